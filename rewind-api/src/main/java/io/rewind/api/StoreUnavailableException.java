@@ -1,0 +1,14 @@
+package io.rewind.api;
+
+/** The store cannot answer now: locked by another process, unreachable, overloaded, timed out. */
+public class StoreUnavailableException extends EventStoreException {
+    private static final long serialVersionUID = 1L;
+
+    public StoreUnavailableException(String message) {
+        super(ErrorCode.UNAVAILABLE, message);
+    }
+
+    public StoreUnavailableException(String message, Throwable cause) {
+        super(ErrorCode.UNAVAILABLE, message, cause);
+    }
+}
