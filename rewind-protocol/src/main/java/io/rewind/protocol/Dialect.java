@@ -28,15 +28,22 @@ public enum Dialect {
      *                                   message is the legacy error reason.
      */
     public static Dialect of(List<byte[]> body) {
-        if (body.isEmpty() || body.get(0).length == 0) {
+        return of(body.isEmpty() ? Frames.EMPTY : body.get(0), body.size());
+    }
+
+    /**
+     * The same decision from the command word and the frame count alone, for a message whose
+     * frames were not all kept (too many, or too large).
+     */
+    public static Dialect of(byte[] command, int frameCount) {
+        if (frameCount == 0 || command.length == 0) {
             throw new MalformedMessageException(EMPTY_COMMAND);
         }
-        byte[] command = body.get(0);
         if (Frames.is(command, "PUBLISH")) {
-            return byCount(body.size(), 2, 3, "PUBLISH");
+            return byCount(frameCount, 2, 3, "PUBLISH");
         }
         if (Frames.is(command, "QUERY")) {
-            return byCount(body.size(), 3, 4, "QUERY");
+            return byCount(frameCount, 3, 4, "QUERY");
         }
         if (CommandName.of(command) != null) {
             return COMMAND;
