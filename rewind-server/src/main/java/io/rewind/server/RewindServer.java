@@ -68,6 +68,7 @@ public final class RewindServer implements AutoCloseable {
         ZMQ.Context context = ZMQ.context(1);
         List<ZMQ.Socket> sockets = new ArrayList<>();
         Mailbox mailbox = null;
+        ExecutorService workers = null;
         try {
             ZMQ.Socket router = socket(context, SocketType.ROUTER, config, sockets);
             router.setRouterMandatory(true);
@@ -87,7 +88,7 @@ public final class RewindServer implements AutoCloseable {
             ZMQ.Poller poller = context.poller(2);
             poller.register(router, ZMQ.Poller.POLLIN);
             poller.register(mailbox.signal(), ZMQ.Poller.POLLIN);
-            ExecutorService workers = workers(config, serverNumber);
+            workers = workers(config, serverNumber);
             LoopHolder holder = new LoopHolder();
             Broadcaster broadcaster = new Broadcaster(store, config.broadcastQueueCapacity(), mailbox,
                     cause -> holder.loop.broadcastEnded(cause));
@@ -103,6 +104,9 @@ public final class RewindServer implements AutoCloseable {
             return new RewindServer(config, context, loop, thread, workers, broadcaster, mailbox,
                     new String[] {command, stream, legacy});
         } catch (RuntimeException | Error e) {
+            if (workers != null) {
+                workers.shutdownNow();
+            }
             if (mailbox != null) {
                 mailbox.close();
             }

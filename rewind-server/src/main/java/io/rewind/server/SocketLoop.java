@@ -128,12 +128,22 @@ final class SocketLoop implements Runnable, Replies {
         if (inFlight > 0) {
             LOG.warn("Closing with {} requests still unanswered after {}", inFlight, config.shutdownTimeout());
         }
-        long head = store.headPosition();
+        long head = headOrUnknown();
         while (broadcaster.lastPublished() < head && System.nanoTime() - deadline < 0) {
             cycle(false);
         }
         subscriptions.endAll(new StoreClosedException("the server is closing"));
         sender.retry();
+    }
+
+    /** The store's head, or -1 when the store cannot say (closed or failed): nothing more to wait for. */
+    private long headOrUnknown() {
+        try {
+            return store.headPosition();
+        } catch (RuntimeException e) {
+            LOG.warn("Closing without waiting for the last broadcasts: {}", e.toString());
+            return -1;
+        }
     }
 
     private void readRequests() {

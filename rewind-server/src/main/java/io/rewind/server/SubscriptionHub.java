@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
 final class SubscriptionHub {
 
     private static final Logger LOG = LoggerFactory.getLogger(SubscriptionHub.class);
-    /** Events read from history per worker call. */
-    static final int PAGE = 256;
+    /** The most events read from history per worker call; fewer when events are large. */
+    static final int MAX_PAGE = 256;
 
     private final EventStore store;
     private final OffThread offThread;
@@ -173,11 +173,15 @@ final class SubscriptionHub {
         }
         subscription.mode = RemoteSubscription.Mode.READING;
         long from = subscription.scanned + 1;
-        offThread.call(() -> store.readAll(from, Direction.FORWARD, PAGE),
-                (page, failure) -> onHistory(subscription, page, failure));
+        // Unfiltered, it never needs more than its credit; filtered, it may skip many events per delivery.
+        int size = subscription.request.streamPrefix().isEmpty()
+                ? (int) Math.min(subscription.pageSize, subscription.credit) : subscription.pageSize;
+        offThread.call(() -> store.readAll(from, Direction.FORWARD, size),
+                (page, failure) -> onHistory(subscription, page, size, failure));
     }
 
-    private void onHistory(RemoteSubscription subscription, List<RecordedEvent> page, Throwable failure) {
+    private void onHistory(RemoteSubscription subscription, List<RecordedEvent> page, int requested,
+            Throwable failure) {
         if (subscription.ended) {
             return;
         }
@@ -198,9 +202,13 @@ final class SubscriptionHub {
             accept(subscription, event, batch);
         }
         deliver(subscription, batch);
+        if (!page.isEmpty()) {
+            long bytes = page.stream().mapToLong(BoundedRead::size).sum();
+            subscription.pageSize = BoundedRead.nextChunk(MAX_PAGE, config.maxReplyBytes(), bytes / page.size());
+        }
         if (!consumedAll || subscription.credit == 0) {
             subscription.mode = RemoteSubscription.Mode.STALLED;
-        } else if (page.size() == PAGE || broadcastPosition.getAsLong() > subscription.scanned) {
+        } else if (page.size() == requested || broadcastPosition.getAsLong() > subscription.scanned) {
             readOrStall(subscription);
         } else {
             subscription.mode = RemoteSubscription.Mode.LIVE;
@@ -227,11 +235,11 @@ final class SubscriptionHub {
         long bytes = 0;
         for (int i = 0; i < batch.size(); i++) {
             RecordedEvent event = batch.get(i).event();
-            bytes += event.dataSize() + event.metadataSize() + 128L;
+            bytes += BoundedRead.size(event);
             if (bytes > config.maxReplyBytes() && i > start) {
                 sender.accept(subscription.envelope, new CommandReply.Delivery(subscription.id, batch.subList(start, i)));
                 start = i;
-                bytes = event.dataSize() + event.metadataSize() + 128L;
+                bytes = BoundedRead.size(event);
             }
         }
         if (start < batch.size()) {
