@@ -239,7 +239,7 @@ final class SocketLoop implements Runnable, Replies {
      */
     private void unattributed(InboundMessage message, String reason) {
         LOG.warn("Rejected a message from {}: {}", message.describe(), reason);
-        send(message, clientStyles.wantsDelimiter(message), List.of(Frames.text("ERROR " + reason)));
+        send(message, clientStyles.wantsDelimiter(message), List.of(Frames.error(reason)));
     }
 
     private boolean admit() {

@@ -193,6 +193,20 @@ class SubscriptionTest {
     }
 
     @Test
+    void subscriptionsEndWithClosedWhenTheStoreCloses() {
+        server = TestServer.start();
+        TestClient dealer = server.dealer();
+        dealer.sendCommand(new CommandRequest.Subscribe(3, SubscriptionRequest.fromBeginning(), 10));
+        assertThat(dealer.receiveReply()).isEqualTo(new CommandReply.Subscribed(3, -1));
+        assertThat(dealer.receiveReply()).isEqualTo(new CommandReply.CaughtUp(3));
+        server.store.close();
+        CommandReply reply = dealer.receiveReply();
+        assertThat(reply).isInstanceOf(CommandReply.Error.class);
+        assertThat(((CommandReply.Error) reply).code()).isEqualTo(ErrorCode.CLOSED);
+        assertThat(((CommandReply.Error) reply).requestId()).hasValue(3);
+    }
+
+    @Test
     void aSilentClientsSubscriptionIsDroppedAfterTheTimeout() {
         server = TestServer.start(b -> b.subscriptionTimeout(Duration.ofMillis(500)));
         TestClient dealer = server.dealer();
