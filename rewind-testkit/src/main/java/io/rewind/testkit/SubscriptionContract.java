@@ -209,6 +209,7 @@ public interface SubscriptionContract extends ContractFixture {
         assertThat(own.get().isClosed()).isTrue();
         assertNothingMoreDelivered(listener, 10);
         assertThat(listener.positions()).containsExactly(0L, 1L, 2L);
+        listener.assertUnbrokenChainFrom(-1);
     }
 
     @Test
@@ -227,6 +228,7 @@ public interface SubscriptionContract extends ContractFixture {
         Await.until(subscription::isClosed, "the failed subscription reports itself closed");
         assertNothingMoreDelivered(listener, 5);
         assertThat(listener.positions()).containsExactly(0L, 1L);
+        listener.assertUnbrokenChainFrom(-1);
         subscription.close();
     }
 
