@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Subscriptions: from the start, after a position, or from now, over the whole store or a
  * stream-name prefix; history then live; every event names the position of the one delivered
- * before it; {@code onCaughtUp} once; closing stops delivery; a listener that throws ends it.
+ * before it; {@code onCaughtUp} once; a listener may call the store; closing stops delivery; a
+ * listener that throws ends it.
  */
 public interface SubscriptionContract extends ContractFixture {
 
@@ -170,6 +171,30 @@ public interface SubscriptionContract extends ContractFixture {
             }
         } finally {
             subscriptions.forEach(Subscription::close);
+        }
+    }
+
+    @Test
+    default void aListenerMayUseTheStoreItIsSubscribedTo() {
+        // A process manager: it reads and appends from inside onEvent, on the store's thread.
+        RecordingListener listener = new RecordingListener((delivered, received) -> {
+            RecordedEvent event = delivered.event();
+            if (event.stream().startsWith("command-")) {
+                assertThat(store().readEvent(event.id())).contains(event);
+                store().append("reaction-" + event.version(), ExpectedVersion.noStream(),
+                        TestEvents.event("reaction to " + TestEvents.text(event)));
+            }
+        });
+
+        try (Subscription subscription = store().subscribe(
+                SubscriptionRequest.fromBeginning().withStreamPrefix("command-"), listener)) {
+            store().append("command-1", ExpectedVersion.any(), events("command", 3));
+
+            Await.until(() -> store().headPosition() == 5, "three reactions are appended");
+            assertThat(listener.awaitCount(3)).hasSize(3);
+            assertThat(store().listStreams("reaction-", null, 10).streams()).hasSize(3);
+            listener.assertUnbrokenChainFrom(-1);
+            assertThat(subscription.isClosed()).isFalse();
         }
     }
 

@@ -34,6 +34,7 @@
  *   <li>{@code fromEnd()} fixes its start point when {@code subscribe} returns: an event appended
  *       after that is delivered, and {@code lastPosition()} is the head until then.</li>
  *   <li>The exception a listener throws reaches {@code onClose} as the same instance.</li>
+ *   <li>A listener may read from and append to the store from inside {@code onEvent}.</li>
  *   <li>After {@code EventStore.close()} no further event reaches any listener, and each ends with
  *       {@code onClose(StoreClosedException)}.</li>
  *   <li>Exceptions are of the exact documented class (a remote client raises the same class).</li>
