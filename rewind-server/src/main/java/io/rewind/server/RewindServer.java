@@ -190,6 +190,11 @@ public final class RewindServer implements AutoCloseable {
         return Optional.ofNullable(legacyStreamEndpoint);
     }
 
+    /** The number of subscriptions clients hold over the command socket now, for monitoring. */
+    public int subscriptionCount() {
+        return loop.subscriptionCount();
+    }
+
     /**
      * Stops the server: stops taking requests, answers those in flight (appends the store accepted
      * complete and are answered), publishes what became durable, ends subscriptions with a CLOSED

@@ -83,6 +83,11 @@ final class SocketLoop implements Runnable, Replies {
         mailbox.wake();
     }
 
+    /** The number of subscriptions over the command socket. Any thread. */
+    int subscriptionCount() {
+        return subscriptions.size();
+    }
+
     /** The broadcast subscription ended with {@code cause} (the store closed or failed). Socket thread. */
     void broadcastEnded(Throwable cause) {
         subscriptions.endAll(cause);

@@ -47,6 +47,7 @@ final class SubscriptionHub {
     private final ServerConfig config;
     private final Map<RemoteSubscription.Key, RemoteSubscription> subscriptions = new HashMap<>();
     private final Map<ByteBuffer, Long> lastHeard = new HashMap<>();
+    private volatile int count;
 
     /**
      * @param sender            sends a reply to an envelope (socket thread)
@@ -66,8 +67,14 @@ final class SubscriptionHub {
         lastHeard.computeIfPresent(client, (c, previous) -> nowNanos);
     }
 
+    /** The number of subscriptions, readable from any thread (for monitoring). */
     int size() {
-        return subscriptions.size();
+        return count;
+    }
+
+    /** Publishes the map's size after every change, so other threads can read it. */
+    private void counted() {
+        count = subscriptions.size();
     }
 
     void subscribe(List<byte[]> envelope, ByteBuffer client, CommandRequest.Subscribe command, long nowNanos) {
@@ -85,6 +92,7 @@ final class SubscriptionHub {
         RemoteSubscription subscription = new RemoteSubscription(envelope, client, command.requestId(),
                 command.request(), command.credit());
         subscriptions.put(key, subscription);
+        counted();
         lastHeard.put(client, nowNanos);
         SubscriptionRequest request = command.request();
         if (request.start() == SubscriptionRequest.Start.END) {
@@ -122,6 +130,7 @@ final class SubscriptionHub {
 
     void cancel(List<byte[]> envelope, ByteBuffer client, CommandRequest.Cancel command) {
         RemoteSubscription subscription = subscriptions.remove(new RemoteSubscription.Key(client, command.requestId()));
+        counted();
         if (subscription == null) {
             sender.accept(envelope, error(command.requestId(), ErrorCode.NOT_FOUND,
                     "no subscription " + command.requestId() + " on this connection"));
@@ -259,6 +268,7 @@ final class SubscriptionHub {
             }
             return false;
         });
+        counted();
     }
 
     /** Ends subscriptions of clients silent for longer than the timeout. */
@@ -298,6 +308,7 @@ final class SubscriptionHub {
 
     private void end(RemoteSubscription subscription, Throwable cause) {
         subscriptions.remove(subscription.key());
+        counted();
         subscription.ended = true;
         EventStoreException failure = cause instanceof EventStoreException e ? e
                 : new StoreClosedException("subscription ended: " + cause);

@@ -207,6 +207,23 @@ class SubscriptionTest {
     }
 
     @Test
+    void aDisconnectedClientsSubscriptionsAreDroppedAtTheNextDelivery() {
+        server = TestServer.start();
+        TestClient dealer = server.dealer();
+        dealer.sendCommand(new CommandRequest.Subscribe(1, SubscriptionRequest.fromBeginning(), 1000));
+        dealer.sendCommand(new CommandRequest.Subscribe(2, SubscriptionRequest.fromBeginning(), 1000));
+        assertThat(List.of(dealer.receiveReply(), dealer.receiveReply(), dealer.receiveReply(), dealer.receiveReply()))
+                .contains(new CommandReply.Subscribed(1, -1), new CommandReply.Subscribed(2, -1));
+        assertThat(server.server.subscriptionCount()).isEqualTo(2);
+        dealer.socket.close();
+        // Appending until the server tries to deliver to the vanished client and learns it is gone.
+        Await.until("both subscriptions are dropped", Duration.ofSeconds(10), () -> {
+            appendDirect("s", 1);
+            return server.server.subscriptionCount() == 0;
+        });
+    }
+
+    @Test
     void aSilentClientsSubscriptionIsDroppedAfterTheTimeout() {
         server = TestServer.start(b -> b.subscriptionTimeout(Duration.ofMillis(500)));
         TestClient dealer = server.dealer();
