@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
 import org.zeromq.ZMQ;
+import org.zeromq.ZMQException;
 
 /**
  * Serves an {@link EventStore} over ZeroMQ: one ROUTER command socket speaking the Rewind dialect
@@ -140,15 +141,33 @@ public final class RewindServer implements AutoCloseable {
     private static String bind(ZMQ.Socket socket, String role, String endpoint) {
         try {
             if (!socket.bind(endpoint)) {
-                throw new EndpointBindException(role, endpoint, "ZeroMQ error " + socket.errno(), null);
+                throw new EndpointBindException(role, endpoint, describe(socket.errno()), null);
             }
         } catch (EndpointBindException e) {
             throw e;
+        } catch (ZMQException e) {
+            throw new EndpointBindException(role, endpoint, describe(e.getErrorCode()), e);
         } catch (RuntimeException e) {
-            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            throw new EndpointBindException(role, endpoint, reason, e);
+            String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new EndpointBindException(role, endpoint, "invalid endpoint (" + detail + ")", e);
         }
         return socket.getLastEndpoint();
+    }
+
+    /** ZeroMQ's error numbers as words: "address already in use", not "Errno 48". */
+    private static String describe(int errno) {
+        ZMQ.Error error = ZMQ.Error.findByCode(errno);
+        if (error == null) {
+            return "ZeroMQ error " + errno;
+        }
+        return switch (error) {
+            // JeroMQ reports every failed TCP bind as EADDRINUSE, a non-local address included.
+            case EADDRINUSE -> "address already in use, or not an address of this machine";
+            case EADDRNOTAVAIL -> "address not available on this machine";
+            case EPROTONOSUPPORT -> "unsupported transport (use tcp://host:port, ipc:// or inproc://)";
+            case EACCESS -> "permission denied";
+            default -> error.getMessage() + " (" + error.name() + ")";
+        };
     }
 
     private static ExecutorService workers(ServerConfig config, int serverNumber) {

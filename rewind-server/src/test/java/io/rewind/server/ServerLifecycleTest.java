@@ -62,11 +62,13 @@ class ServerLifecycleTest {
                     .build();
             assertThatThrownBy(() -> RewindServer.start(config, store))
                     .isInstanceOf(EndpointBindException.class)
-                    .hasMessageStartingWith("cannot bind the stream endpoint " + taken + ": ")
+                    .hasMessage("cannot bind the stream endpoint " + taken
+                            + ": address already in use, or not an address of this machine")
                     .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
             assertThatThrownBy(() -> RewindServer.start(ServerConfig.builder().commandEndpoint("nonsense://x")
                     .streamEndpoint("tcp://127.0.0.1:*").build(), store))
-                    .isInstanceOf(EndpointBindException.class).hasMessageContaining("command endpoint nonsense://x");
+                    .isInstanceOf(EndpointBindException.class)
+                    .hasMessageStartingWith("cannot bind the command endpoint nonsense://x: unsupported transport");
         }
     }
 
