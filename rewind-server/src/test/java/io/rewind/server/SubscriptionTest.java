@@ -242,12 +242,13 @@ class SubscriptionTest {
 
     @Test
     void aClientThatKeepsPingingKeepsItsSubscription() {
-        server = TestServer.start(b -> b.subscriptionTimeout(Duration.ofMillis(500)));
+        // Pings every ~250 ms for twice the timeout: wide margins for a loaded machine.
+        server = TestServer.start(b -> b.subscriptionTimeout(Duration.ofMillis(1500)));
         CommandClient client = new CommandClient(server.dealer());
         client.dealer.sendCommand(new CommandRequest.Subscribe(100, SubscriptionRequest.fromBeginning(), 10));
         assertThat(client.dealer.receiveReply()).isEqualTo(new CommandReply.Subscribed(100, -1));
         assertThat(client.dealer.receiveReply()).isEqualTo(new CommandReply.CaughtUp(100));
-        long until = System.nanoTime() + Duration.ofMillis(1500).toNanos();
+        long until = System.nanoTime() + Duration.ofMillis(3000).toNanos();
         while (System.nanoTime() < until) {
             client.call(CommandRequest.Ping::new, CommandReply.Pong.class);
             // Paces the pings and checks on the way that no error (time-out notice) arrives.
