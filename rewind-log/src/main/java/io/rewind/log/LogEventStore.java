@@ -53,6 +53,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class LogEventStore implements EventStore {
 
+    private static final long SUBSCRIPTION_END_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
+
     private final LogConfig config;
     private final DirectoryLock lock;
     private final LogReader reader;
@@ -296,7 +298,7 @@ public final class LogEventStore implements EventStore {
             return fromPosition > head ? List.of() : reader.readRange(fromPosition, Math.min(head, fromPosition + limit - 1));
         };
         CatchUpSubscription subscription = CatchUpSubscription.start(source, headWatch, request, listener,
-                subscriptions::remove);
+                this::subscriptionEnded);
         subscriptions.add(subscription);
         if (closed.get()) {
             subscription.close();
@@ -316,8 +318,9 @@ public final class LogEventStore implements EventStore {
         try {
             writer.shutdown();
             headWatch.close();
+            awaitSubscriptionsEnded();
             for (CatchUpSubscription subscription : List.copyOf(subscriptions)) {
-                subscription.close();
+                subscription.close(); // a listener that did not return in time
             }
             completions.shutdown();
             completions.awaitTermination(30, TimeUnit.SECONDS);
@@ -325,6 +328,27 @@ public final class LogEventStore implements EventStore {
             Thread.currentThread().interrupt();
         } finally {
             releaseQuietly(lock);
+        }
+    }
+
+    private void subscriptionEnded(CatchUpSubscription subscription) {
+        synchronized (subscriptions) {
+            subscriptions.remove(subscription);
+            subscriptions.notifyAll();
+        }
+    }
+
+    /**
+     * Lets subscriptions end on their own after the head watch closed, so their listeners hear
+     * that the store closed (a {@link StoreClosedException}) rather than a plain close.
+     */
+    private void awaitSubscriptionsEnded() throws InterruptedException {
+        long deadline = System.nanoTime() + SUBSCRIPTION_END_WAIT_NANOS;
+        synchronized (subscriptions) {
+            long left;
+            while (!subscriptions.isEmpty() && (left = deadline - System.nanoTime()) > 0) {
+                TimeUnit.NANOSECONDS.timedWait(subscriptions, left);
+            }
         }
     }
 
