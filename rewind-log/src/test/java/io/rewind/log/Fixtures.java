@@ -82,15 +82,25 @@ final class Fixtures {
         Files.write(file, bytes);
     }
 
-    /** Every file's name and content, to prove a refused open changed nothing. */
+    /** Every store file's name and content digest (not the lock file), to prove a refused open changed nothing. */
     static java.util.Map<String, String> snapshot(Path directory) throws IOException {
         java.util.Map<String, String> contents = new java.util.TreeMap<>();
         try (Stream<Path> files = Files.list(directory)) {
             for (Path file : (Iterable<Path>) files::iterator) {
-                contents.put(file.getFileName().toString(),
-                        java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(file)));
+                String name = file.getFileName().toString();
+                if (!name.equals(DirectoryLock.FILE_NAME)) {
+                    contents.put(name, sha256(Files.readAllBytes(file)));
+                }
             }
         }
         return contents;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 }
