@@ -26,6 +26,7 @@ final class TestFileIO implements FileIO {
     private final AtomicInteger forcesUntilFailure = new AtomicInteger(-1);
     private volatile CountDownLatch forceGate;
     private volatile CountDownLatch forceEntered;
+    private volatile CountDownLatch heldGate;
 
     /** The {@code n}th segment write from now (1 = the next) throws an IOException, once. */
     void failSegmentWrite(int n) {
@@ -40,12 +41,13 @@ final class TestFileIO implements FileIO {
     /** The next segment force blocks until {@link #releaseForce()}; returns a latch counted down when it starts. */
     CountDownLatch holdNextForce() {
         forceEntered = new CountDownLatch(1);
-        forceGate = new CountDownLatch(1);
+        heldGate = new CountDownLatch(1);
+        forceGate = heldGate;
         return forceEntered;
     }
 
     void releaseForce() {
-        forceGate.countDown();
+        heldGate.countDown();
     }
 
     void resetCounters() {
