@@ -1,0 +1,224 @@
+package io.rewind.testkit;
+
+import io.rewind.api.RecordedEvent;
+import io.rewind.api.SubscriptionEvent;
+import io.rewind.api.SubscriptionListener;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * A {@link SubscriptionListener} that records everything it is told, lets a test wait for it, and
+ * notes any breach of the listener contract (called concurrently, told of catch-up or close twice,
+ * an event after close). An optional {@link Reaction} runs inside {@code onEvent}, after the event is
+ * recorded, to make the listener slow, throw, or close its subscription.
+ *
+ * <p>Thread-safe: the store calls it from its own thread while the test reads and waits on it.
+ */
+public final class RecordingListener implements SubscriptionListener {
+
+    /** What the listener does with each event after recording it. */
+    @FunctionalInterface
+    public interface Reaction {
+        /**
+         * @param event    the event just recorded
+         * @param received how many events the listener has received, this one included
+         */
+        void react(SubscriptionEvent event, int received) throws Exception;
+    }
+
+    private final Reaction reaction;
+    private final AtomicBoolean inCall = new AtomicBoolean();
+    private final List<SubscriptionEvent> events = new ArrayList<>();
+    private final List<String> violations = new ArrayList<>();
+    private int caughtUpCalls;
+    private int eventsAtCaughtUp = -1;
+    private int closeCalls;
+    private Throwable closeCause;
+
+    /** A listener that only records. */
+    public RecordingListener() {
+        this((event, received) -> { });
+    }
+
+    /** A listener that records, then runs {@code reaction} on each event. */
+    public RecordingListener(Reaction reaction) {
+        this.reaction = reaction;
+    }
+
+    @Override
+    public void onEvent(SubscriptionEvent event) {
+        enter("onEvent");
+        int received;
+        try {
+            synchronized (this) {
+                if (closeCalls > 0) {
+                    violations.add("event at position " + event.event().position() + " after onClose");
+                }
+                events.add(event);
+                received = events.size();
+                notifyAll();
+            }
+            reaction.react(event, received);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("the test listener's reaction failed", e);
+        } finally {
+            leave();
+        }
+    }
+
+    @Override
+    public void onCaughtUp() {
+        enter("onCaughtUp");
+        try {
+            synchronized (this) {
+                caughtUpCalls++;
+                if (caughtUpCalls == 1) {
+                    eventsAtCaughtUp = events.size();
+                } else {
+                    violations.add("onCaughtUp called " + caughtUpCalls + " times");
+                }
+                notifyAll();
+            }
+        } finally {
+            leave();
+        }
+    }
+
+    @Override
+    public void onClose(Throwable cause) {
+        enter("onClose");
+        try {
+            synchronized (this) {
+                closeCalls++;
+                if (closeCalls == 1) {
+                    closeCause = cause;
+                } else {
+                    violations.add("onClose called " + closeCalls + " times");
+                }
+                notifyAll();
+            }
+        } finally {
+            leave();
+        }
+    }
+
+    private void enter(String method) {
+        if (!inCall.compareAndSet(false, true)) {
+            synchronized (this) {
+                violations.add(method + " called while another call was in progress");
+            }
+        }
+    }
+
+    private void leave() {
+        inCall.set(false);
+    }
+
+    /** Waits until at least {@code count} events arrived; returns all events received so far. */
+    public List<SubscriptionEvent> awaitCount(int count, Duration timeout) {
+        awaitState(() -> events.size() >= count, timeout, () -> count + " events (received " + events.size()
+                + ", closed " + (closeCalls > 0) + ", cause " + closeCause + ")");
+        return events();
+    }
+
+    /** {@link #awaitCount(int, Duration)} with {@link Await#DEFAULT_TIMEOUT}. */
+    public List<SubscriptionEvent> awaitCount(int count) {
+        return awaitCount(count, Await.DEFAULT_TIMEOUT);
+    }
+
+    /** Waits until {@code onCaughtUp} was called; returns how many events had arrived by then. */
+    public int awaitCaughtUp() {
+        awaitState(() -> caughtUpCalls > 0, Await.DEFAULT_TIMEOUT,
+                () -> "onCaughtUp (received " + events.size() + " events, closed " + (closeCalls > 0) + ")");
+        synchronized (this) {
+            return eventsAtCaughtUp;
+        }
+    }
+
+    /** Waits until {@code onClose} was called; returns its cause, empty for a plain close. */
+    public Optional<Throwable> awaitClosed() {
+        awaitState(() -> closeCalls > 0, Await.DEFAULT_TIMEOUT,
+                () -> "onClose (received " + events.size() + " events)");
+        synchronized (this) {
+            return Optional.ofNullable(closeCause);
+        }
+    }
+
+    private synchronized void awaitState(BooleanSupplier condition, Duration timeout,
+            Supplier<String> description) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for "
+                        + description.get());
+            }
+            try {
+                TimeUnit.NANOSECONDS.timedWait(this, remaining);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while waiting for " + description.get(), e);
+            }
+        }
+    }
+
+    /** The events received so far, in order of arrival. */
+    public synchronized List<SubscriptionEvent> events() {
+        return List.copyOf(events);
+    }
+
+    /** The recorded events received so far, in order of arrival. */
+    public synchronized List<RecordedEvent> recordedEvents() {
+        return events.stream().map(SubscriptionEvent::event).toList();
+    }
+
+    /** The positions of the events received so far, in order of arrival. */
+    public synchronized List<Long> positions() {
+        return events.stream().map(event -> event.event().position()).toList();
+    }
+
+    public synchronized int count() {
+        return events.size();
+    }
+
+    public synchronized int caughtUpCalls() {
+        return caughtUpCalls;
+    }
+
+    public synchronized boolean isClosed() {
+        return closeCalls > 0;
+    }
+
+    /**
+     * Checks what every subscription owes its listener: no breach of the listener contract, and an
+     * unbroken chain, each event naming as previous position the one delivered before it (the first
+     * naming {@code startAfter}), with positions strictly increasing.
+     *
+     * @throws AssertionError describing the first breach
+     */
+    public synchronized void assertUnbrokenChainFrom(long startAfter) {
+        if (!violations.isEmpty()) {
+            throw new AssertionError("listener contract breached: " + violations);
+        }
+        long previous = startAfter;
+        for (SubscriptionEvent delivered : events) {
+            long position = delivered.event().position();
+            if (delivered.previousPosition() != previous) {
+                throw new AssertionError("event at position " + position + " names previous position "
+                        + delivered.previousPosition() + ", but the previous delivery was " + previous);
+            }
+            if (position <= previous) {
+                throw new AssertionError("position " + position + " delivered after " + previous);
+            }
+            previous = position;
+        }
+    }
+}
