@@ -27,10 +27,8 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -53,15 +51,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class LogEventStore implements EventStore {
 
-    private static final long SUBSCRIPTION_END_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
-
     private final LogConfig config;
     private final DirectoryLock lock;
     private final LogReader reader;
     private final HeadWatch headWatch;
     private final LogWriter writer;
     private final ExecutorService completions;
-    private final Set<CatchUpSubscription> subscriptions = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private LogEventStore(LogConfig config, DirectoryLock lock, Recovery.Result recovered) {
@@ -297,13 +292,8 @@ public final class LogEventStore implements EventStore {
             long head = reader.head();
             return fromPosition > head ? List.of() : reader.readRange(fromPosition, Math.min(head, fromPosition + limit - 1));
         };
-        CatchUpSubscription subscription = CatchUpSubscription.start(source, headWatch, request, listener,
-                this::subscriptionEnded);
-        subscriptions.add(subscription);
-        if (closed.get()) {
-            subscription.close();
-        }
-        return subscription;
+        // A subscription racing with close() sees the closed watch at its first step and ends.
+        return CatchUpSubscription.start(source, headWatch, request, listener, subscription -> { });
     }
 
     /**
@@ -317,38 +307,15 @@ public final class LogEventStore implements EventStore {
         }
         try {
             writer.shutdown();
+            // Subscriptions see the closed watch at their next step and end with a
+            // StoreClosedException; a listener that is busy now is not waited for.
             headWatch.close();
-            awaitSubscriptionsEnded();
-            for (CatchUpSubscription subscription : List.copyOf(subscriptions)) {
-                subscription.close(); // a listener that did not return in time
-            }
             completions.shutdown();
             completions.awaitTermination(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             releaseQuietly(lock);
-        }
-    }
-
-    private void subscriptionEnded(CatchUpSubscription subscription) {
-        synchronized (subscriptions) {
-            subscriptions.remove(subscription);
-            subscriptions.notifyAll();
-        }
-    }
-
-    /**
-     * Lets subscriptions end on their own after the head watch closed, so their listeners hear
-     * that the store closed (a {@link StoreClosedException}) rather than a plain close.
-     */
-    private void awaitSubscriptionsEnded() throws InterruptedException {
-        long deadline = System.nanoTime() + SUBSCRIPTION_END_WAIT_NANOS;
-        synchronized (subscriptions) {
-            long left;
-            while (!subscriptions.isEmpty() && (left = deadline - System.nanoTime()) > 0) {
-                TimeUnit.NANOSECONDS.timedWait(subscriptions, left);
-            }
         }
     }
 
