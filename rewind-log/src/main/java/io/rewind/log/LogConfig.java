@@ -22,6 +22,8 @@ public final class LogConfig {
     public static final int MAX_MAX_EVENT_BYTES = 256 * 1024 * 1024;
     /** The default number of events held in memory-only indexes before they are flushed to disk. */
     public static final int DEFAULT_INDEX_FLUSH_THRESHOLD = 500_000;
+    /** The largest index flush threshold accepted, so that one index file stays well under 2 GiB. */
+    public static final int MAX_INDEX_FLUSH_THRESHOLD = 20_000_000;
     /** The default number of appends that may wait for the writer before callers block. */
     public static final int DEFAULT_APPEND_QUEUE_CAPACITY = 16_384;
 
@@ -137,8 +139,9 @@ public final class LogConfig {
         }
 
         public Builder indexFlushThreshold(int events) {
-            if (events < 1) {
-                throw new IllegalArgumentException("index flush threshold must be at least 1 event, was " + events);
+            if (events < 1 || events > MAX_INDEX_FLUSH_THRESHOLD) {
+                throw new IllegalArgumentException("index flush threshold must be between 1 and "
+                        + MAX_INDEX_FLUSH_THRESHOLD + " events, was " + events);
             }
             this.indexFlushThreshold = events;
             return this;

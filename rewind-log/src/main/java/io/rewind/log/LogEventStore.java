@@ -58,6 +58,7 @@ public final class LogEventStore implements EventStore {
     private final LogWriter writer;
     private final ExecutorService completions;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile Thread completionThread;
 
     private LogEventStore(LogConfig config, DirectoryLock lock, Recovery.Result recovered) {
         this.config = config;
@@ -71,6 +72,7 @@ public final class LogEventStore implements EventStore {
         this.completions = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "rewind-log-completions-" + config.directory().getFileName());
             thread.setDaemon(true);
+            completionThread = thread;
             return thread;
         });
         this.writer = new LogWriter(config, reader, headWatch, completions, recovered);
@@ -311,7 +313,11 @@ public final class LogEventStore implements EventStore {
             // StoreClosedException; a listener that is busy now is not waited for.
             headWatch.close();
             completions.shutdown();
-            completions.awaitTermination(30, TimeUnit.SECONDS);
+            if (Thread.currentThread() != completionThread) {
+                // Every accepted append is completed when close returns, unless close was called
+                // from a completion callback, which must not wait for itself.
+                completions.awaitTermination(30, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {

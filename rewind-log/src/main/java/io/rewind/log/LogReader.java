@@ -7,6 +7,7 @@ import io.rewind.api.StoreUnavailableException;
 import io.rewind.api.StreamInfo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.util.List;
@@ -202,6 +203,8 @@ final class LogReader {
                     break;
                 }
             }
+        } catch (ClosedByInterruptException e) {
+            throw new StoreUnavailableException("interrupted while reading " + segment.path(), e);
         } catch (ClosedChannelException e) {
             throw new StoreClosedException("the store is closed (reading " + segment.path() + ")");
         } catch (IOException e) {

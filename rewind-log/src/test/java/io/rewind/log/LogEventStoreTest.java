@@ -267,4 +267,13 @@ class LogEventStoreTest {
         assertThat(store.appendAsync(AppendRequest.to("s", ExpectedVersion.any(), event(0))))
                 .isCompletedExceptionally();
     }
+
+    @Test
+    void closingFromACompletionCallbackDoesNotWaitForItself() {
+        CompletableFuture<Void> closedInCallback = store.appendAsync(AppendRequest.to("s", ExpectedVersion.any(), event(0)))
+                .thenRun(store::close);
+        Conditions.await(closedInCallback::isDone, "close() called from the completion callback to return");
+        assertThat(closedInCallback).isNotCompletedExceptionally();
+        assertThatThrownBy(() -> store.headPosition()).isInstanceOf(StoreClosedException.class);
+    }
 }

@@ -2,6 +2,8 @@ package io.rewind.log.io;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -11,7 +13,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /** {@link FileIO} over {@link FileChannel}. Stateless and thread-safe. */
@@ -32,7 +36,7 @@ final class RealFileIO implements FileIO {
             case CREATE_NEW -> new OpenOption[] {StandardOpenOption.READ, StandardOpenOption.WRITE,
                 StandardOpenOption.CREATE_NEW};
         };
-        return new ChannelFile(path, FileChannel.open(path, options));
+        return new ChannelFile(path, FileChannel.open(path, options), options);
     }
 
     @Override
@@ -67,15 +71,59 @@ final class RealFileIO implements FileIO {
         }
     }
 
-    /** A {@link StoreFile} over one channel. Thread-safe as {@link FileChannel} is. */
+    /**
+     * A {@link StoreFile} over one channel. An interrupt of any thread inside a channel operation
+     * closes the channel for every thread; this file then reopens it once and retries the operation
+     * for the other threads (positional reads and writes, and force, are safe to repeat), while the
+     * interrupted thread gets its {@link ClosedByInterruptException}. Thread-safe.
+     */
     private static final class ChannelFile implements StoreFile {
         private final Path path;
-        private final FileChannel channel;
+        private final Set<OpenOption> reopenOptions;
+        private volatile FileChannel channel;
+        private volatile boolean closed;
         private FileLock lock;
 
-        ChannelFile(Path path, FileChannel channel) {
+        ChannelFile(Path path, FileChannel channel, OpenOption[] options) {
             this.path = path;
             this.channel = channel;
+            this.reopenOptions = reopenOptions(options);
+        }
+
+        private static Set<OpenOption> reopenOptions(OpenOption[] options) {
+            Set<OpenOption> kept = new HashSet<>();
+            for (OpenOption option : options) {
+                if (option != StandardOpenOption.CREATE_NEW && option != StandardOpenOption.CREATE) {
+                    kept.add(option);
+                }
+            }
+            return kept;
+        }
+
+        private interface ChannelCall<T> {
+            T call(FileChannel channel) throws IOException;
+        }
+
+        private <T> T withChannel(ChannelCall<T> call) throws IOException {
+            FileChannel current = channel;
+            try {
+                return call.call(current);
+            } catch (ClosedByInterruptException e) {
+                reopenIfBroken(current);
+                throw e;
+            } catch (ClosedChannelException e) {
+                if (closed) {
+                    throw e;
+                }
+                return call.call(reopenIfBroken(current));
+            }
+        }
+
+        private synchronized FileChannel reopenIfBroken(FileChannel broken) throws IOException {
+            if (!closed && channel == broken) {
+                channel = FileChannel.open(path, reopenOptions);
+            }
+            return channel;
         }
 
         @Override
@@ -85,32 +133,36 @@ final class RealFileIO implements FileIO {
 
         @Override
         public int read(ByteBuffer destination, long offset) throws IOException {
-            return channel.read(destination, offset);
+            return withChannel(c -> c.read(destination, offset));
         }
 
         @Override
         public int write(ByteBuffer source, long offset) throws IOException {
-            return channel.write(source, offset);
+            return withChannel(c -> c.write(source, offset));
         }
 
         @Override
         public void force() throws IOException {
-            channel.force(false);
+            // fsync flushes the file, not the descriptor: forcing a reopened channel is as good.
+            withChannel(c -> {
+                c.force(false);
+                return null;
+            });
         }
 
         @Override
         public long size() throws IOException {
-            return channel.size();
+            return withChannel(FileChannel::size);
         }
 
         @Override
         public void truncate(long size) throws IOException {
-            channel.truncate(size);
+            withChannel(c -> c.truncate(size));
         }
 
         @Override
         public ByteBuffer mapReadOnly(long offset, long length) throws IOException {
-            return channel.map(FileChannel.MapMode.READ_ONLY, offset, length);
+            return withChannel(c -> c.map(FileChannel.MapMode.READ_ONLY, offset, length));
         }
 
         @Override
@@ -124,7 +176,8 @@ final class RealFileIO implements FileIO {
         }
 
         @Override
-        public void close() throws IOException {
+        public synchronized void close() throws IOException {
+            closed = true;
             channel.close();
         }
     }
