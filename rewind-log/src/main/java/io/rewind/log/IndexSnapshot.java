@@ -42,17 +42,7 @@ final class IndexSnapshot {
         if (position >= tail.basePosition()) {
             return tail.offsetOf(position);
         }
-        int low = 0;
-        int high = generations.length - 1;
-        while (low < high) {
-            int middle = (low + high + 1) >>> 1;
-            if (generations[middle].from() <= position) {
-                low = middle;
-            } else {
-                high = middle - 1;
-            }
-        }
-        return generations[low].offsetOf(position);
+        return generations[Search.floor(generations.length, i -> generations[i].from(), position)].offsetOf(position);
     }
 
     /** The position of the event with this id, at most {@code maxPosition}, or -1. */

@@ -45,16 +45,6 @@ final class SegmentList {
     }
 
     private int indexHolding(long position) {
-        int low = 0;
-        int high = segments.length - 1;
-        while (low < high) {
-            int middle = (low + high + 1) >>> 1;
-            if (segments[middle].basePosition() <= position) {
-                low = middle;
-            } else {
-                high = middle - 1;
-            }
-        }
-        return low;
+        return Search.floor(segments.length, i -> segments[i].basePosition(), position);
     }
 }
