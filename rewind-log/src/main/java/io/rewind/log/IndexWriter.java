@@ -12,7 +12,7 @@ import java.util.zip.CRC32C;
 /**
  * Writes an {@link IndexGeneration} file from a {@link TailIndex} and the stream heads: to a
  * temporary file, forced, renamed into place, then the directory forced, so the file is either
- * absent or whole. Used by the writer thread only; not thread-safe.
+ * absent or whole. Used by the index flusher thread only; not thread-safe.
  */
 final class IndexWriter {
 

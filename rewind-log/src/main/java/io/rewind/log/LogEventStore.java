@@ -93,12 +93,17 @@ public final class LogEventStore implements EventStore {
             config.fileIO().createDirectories(config.directory());
             lock = DirectoryLock.acquire(config.fileIO(), config.directory());
             Recovery.Result recovered = Recovery.run(config.fileIO(), config.directory());
-            LogEventStore store = new LogEventStore(config, lock, recovered);
-            if (recovered.indexRebuildNeeded()) {
-                store.writer.flushIndexesBeforeStart();
+            try {
+                LogEventStore store = new LogEventStore(config, lock, recovered);
+                if (recovered.indexRebuildNeeded()) {
+                    store.writer.flushIndexesBeforeStart();
+                }
+                store.writer.start();
+                return store;
+            } catch (IOException | RuntimeException e) {
+                Recovery.closeAll(recovered.segments());
+                throw e;
             }
-            store.writer.start();
-            return store;
         } catch (IOException e) {
             releaseQuietly(lock);
             throw new StoreUnavailableException("cannot open the log in " + config.directory() + ": " + e, e);

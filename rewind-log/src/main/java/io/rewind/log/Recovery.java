@@ -52,10 +52,19 @@ final class Recovery {
         try {
             return recovery.recover();
         } catch (IOException | RuntimeException e) {
-            for (Segment segment : recovery.segments) {
-                segment.close();
-            }
+            closeAll(recovery.segments);
             throw e;
+        }
+    }
+
+    /** Closes segment files after a failed open, keeping the original failure. */
+    static void closeAll(List<Segment> segments) {
+        for (Segment segment : segments) {
+            try {
+                segment.close();
+            } catch (IOException e) {
+                LOG.warn("Could not close {} after a failed open", segment.path(), e);
+            }
         }
     }
 
