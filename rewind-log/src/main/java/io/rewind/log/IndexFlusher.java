@@ -72,10 +72,13 @@ final class IndexFlusher {
         }
     }
 
-    /** Waits until every flush started so far has finished. */
+    /** Waits until every flush started so far has finished; fails if one of them failed. */
     void awaitIdle() throws IOException {
         try {
             executor.submit(() -> { }).get();
+            if (failed) {
+                throw new IOException("writing an index file failed (see the log)");
+            }
         } catch (ExecutionException e) {
             throw new IOException("index flush failed", e.getCause());
         } catch (InterruptedException e) {
