@@ -105,21 +105,11 @@ public final class LogEventStore implements EventStore {
                 throw e;
             }
         } catch (IOException e) {
-            releaseQuietly(lock);
+            DirectoryLock.releaseQuietly(lock);
             throw new StoreUnavailableException("cannot open the log in " + config.directory() + ": " + e, e);
         } catch (RuntimeException e) {
-            releaseQuietly(lock);
+            DirectoryLock.releaseQuietly(lock);
             throw e;
-        }
-    }
-
-    private static void releaseQuietly(DirectoryLock lock) {
-        if (lock != null) {
-            try {
-                lock.close();
-            } catch (IOException suppressed) {
-                // Already failing to open; the lock dies with the channel anyway.
-            }
         }
     }
 
@@ -326,7 +316,7 @@ public final class LogEventStore implements EventStore {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            releaseQuietly(lock);
+            DirectoryLock.releaseQuietly(lock);
         }
     }
 
