@@ -262,7 +262,7 @@ public final class LogEventStore implements EventStore {
         String start = prefix == null ? "" : prefix;
         NavigableMap<String, StreamInfo> heads = reader.heads();
         NavigableMap<String, StreamInfo> from = after != null && !after.isEmpty()
-                && Limits.STREAM_NAME_ORDER.compare(after, start) >= 0
+                && StreamNameOrder.ORDER.compare(after, start) >= 0
                 ? heads.tailMap(after, false) : heads.tailMap(start, true);
         List<StreamInfo> page = new ArrayList<>(Math.min(limit, 256));
         boolean more = false;

@@ -1,7 +1,6 @@
 package io.rewind.log;
 
 import io.rewind.api.CorruptionException;
-import io.rewind.api.Limits;
 import io.rewind.api.StreamInfo;
 import io.rewind.log.io.FileIO;
 import io.rewind.log.io.StoreFile;
@@ -38,7 +37,7 @@ final class Recovery {
     private final List<Segment> segments = new ArrayList<>();
     private final List<IndexGeneration> generations = new ArrayList<>();
     private final ConcurrentSkipListMap<String, StreamInfo> heads =
-            new ConcurrentSkipListMap<>(Limits.STREAM_NAME_ORDER);
+            new ConcurrentSkipListMap<>(StreamNameOrder.ORDER);
     private boolean indexRebuildNeeded;
 
     private Recovery(FileIO io, Path directory) {
