@@ -35,11 +35,6 @@ final class IndexSnapshot {
         return tail;
     }
 
-    /** How many frozen tails are waiting to be written as generations. */
-    int pendingFlushes() {
-        return frozen.length;
-    }
-
     /** The live tail frozen (to be flushed) and a new live tail starting after it. */
     IndexSnapshot withFrozenTail() {
         TailIndex[] moreFrozen = Arrays.copyOf(frozen, frozen.length + 1);
