@@ -28,6 +28,11 @@ final class IndexFlusher {
 
     private static final Logger LOG = LoggerFactory.getLogger(IndexFlusher.class);
 
+    /** The number of generation files at which they are merged into one. */
+    static final int MERGE_AT = 8;
+
+    private final FileIO io;
+    private final Path directory;
     private final IndexWriter indexWriter;
     private final LogReader reader;
     private final Consumer<IOException> onFailure;
@@ -35,6 +40,8 @@ final class IndexFlusher {
     private volatile boolean failed;
 
     IndexFlusher(FileIO io, Path directory, LogReader reader, Consumer<IOException> onFailure) {
+        this.io = io;
+        this.directory = directory;
         this.indexWriter = new IndexWriter(io, directory);
         this.reader = reader;
         this.onFailure = onFailure;
@@ -62,13 +69,42 @@ final class IndexFlusher {
             return;
         }
         try {
-            IndexGeneration generation = indexWriter.write(tail, endPosition, endSegmentBase, endOffset,
-                    lastTimestampMicros, heads, heads.size());
+            IndexGeneration generation = indexWriter.write(
+                    tail.asContent(endSegmentBase, endOffset, lastTimestampMicros, heads));
             reader.updateIndexes(snapshot -> snapshot.withFlushed(generation));
         } catch (IOException | RuntimeException e) {
             failed = true;
             LOG.error("Writing the index of positions {} to {} failed", tail.basePosition(), endPosition - 1, e);
             onFailure.accept(e instanceof IOException io ? io : new IOException("index flush failed: " + e, e));
+            return;
+        }
+        List<IndexGeneration> generations = reader.indexes().generations();
+        if (generations.size() >= MERGE_AT) {
+            merge(generations);
+        }
+    }
+
+    /**
+     * Replaces the generations by one. Optional work: if it fails the old files stay in use. The
+     * merged file is renamed into place before the old ones are deleted; a crash in between leaves
+     * both, and recovery keeps the widest and deletes the files it covers.
+     */
+    private void merge(List<IndexGeneration> generations) {
+        IndexGeneration merged;
+        try {
+            merged = indexWriter.write(new GenerationMerge(generations));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Merging {} index files failed; they stay in use", generations.size(), e);
+            return;
+        }
+        reader.updateIndexes(snapshot -> snapshot.withMerged(merged));
+        try {
+            for (IndexGeneration old : generations) {
+                io.delete(old.path()); // readers still holding an old snapshot keep its mapping
+            }
+            io.forceDirectory(directory);
+        } catch (IOException e) {
+            LOG.warn("Could not delete index files merged into {}; the next open deletes them", merged.path(), e);
         }
     }
 

@@ -35,6 +35,30 @@ final class IndexSnapshot {
         return tail;
     }
 
+    /** The persisted generations, oldest first. */
+    List<IndexGeneration> generations() {
+        return List.of(generations);
+    }
+
+    /** The generations {@code merged} covers replaced by it (they must be a contiguous run of them). */
+    IndexSnapshot withMerged(IndexGeneration merged) {
+        List<IndexGeneration> kept = new ArrayList<>();
+        boolean inserted = false;
+        for (IndexGeneration generation : generations) {
+            boolean covered = generation.from() >= merged.from() && generation.to() <= merged.to();
+            if (!covered) {
+                kept.add(generation);
+            } else if (!inserted) {
+                kept.add(merged);
+                inserted = true;
+            }
+        }
+        if (!inserted) {
+            throw new IllegalStateException("merged index " + merged.path() + " covers no generation");
+        }
+        return new IndexSnapshot(kept.toArray(new IndexGeneration[0]), frozen, tail);
+    }
+
     /** The live tail frozen (to be flushed) and a new live tail starting after it. */
     IndexSnapshot withFrozenTail() {
         TailIndex[] moreFrozen = Arrays.copyOf(frozen, frozen.length + 1);
