@@ -68,8 +68,17 @@ final class Dealer implements AutoCloseable {
      * reused by the next call.
      */
     List<byte[]> receive() {
+        return receive(0);
+    }
+
+    /** The next message if one is waiting now, else null. The list is reused by the next call. */
+    List<byte[]> poll() {
+        return receive(ZMQ.DONTWAIT);
+    }
+
+    private List<byte[]> receive(int flags) {
         received.clear();
-        byte[] first = socket.recv(0);
+        byte[] first = socket.recv(flags);
         if (first == null) {
             return null;
         }

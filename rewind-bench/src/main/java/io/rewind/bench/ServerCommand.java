@@ -64,7 +64,8 @@ final class ServerCommand implements Callable<Integer> {
             eventStore.close();
             stopped.countDown();
         }, "bench-server-shutdown"));
-        spec.commandLine().getOut().println("serving " + uri + " (fsync " + fsync + ") on "
+        spec.commandLine().getOut().println("serving " + uri
+                + (uri.directory().isPresent() ? " (fsync " + fsync + ")" : "") + " on "
                 + server.commandEndpoint() + ", stream " + server.streamEndpoint());
         spec.commandLine().getOut().flush();
         stopped.await();
