@@ -48,37 +48,35 @@ final class Ceiling {
         }
         Files.createDirectories(directory);
         Path file = Files.createTempFile(directory, "rewind-ceiling-", ".dat");
-        AtomicLong records = new AtomicLong();
+        // Every force ends one whole batch, so the force count alone gives the record count.
         AtomicLong forces = new AtomicLong();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Latency latency = new Latency();
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
             Thread writer = new Thread(() -> {
                 try {
-                    write(channel, batch, recordBytes, phases, records, forces, latency);
+                    write(channel, batch, recordBytes, phases, forces, latency);
                 } catch (IOException | RuntimeException e) {
                     failure.set(e);
                 }
             }, "ceiling-writer");
             writer.start();
-            long recordsBefore = phases.awaitMeasureStart(progress, records::get);
-            long forcesBefore = forces.get();
-            long recordsAfter = phases.awaitEnd(progress, records::get);
-            long forcesAfter = forces.get();
+            long forcesBefore = phases.awaitMeasureStart(progress, () -> forces.get() * batch) / batch;
+            long forcesAfter = phases.awaitEnd(progress, () -> forces.get() * batch) / batch;
             writer.join();
             progress.done();
             if (failure.get() != null) {
                 throw new IOException("the ceiling writer failed: " + failure.get(), failure.get());
             }
-            return new Result(recordsAfter - recordsBefore, forcesAfter - forcesBefore, phases.seconds(), batch,
+            return new Result((forcesAfter - forcesBefore) * batch, forcesAfter - forcesBefore, phases.seconds(), batch,
                     recordBytes, latency);
         } finally {
             Files.deleteIfExists(file);
         }
     }
 
-    private static void write(FileChannel channel, int batch, int recordBytes, Phases phases, AtomicLong records,
-            AtomicLong forces, Latency latency) throws IOException {
+    private static void write(FileChannel channel, int batch, int recordBytes, Phases phases, AtomicLong forces,
+            Latency latency) throws IOException {
         int bodyBytes = recordBytes - io.rewind.log.LogRecordSize.FRAME_BYTES;
         ByteBuffer buffer = ByteBuffer.allocateDirect(Math.multiplyExact(batch, recordBytes));
         ByteBuffer body = ByteBuffer.allocateDirect(bodyBytes);
@@ -103,7 +101,6 @@ final class Ceiling {
             }
             channel.force(false);
             long finished = System.nanoTime();
-            records.addAndGet(batch);
             forces.incrementAndGet();
             if (phases.measuring(started)) {
                 latency.record(finished - started);

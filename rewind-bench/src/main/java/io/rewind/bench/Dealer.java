@@ -20,6 +20,8 @@ final class Dealer implements AutoCloseable {
     static final int RECEIVE_TIMEOUT_MS = 100;
     /** The longest silence from the server a run tolerates while it has requests in flight. */
     static final long SILENCE_LIMIT_NANOS = 10_000_000_000L;
+    /** How long a new connection may take to answer its first PING. */
+    static final long CONNECT_TIMEOUT_NANOS = 5_000_000_000L;
     /** The delimiter DEALER clients send before every command. */
     static final byte[] DELIMITER = Frames.EMPTY;
 
@@ -93,7 +95,7 @@ final class Dealer implements AutoCloseable {
     private void ping() {
         long id = 0x7069_6e67L;
         send(command(new CommandRequest.Ping(id)));
-        long deadline = System.nanoTime() + SILENCE_LIMIT_NANOS;
+        long deadline = System.nanoTime() + CONNECT_TIMEOUT_NANOS;
         while (System.nanoTime() - deadline < 0) {
             List<byte[]> reply = receive();
             if (reply != null && reply.size() > 1
@@ -103,7 +105,7 @@ final class Dealer implements AutoCloseable {
             }
         }
         throw new BenchException("no answer from a Rewind server at " + endpoint + " within "
-                + SILENCE_LIMIT_NANOS / 1_000_000_000L + " s");
+                + CONNECT_TIMEOUT_NANOS / 1_000_000_000L + " s");
     }
 
     /** The frames of one of Rewind's own commands as a DEALER sends them: the delimiter first. */
