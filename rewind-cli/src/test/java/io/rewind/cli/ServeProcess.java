@@ -19,6 +19,7 @@ final class ServeProcess implements AutoCloseable {
 
     private static final Pattern COMMAND_ENDPOINT = Pattern.compile("command endpoint\\s+(\\S+)");
     private static final Pattern STREAM_ENDPOINT = Pattern.compile("(?m)^\\s+stream endpoint\\s+(\\S+)");
+    private static final Pattern LEGACY_STREAM_ENDPOINT = Pattern.compile("legacy stream endpoint\\s+(\\S+)");
 
     private final Process process;
     private final Collector stdout;
@@ -51,6 +52,10 @@ final class ServeProcess implements AutoCloseable {
 
     String streamEndpoint(long timeoutMs) throws InterruptedException {
         return awaitMatch(STREAM_ENDPOINT, timeoutMs).orElseThrow();
+    }
+
+    String legacyStreamEndpoint(long timeoutMs) throws InterruptedException {
+        return awaitMatch(LEGACY_STREAM_ENDPOINT, timeoutMs).orElseThrow();
     }
 
     private Optional<String> awaitMatch(Pattern pattern, long timeoutMs) throws InterruptedException {
