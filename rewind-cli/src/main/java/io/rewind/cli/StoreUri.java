@@ -51,7 +51,7 @@ final class StoreUri {
             case MEMORY -> MemoryEventStore.create(maxEventSize);
             case LOG -> LogEventStore.open(LogConfig.builder(directory)
                     .durability(durability)
-                    .maxEventSize(maxEventSize)
+                    .maxEventBytes(maxEventSize)
                     .build());
         };
     }
