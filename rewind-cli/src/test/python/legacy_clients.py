@@ -144,8 +144,14 @@ def run(context, command, stream_endpoint, legacy_endpoint):
     expect(events == [(first, b"order one"), (second, b"order two")], "GoRewind QUERY of orders-1: %r" % (events,))
     expect(gorewind_query(dealer, b"orders-1", first, b"") == [(second, b"order two")], "GoRewind QUERY from (exclusive)")
     expect(gorewind_query(dealer, b"no-such-stream") == [], "GoRewind QUERY of an empty stream")
-    dealer.send_multipart([b"", b"PUBLISH", b"orders-1"])
-    reply = recv(dealer, "GoRewind PUBLISH with a missing frame")
+    # Two frames after PUBLISH would be a valid Rewind PUBLISH, so the malformed case is one too many.
+    dealer.send_multipart([b"", b"PUBLISH", b"orders-1", b"data", b"extra"])
+    reply = recv(dealer, "PUBLISH with an extra frame")
+    if reply and reply[0] == b"":
+        reply = reply[1:]  # answered in the REQ envelope: a frame count no dialect has cannot be attributed
+    expect(len(reply) == 1 and reply[0].startswith(b"ERROR "), "error reply to a malformed PUBLISH: %r" % (reply,))
+    dealer.send_multipart([b"", b"QUERY", b"orders-1", b""])
+    reply = recv(dealer, "GoRewind QUERY with a missing frame")
     expect(len(reply) == 1 and reply[0].startswith(b"ERROR "), "GoRewind error reply: %r" % (reply,))
     print("OK gorewind publish and query", flush=True)
 
