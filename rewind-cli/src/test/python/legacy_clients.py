@@ -150,8 +150,8 @@ def run(context, command, stream_endpoint, legacy_endpoint):
     if reply and reply[0] == b"":
         reply = reply[1:]  # answered in the REQ envelope: a frame count no dialect has cannot be attributed
     expect(len(reply) == 1 and reply[0].startswith(b"ERROR "), "error reply to a malformed PUBLISH: %r" % (reply,))
-    dealer.send_multipart([b"", b"QUERY", b"orders-1", b""])
-    reply = recv(dealer, "GoRewind QUERY with a missing frame")
+    dealer.send_multipart([b"", b"QUERY", b"orders-1", str(uuid.uuid4()).encode("ascii"), b""])
+    reply = recv(dealer, "GoRewind QUERY from an unknown id")
     expect(len(reply) == 1 and reply[0].startswith(b"ERROR "), "GoRewind error reply: %r" % (reply,))
     print("OK gorewind publish and query", flush=True)
 
