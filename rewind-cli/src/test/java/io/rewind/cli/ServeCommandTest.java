@@ -155,6 +155,9 @@ class ServeCommandTest {
         ZMQ.Socket dealer = context.createSocket(SocketType.DEALER);
         dealer.setReceiveTimeOut(RECEIVE_TIMEOUT_MS);
         dealer.setLinger(0);
+        // JeroMQ 0.6.0: a fresh outgoing connection occasionally stalls before its handshake
+        // (docs/PROTOCOL.md); a short handshake interval makes it retry within half a second.
+        dealer.setHandshakeIvl(500);
         dealer.connect(endpoint);
         return dealer;
     }
