@@ -1,0 +1,91 @@
+package io.rewind.log;
+
+import java.util.function.LongConsumer;
+
+/**
+ * The in-memory index of the positions written since the last index flush, from
+ * {@link #basePosition()} on: position → offset in its segment, event id → position and
+ * (stream hash, version) → position. About 100 bytes per event, no object per event.
+ *
+ * <p>Thread-safety: one writer thread adds; readers look up concurrently without locks. Readers
+ * pass the visible head they read (a volatile published after the entries were added) as the
+ * bound of every lookup, and entries beyond it are ignored (see {@link LongPairTable}).
+ */
+final class TailIndex {
+
+    private static final int INITIAL_OFFSETS = 4096;
+
+    private final long basePosition;
+    private final LongPairTable ids = new LongPairTable();
+    private final LongPairTable streams = new LongPairTable();
+    private volatile int[] offsets = new int[INITIAL_OFFSETS];
+    private int count;
+
+    TailIndex(long basePosition) {
+        this.basePosition = basePosition;
+    }
+
+    long basePosition() {
+        return basePosition;
+    }
+
+    /** The number of positions indexed. Writer thread only. */
+    int count() {
+        return count;
+    }
+
+    /** Indexes the next position ({@code basePosition + count}). Writer thread only. */
+    void add(int offset, long idMost, long idLeast, long streamHash, long version) {
+        long position = basePosition + count;
+        int[] current = offsets;
+        if (count == current.length) {
+            int[] larger = java.util.Arrays.copyOf(current, current.length * 2);
+            larger[count] = offset;
+            offsets = larger;
+        } else {
+            current[count] = offset;
+        }
+        ids.put(idMost, idLeast, position);
+        streams.put(streamHash, version, position);
+        count++;
+    }
+
+    /** The offset of {@code position} in its segment; the caller ensures it is indexed and visible. */
+    int offsetOf(long position) {
+        return offsets[(int) (position - basePosition)];
+    }
+
+    /** The position of the event with this id, at most {@code maxPosition}, or -1. */
+    long positionOfId(long idMost, long idLeast, long maxPosition) {
+        return ids.find(idMost, idLeast, maxPosition);
+    }
+
+    /** Every position indexed for (stream hash, version), at most {@code maxPosition}. */
+    void forEachStreamCandidate(long streamHash, long version, long maxPosition, LongConsumer action) {
+        streams.forEach(streamHash, version, maxPosition, action);
+    }
+
+    /** A copy of the offsets of every indexed position, in position order. Writer thread only. */
+    int[] offsetsSnapshot() {
+        return java.util.Arrays.copyOf(offsets, count);
+    }
+
+    /** The id entries sorted (most, least, position). Writer thread only. */
+    long[][] sortedIds() {
+        return sorted(ids);
+    }
+
+    /** The stream entries sorted (hash, version, position). Writer thread only. */
+    long[][] sortedStreams() {
+        return sorted(streams);
+    }
+
+    private long[][] sorted(LongPairTable table) {
+        long[] first = new long[count];
+        long[] second = new long[count];
+        long[] positions = new long[count];
+        table.copyTo(first, second, positions);
+        TripleSort.sort(first, second, positions, count);
+        return new long[][] {first, second, positions};
+    }
+}
