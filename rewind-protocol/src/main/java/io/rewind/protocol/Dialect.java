@@ -60,12 +60,4 @@ public enum Dialect {
         }
         throw new MalformedMessageException("Wrong number of frames for " + command + ".");
     }
-
-    /** The command word of a body, printable, for log lines. */
-    public static String describe(List<byte[]> body) {
-        if (body.isEmpty()) {
-            return "(no frames)";
-        }
-        return "'" + Frames.printable(body.get(0)) + "' (" + body.size() + " frames)";
-    }
 }

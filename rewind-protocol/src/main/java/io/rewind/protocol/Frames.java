@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
  */
 public final class Frames {
 
+    private static final String ERROR_PREFIX = "ERROR ";
+
     /** An empty frame: the REQ/DEALER delimiter, or an absent optional value. */
     public static final byte[] EMPTY = new byte[0];
 
@@ -72,6 +74,17 @@ public final class Frames {
                     + " bytes, the limit is " + Limits.MAX_STREAM_NAME_BYTES);
         }
         return utf8(frame, "Invalid stream name: it");
+    }
+
+    /** The one-frame legacy error {@code ERROR <reason>}. */
+    public static byte[] error(String reason) {
+        return text(ERROR_PREFIX + reason);
+    }
+
+    /** The reason of a one-frame legacy error, or null when {@code frame} is not one. */
+    public static String errorReason(byte[] frame) {
+        String text = utf8(frame, "reply");
+        return text.startsWith(ERROR_PREFIX) ? text.substring(ERROR_PREFIX.length()) : null;
     }
 
     /** A printable, bounded rendering of a frame for log lines and error reasons. */

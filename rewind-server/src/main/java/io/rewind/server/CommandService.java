@@ -82,11 +82,13 @@ final class CommandService {
                 return store.appendAsync(appendRequest);
             }, (result, failure) -> answer(message, id, result, failure, r -> new CommandReply.Appended(id, r)));
         } else if (request instanceof CommandRequest.ReadStream read) {
-            call(message, id, () -> store.readStream(read.stream(), read.fromVersion(), read.direction(), read.limit()),
-                    events -> events(id, events));
+            call(message, id, () -> BoundedRead.read((from, direction, limit) -> store.readStream(read.stream(), from,
+                    direction, limit), read.fromVersion(), read.direction(), read.limit(), config.maxReplyBytes(),
+                    RecordedEvent::version), bounded -> new CommandReply.Events(id, bounded.events(), bounded.truncated()));
         } else if (request instanceof CommandRequest.ReadAll read) {
-            call(message, id, () -> store.readAll(read.fromPosition(), read.direction(), read.limit()),
-                    events -> events(id, events));
+            call(message, id, () -> BoundedRead.read(store::readAll, read.fromPosition(), read.direction(), read.limit(),
+                    config.maxReplyBytes(), RecordedEvent::position),
+                    bounded -> new CommandReply.Events(id, bounded.events(), bounded.truncated()));
         } else if (request instanceof CommandRequest.ReadEvent read) {
             call(message, id, () -> store.readEvent(read.eventId()),
                     found -> new CommandReply.Events(id, found.stream().toList(), false));
@@ -117,18 +119,6 @@ final class CommandService {
             replies.send(message, true, reply.apply(result).toFrames());
         }
         replies.finished();
-    }
-
-    /** A read's events, cut after {@link ServerConfig#maxReplyBytes()} (at least one event is sent). */
-    private CommandReply events(long id, List<RecordedEvent> events) {
-        long bytes = 0;
-        for (int i = 0; i < events.size(); i++) {
-            bytes += events.get(i).dataSize() + events.get(i).metadataSize() + 128L;
-            if (bytes > config.maxReplyBytes() && i > 0) {
-                return new CommandReply.Events(id, events.subList(0, i), true);
-            }
-        }
-        return new CommandReply.Events(id, events, false);
     }
 
     /** Answers an ERROR for a failed or malformed command, and logs it. */

@@ -8,6 +8,8 @@ import java.nio.channels.SelectableChannel;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Hands work to the socket thread from any other thread and wakes it at once. The socket thread
@@ -20,6 +22,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the socket thread.
  */
 final class Mailbox implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Mailbox.class);
 
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean signalled = new AtomicBoolean();
@@ -66,7 +70,12 @@ final class Mailbox implements AutoCloseable {
         int ran = 0;
         Runnable task;
         while ((task = tasks.poll()) != null) {
-            task.run();
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                // A bug in one reply path must not take the socket thread, and every client, down.
+                LOG.error("A task on the socket thread failed", e);
+            }
             ran++;
         }
         return ran;

@@ -34,6 +34,8 @@ final class RemoteSubscription {
     long scanned;
     long lastDelivered;
     long credit;
+    /** Events per history read, adapted to the sizes seen so one read stays near the reply budget. */
+    int pageSize = BoundedRead.FIRST_CHUNK;
     boolean caughtUpSent;
     boolean ended;
 

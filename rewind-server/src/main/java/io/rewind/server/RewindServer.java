@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
 import org.zeromq.ZMQ;
+import org.zeromq.ZMQException;
 
 /**
  * Serves an {@link EventStore} over ZeroMQ: one ROUTER command socket speaking the Rewind dialect
@@ -68,6 +69,7 @@ public final class RewindServer implements AutoCloseable {
         ZMQ.Context context = ZMQ.context(1);
         List<ZMQ.Socket> sockets = new ArrayList<>();
         Mailbox mailbox = null;
+        ExecutorService workers = null;
         try {
             ZMQ.Socket router = socket(context, SocketType.ROUTER, config, sockets);
             router.setRouterMandatory(true);
@@ -87,7 +89,7 @@ public final class RewindServer implements AutoCloseable {
             ZMQ.Poller poller = context.poller(2);
             poller.register(router, ZMQ.Poller.POLLIN);
             poller.register(mailbox.signal(), ZMQ.Poller.POLLIN);
-            ExecutorService workers = workers(config, serverNumber);
+            workers = workers(config, serverNumber);
             LoopHolder holder = new LoopHolder();
             Broadcaster broadcaster = new Broadcaster(store, config.broadcastQueueCapacity(), mailbox,
                     cause -> holder.loop.broadcastEnded(cause));
@@ -103,6 +105,9 @@ public final class RewindServer implements AutoCloseable {
             return new RewindServer(config, context, loop, thread, workers, broadcaster, mailbox,
                     new String[] {command, stream, legacy});
         } catch (RuntimeException | Error e) {
+            if (workers != null) {
+                workers.shutdownNow();
+            }
             if (mailbox != null) {
                 mailbox.close();
             }
@@ -136,15 +141,33 @@ public final class RewindServer implements AutoCloseable {
     private static String bind(ZMQ.Socket socket, String role, String endpoint) {
         try {
             if (!socket.bind(endpoint)) {
-                throw new EndpointBindException(role, endpoint, "ZeroMQ error " + socket.errno(), null);
+                throw new EndpointBindException(role, endpoint, describe(socket.errno()), null);
             }
         } catch (EndpointBindException e) {
             throw e;
+        } catch (ZMQException e) {
+            throw new EndpointBindException(role, endpoint, describe(e.getErrorCode()), e);
         } catch (RuntimeException e) {
-            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            throw new EndpointBindException(role, endpoint, reason, e);
+            String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new EndpointBindException(role, endpoint, "invalid endpoint (" + detail + ")", e);
         }
         return socket.getLastEndpoint();
+    }
+
+    /** ZeroMQ's error numbers as words: "address already in use", not "Errno 48". */
+    private static String describe(int errno) {
+        ZMQ.Error error = ZMQ.Error.findByCode(errno);
+        if (error == null) {
+            return "ZeroMQ error " + errno;
+        }
+        return switch (error) {
+            // JeroMQ reports every failed TCP bind as EADDRINUSE, a non-local address included.
+            case EADDRINUSE -> "address already in use, or not an address of this machine";
+            case EADDRNOTAVAIL -> "address not available on this machine";
+            case EPROTONOSUPPORT -> "unsupported transport (use tcp://host:port, ipc:// or inproc://)";
+            case EACCESS -> "permission denied";
+            default -> error.getMessage() + " (" + error.name() + ")";
+        };
     }
 
     private static ExecutorService workers(ServerConfig config, int serverNumber) {
@@ -184,6 +207,11 @@ public final class RewindServer implements AutoCloseable {
     /** The legacy-format stream endpoint actually bound, when it is on. */
     public Optional<String> legacyStreamEndpoint() {
         return Optional.ofNullable(legacyStreamEndpoint);
+    }
+
+    /** The number of subscriptions clients hold over the command socket now, for monitoring. */
+    public int subscriptionCount() {
+        return loop.subscriptionCount();
     }
 
     /**

@@ -195,11 +195,13 @@ public final class ServerConfig {
         private Builder() {
         }
 
+        /** Sets {@link ServerConfig#commandEndpoint()}. */
         public Builder commandEndpoint(String endpoint) {
             this.commandEndpoint = Objects.requireNonNull(endpoint, "endpoint");
             return this;
         }
 
+        /** Sets {@link ServerConfig#streamEndpoint()}. */
         public Builder streamEndpoint(String endpoint) {
             this.streamEndpoint = Objects.requireNonNull(endpoint, "endpoint");
             return this;
@@ -211,17 +213,20 @@ public final class ServerConfig {
             return this;
         }
 
+        /** Sets {@link ServerConfig#defaultStream()}. */
         public Builder defaultStream(String stream) {
             Limits.checkStreamName(stream);
             this.defaultStream = stream;
             return this;
         }
 
+        /** Sets {@link ServerConfig#maxEventSize()}. */
         public Builder maxEventSize(int bytes) {
             this.maxEventSize = positive(bytes, "maxEventSize");
             return this;
         }
 
+        /** Sets {@link ServerConfig#maxMessageBytes()}. */
         public Builder maxMessageBytes(long bytes) {
             if (bytes <= 0) {
                 throw new IllegalArgumentException("maxMessageBytes must be > 0, was " + bytes);
@@ -230,6 +235,7 @@ public final class ServerConfig {
             return this;
         }
 
+        /** Sets {@link ServerConfig#maxMessageFrames()}. */
         public Builder maxMessageFrames(int frames) {
             if (frames < 8) {
                 throw new IllegalArgumentException("maxMessageFrames must be >= 8, was " + frames);
@@ -238,51 +244,61 @@ public final class ServerConfig {
             return this;
         }
 
+        /** Sets {@link ServerConfig#workerThreads()}. */
         public Builder workerThreads(int threads) {
             this.workerThreads = positive(threads, "workerThreads");
             return this;
         }
 
+        /** Sets {@link ServerConfig#maxRequestsInFlight()}. */
         public Builder maxRequestsInFlight(int requests) {
             this.maxRequestsInFlight = positive(requests, "maxRequestsInFlight");
             return this;
         }
 
+        /** Sets {@link ServerConfig#maxReplyBytes()}. */
         public Builder maxReplyBytes(int bytes) {
             this.maxReplyBytes = positive(bytes, "maxReplyBytes");
             return this;
         }
 
+        /** Sets {@link ServerConfig#maxQueuedRepliesPerClient()}. */
         public Builder maxQueuedRepliesPerClient(int messages) {
             this.maxQueuedRepliesPerClient = positive(messages, "maxQueuedRepliesPerClient");
             return this;
         }
 
+        /** Sets {@link ServerConfig#sendHighWaterMark()}. */
         public Builder sendHighWaterMark(int messages) {
             this.sendHighWaterMark = positive(messages, "sendHighWaterMark");
             return this;
         }
 
+        /** Sets {@link ServerConfig#broadcastHighWaterMark()}. */
         public Builder broadcastHighWaterMark(int messages) {
             this.broadcastHighWaterMark = positive(messages, "broadcastHighWaterMark");
             return this;
         }
 
+        /** Sets {@link ServerConfig#broadcastQueueCapacity()}. */
         public Builder broadcastQueueCapacity(int events) {
             this.broadcastQueueCapacity = positive(events, "broadcastQueueCapacity");
             return this;
         }
 
+        /** Sets {@link ServerConfig#maxSubscriptions()}. */
         public Builder maxSubscriptions(int subscriptions) {
             this.maxSubscriptions = positive(subscriptions, "maxSubscriptions");
             return this;
         }
 
+        /** Sets {@link ServerConfig#subscriptionTimeout()}. */
         public Builder subscriptionTimeout(Duration timeout) {
             this.subscriptionTimeout = positive(timeout, "subscriptionTimeout");
             return this;
         }
 
+        /** Sets {@link ServerConfig#linger()}. */
         public Builder linger(Duration duration) {
             Objects.requireNonNull(duration, "linger");
             if (duration.isNegative()) {
@@ -292,6 +308,7 @@ public final class ServerConfig {
             return this;
         }
 
+        /** Sets {@link ServerConfig#shutdownTimeout()}. */
         public Builder shutdownTimeout(Duration timeout) {
             this.shutdownTimeout = positive(timeout, "shutdownTimeout");
             return this;

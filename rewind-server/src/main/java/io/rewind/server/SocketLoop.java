@@ -83,6 +83,11 @@ final class SocketLoop implements Runnable, Replies {
         mailbox.wake();
     }
 
+    /** The number of subscriptions over the command socket. Any thread. */
+    int subscriptionCount() {
+        return subscriptions.size();
+    }
+
     /** The broadcast subscription ended with {@code cause} (the store closed or failed). Socket thread. */
     void broadcastEnded(Throwable cause) {
         subscriptions.endAll(cause);
@@ -128,12 +133,22 @@ final class SocketLoop implements Runnable, Replies {
         if (inFlight > 0) {
             LOG.warn("Closing with {} requests still unanswered after {}", inFlight, config.shutdownTimeout());
         }
-        long head = store.headPosition();
+        long head = headOrUnknown();
         while (broadcaster.lastPublished() < head && System.nanoTime() - deadline < 0) {
             cycle(false);
         }
         subscriptions.endAll(new StoreClosedException("the server is closing"));
         sender.retry();
+    }
+
+    /** The store's head, or -1 when the store cannot say (closed or failed): nothing more to wait for. */
+    private long headOrUnknown() {
+        try {
+            return store.headPosition();
+        } catch (RuntimeException e) {
+            LOG.warn("Closing without waiting for the last broadcasts: {}", e.toString());
+            return -1;
+        }
     }
 
     private void readRequests() {
@@ -229,7 +244,7 @@ final class SocketLoop implements Runnable, Replies {
      */
     private void unattributed(InboundMessage message, String reason) {
         LOG.warn("Rejected a message from {}: {}", message.describe(), reason);
-        send(message, clientStyles.wantsDelimiter(message), List.of(Frames.text("ERROR " + reason)));
+        send(message, clientStyles.wantsDelimiter(message), List.of(Frames.error(reason)));
     }
 
     private boolean admit() {

@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
 final class SubscriptionHub {
 
     private static final Logger LOG = LoggerFactory.getLogger(SubscriptionHub.class);
-    /** Events read from history per worker call. */
-    static final int PAGE = 256;
+    /** The most events read from history per worker call; fewer when events are large. */
+    static final int MAX_PAGE = 256;
 
     private final EventStore store;
     private final OffThread offThread;
@@ -47,6 +47,7 @@ final class SubscriptionHub {
     private final ServerConfig config;
     private final Map<RemoteSubscription.Key, RemoteSubscription> subscriptions = new HashMap<>();
     private final Map<ByteBuffer, Long> lastHeard = new HashMap<>();
+    private volatile int count;
 
     /**
      * @param sender            sends a reply to an envelope (socket thread)
@@ -66,8 +67,14 @@ final class SubscriptionHub {
         lastHeard.computeIfPresent(client, (c, previous) -> nowNanos);
     }
 
+    /** The number of subscriptions, readable from any thread (for monitoring). */
     int size() {
-        return subscriptions.size();
+        return count;
+    }
+
+    /** Publishes the map's size after every change, so other threads can read it. */
+    private void counted() {
+        count = subscriptions.size();
     }
 
     void subscribe(List<byte[]> envelope, ByteBuffer client, CommandRequest.Subscribe command, long nowNanos) {
@@ -85,6 +92,7 @@ final class SubscriptionHub {
         RemoteSubscription subscription = new RemoteSubscription(envelope, client, command.requestId(),
                 command.request(), command.credit());
         subscriptions.put(key, subscription);
+        counted();
         lastHeard.put(client, nowNanos);
         SubscriptionRequest request = command.request();
         if (request.start() == SubscriptionRequest.Start.END) {
@@ -122,6 +130,7 @@ final class SubscriptionHub {
 
     void cancel(List<byte[]> envelope, ByteBuffer client, CommandRequest.Cancel command) {
         RemoteSubscription subscription = subscriptions.remove(new RemoteSubscription.Key(client, command.requestId()));
+        counted();
         if (subscription == null) {
             sender.accept(envelope, error(command.requestId(), ErrorCode.NOT_FOUND,
                     "no subscription " + command.requestId() + " on this connection"));
@@ -173,11 +182,15 @@ final class SubscriptionHub {
         }
         subscription.mode = RemoteSubscription.Mode.READING;
         long from = subscription.scanned + 1;
-        offThread.call(() -> store.readAll(from, Direction.FORWARD, PAGE),
-                (page, failure) -> onHistory(subscription, page, failure));
+        // Unfiltered, it never needs more than its credit; filtered, it may skip many events per delivery.
+        int size = subscription.request.streamPrefix().isEmpty()
+                ? (int) Math.min(subscription.pageSize, subscription.credit) : subscription.pageSize;
+        offThread.call(() -> store.readAll(from, Direction.FORWARD, size),
+                (page, failure) -> onHistory(subscription, page, size, failure));
     }
 
-    private void onHistory(RemoteSubscription subscription, List<RecordedEvent> page, Throwable failure) {
+    private void onHistory(RemoteSubscription subscription, List<RecordedEvent> page, int requested,
+            Throwable failure) {
         if (subscription.ended) {
             return;
         }
@@ -198,9 +211,13 @@ final class SubscriptionHub {
             accept(subscription, event, batch);
         }
         deliver(subscription, batch);
+        if (!page.isEmpty()) {
+            long bytes = page.stream().mapToLong(BoundedRead::size).sum();
+            subscription.pageSize = BoundedRead.nextChunk(MAX_PAGE, config.maxReplyBytes(), bytes / page.size());
+        }
         if (!consumedAll || subscription.credit == 0) {
             subscription.mode = RemoteSubscription.Mode.STALLED;
-        } else if (page.size() == PAGE || broadcastPosition.getAsLong() > subscription.scanned) {
+        } else if (page.size() == requested || broadcastPosition.getAsLong() > subscription.scanned) {
             readOrStall(subscription);
         } else {
             subscription.mode = RemoteSubscription.Mode.LIVE;
@@ -227,11 +244,11 @@ final class SubscriptionHub {
         long bytes = 0;
         for (int i = 0; i < batch.size(); i++) {
             RecordedEvent event = batch.get(i).event();
-            bytes += event.dataSize() + event.metadataSize() + 128L;
+            bytes += BoundedRead.size(event);
             if (bytes > config.maxReplyBytes() && i > start) {
                 sender.accept(subscription.envelope, new CommandReply.Delivery(subscription.id, batch.subList(start, i)));
                 start = i;
-                bytes = event.dataSize() + event.metadataSize() + 128L;
+                bytes = BoundedRead.size(event);
             }
         }
         if (start < batch.size()) {
@@ -251,6 +268,7 @@ final class SubscriptionHub {
             }
             return false;
         });
+        counted();
     }
 
     /** Ends subscriptions of clients silent for longer than the timeout. */
@@ -290,6 +308,7 @@ final class SubscriptionHub {
 
     private void end(RemoteSubscription subscription, Throwable cause) {
         subscriptions.remove(subscription.key());
+        counted();
         subscription.ended = true;
         EventStoreException failure = cause instanceof EventStoreException e ? e
                 : new StoreClosedException("subscription ended: " + cause);

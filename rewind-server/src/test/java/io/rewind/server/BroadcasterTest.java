@@ -31,15 +31,10 @@ class BroadcasterTest {
                 lastBefore = store.append("old", ExpectedVersion.any(), EventData.of("t", new byte[] {(byte) i}))
                         .events().get(0).id();
             }
-            ZMQ.Socket streamPub = context.createSocket(SocketType.PUB);
-            streamPub.bind("inproc://stream");
-            ZMQ.Socket legacyPub = context.createSocket(SocketType.PUB);
-            legacyPub.bind("inproc://legacy");
-            ZMQ.Socket sub = context.createSocket(SocketType.SUB);
-            sub.connect("inproc://legacy");
-            sub.subscribe(new byte[0]);
-            sub.setReceiveTimeOut(10_000);
-
+            Sockets sockets = Sockets.open(context);
+            ZMQ.Socket streamPub = sockets.streamPub();
+            ZMQ.Socket legacyPub = sockets.legacyPub();
+            ZMQ.Socket sub = sockets.legacySub();
             Broadcaster broadcaster = new Broadcaster(store, 16, mailbox, cause -> { });
             assertThat(broadcaster.start()).isEqualTo(2);
             UUID first = store.append("new", ExpectedVersion.any(), EventData.of("t", new byte[] {9}))
@@ -68,14 +63,10 @@ class BroadcasterTest {
     void theVeryFirstEventOfAStoreHasAnEmptyPreviousId() {
         try (MemoryEventStore store = MemoryEventStore.create(); ZContext context = new ZContext(1);
                 Mailbox mailbox = new Mailbox()) {
-            ZMQ.Socket streamPub = context.createSocket(SocketType.PUB);
-            streamPub.bind("inproc://stream");
-            ZMQ.Socket legacyPub = context.createSocket(SocketType.PUB);
-            legacyPub.bind("inproc://legacy");
-            ZMQ.Socket sub = context.createSocket(SocketType.SUB);
-            sub.connect("inproc://legacy");
-            sub.subscribe(new byte[0]);
-            sub.setReceiveTimeOut(10_000);
+            Sockets sockets = Sockets.open(context);
+            ZMQ.Socket streamPub = sockets.streamPub();
+            ZMQ.Socket legacyPub = sockets.legacyPub();
+            ZMQ.Socket sub = sockets.legacySub();
             Broadcaster broadcaster = new Broadcaster(store, 16, mailbox, cause -> { });
             assertThat(broadcaster.start()).isEqualTo(-1);
             store.append("s", ExpectedVersion.any(), EventData.of("t", new byte[] {1}));
@@ -84,6 +75,21 @@ class BroadcasterTest {
             broadcaster.close();
             List<byte[]> frames = receive(sub);
             assertThat(frames.get(1)).isEmpty();
+        }
+    }
+
+    /** Both PUB sockets on inproc, and a SUB already connected and subscribed to the legacy one. */
+    private record Sockets(ZMQ.Socket streamPub, ZMQ.Socket legacyPub, ZMQ.Socket legacySub) {
+        static Sockets open(ZContext context) {
+            ZMQ.Socket streamPub = context.createSocket(SocketType.PUB);
+            streamPub.bind("inproc://stream");
+            ZMQ.Socket legacyPub = context.createSocket(SocketType.PUB);
+            legacyPub.bind("inproc://legacy");
+            ZMQ.Socket sub = context.createSocket(SocketType.SUB);
+            sub.connect("inproc://legacy");
+            sub.subscribe(new byte[0]);
+            sub.setReceiveTimeOut(10_000);
+            return new Sockets(streamPub, legacyPub, sub);
         }
     }
 

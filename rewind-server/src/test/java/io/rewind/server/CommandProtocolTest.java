@@ -28,12 +28,14 @@ import org.junit.jupiter.api.Test;
 /** Rewind's own commands (docs/PROTOCOL.md) against a running server. */
 class CommandProtocolTest {
 
+    private static final int REPLY_BUDGET = 20_000;
+
     private TestServer server;
     private CommandClient client;
 
     @BeforeEach
     void start() {
-        server = TestServer.start(b -> b.maxEventSize(4096));
+        server = TestServer.start(b -> b.maxEventSize(4096).maxReplyBytes(REPLY_BUDGET));
         client = new CommandClient(server.dealer());
     }
 
@@ -113,6 +115,39 @@ class CommandProtocolTest {
         CommandReply.Error badLimit = client.call(id -> new CommandRequest.ReadAll(id, 0, Direction.FORWARD, 0),
                 CommandReply.Error.class);
         assertThat(badLimit.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+    }
+
+    @Test
+    void readsLargerThanTheReplyBudgetAreCutAndContinuedByTheClient() {
+        for (int i = 0; i < 30; i++) {
+            byte[] data = new byte[3000];
+            data[0] = (byte) i;
+            append(AppendRequest.to("big", ExpectedVersion.any(), EventData.of("t", data)));
+        }
+        for (Direction direction : Direction.values()) {
+            List<RecordedEvent> all = new java.util.ArrayList<>();
+            long from = direction == Direction.FORWARD ? 0 : Long.MAX_VALUE;
+            int replies = 0;
+            while (true) {
+                long start = from;
+                CommandReply.Events page = client.call(id -> new CommandRequest.ReadStream(id, "big", start, direction,
+                        1000), CommandReply.Events.class);
+                replies++;
+                assertThat(page.events()).isNotEmpty();
+                long bytes = page.events().stream().mapToLong(e -> e.dataSize() + 128L).sum();
+                assertThat(bytes).isLessThanOrEqualTo(REPLY_BUDGET);
+                all.addAll(page.events());
+                if (!page.truncated()) {
+                    break;
+                }
+                long last = page.events().get(page.events().size() - 1).version();
+                from = direction == Direction.FORWARD ? last + 1 : last - 1;
+            }
+            assertThat(replies).isGreaterThan(4);
+            assertThat(all).hasSize(30);
+            assertThat(all.get(0).data()[0]).isEqualTo((byte) (direction == Direction.FORWARD ? 0 : 29));
+            assertThat(all.get(29).data()[0]).isEqualTo((byte) (direction == Direction.FORWARD ? 29 : 0));
+        }
     }
 
     @Test

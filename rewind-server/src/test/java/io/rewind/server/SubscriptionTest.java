@@ -193,6 +193,37 @@ class SubscriptionTest {
     }
 
     @Test
+    void subscriptionsEndWithClosedWhenTheStoreCloses() {
+        server = TestServer.start();
+        TestClient dealer = server.dealer();
+        dealer.sendCommand(new CommandRequest.Subscribe(3, SubscriptionRequest.fromBeginning(), 10));
+        assertThat(dealer.receiveReply()).isEqualTo(new CommandReply.Subscribed(3, -1));
+        assertThat(dealer.receiveReply()).isEqualTo(new CommandReply.CaughtUp(3));
+        server.store.close();
+        CommandReply reply = dealer.receiveReply();
+        assertThat(reply).isInstanceOf(CommandReply.Error.class);
+        assertThat(((CommandReply.Error) reply).code()).isEqualTo(ErrorCode.CLOSED);
+        assertThat(((CommandReply.Error) reply).requestId()).hasValue(3);
+    }
+
+    @Test
+    void aDisconnectedClientsSubscriptionsAreDroppedAtTheNextDelivery() {
+        server = TestServer.start();
+        TestClient dealer = server.dealer();
+        dealer.sendCommand(new CommandRequest.Subscribe(1, SubscriptionRequest.fromBeginning(), 1000));
+        dealer.sendCommand(new CommandRequest.Subscribe(2, SubscriptionRequest.fromBeginning(), 1000));
+        assertThat(List.of(dealer.receiveReply(), dealer.receiveReply(), dealer.receiveReply(), dealer.receiveReply()))
+                .contains(new CommandReply.Subscribed(1, -1), new CommandReply.Subscribed(2, -1));
+        assertThat(server.server.subscriptionCount()).isEqualTo(2);
+        dealer.socket.close();
+        // Appending until the server tries to deliver to the vanished client and learns it is gone.
+        Await.until("both subscriptions are dropped", Duration.ofSeconds(10), () -> {
+            appendDirect("s", 1);
+            return server.server.subscriptionCount() == 0;
+        });
+    }
+
+    @Test
     void aSilentClientsSubscriptionIsDroppedAfterTheTimeout() {
         server = TestServer.start(b -> b.subscriptionTimeout(Duration.ofMillis(500)));
         TestClient dealer = server.dealer();
@@ -211,12 +242,13 @@ class SubscriptionTest {
 
     @Test
     void aClientThatKeepsPingingKeepsItsSubscription() {
-        server = TestServer.start(b -> b.subscriptionTimeout(Duration.ofMillis(500)));
+        // Pings every ~250 ms for twice the timeout: wide margins for a loaded machine.
+        server = TestServer.start(b -> b.subscriptionTimeout(Duration.ofMillis(1500)));
         CommandClient client = new CommandClient(server.dealer());
         client.dealer.sendCommand(new CommandRequest.Subscribe(100, SubscriptionRequest.fromBeginning(), 10));
         assertThat(client.dealer.receiveReply()).isEqualTo(new CommandReply.Subscribed(100, -1));
         assertThat(client.dealer.receiveReply()).isEqualTo(new CommandReply.CaughtUp(100));
-        long until = System.nanoTime() + Duration.ofMillis(1500).toNanos();
+        long until = System.nanoTime() + Duration.ofMillis(3000).toNanos();
         while (System.nanoTime() < until) {
             client.call(CommandRequest.Ping::new, CommandReply.Pong.class);
             // Paces the pings and checks on the way that no error (time-out notice) arrives.

@@ -56,7 +56,7 @@ public sealed interface GoRewindReply {
 
         @Override
         public List<byte[]> toFrames() {
-            return List.of(Frames.text("ERROR " + reason));
+            return List.of(Frames.error(reason));
         }
     }
 
@@ -80,9 +80,9 @@ public sealed interface GoRewindReply {
             return new End();
         }
         if (frames.size() == 1) {
-            String text = Frames.utf8(first, "reply");
-            if (text.startsWith("ERROR ")) {
-                return new Error(text.substring("ERROR ".length()));
+            String reason = Frames.errorReason(first);
+            if (reason != null) {
+                return new Error(reason);
             }
         }
         throw new MalformedMessageException("not a GoRewind reply: '" + Frames.printable(first) + "' ("

@@ -56,7 +56,7 @@ public sealed interface RewindReply {
 
         @Override
         public List<byte[]> toFrames() {
-            return List.of(Frames.text("ERROR " + reason));
+            return List.of(Frames.error(reason));
         }
     }
 
@@ -72,9 +72,9 @@ public sealed interface RewindReply {
             if (Frames.is(only, "PUBLISHED")) {
                 return new Published();
             }
-            String text = Frames.utf8(only, "reply");
-            if (text.startsWith("ERROR ")) {
-                return new Error(text.substring("ERROR ".length()));
+            String reason = Frames.errorReason(only);
+            if (reason != null) {
+                return new Error(reason);
             }
         }
         boolean end = frames.size() % 2 == 1;
