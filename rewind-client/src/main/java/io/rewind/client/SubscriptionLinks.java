@@ -9,6 +9,7 @@ import io.rewind.protocol.command.CommandRequest;
 import io.rewind.protocol.command.ErrorReplies;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +48,8 @@ final class SubscriptionLinks {
     private final long answerTimeoutNanos;
     private final Set<SubscriptionLink> links = new LinkedHashSet<>();
     private final Map<Long, SubscriptionLink> byServerId = new HashMap<>();
+    /** Server subscriptions this client has cancelled and whose CANCELLED (or ERROR) has not come. */
+    private final Set<Long> cancelling = new HashSet<>();
 
     SubscriptionLinks(Outbound out, ClientConfig config) {
         this.out = out;
@@ -66,11 +69,20 @@ final class SubscriptionLinks {
         attempt(link, nowNanos);
     }
 
-    /** Routes a reply carrying a server subscription id; false when no link owns that id. */
+    /**
+     * Routes a reply carrying a server subscription id; false when the id is neither a link's nor
+     * one being cancelled (what the server may still send for a cancelled id is dropped here).
+     */
     boolean onReply(long serverId, CommandReply reply, long nowNanos) {
         SubscriptionLink link = byServerId.get(serverId);
         if (link == null) {
-            return false;
+            if (!cancelling.contains(serverId)) {
+                return false;
+            }
+            if (reply instanceof CommandReply.Cancelled || reply instanceof CommandReply.Error) {
+                cancelling.remove(serverId);
+            }
+            return true;
         }
         if (reply instanceof CommandReply.Delivery delivery) {
             onDelivery(link, delivery.events(), nowNanos);
@@ -88,6 +100,7 @@ final class SubscriptionLinks {
 
     /** The connection was lost or replaced: every server subscription is gone with it. */
     void connectionLost(String reason, long nowNanos) {
+        cancelling.clear();
         for (SubscriptionLink link : new ArrayList<>(links)) {
             if (link.hasServerSubscription()) {
                 byServerId.remove(link.serverId);
@@ -103,8 +116,7 @@ final class SubscriptionLinks {
                 continue;
             }
             if (link.state == SubscriptionLink.State.SUBSCRIBING) {
-                out.send(new CommandRequest.Cancel(link.serverId));
-                byServerId.remove(link.serverId);
+                cancelServerSubscription(link);
                 failAttempt(link, "no answer to SUBSCRIBE from " + endpoint + " within "
                         + TimeUnit.NANOSECONDS.toMillis(answerTimeoutNanos) + " ms", nowNanos);
             } else if (link.state == SubscriptionLink.State.WAITING && out.isConnected()) {
@@ -145,8 +157,7 @@ final class SubscriptionLinks {
             return;
         }
         if (link.hasServerSubscription()) {
-            byServerId.remove(link.serverId);
-            out.send(new CommandRequest.Cancel(link.serverId));
+            cancelServerSubscription(link);
         }
     }
 
@@ -161,6 +172,7 @@ final class SubscriptionLinks {
         }
         links.clear();
         byServerId.clear();
+        cancelling.clear();
     }
 
     private void attempt(SubscriptionLink link, long nowNanos) {
@@ -201,8 +213,7 @@ final class SubscriptionLinks {
                 // Not the next link of the chain: start again from what is known to be complete.
                 LOG.warn("{} received position {} naming previous {}; resubscribing after {}", link, position,
                         event.previousPosition(), link.lastReceived);
-                out.send(new CommandRequest.Cancel(link.serverId));
-                byServerId.remove(link.serverId);
+                cancelServerSubscription(link);
                 failAttempt(link, "broken chain", nowNanos);
                 return;
             }
@@ -218,6 +229,13 @@ final class SubscriptionLinks {
             failAttempt(link, error.code() + ": " + error.reason(), nowNanos);
         } else {
             end(link, ErrorReplies.toException(error));
+        }
+    }
+
+    private void cancelServerSubscription(SubscriptionLink link) {
+        byServerId.remove(link.serverId);
+        if (out.send(new CommandRequest.Cancel(link.serverId))) {
+            cancelling.add(link.serverId);
         }
     }
 
