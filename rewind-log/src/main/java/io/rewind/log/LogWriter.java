@@ -46,6 +46,8 @@ final class LogWriter {
     /** An append's encoded records may not exceed this, so offsets in a segment always fit an int. */
     static final long MAX_APPEND_BYTES = 1L << 30;
     private static final int MAX_BATCH = 8192;
+    /** A batch stops growing at this many events, so one group commit stays short. */
+    private static final int MAX_BATCH_EVENTS = 65_536;
     private static final long IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final Pending CLOSE = new Pending(null);
 
@@ -182,16 +184,18 @@ final class LogWriter {
             forceIfIntervalPassed();
             return true;
         }
-        batch.add(first);
-        queue.drainTo(batch, MAX_BATCH - 1);
-        int close = batch.indexOf(CLOSE);
-        if (close >= 0) {
-            // Appends can land after the marker only if accepted before close() set the flag;
-            // they are failed as closed in run()'s final drain, as the API allows.
-            List<Pending> after = new ArrayList<>(batch.subList(close + 1, batch.size()));
-            batch.subList(close, batch.size()).clear();
-            failAll(after, new StoreClosedException("the store is closed"));
-            return false;
+        int events = 0;
+        for (Pending next = first; next != null; next = queue.poll()) {
+            if (next == CLOSE) {
+                // Anything queued after the marker was accepted while close() ran; run() fails
+                // it as closed in its final drain, as the API allows.
+                return false;
+            }
+            batch.add(next);
+            events += next.request.eventCount();
+            if (batch.size() == MAX_BATCH || events >= MAX_BATCH_EVENTS) {
+                break;
+            }
         }
         return true;
     }
