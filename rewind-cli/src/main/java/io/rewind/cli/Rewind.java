@@ -1,7 +1,11 @@
 package io.rewind.cli;
 
 import io.rewind.api.EventStoreException;
+import java.io.BufferedWriter;
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParameterException;
@@ -12,7 +16,15 @@ import picocli.CommandLine.ParameterException;
  */
 @Command(name = "rewind", mixinStandardHelpOptions = true, version = "rewind 0.1.0-SNAPSHOT",
         description = "Rewind: an event store for CQRS and event-sourced systems.",
-        subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            ServeCommand.class,
+            PublishCommand.class,
+            ReadCommand.class,
+            TailCommand.class,
+            StreamsCommand.class,
+            InfoCommand.class,
+            CommandLine.HelpCommand.class,
+        })
 public final class Rewind implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -24,11 +36,25 @@ public final class Rewind implements Runnable {
 
     /** Runs the command line and returns the exit code; used by {@link #main} and by tests. */
     static int execute(String... args) {
-        return commandLine().execute(args);
+        CommandLine commandLine = commandLine(System.in);
+        // UTF-8 whatever the platform's default: JSON lines must be UTF-8, and event text is.
+        PrintWriter out = new PrintWriter(new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8)));
+        commandLine.setOut(out);
+        commandLine.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
+        try {
+            return commandLine.execute(args);
+        } finally {
+            out.flush();
+        }
     }
 
-    static CommandLine commandLine() {
-        CommandLine commandLine = new CommandLine(new Rewind());
+    /**
+     * The command line with its error handlers.
+     *
+     * @param stdin what {@code publish} reads events from when given no DATA arguments
+     */
+    static CommandLine commandLine(InputStream stdin) {
+        CommandLine commandLine = new CommandLine(new Rewind(), new Factory(stdin));
         commandLine.setExecutionExceptionHandler((exception, command, parseResult) -> {
             PrintWriter err = command.getErr();
             if (exception instanceof CliException || exception instanceof EventStoreException) {
@@ -48,6 +74,23 @@ public final class Rewind implements Runnable {
             return 2;
         });
         return commandLine;
+    }
+
+    /** Creates the commands; gives {@code publish} its stdin. */
+    private static final class Factory implements CommandLine.IFactory {
+        private final InputStream stdin;
+
+        Factory(InputStream stdin) {
+            this.stdin = stdin;
+        }
+
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            if (type == PublishCommand.class) {
+                return type.cast(new PublishCommand(stdin));
+            }
+            return CommandLine.defaultFactory().create(type);
+        }
     }
 
     @Override

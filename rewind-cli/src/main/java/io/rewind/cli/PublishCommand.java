@@ -1,0 +1,122 @@
+package io.rewind.cli;
+
+import io.rewind.api.AppendResult;
+import io.rewind.api.EventData;
+import io.rewind.api.EventStore;
+import io.rewind.api.ExpectedVersion;
+import io.rewind.api.Limits;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code rewind publish}: appends events to one stream and prints where each was stored.
+ *
+ * <p>With DATA arguments, each argument is one event and all of them are one atomic append.
+ * Without, each non-empty line of stdin is one event (the line's bytes, not decoded), appended in
+ * atomic batches of at most {@link #BATCH_EVENTS} events or {@link #BATCH_BYTES} bytes. An
+ * {@code --expected-version} other than {@code any} is checked by the first batch, and every later
+ * batch expects the version the one before it left, so the import fails, rather than interleaves,
+ * if another writer appends to the stream meanwhile. A failed batch stops the import; the batches
+ * before it stay written and were printed.
+ */
+@Command(name = "publish", mixinStandardHelpOptions = true,
+        description = {"Append events to a stream and print each event's stream, version, position and id.",
+                "Each DATA argument is one event (one atomic append); without DATA, each non-empty line of stdin "
+                        + "is one event."})
+final class PublishCommand implements Callable<Integer> {
+
+    static final int BATCH_EVENTS = 1000;
+    static final int BATCH_BYTES = 512 * 1024;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ClientOptions client;
+
+    @Option(names = "--stream", required = true, paramLabel = "STREAM", description = "The stream to append to.")
+    String stream;
+
+    @Option(names = "--type", paramLabel = "TYPE", defaultValue = "", description = "The events' type (default: none).")
+    String type;
+
+    @Option(names = "--expected-version", paramLabel = "VERSION", defaultValue = "any",
+            converter = ExpectedVersionConverter.class,
+            description = "any, no-stream, stream-exists or the stream's current version N (default: any).")
+    ExpectedVersion expected;
+
+    @Parameters(paramLabel = "DATA", arity = "0..*", description = "Event data, one event per argument.")
+    List<String> data = new ArrayList<>();
+
+    private final InputStream stdin;
+
+    PublishCommand(InputStream stdin) {
+        this.stdin = stdin;
+    }
+
+    @Override
+    public Integer call() {
+        Limits.checkStreamName(stream);
+        Limits.checkType(type);
+        Printer printer = new Printer(spec.commandLine().getOut(), client.json);
+        try (EventStore store = client.connect()) {
+            if (!data.isEmpty()) {
+                List<EventData> events = data.stream()
+                        .map(text -> EventData.of(type, text.getBytes(StandardCharsets.UTF_8))).toList();
+                print(printer, store.append(stream, expected, events));
+            } else {
+                importLines(store, printer);
+            }
+        }
+        return 0;
+    }
+
+    private void importLines(EventStore store, Printer printer) {
+        Progress progress = Progress.onTerminal(spec.commandLine().getErr());
+        LineReader lines = new LineReader(stdin);
+        ExpectedVersion next = expected;
+        long published = 0;
+        List<EventData> batch = new ArrayList<>();
+        long batchBytes = 0;
+        for (byte[] line = lines.next(); line != null; line = lines.next()) {
+            batch.add(EventData.of(type, line));
+            batchBytes += line.length;
+            if (batch.size() >= BATCH_EVENTS || batchBytes >= BATCH_BYTES) {
+                next = appendBatch(store, printer, progress, batch, next);
+                published += batch.size();
+                long done = published;
+                progress.update(() -> String.format("published %,d events to %s", done, stream));
+                batch.clear();
+                batchBytes = 0;
+            }
+        }
+        if (!batch.isEmpty()) {
+            appendBatch(store, printer, progress, batch, next);
+        }
+        progress.done();
+    }
+
+    /** Appends one batch, prints it, and returns the expected version for the next batch. */
+    private ExpectedVersion appendBatch(EventStore store, Printer printer, Progress progress, List<EventData> batch,
+            ExpectedVersion batchExpected) {
+        AppendResult result = store.append(stream, batchExpected, batch);
+        progress.done();
+        print(printer, result);
+        return batchExpected.kind() == ExpectedVersion.Kind.ANY ? batchExpected
+                : ExpectedVersion.exactly(result.lastVersion(stream));
+    }
+
+    private static void print(Printer printer, AppendResult result) {
+        result.events().forEach(printer::written);
+        printer.flush();
+    }
+}

@@ -1,0 +1,128 @@
+package io.rewind.cli;
+
+import io.rewind.api.Direction;
+import io.rewind.api.EventStore;
+import io.rewind.api.Limits;
+import io.rewind.api.RecordedEvent;
+import io.rewind.api.StreamInfo;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code rewind read}: prints the events of one stream, or of the whole store in global order,
+ * page by page, so a read of any length runs in bounded memory.
+ */
+@Command(name = "read", mixinStandardHelpOptions = true,
+        description = "Print the events of a stream (by version) or of the whole store (by global position).")
+final class ReadCommand implements Callable<Integer> {
+
+    /** Events fetched per request. */
+    static final int PAGE_SIZE = 1000;
+
+    /** Exactly one of the two. */
+    static final class Source {
+        @Option(names = "--stream", required = true, paramLabel = "STREAM", description = "Read this stream.")
+        String stream;
+
+        @Option(names = "--all", required = true, description = "Read every stream, in global order.")
+        boolean all;
+    }
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ClientOptions client;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    @Option(names = "--from", paramLabel = "N",
+            description = "The first version (--stream) or position (--all) to print, inclusive "
+                    + "(default: the oldest, or the newest with --backwards).")
+    Long from;
+
+    @Option(names = "--limit", paramLabel = "N", description = "Print at most N events (default: all).")
+    Long limit;
+
+    @Option(names = "--backwards", description = "From newest to oldest.")
+    boolean backwards;
+
+    @Override
+    public Integer call() {
+        if (from != null && from < 0) {
+            throw new ParameterException(spec.commandLine(), "--from must be >= 0, was " + from);
+        }
+        if (limit != null && limit < 1) {
+            throw new ParameterException(spec.commandLine(), "--limit must be >= 1, was " + limit);
+        }
+        if (source.stream != null) {
+            Limits.checkStreamName(source.stream);
+        }
+        Direction direction = backwards ? Direction.BACKWARD : Direction.FORWARD;
+        long start = from != null ? from : backwards ? EventStore.END : 0;
+        long max = limit != null ? limit : Long.MAX_VALUE;
+        Printer printer = new Printer(spec.commandLine().getOut(), client.json);
+        Progress progress = Progress.onTerminal(spec.commandLine().getErr());
+        try (EventStore store = client.connect()) {
+            String total = expectedTotal(store, start, max);
+            long printed = 0;
+            long next = start;
+            while (printed < max && next >= 0) {
+                int pageLimit = (int) Math.min(PAGE_SIZE, max - printed);
+                List<RecordedEvent> page = page(store, next, direction, pageLimit);
+                progress.done();
+                page.forEach(printer::event);
+                printer.flush();
+                printed += page.size();
+                long done = printed;
+                progress.update(() -> String.format("read %,d%s events", done, total));
+                if (page.size() < pageLimit || printer.outputClosed()) {
+                    break;
+                }
+                long last = coordinate(page.get(page.size() - 1));
+                next = backwards ? last - 1 : last + 1;
+            }
+            progress.done();
+        }
+        return 0;
+    }
+
+    private List<RecordedEvent> page(EventStore store, long start, Direction direction, int pageLimit) {
+        return source.stream != null ? store.readStream(source.stream, start, direction, pageLimit)
+                : store.readAll(start, direction, pageLimit);
+    }
+
+    private long coordinate(RecordedEvent event) {
+        return source.stream != null ? event.version() : event.position();
+    }
+
+    /**
+     * For the progress line: " of N" with the number of events the read will print from a stream,
+     * or " (head position P)" for the whole store, whose positions need not be contiguous. Asked
+     * only when the progress line shows.
+     */
+    private String expectedTotal(EventStore store, long start, long max) {
+        if (!Terminal.stderrIsTerminal()) {
+            return "";
+        }
+        if (source.stream == null) {
+            return String.format(" (head position %,d)", store.headPosition());
+        }
+        Optional<StreamInfo> info = store.streamInfo(source.stream);
+        if (info.isEmpty()) {
+            return "";
+        }
+        long head = info.get().headVersion();
+        long inRange = backwards ? Math.min(start, head) + 1 : Math.max(0, head - start + 1);
+        return String.format(" of %,d", Math.min(inRange, max));
+    }
+}
