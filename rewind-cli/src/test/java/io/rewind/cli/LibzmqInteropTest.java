@@ -31,7 +31,7 @@ class LibzmqInteropTest {
         }
         assertThat(available).as("python3-zmq must be installed in CI (.ci/run installs it)").isTrue();
 
-        try (ServeProcess serve = ServeProcess.start("serve", "--store", "memory:",
+        try (RewindProcess serve = RewindProcess.start("serve", "--store", "memory:",
                 "--command-endpoint", "tcp://127.0.0.1:*", "--stream-endpoint", "tcp://127.0.0.1:*",
                 "--legacy-stream-endpoint", "tcp://127.0.0.1:*")) {
             String command = serve.awaitCommandEndpoint(60_000);

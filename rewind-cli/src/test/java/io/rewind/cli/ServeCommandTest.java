@@ -37,13 +37,13 @@ class ServeCommandTest {
     void servesTheLogStoreAndKeepsEventsAcrossASigtermRestart() throws Exception {
         String store = "log:" + temp.resolve("data");
         String id;
-        try (ServeProcess serve = ServeProcess.start(ephemeral("--store", store))) {
+        try (RewindProcess serve = RewindProcess.start(ephemeral("--store", store))) {
             String endpoint = serve.awaitCommandEndpoint(START_TIMEOUT_MS);
             assertThat(serve.stdout()).contains("Rewind is serving " + store);
             id = publish(endpoint, "orders", "first order");
             assertThat(serve.terminate(EXIT_TIMEOUT_MS)).as("exit status after SIGTERM").isZero();
         }
-        try (ServeProcess serve = ServeProcess.start(ephemeral("--store", store))) {
+        try (RewindProcess serve = RewindProcess.start(ephemeral("--store", store))) {
             String endpoint = serve.awaitCommandEndpoint(START_TIMEOUT_MS);
             assertThat(query(endpoint, "orders")).containsExactly(id + "=first order");
             assertThat(serve.terminate(EXIT_TIMEOUT_MS)).isZero();
@@ -54,7 +54,7 @@ class ServeCommandTest {
     void readsSettingsFromAConfigFileAndTheCommandLineWins() throws Exception {
         Path config = temp.resolve("rewind.properties");
         Files.writeString(config, "store = memory:\ndefault-stream = audit\nfsync = never\n");
-        try (ServeProcess serve = ServeProcess.start(ephemeral("--config", config.toString(), "--fsync", "always"))) {
+        try (RewindProcess serve = RewindProcess.start(ephemeral("--config", config.toString(), "--fsync", "always"))) {
             serve.awaitCommandEndpoint(START_TIMEOUT_MS);
             assertThat(serve.stdout()).contains("Rewind is serving memory:").contains("default stream 'audit'")
                     .contains("fsync always");
@@ -65,7 +65,7 @@ class ServeCommandTest {
     @Test
     void anEndpointAlreadyInUseIsAOneLineError() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                ServeProcess serve = ServeProcess.start("serve", "--store", "memory:", "--command-endpoint",
+                RewindProcess serve = RewindProcess.start("serve", "--store", "memory:", "--command-endpoint",
                         "tcp://127.0.0.1:" + taken.getLocalPort(), "--stream-endpoint", "tcp://127.0.0.1:*")) {
             assertThat(serve.awaitExit(START_TIMEOUT_MS)).isEqualTo(1);
             assertOneLineError(serve.stderr(), "rewind: cannot start the server");
@@ -75,7 +75,7 @@ class ServeCommandTest {
     @Test
     void aDataDirectoryThatCannotBeOpenedIsAOneLineError() throws Exception {
         Path notADirectory = Files.writeString(temp.resolve("plain-file"), "not a directory");
-        try (ServeProcess serve = ServeProcess.start(ephemeral("--store", "log:" + notADirectory))) {
+        try (RewindProcess serve = RewindProcess.start(ephemeral("--store", "log:" + notADirectory))) {
             assertThat(serve.awaitExit(START_TIMEOUT_MS)).isEqualTo(1);
             assertOneLineError(serve.stderr(), "rewind: cannot open store log:" + notADirectory);
         }
@@ -83,20 +83,20 @@ class ServeCommandTest {
 
     @Test
     void badSettingsAreOneLineErrors() throws Exception {
-        try (ServeProcess serve = ServeProcess.start(ephemeral("--store", "memory:", "--fsync", "sometimes"))) {
+        try (RewindProcess serve = RewindProcess.start(ephemeral("--store", "memory:", "--fsync", "sometimes"))) {
             assertThat(serve.awaitExit(START_TIMEOUT_MS)).isEqualTo(1);
             assertOneLineError(serve.stderr(), "rewind: --fsync: 'sometimes' is not a durability mode");
         }
-        try (ServeProcess serve = ServeProcess.start(ephemeral("--store", "nowhere:"))) {
+        try (RewindProcess serve = RewindProcess.start(ephemeral("--store", "nowhere:"))) {
             assertThat(serve.awaitExit(START_TIMEOUT_MS)).isEqualTo(1);
             assertOneLineError(serve.stderr(), "rewind: --store: 'nowhere:' is not a store URI");
         }
-        try (ServeProcess serve = ServeProcess.start(ephemeral("--no-such-flag"))) {
+        try (RewindProcess serve = RewindProcess.start(ephemeral("--no-such-flag"))) {
             assertThat(serve.awaitExit(START_TIMEOUT_MS)).isEqualTo(2);
             assertThat(serve.stderr()).contains("rewind: Unknown option: '--no-such-flag'").doesNotContain("\tat ");
         }
         Path config = Files.writeString(temp.resolve("typo.properties"), "stor = memory:\n");
-        try (ServeProcess serve = ServeProcess.start(ephemeral("--config", config.toString()))) {
+        try (RewindProcess serve = RewindProcess.start(ephemeral("--config", config.toString()))) {
             assertThat(serve.awaitExit(START_TIMEOUT_MS)).isEqualTo(1);
             assertOneLineError(serve.stderr(), "rewind: config file " + config + ": unknown key 'stor'");
         }

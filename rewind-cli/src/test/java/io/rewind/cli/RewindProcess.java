@@ -8,14 +8,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A {@code rewind} command run in its own JVM, as a user runs it (same main class as the jar, on
- * the test classpath), with its stdout and stderr collected. Always stopped by {@link #close()}.
+ * A {@code rewind} command ({@code serve}, {@code tail}, ...) run in its own JVM, as a user runs it
+ * (same main class as the jar, on the test classpath), with its stdout and stderr collected through
+ * pipes, so it never has a terminal. Always stopped by {@link #close()}.
  */
-final class ServeProcess implements AutoCloseable {
+final class RewindProcess implements AutoCloseable {
 
     private static final Pattern COMMAND_ENDPOINT = Pattern.compile("command endpoint\\s+(\\S+)");
     private static final Pattern STREAM_ENDPOINT = Pattern.compile("(?m)^\\s+stream endpoint\\s+(\\S+)");
@@ -25,7 +27,7 @@ final class ServeProcess implements AutoCloseable {
     private final Collector stdout;
     private final Collector stderr;
 
-    private ServeProcess(Process process) {
+    private RewindProcess(Process process) {
         this.process = process;
         this.stdout = new Collector(process.getInputStream(), "stdout");
         this.stderr = new Collector(process.getErrorStream(), "stderr");
@@ -33,14 +35,14 @@ final class ServeProcess implements AutoCloseable {
         stderr.start();
     }
 
-    static ServeProcess start(String... args) throws IOException {
+    static RewindProcess start(String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(Rewind.class.getName());
         command.addAll(List.of(args));
-        return new ServeProcess(new ProcessBuilder(command).start());
+        return new RewindProcess(new ProcessBuilder(command).start());
     }
 
     /** Waits until the server printed its endpoints; returns the command endpoint it bound. */
@@ -59,18 +61,33 @@ final class ServeProcess implements AutoCloseable {
     }
 
     private Optional<String> awaitMatch(Pattern pattern, long timeoutMs) throws InterruptedException {
+        Matcher matcher = pattern.matcher("");
+        return awaitStdout(text -> matcher.reset(text).find(), timeoutMs) ? Optional.of(matcher.group(1))
+                : Optional.empty();
+    }
+
+    /**
+     * Waits until what the process printed on stdout satisfies {@code condition}; false when the
+     * time ran out or the process ended first.
+     */
+    boolean awaitStdout(Predicate<String> condition, long timeoutMs) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         while (System.nanoTime() < deadline) {
-            Matcher matcher = pattern.matcher(stdout());
-            if (matcher.find()) {
-                return Optional.of(matcher.group(1));
+            if (condition.test(stdout())) {
+                return true;
             }
             if (!process.isAlive() && !stdout.isAlive()) {
-                return Optional.empty();
+                return condition.test(stdout());
             }
             stdout.awaitMore(50);
         }
-        return Optional.empty();
+        return false;
+    }
+
+    /** Sends SIGKILL and waits until the process is gone. */
+    void kill(long timeoutMs) throws InterruptedException {
+        process.destroyForcibly();
+        awaitExit(timeoutMs);
     }
 
     /** Sends SIGTERM and waits for the exit code. */
@@ -113,7 +130,7 @@ final class ServeProcess implements AutoCloseable {
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 
         Collector(InputStream input, String name) {
-            super("serve-process-" + name);
+            super("rewind-process-" + name);
             this.input = input;
             setDaemon(true);
         }
