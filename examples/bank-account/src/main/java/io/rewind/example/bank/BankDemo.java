@@ -172,9 +172,11 @@ public final class BankDemo {
         } finally {
             tellers.shutdownNow();
         }
-        report("teller 1", first, one);
-        report("teller 2", second, two);
-        return one.version() < two.version() ? List.of(one, two) : List.of(two, one);
+        List<AccountService.Outcome> inOrder = one.version() < two.version() ? List.of(one, two) : List.of(two, one);
+        for (AccountService.Outcome outcome : inOrder) {
+            report(outcome == one ? "teller 1" : "teller 2", outcome == one ? first : second, outcome);
+        }
+        return inOrder;
     }
 
     private void report(String teller, long amount, AccountService.Outcome outcome) {
