@@ -73,7 +73,8 @@ public interface EventStore extends AutoCloseable {
 
     /**
      * Streams whose names start with {@code prefix} ("" for all) and sort after {@code after}
-     * (null or "" for the first page), in {@link Limits#STREAM_NAME_ORDER}, at most {@code limit}.
+     * (null or "" for the first page), in {@link Limits#STREAM_NAME_ORDER}, at most {@code limit}
+     * (1 to {@link Limits#MAX_READ_LIMIT}, as for reads).
      */
     StreamPage listStreams(String prefix, String after, int limit);
 

@@ -19,7 +19,10 @@ public final class Limits {
     public static final int MAX_TYPE_BYTES = 255;
     /** The most events one append may carry, over all its streams. */
     public static final int MAX_EVENTS_PER_APPEND = 100_000;
-    /** The largest page a read returns, whatever limit the caller asks for. */
+    /**
+     * The largest limit a read or a stream listing accepts; a limit below 1 or above it is an
+     * {@link InvalidRequestException}, as {@link EventStore} says.
+     */
     public static final int MAX_READ_LIMIT = 10_000;
 
     /**

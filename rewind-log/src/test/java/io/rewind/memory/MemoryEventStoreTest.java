@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -23,14 +24,8 @@ class MemoryEventStoreTest {
 
     @Test
     void timestampsAreTruncatedToMicrosecondsAndClampedWhenTheClockStepsBack() {
-        SteppingClock clock = new SteppingClock(
-                Instant.parse("2024-05-01T10:00:00.123456789Z"),
-                Instant.parse("2024-05-01T09:59:59Z"),
-                Instant.parse("2024-05-01T10:00:01.000000999Z"));
-        try (MemoryEventStore store = MemoryEventStore.create(MemoryEventStore.DEFAULT_MAX_EVENT_BYTES, clock)) {
-            for (int i = 0; i < 3; i++) {
-                store.append("clock", ExpectedVersion.any(), event(i));
-            }
+        try (MemoryEventStore store = storeWithOneEventAtEach(
+                "2024-05-01T10:00:00.123456789Z", "2024-05-01T09:59:59Z", "2024-05-01T10:00:01.000000999Z")) {
             List<Instant> timestamps = store.readAll(0, Direction.FORWARD, 10).stream()
                     .map(RecordedEvent::timestamp).toList();
 
@@ -43,15 +38,8 @@ class MemoryEventStoreTest {
 
     @Test
     void firstPositionAtOrAfterFindsTheClampedTimestamps() {
-        SteppingClock clock = new SteppingClock(
-                Instant.parse("2024-05-01T10:00:00Z"),
-                Instant.parse("2024-05-01T09:00:00Z"),
-                Instant.parse("2024-05-01T11:00:00Z"));
-        try (MemoryEventStore store = MemoryEventStore.create(MemoryEventStore.DEFAULT_MAX_EVENT_BYTES, clock)) {
-            for (int i = 0; i < 3; i++) {
-                store.append("clock", ExpectedVersion.any(), event(i));
-            }
-
+        try (MemoryEventStore store = storeWithOneEventAtEach(
+                "2024-05-01T10:00:00Z", "2024-05-01T09:00:00Z", "2024-05-01T11:00:00Z")) {
             assertThat(store.firstPositionAtOrAfter(Instant.parse("2024-05-01T09:00:00Z"))).isZero();
             assertThat(store.firstPositionAtOrAfter(Instant.parse("2024-05-01T10:00:00Z"))).isZero();
             assertThat(store.firstPositionAtOrAfter(Instant.parse("2024-05-01T10:00:00.000001Z"))).isEqualTo(2);
@@ -78,6 +66,16 @@ class MemoryEventStoreTest {
         assertThatThrownBy(() -> MemoryEventStore.create(-1))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("-1");
+    }
+
+    /** A store whose clock reads the given instants in turn, with one event appended at each. */
+    private static MemoryEventStore storeWithOneEventAtEach(String... clockReadings) {
+        SteppingClock clock = new SteppingClock(Arrays.stream(clockReadings).map(Instant::parse).toArray(Instant[]::new));
+        MemoryEventStore store = MemoryEventStore.create(MemoryEventStore.DEFAULT_MAX_EVENT_BYTES, clock);
+        for (int i = 0; i < clockReadings.length; i++) {
+            store.append("clock", ExpectedVersion.any(), event(i));
+        }
+        return store;
     }
 
     private static EventData event(int number) {

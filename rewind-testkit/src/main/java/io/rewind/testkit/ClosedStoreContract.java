@@ -99,6 +99,7 @@ public interface ClosedStoreContract extends ContractFixture {
 
         assertThat(busy.awaitClosed()).hasValueSatisfying(cause -> assertClosedCause(cause));
         Await.until(subscription::isClosed, "the subscription reports itself closed");
+        assertThat(busy.positions()).as("events delivered after the store closed").containsExactly(0L);
         busy.assertUnbrokenChainFrom(-1);
     }
 

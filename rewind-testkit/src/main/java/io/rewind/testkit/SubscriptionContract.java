@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Subscriptions: from the start, after a position, or from now, over the whole store or a
  * stream-name prefix; history then live; every event names the position of the one delivered
- * before it; {@code onCaughtUp} once; closing stops delivery; a listener that throws ends it.
+ * before it; {@code onCaughtUp} once; a listener may call the store; closing stops delivery; a
+ * listener that throws ends it.
  */
 public interface SubscriptionContract extends ContractFixture {
 
@@ -174,6 +175,30 @@ public interface SubscriptionContract extends ContractFixture {
     }
 
     @Test
+    default void aListenerMayUseTheStoreItIsSubscribedTo() {
+        // A process manager: it reads and appends from inside onEvent, on the store's thread.
+        RecordingListener listener = new RecordingListener((delivered, received) -> {
+            RecordedEvent event = delivered.event();
+            if (event.stream().startsWith("command-")) {
+                assertThat(store().readEvent(event.id())).contains(event);
+                store().append("reaction-" + event.version(), ExpectedVersion.noStream(),
+                        TestEvents.event("reaction to " + TestEvents.text(event)));
+            }
+        });
+
+        try (Subscription subscription = store().subscribe(
+                SubscriptionRequest.fromBeginning().withStreamPrefix("command-"), listener)) {
+            store().append("command-1", ExpectedVersion.any(), events("command", 3));
+
+            Await.until(() -> store().headPosition() == 5, "three reactions are appended");
+            assertThat(listener.awaitCount(3)).hasSize(3);
+            assertThat(store().listStreams("reaction-", null, 10).streams()).hasSize(3);
+            listener.assertUnbrokenChainFrom(-1);
+            assertThat(subscription.isClosed()).isFalse();
+        }
+    }
+
+    @Test
     default void closeStopsDeliveryAndEndsWithoutACause() {
         RecordingListener listener = new RecordingListener();
         Subscription subscription = store().subscribe(SubscriptionRequest.fromBeginning(), listener);
@@ -209,6 +234,7 @@ public interface SubscriptionContract extends ContractFixture {
         assertThat(own.get().isClosed()).isTrue();
         assertNothingMoreDelivered(listener, 10);
         assertThat(listener.positions()).containsExactly(0L, 1L, 2L);
+        listener.assertUnbrokenChainFrom(-1);
     }
 
     @Test
@@ -227,6 +253,7 @@ public interface SubscriptionContract extends ContractFixture {
         Await.until(subscription::isClosed, "the failed subscription reports itself closed");
         assertNothingMoreDelivered(listener, 5);
         assertThat(listener.positions()).containsExactly(0L, 1L);
+        listener.assertUnbrokenChainFrom(-1);
         subscription.close();
     }
 

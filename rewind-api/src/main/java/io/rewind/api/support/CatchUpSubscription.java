@@ -112,9 +112,7 @@ public final class CatchUpSubscription implements Subscription {
         long previousDelivered = lastPosition;
         boolean caughtUp = false;
         while (!closed) {
-            if (watch.isClosed()) {
-                throw new StoreClosedException("the store was closed");
-            }
+            ensureStoreOpen();
             List<RecordedEvent> page = source.readForward(cursor + 1, PAGE);
             if (page.isEmpty()) {
                 if (!caughtUp) {
@@ -128,6 +126,9 @@ public final class CatchUpSubscription implements Subscription {
                 if (closed) {
                     return;
                 }
+                // Checked per event, not per page: a closed store delivers nothing more, even
+                // from a page it read before closing.
+                ensureStoreOpen();
                 cursor = event.position();
                 if (request.matches(event.stream())) {
                     listener.onEvent(new SubscriptionEvent(event, previousDelivered));
@@ -135,6 +136,12 @@ public final class CatchUpSubscription implements Subscription {
                     lastPosition = cursor;
                 }
             }
+        }
+    }
+
+    private void ensureStoreOpen() {
+        if (watch.isClosed()) {
+            throw new StoreClosedException("the store was closed");
         }
     }
 }
