@@ -12,7 +12,7 @@ import picocli.CommandLine.ParameterException;
  */
 @Command(name = "rewind", mixinStandardHelpOptions = true, version = "rewind 0.1.0-SNAPSHOT",
         description = "Rewind: an event store for CQRS and event-sourced systems.",
-        subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class})
 public final class Rewind implements Runnable {
 
     @picocli.CommandLine.Spec
