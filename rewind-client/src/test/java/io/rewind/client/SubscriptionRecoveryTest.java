@@ -23,6 +23,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
@@ -70,18 +72,10 @@ class SubscriptionRecoveryTest {
 
     @Test
     void aDeliveryWithAGapMakesTheClientResubscribeAfterTheLastEventInTheChain() {
-        List<Long> subscriptionIds = new CopyOnWriteArrayList<>();
-        try (ScriptedServer server = ScriptedServer.start((peer, request) -> {
-            if (request instanceof CommandRequest.Subscribe subscribe && subscriptionIds.isEmpty()) {
-                subscriptionIds.add(subscribe.requestId());
-                peer.reply(new CommandReply.Subscribed(subscribe.requestId(), -1));
-                // Position 1 is missing: 2 names 1 as its previous, but the client last saw 0.
-                peer.reply(new CommandReply.Delivery(subscribe.requestId(),
-                        List.of(delivered(0, -1), delivered(2, 1))));
-            } else {
-                resume(peer, request, 2);
-            }
-        }); EventStore client = connect(server, b -> b)) {
+        // Position 1 is missing: 2 names 1 as its previous, but the client last saw 0.
+        try (ScriptedServer server = ScriptedServer.start(firstSubscriptionThenResume((peer, id) ->
+                peer.reply(new CommandReply.Delivery(id, List.of(delivered(0, -1), delivered(2, 1)))), 2));
+                EventStore client = connect(server, b -> b)) {
             RecordingListener listener = new RecordingListener();
             client.subscribe(SubscriptionRequest.fromBeginning(), listener);
 
@@ -91,8 +85,9 @@ class SubscriptionRecoveryTest {
             listener.assertUnbrokenChainFrom(-1);
             assertThat(server.received(CommandRequest.Subscribe.class)).extracting(CommandRequest.Subscribe::request)
                     .containsExactly(SubscriptionRequest.fromBeginning(), SubscriptionRequest.after(0));
+            long broken = server.received(CommandRequest.Subscribe.class).get(0).requestId();
             Await.until(() -> server.received(CommandRequest.Cancel.class).stream()
-                    .anyMatch(cancel -> cancel.requestId() == subscriptionIds.get(0)),
+                    .anyMatch(cancel -> cancel.requestId() == broken),
                     "the broken server subscription is cancelled");
             assertThat(listener.isClosed()).isFalse();
         }
@@ -100,17 +95,11 @@ class SubscriptionRecoveryTest {
 
     @Test
     void aPassingErrorIsRetriedWithoutTellingTheListener() {
-        List<Long> subscriptionIds = new CopyOnWriteArrayList<>();
-        try (ScriptedServer server = ScriptedServer.start((peer, request) -> {
-            if (request instanceof CommandRequest.Subscribe subscribe && subscriptionIds.isEmpty()) {
-                subscriptionIds.add(subscribe.requestId());
-                peer.reply(new CommandReply.Subscribed(subscribe.requestId(), -1));
-                peer.reply(new CommandReply.Delivery(subscribe.requestId(), chain(-1, 0)));
-                peer.reply(error(subscribe.requestId(), ErrorCode.CLOSED, "the server is closing"));
-            } else {
-                resume(peer, request, 1);
-            }
-        }); EventStore client = connect(server, b -> b)) {
+        try (ScriptedServer server = ScriptedServer.start(firstSubscriptionThenResume((peer, id) -> {
+            peer.reply(new CommandReply.Delivery(id, chain(-1, 0)));
+            peer.reply(error(id, ErrorCode.CLOSED, "the server is closing"));
+        }, 1));
+                EventStore client = connect(server, b -> b)) {
             RecordingListener listener = new RecordingListener();
             Subscription subscription = client.subscribe(SubscriptionRequest.fromBeginning(), listener);
 
@@ -127,15 +116,11 @@ class SubscriptionRecoveryTest {
 
     @Test
     void aPermanentErrorEndsTheSubscriptionWithTheEmbeddedStoresExceptionAfterTheEventsReceived() {
-        try (ScriptedServer server = ScriptedServer.start((peer, request) -> {
-            if (request instanceof CommandRequest.Subscribe subscribe) {
-                peer.reply(new CommandReply.Subscribed(subscribe.requestId(), -1));
-                peer.reply(new CommandReply.Delivery(subscribe.requestId(), chain(-1, 0, 1)));
-                peer.reply(error(subscribe.requestId(), ErrorCode.BAD_REQUEST, "the prefix is not allowed"));
-            } else {
-                resume(peer, request, 0);
-            }
-        }); EventStore client = connect(server, b -> b)) {
+        try (ScriptedServer server = ScriptedServer.start(firstSubscriptionThenResume((peer, id) -> {
+            peer.reply(new CommandReply.Delivery(id, chain(-1, 0, 1)));
+            peer.reply(error(id, ErrorCode.BAD_REQUEST, "the prefix is not allowed"));
+        }, 1));
+                EventStore client = connect(server, b -> b)) {
             RecordingListener listener = new RecordingListener();
             Subscription subscription = client.subscribe(SubscriptionRequest.fromBeginning(), listener);
 
@@ -191,6 +176,23 @@ class SubscriptionRecoveryTest {
             next[0]++;
             credit[0]--;
         }
+    }
+
+    /**
+     * A script that answers the first SUBSCRIBE with SUBSCRIBED from the beginning and then
+     * {@code first} (given the subscription id), and everything else as {@link #resume} does.
+     */
+    private static ScriptedServer.Script firstSubscriptionThenResume(BiConsumer<ScriptedServer.Peer, Long> first,
+            long lastPosition) {
+        AtomicBoolean subscribed = new AtomicBoolean();
+        return (peer, request) -> {
+            if (request instanceof CommandRequest.Subscribe subscribe && subscribed.compareAndSet(false, true)) {
+                peer.reply(new CommandReply.Subscribed(subscribe.requestId(), -1));
+                first.accept(peer, subscribe.requestId());
+            } else {
+                resume(peer, request, lastPosition);
+            }
+        };
     }
 
     /**
