@@ -20,9 +20,11 @@ import io.rewind.testkit.ConcurrentTasks;
 import io.rewind.testkit.RecordingListener;
 import io.rewind.testkit.TestEvents;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -79,7 +81,7 @@ class RemoteClientTest {
                 settings -> settings.maxReplyBytes(64 * 1024)); EventStore client = server.connect()) {
             List<EventData> large = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
-                large.add(EventData.of(java.util.UUID.randomUUID(), "large", TestEvents.randomBytes(8192, i)));
+                large.add(EventData.of(UUID.randomUUID(), "large", TestEvents.randomBytes(8192, i)));
             }
             client.append("large", ExpectedVersion.noStream(), large);
 
@@ -95,6 +97,16 @@ class RemoteClientTest {
             for (int i = 0; i < 40; i++) {
                 assertThat(all.get(i).dataEquals(TestEvents.randomBytes(8192, i))).as("event " + i).isTrue();
             }
+        }
+    }
+
+    @Test
+    void theFarthestInstantsTravel() {
+        try (InProcessServer server = InProcessServer.start(); EventStore client = server.connect()) {
+            client.append("s", ExpectedVersion.any(), TestEvents.events("s", 2));
+
+            assertThat(client.firstPositionAtOrAfter(Instant.MIN)).isZero();
+            assertThat(client.firstPositionAtOrAfter(Instant.MAX)).isEqualTo(2);
         }
     }
 
