@@ -2,7 +2,7 @@
 """Drives a running Rewind server with libzmq (pyzmq), as the original Rewind and GoRewind
 clients would, and checks every reply byte for byte against ../shared/PROTOCOLS.md.
 
-Usage: legacy_clients.py COMMAND_ENDPOINT STREAM_ENDPOINT LEGACY_STREAM_ENDPOINT
+Usage: legacy_clients.py COMMAND_ENDPOINT STREAM_ENDPOINT LEGACY_STREAM_ENDPOINT MAX_EVENT_SIZE
 Prints one "OK <check>" line per check passed; exits 1 with "FAIL <reason>" on the first failure.
 Every receive has a timeout and every loop a bound, so it always ends on its own.
 """
@@ -105,11 +105,102 @@ def await_subscription(sub, dealer, stream, other_subs):
 
 def main():
     command, stream_endpoint, legacy_endpoint = sys.argv[1:4]
+    max_event_size = int(sys.argv[4])
     context = zmq.Context()
     try:
         run(context, command, stream_endpoint, legacy_endpoint)
+        bad_input(context, command, max_event_size)
+        concurrent_dealers(context, command)
     finally:
         context.destroy(linger=0)
+
+
+def error_reply(context, command, frames, what):
+    """Sends one malformed message from a fresh DEALER; returns the ERROR frame it gets back."""
+    dealer = context.socket(zmq.DEALER)
+    dealer.setsockopt(zmq.LINGER, 0)
+    dealer.connect(command)
+    try:
+        dealer.send_multipart([b""] + frames)
+        reply = recv(dealer, what)
+        if reply and reply[0] == b"":
+            reply = reply[1:]  # a new connection is answered the way its message arrived (docs/PROTOCOL.md 1.1)
+        expect(len(reply) == 1 and reply[0].startswith(b"ERROR "), "%s: expected one ERROR frame, got %r" % (what, reply[:3]))
+        return reply[0]
+    finally:
+        dealer.close()
+
+
+def still_serving(dealer, what):
+    data = b"after " + what.encode()
+    event_id = gorewind_publish(dealer, b"bad-input-check", data)
+    expect((event_id, data) in gorewind_query(dealer, b"bad-input-check"), "server stopped serving after " + what)
+    return event_id, data
+
+
+def bad_input(context, command, max_event_size):
+    """Each malformed message gets an ERROR reply, and the server keeps serving valid requests."""
+    import random
+    dealer = context.socket(zmq.DEALER)
+    dealer.setsockopt(zmq.LINGER, 0)
+    dealer.connect(command)
+    stored = []
+    cases = [
+        ([b""], b"ERROR Empty command", "an empty command"),
+        ([b"FROBNICATE", b"x"], b"ERROR Unknown request type", "an unknown command"),
+        ([b"PUBLISH", b"s", b"data", b"extra"], b"ERROR Wrong number of frames for PUBLISH.", "an extra frame"),
+        ([b"QUERY"], b"ERROR Wrong number of frames for QUERY.", "a missing frame"),
+        ([b"PUBLISH", b"\xff\xfe stream", b"data"], b"ERROR Invalid stream name", "a non-UTF-8 stream name"),
+        ([b"PUBLISH", b"s" * 256, b"data"], b"ERROR Invalid stream name", "a 256-byte stream name"),
+        ([b"PUBLISH", b"big", b"x" * (max_event_size + 1)], b"ERROR event is", "an event over --max-event-size"),
+        ([b"PUBLISH"] + [b"f"] * 9999, b"ERROR", "a message of 10,000 frames"),
+    ]
+    for frames, prefix, what in cases:
+        reply = error_reply(context, command, frames, what)
+        expect(reply.startswith(prefix), "%s: expected %r..., got %r" % (what, prefix, reply[:120]))
+        stored.append(still_serving(dealer, what))
+    rng = random.Random(20261126)
+    for i in range(200):
+        frames = [bytes(rng.getrandbits(8) for _ in range(rng.randint(0, 40))) for _ in range(rng.randint(1, 6))]
+        sock = context.socket(zmq.DEALER)
+        sock.setsockopt(zmq.LINGER, 0)
+        sock.connect(command)
+        sock.send_multipart(frames)  # random bytes, no envelope rules respected; a reply is optional
+        sock.poll(20)
+        sock.close()
+    stored.append(still_serving(dealer, "200 random messages"))
+    everything = gorewind_query(dealer, b"bad-input-check")
+    expect(everything == stored, "events stored around the bad input did not read back intact")
+    dealer.close()
+    print("OK bad input answered, server kept serving", flush=True)
+
+
+def concurrent_dealers(context, command):
+    """Eight DEALER clients with 50 PUBLISHes each in flight: every reply reaches the client that asked."""
+    dealers = []
+    for _ in range(8):
+        dealer = context.socket(zmq.DEALER)
+        dealer.setsockopt(zmq.LINGER, 0)
+        dealer.connect(command)
+        dealers.append(dealer)
+    for c, dealer in enumerate(dealers):
+        for i in range(50):
+            dealer.send_multipart([b"", b"PUBLISH", b"concurrent-%d" % c, b"client %d event %d" % (c, i)])
+    ids = set()
+    for c, dealer in enumerate(dealers):
+        mine = []
+        for _ in range(50):
+            reply = recv(dealer, "a pipelined PUBLISH")
+            expect(len(reply) == 2 and reply[0] == b"PUBLISHED" and is_event_id(reply[1]), "pipelined reply %r" % (reply,))
+            mine.append(reply[1])
+        ids.update(mine)
+        events = gorewind_query(dealer, b"concurrent-%d" % c)
+        expect([data for _, data in events] == [b"client %d event %d" % (c, i) for i in range(50)],
+               "client %d's stream lost or reordered events" % c)
+        expect([event_id for event_id, _ in events] == mine, "client %d got another client's reply" % c)
+        dealer.close()
+    expect(len(ids) == 400, "pipelined publishes got %d distinct ids, expected 400" % len(ids))
+    print("OK concurrent dealers", flush=True)
 
 
 def run(context, command, stream_endpoint, legacy_endpoint):

@@ -18,6 +18,7 @@ import picocli.CommandLine.ParameterException;
         description = "Rewind: an event store for CQRS and event-sourced systems.",
         subcommands = {
             ServeCommand.class,
+            VerifyCommand.class,
             PublishCommand.class,
             ReadCommand.class,
             TailCommand.class,
@@ -46,6 +47,11 @@ public final class Rewind implements Runnable {
         } finally {
             out.flush();
         }
+    }
+
+    /** The command line with its error handlers, {@code publish} reading {@link System#in}. */
+    static CommandLine commandLine() {
+        return commandLine(System.in);
     }
 
     /**

@@ -13,7 +13,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Proves wire compatibility against the reference ZeroMQ implementation (libzmq, through Debian's
  * python3-zmq), not only against JeroMQ: {@code src/test/python/legacy_clients.py} plays the
- * original Rewind and GoRewind clients against a real {@code rewind serve} process.
+ * original Rewind and GoRewind clients against a real {@code rewind serve} process — both
+ * dialects, both PUB formats and prefix filtering, the bad-input list (each answered with ERROR
+ * while the server keeps serving and earlier events stay intact) and eight pipelining DEALERs.
  *
  * <p>Where pyzmq is missing the test is skipped with a message, except in CI ({@code CI=true}),
  * where {@code .ci/run} installs it and its absence is a failure.
@@ -22,6 +24,7 @@ class LibzmqInteropTest {
 
     private static final String PYTHON = "/usr/bin/python3";
     private static final Path SCRIPT = Path.of("src/test/python/legacy_clients.py");
+    private static final int MAX_EVENT_SIZE = 64 * 1024;
 
     @Test
     void originalRewindAndGoRewindClientsWorkOverLibzmq() throws Exception {
@@ -33,10 +36,10 @@ class LibzmqInteropTest {
 
         try (RewindProcess serve = RewindProcess.start("serve", "--store", "memory:",
                 "--command-endpoint", "tcp://127.0.0.1:*", "--stream-endpoint", "tcp://127.0.0.1:*",
-                "--legacy-stream-endpoint", "tcp://127.0.0.1:*")) {
+                "--legacy-stream-endpoint", "tcp://127.0.0.1:*", "--max-event-size", Integer.toString(MAX_EVENT_SIZE))) {
             String command = serve.awaitCommandEndpoint(60_000);
             Process client = new ProcessBuilder(PYTHON, SCRIPT.toString(), command, serve.streamEndpoint(1_000),
-                    serve.legacyStreamEndpoint(1_000)).redirectErrorStream(true).start();
+                    serve.legacyStreamEndpoint(1_000), Integer.toString(MAX_EVENT_SIZE)).redirectErrorStream(true).start();
             boolean ended = client.waitFor(180, TimeUnit.SECONDS);
             if (!ended) {
                 client.destroyForcibly();
@@ -45,7 +48,8 @@ class LibzmqInteropTest {
             assertThat(ended).as("python client ended; output: %s", output).isTrue();
             assertThat(client.exitValue()).as("python client output: %s", output).isZero();
             assertThat(output).contains("OK rewind publish", "OK gorewind publish and query", "OK rewind query paging",
-                    "OK stream pub with prefix filter", "OK legacy pub chain");
+                    "OK stream pub with prefix filter", "OK legacy pub chain",
+                    "OK bad input answered, server kept serving", "OK concurrent dealers");
             assertThat(serve.terminate(30_000)).isZero();
         }
     }

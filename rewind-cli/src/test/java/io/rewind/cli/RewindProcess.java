@@ -35,12 +35,20 @@ final class RewindProcess implements AutoCloseable {
         stderr.start();
     }
 
+    /** Runs {@code rewind ARGS} from the test classpath. */
     static RewindProcess start(String... args) throws IOException {
+        return launch(List.of("-cp", System.getProperty("java.class.path"), Rewind.class.getName()), args);
+    }
+
+    /** Runs {@code java -jar JAR ARGS}: the packaged command exactly as {@code ./rewind} runs it. */
+    static RewindProcess startJar(java.nio.file.Path jar, String... args) throws IOException {
+        return launch(List.of("-jar", jar.toString()), args);
+    }
+
+    private static RewindProcess launch(List<String> javaArgs, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(Rewind.class.getName());
+        command.addAll(javaArgs);
         command.addAll(List.of(args));
         return new RewindProcess(new ProcessBuilder(command).start());
     }

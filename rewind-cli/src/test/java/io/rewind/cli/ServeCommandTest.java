@@ -110,7 +110,7 @@ class ServeCommandTest {
     }
 
     /** GoRewind PUBLISH over a DEALER socket; returns the event id the server assigned. */
-    private static String publish(String endpoint, String stream, String data) {
+    static String publish(String endpoint, String stream, String data) {
         try (ZContext context = new ZContext()) {
             ZMQ.Socket dealer = dealer(context, endpoint);
             ZMsg request = new ZMsg();
@@ -127,7 +127,7 @@ class ServeCommandTest {
     }
 
     /** GoRewind QUERY of a whole stream; returns "id=data" per event. */
-    private static List<String> query(String endpoint, String stream) {
+    static List<String> query(String endpoint, String stream) {
         try (ZContext context = new ZContext()) {
             ZMQ.Socket dealer = dealer(context, endpoint);
             ZMsg request = new ZMsg();

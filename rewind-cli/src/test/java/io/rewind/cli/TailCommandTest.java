@@ -4,13 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rewind.api.EventData;
 import io.rewind.api.ExpectedVersion;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /** {@code rewind tail} in this JVM; TailRestartTest follows it across server restarts as a process. */
 class TailCommandTest {
@@ -48,21 +53,40 @@ class TailCommandTest {
     @Test
     void fromStartPrintsHistoryThenLiveEventsUpToTheLimit() throws Exception {
         append("a", "old 1", "old 2");
-        CompletableFuture<CliRun> tail = tail("--from", "start", "--limit", "4");
-        await(() -> server.server.subscriptionCount() == 1);
+        StringWriter out = new StringWriter();
+        CompletableFuture<Integer> tail = CompletableFuture.supplyAsync(() -> {
+            CommandLine commandLine = Rewind.commandLine(InputStream.nullInputStream());
+            commandLine.setOut(new PrintWriter(out));
+            commandLine.setErr(new PrintWriter(new StringWriter()));
+            return commandLine.execute("tail", "--server", server.endpoint(), "--json", "--from", "start", "--limit", "4");
+        });
+        // Once history is printed, the next events can only come live.
+        await(() -> out.toString().lines().count() == 2);
         append("b", "new 1", "new 2", "not printed");
 
-        assertThat(data(tail.get(TIMEOUT_MS, TimeUnit.MILLISECONDS))).containsExactly("old 1", "old 2", "new 1", "new 2");
+        assertThat(tail.get(TIMEOUT_MS, TimeUnit.MILLISECONDS)).isZero();
+        assertThat(out.toString().lines().map(line -> FlatJson.parse(line).get("data")))
+                .containsExactly("old 1", "old 2", "new 1", "new 2");
     }
 
     @Test
     void fromEndPrintsOnlyEventsStoredAfterItStarted() throws Exception {
         append("a", "before");
         CompletableFuture<CliRun> tail = tail("--limit", "1");
-        await(() -> server.server.subscriptionCount() == 1);
-        append("a", "after");
+        // When the subscription starts is the tool's business: append until it prints one.
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+        CliRun run = null;
+        for (int i = 0; run == null && System.nanoTime() < deadline; i++) {
+            append("a", "after " + i);
+            try {
+                run = tail.get(20, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException stillWaiting) {
+                // append another one
+            }
+        }
 
-        assertThat(data(tail.get(TIMEOUT_MS, TimeUnit.MILLISECONDS))).containsExactly("after");
+        assertThat(run).as("tail printed an event within %d ms", TIMEOUT_MS).isNotNull();
+        assertThat(data(run)).singleElement().satisfies(data -> assertThat(data).startsWith("after "));
     }
 
     @Test

@@ -8,7 +8,6 @@ import io.rewind.protocol.command.CommandReply;
 import io.rewind.protocol.command.CommandRequest;
 import io.rewind.protocol.command.ErrorReplies;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -250,7 +249,10 @@ final class Connection implements SubscriptionLinks.Outbound {
     private long pollMillis(long now) {
         long next = Math.min(inFlight.nextDeadline(), links.nextTimer(now));
         if (isWaitingForServer()) {
-            next = Math.min(next, Math.min(nextPingNanos, socket.lastHeardNanos() + heartbeatTimeoutNanos));
+            next = Math.min(next, nextPingNanos);
+            if (socket.isConnected()) {
+                next = Math.min(next, socket.lastHeardNanos() + heartbeatTimeoutNanos);
+            }
         }
         if (next == Long.MAX_VALUE) {
             return MAX_POLL_MILLIS;
@@ -324,7 +326,8 @@ final class Connection implements SubscriptionLinks.Outbound {
     /**
      * Pings while the client waits for the server; drops a connection that stays silent longer than
      * the heartbeat timeout although ZeroMQ believes it connected (a frozen server, a half-open TCP
-     * connection), and starts a fresh one.
+     * connection), and starts a fresh one. While disconnected, ZeroMQ is reconnecting by itself and
+     * a rare ping suffices (it only queues up), and silence is no news.
      */
     private void heartbeat(long now) {
         if (!isWaitingForServer()) {
@@ -334,9 +337,13 @@ final class Connection implements SubscriptionLinks.Outbound {
         }
         if (now - nextPingNanos >= 0) {
             socket.send(new CommandRequest.Ping(nextRequestId()).toFrames());
-            nextPingNanos = now + heartbeatIntervalNanos;
+            nextPingNanos = now + (socket.isConnected() ? heartbeatIntervalNanos : heartbeatTimeoutNanos);
         }
-        if (socket.isConnected() && now - socket.lastHeardNanos() > heartbeatTimeoutNanos) {
+        if (!socket.isConnected()) {
+            socket.heardAt(now);
+            return;
+        }
+        if (now - socket.lastHeardNanos() > heartbeatTimeoutNanos) {
             String reason = "no answer from " + endpoint() + " for " + config.heartbeatTimeout().toMillis() + " ms";
             LOG.warn("{}; reconnecting", reason);
             DealerSocket previous = socket;

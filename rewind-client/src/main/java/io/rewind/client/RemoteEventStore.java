@@ -149,7 +149,15 @@ final class RemoteEventStore implements EventStore {
                 () -> connection.cancel(link.get()));
         link.set(new SubscriptionLink(subscription, request));
         connection.startSubscription(link.get());
-        subscription.start(await(link.get().started));
+        long start;
+        try {
+            start = await(link.get().started);
+        } catch (RuntimeException e) {
+            // Interrupted, or failed: make sure no server subscription outlives the failed call.
+            connection.cancel(link.get());
+            throw e;
+        }
+        subscription.start(start);
         return subscription;
     }
 

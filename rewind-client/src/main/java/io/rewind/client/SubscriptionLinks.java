@@ -125,11 +125,17 @@ final class SubscriptionLinks {
         }
     }
 
-    /** The earliest timer of any link, {@code Long.MAX_VALUE} when there is none. */
+    /**
+     * The earliest timer that {@link #tick} would act on, {@code Long.MAX_VALUE} when there is none.
+     * Waiting links do not count while the connection is down: the reconnection itself wakes the
+     * I/O thread, which must not spin meanwhile.
+     */
     long nextTimer(long nowNanos) {
         long next = Long.MAX_VALUE;
         for (SubscriptionLink link : links) {
-            if (link.state != SubscriptionLink.State.ACTIVE) {
+            boolean due = link.state == SubscriptionLink.State.SUBSCRIBING
+                    || link.state == SubscriptionLink.State.WAITING && out.isConnected();
+            if (due) {
                 next = Math.min(next, Math.max(nowNanos, link.timerNanos));
             }
         }

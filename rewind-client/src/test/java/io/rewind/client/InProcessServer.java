@@ -22,23 +22,30 @@ final class InProcessServer implements AutoCloseable {
     }
 
     static InProcessServer start() {
-        return start(MemoryEventStore.create(), "tcp://127.0.0.1:*");
+        return start(MemoryEventStore.create(), settings -> settings);
     }
 
-    /** Serves {@code store} on {@code commandEndpoint}; closes the store if the server cannot start. */
-    static InProcessServer start(EventStore store, String commandEndpoint) {
+    /**
+     * Serves {@code store} with the test defaults changed by {@code settings}; closes the store if
+     * the server cannot start.
+     */
+    static InProcessServer start(EventStore store, UnaryOperator<ServerConfig.Builder> settings) {
         try {
-            RewindServer server = RewindServer.start(ServerConfig.builder()
-                    .commandEndpoint(commandEndpoint)
-                    .streamEndpoint("tcp://127.0.0.1:*")
-                    .linger(Duration.ofMillis(100))
-                    .shutdownTimeout(Duration.ofSeconds(5))
-                    .build(), store);
+            RewindServer server = RewindServer.start(settings.apply(defaults()).build(), store);
             return new InProcessServer(store, server);
         } catch (RuntimeException | Error e) {
             store.close();
             throw e;
         }
+    }
+
+    /** Ephemeral 127.0.0.1 ports, short linger and shutdown. */
+    static ServerConfig.Builder defaults() {
+        return ServerConfig.builder()
+                .commandEndpoint("tcp://127.0.0.1:*")
+                .streamEndpoint("tcp://127.0.0.1:*")
+                .linger(Duration.ofMillis(100))
+                .shutdownTimeout(Duration.ofSeconds(5));
     }
 
     String endpoint() {

@@ -43,6 +43,17 @@ final class DirectoryLock implements AutoCloseable {
         return new DirectoryLock(file);
     }
 
+    /** Releases {@code lock} if it is not null, on paths that are already failing or finished. */
+    static void releaseQuietly(DirectoryLock lock) {
+        if (lock != null) {
+            try {
+                lock.close();
+            } catch (IOException e) {
+                // Nothing to add: the OS drops the lock with the channel or the process anyway.
+            }
+        }
+    }
+
     /** Releases the lock (closing the channel releases it). */
     @Override
     public void close() throws IOException {

@@ -201,8 +201,40 @@ final class IndexGeneration {
         }
     }
 
-    private int count() {
+    /** The number of positions covered, which is also the number of id and of stream entries. */
+    int count() {
         return (int) (to - from);
+    }
+
+    /** Copies id entry {@code index} (in sorted order) into {@code entry}: most, least, position. */
+    void idEntry(int index, long[] entry) {
+        entry(idsAt, index, entry);
+    }
+
+    /** Copies stream entry {@code index} (in sorted order) into {@code entry}: hash, version, position. */
+    void streamEntry(int index, long[] entry) {
+        entry(streamsAt, index, entry);
+    }
+
+    private void entry(int sectionAt, int index, long[] entry) {
+        int at = sectionAt + ENTRY_BYTES * index;
+        entry[0] = map.getLong(at);
+        entry[1] = map.getLong(at + 8);
+        entry[2] = map.getLong(at + 16);
+    }
+
+    /** The range a generation file name states, {from, to}, or null if it is not one. */
+    static long[] rangeOf(String fileName) {
+        if (!isFileName(fileName)) {
+            return null;
+        }
+        try {
+            int at = PREFIX.length();
+            return new long[] {Long.parseLong(fileName.substring(at, at + 20)),
+                Long.parseLong(fileName.substring(at + 21, at + 41))};
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     /** The index of the first entry of the section at {@code sectionAt} that is >= (first, second). */

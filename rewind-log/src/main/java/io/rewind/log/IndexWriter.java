@@ -7,12 +7,13 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
- * Writes an {@link IndexGeneration} file from a {@link TailIndex} and the stream heads: to a
+ * Writes an {@link IndexGeneration} file (from a frozen tail, or from generations being merged): to a
  * temporary file, forced, renamed into place, then the directory forced, so the file is either
- * absent or whole. Used by the writer thread only; not thread-safe.
+ * absent or whole. Used by the index flusher thread only; not thread-safe.
  */
 final class IndexWriter {
 
@@ -30,14 +31,42 @@ final class IndexWriter {
         this.directory = directory;
     }
 
+    /** The sorted entries of one section, handed out in order. */
+    interface Entries {
+        /** Fills {@code entry} with the next (first key, second key, position); false when done. */
+        boolean next(long[] entry);
+    }
+
+    /** What one generation file holds, whatever it is built from (a frozen tail, or a merge). */
+    interface Content {
+        long from();
+
+        /** One past the last position covered. */
+        long to();
+
+        long endSegmentBase();
+
+        long endOffset();
+
+        long lastTimestampMicros();
+
+        /** The offset of {@code position} (in [from, to)) in its segment. */
+        int offsetOf(long position);
+
+        Entries ids();
+
+        Entries streams();
+
+        /** Every stream head as of position {@code to - 1}. */
+        List<StreamInfo> heads();
+    }
+
     /**
-     * Writes the generation covering the tail's positions up to {@code endPosition} (exclusive)
-     * and returns it opened. The log must already be durable up to {@code endPosition}.
+     * Writes the generation holding {@code content} and returns it opened. The log must already
+     * be durable up to {@code content.to()}.
      */
-    IndexGeneration write(TailIndex tail, long endPosition, long endSegmentBase, long endOffset,
-            long lastTimestampMicros, Iterable<StreamInfo> heads, long streamCount) throws IOException {
-        long from = tail.basePosition();
-        String name = IndexGeneration.fileName(from, endPosition);
+    IndexGeneration write(Content content) throws IOException {
+        String name = IndexGeneration.fileName(content.from(), content.to());
         Path target = directory.resolve(name);
         Path temporary = directory.resolve(name + ".tmp");
         io.delete(temporary);
@@ -46,12 +75,14 @@ final class IndexWriter {
             crc.reset();
             written = 0;
             chunk.clear();
-            writeHeader(from, endPosition, endSegmentBase, endOffset, lastTimestampMicros, streamCount);
-            for (int offset : tail.offsetsSnapshot()) {
-                room(4).putInt(offset);
+            List<StreamInfo> heads = content.heads();
+            writeHeader(content.from(), content.to(), content.endSegmentBase(), content.endOffset(),
+                    content.lastTimestampMicros(), heads.size());
+            for (long position = content.from(); position < content.to(); position++) {
+                room(4).putInt(content.offsetOf(position));
             }
-            writeEntries(tail.sortedIds());
-            writeEntries(tail.sortedStreams());
+            writeEntries(content.ids());
+            writeEntries(content.streams());
             for (StreamInfo head : heads) {
                 byte[] stream = head.stream().getBytes(StandardCharsets.UTF_8);
                 room(1 + stream.length + 24).put((byte) stream.length).put(stream)
@@ -61,9 +92,12 @@ final class IndexWriter {
             ByteBuffer trailer = ByteBuffer.allocate(4).putInt((int) crc.getValue()).flip();
             file.writeFully(trailer, written);
             file.force();
-        } finally {
+        } catch (IOException | RuntimeException e) {
             file.close();
+            io.delete(temporary);
+            throw e;
         }
+        file.close();
         io.rename(temporary, target);
         io.forceDirectory(directory);
         return IndexGeneration.open(io, target);
@@ -78,12 +112,10 @@ final class IndexWriter {
                 .putLong(lastTimestampMicros).putLong(streamCount);
     }
 
-    private void writeEntries(long[][] sorted) throws IOException {
-        long[] first = sorted[0];
-        long[] second = sorted[1];
-        long[] third = sorted[2];
-        for (int i = 0; i < first.length; i++) {
-            room(24).putLong(first[i]).putLong(second[i]).putLong(third[i]);
+    private void writeEntries(Entries entries) throws IOException {
+        long[] entry = new long[3];
+        while (entries.next(entry)) {
+            room(24).putLong(entry[0]).putLong(entry[1]).putLong(entry[2]);
         }
     }
 

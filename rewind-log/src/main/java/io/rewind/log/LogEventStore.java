@@ -93,28 +93,23 @@ public final class LogEventStore implements EventStore {
             config.fileIO().createDirectories(config.directory());
             lock = DirectoryLock.acquire(config.fileIO(), config.directory());
             Recovery.Result recovered = Recovery.run(config.fileIO(), config.directory());
-            LogEventStore store = new LogEventStore(config, lock, recovered);
-            if (recovered.indexRebuildNeeded()) {
-                store.writer.flushIndexesBeforeStart();
+            try {
+                LogEventStore store = new LogEventStore(config, lock, recovered);
+                if (recovered.indexRebuildNeeded()) {
+                    store.writer.flushIndexesBeforeStart();
+                }
+                store.writer.start();
+                return store;
+            } catch (IOException | RuntimeException e) {
+                Recovery.closeAll(recovered.segments());
+                throw e;
             }
-            store.writer.start();
-            return store;
         } catch (IOException e) {
-            releaseQuietly(lock);
+            DirectoryLock.releaseQuietly(lock);
             throw new StoreUnavailableException("cannot open the log in " + config.directory() + ": " + e, e);
         } catch (RuntimeException e) {
-            releaseQuietly(lock);
+            DirectoryLock.releaseQuietly(lock);
             throw e;
-        }
-    }
-
-    private static void releaseQuietly(DirectoryLock lock) {
-        if (lock != null) {
-            try {
-                lock.close();
-            } catch (IOException suppressed) {
-                // Already failing to open; the lock dies with the channel anyway.
-            }
         }
     }
 
@@ -267,7 +262,7 @@ public final class LogEventStore implements EventStore {
         String start = prefix == null ? "" : prefix;
         NavigableMap<String, StreamInfo> heads = reader.heads();
         NavigableMap<String, StreamInfo> from = after != null && !after.isEmpty()
-                && Limits.STREAM_NAME_ORDER.compare(after, start) >= 0
+                && StreamNameOrder.ORDER.compare(after, start) >= 0
                 ? heads.tailMap(after, false) : heads.tailMap(start, true);
         List<StreamInfo> page = new ArrayList<>(Math.min(limit, 256));
         boolean more = false;
@@ -321,7 +316,7 @@ public final class LogEventStore implements EventStore {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            releaseQuietly(lock);
+            DirectoryLock.releaseQuietly(lock);
         }
     }
 

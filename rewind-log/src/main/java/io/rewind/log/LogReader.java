@@ -54,9 +54,13 @@ final class LogReader {
         segments = newSegments;
     }
 
-    /** Writer thread: new indexes (before any head they newly cover is published). */
-    void publishIndexes(IndexSnapshot newIndexes) {
-        indexes = newIndexes;
+    /**
+     * Replaces the index snapshot (writer thread when it freezes a tail, before any head the new
+     * tail covers is published; index flusher thread when a generation is written). Synchronized
+     * because both threads publish.
+     */
+    synchronized void updateIndexes(java.util.function.UnaryOperator<IndexSnapshot> change) {
+        indexes = change.apply(indexes);
     }
 
     /** Writer thread: the newest position readers may see. */

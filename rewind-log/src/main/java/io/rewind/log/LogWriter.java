@@ -77,7 +77,7 @@ final class LogWriter {
     private final HeadWatch headWatch;
     private final Executor completions;
     private final SegmentAppender appender;
-    private final IndexWriter indexWriter;
+    private final IndexFlusher indexFlusher;
     private final BatchState batchState;
     private final BlockingQueue<Pending> queue;
     private final Thread thread;
@@ -100,7 +100,7 @@ final class LogWriter {
         this.completions = completions;
         this.appender = new SegmentAppender(config.fileIO(), config.directory(), config.segmentSize(), reader,
                 recovered.activeSize());
-        this.indexWriter = new IndexWriter(config.fileIO(), config.directory());
+        this.indexFlusher = new IndexFlusher(config.fileIO(), config.directory(), reader, this::indexFlushFailed);
         this.batchState = new BatchState(reader);
         this.queue = new ArrayBlockingQueue<>(config.appendQueueCapacity());
         this.nextPosition = recovered.nextPosition();
@@ -145,6 +145,7 @@ final class LogWriter {
     /** Writes the in-memory index tail to an index file now (used on open after an index rebuild). */
     void flushIndexesBeforeStart() throws IOException {
         flushIndexes();
+        indexFlusher.awaitIdle();
     }
 
     private void run() {
@@ -166,6 +167,7 @@ final class LogWriter {
             queue.drainTo(left);
             left.remove(CLOSE);
             failAll(left, failure != null ? failure : new StoreClosedException("the store is closed"));
+            indexFlusher.close();
             appender.closeAll();
         }
     }
@@ -240,17 +242,26 @@ final class LogWriter {
     }
 
     private void decide(Pending pending) throws IOException {
+        AppendPlan plan;
         try {
-            AppendPlan plan = AppendPlanner.plan(pending.request, batchState, UUID::randomUUID);
-            if (plan instanceof AppendPlan.Retry retry) {
-                pending.result = retry.result();
-            } else {
-                encode(pending, ((AppendPlan.Write) plan).events());
-            }
+            plan = AppendPlanner.plan(pending.request, batchState, UUID::randomUUID);
         } catch (EventStoreException e) {
             pending.error = e;
+            return;
         } catch (RuntimeException e) {
             pending.error = new EventStoreException(ErrorCode.INTERNAL, "append failed: " + e, e);
+            return;
+        }
+        if (plan instanceof AppendPlan.Retry retry) {
+            pending.result = retry.result();
+            return;
+        }
+        try {
+            encode(pending, ((AppendPlan.Write) plan).events());
+        } catch (RuntimeException e) {
+            // Part of the append may be in the batch buffer already: nothing written after it
+            // could be trusted, so this is a failure of the writer, not of one request.
+            throw new IOException("encoding an append failed: " + e, e);
         }
     }
 
@@ -267,8 +278,9 @@ final class LogWriter {
                     event.data().dataSize());
         }
         if (bytes > MAX_APPEND_BYTES) {
-            throw new EventTooLargeException("the append encodes to " + bytes + " bytes, the limit is "
+            pending.error = new EventTooLargeException("the append encodes to " + bytes + " bytes, the limit is "
                     + MAX_APPEND_BYTES);
+            return;
         }
         if (appender.needsRoll(bytes)) {
             appender.roll(nextPosition);
@@ -380,19 +392,22 @@ final class LogWriter {
         }
     }
 
+    /** Hands the live index tail to the background flusher (after forcing what it covers). */
     private void flushIndexes() throws IOException {
-        IndexSnapshot indexes = reader.indexes();
-        if (indexes.tail().count() == 0) {
+        if (reader.indexes().tail().count() == 0) {
             return;
         }
         if (appender.isUnforced()) {
             appender.force(); // the index may only cover durable records
             lastForceNanos = System.nanoTime();
         }
-        IndexGeneration generation = indexWriter.write(indexes.tail(), nextPosition,
-                appender.active().basePosition(), appender.writeOffset(), lastTimestampMicros,
-                reader.heads().values(), reader.heads().size());
-        reader.publishIndexes(indexes.withFlushed(generation));
+        indexFlusher.flush(appender.active().basePosition(), appender.writeOffset(), lastTimestampMicros,
+                List.copyOf(reader.heads().values()));
+    }
+
+    private void indexFlushFailed(IOException cause) {
+        failure = new StoreFailedException("the log stopped accepting appends after writing an index file failed: "
+                + cause, cause);
     }
 
     private void failStop(IOException cause, List<Pending> unacknowledged) {

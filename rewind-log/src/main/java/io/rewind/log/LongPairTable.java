@@ -36,11 +36,6 @@ final class LongPairTable {
     private volatile Slots slots = new Slots(MINIMUM_CAPACITY);
     private int size;
 
-    /** The number of entries. Writer thread only. */
-    int size() {
-        return size;
-    }
-
     /** Adds an entry. Writer thread only. */
     void put(long first, long second, long position) {
         Slots current = slots;

@@ -1,7 +1,6 @@
 package io.rewind.log;
 
 import io.rewind.api.CorruptionException;
-import io.rewind.api.Limits;
 import io.rewind.api.StreamInfo;
 import io.rewind.log.io.FileIO;
 import io.rewind.log.io.StoreFile;
@@ -38,7 +37,7 @@ final class Recovery {
     private final List<Segment> segments = new ArrayList<>();
     private final List<IndexGeneration> generations = new ArrayList<>();
     private final ConcurrentSkipListMap<String, StreamInfo> heads =
-            new ConcurrentSkipListMap<>(Limits.STREAM_NAME_ORDER);
+            new ConcurrentSkipListMap<>(StreamNameOrder.ORDER);
     private boolean indexRebuildNeeded;
 
     private Recovery(FileIO io, Path directory) {
@@ -52,10 +51,19 @@ final class Recovery {
         try {
             return recovery.recover();
         } catch (IOException | RuntimeException e) {
-            for (Segment segment : recovery.segments) {
-                segment.close();
-            }
+            closeAll(recovery.segments);
             throw e;
+        }
+    }
+
+    /** Closes segment files after a failed open, keeping the original failure. */
+    static void closeAll(List<Segment> segments) {
+        for (Segment segment : segments) {
+            try {
+                segment.close();
+            } catch (IOException e) {
+                LOG.warn("Could not close {} after a failed open", segment.path(), e);
+            }
         }
     }
 
@@ -68,7 +76,7 @@ final class Recovery {
                 io.delete(path); // an interrupted segment creation or index flush; never referenced
             } else if (Segment.parseFileName(name) >= 0) {
                 segmentPaths.add(path);
-            } else if (IndexGeneration.isFileName(name)) {
+            } else if (IndexGeneration.rangeOf(name) != null) {
                 indexPaths.add(path);
             }
         }
@@ -79,26 +87,65 @@ final class Recovery {
         return replay();
     }
 
+    /**
+     * Chains index files from position 0: at each start, the widest file that verifies. Files the
+     * chain covers are leftovers of a merge interrupted before it deleted them, and are deleted;
+     * damaged files, and files beyond the end of the chain, are set aside (the log is replayed
+     * from the end of the chain instead).
+     */
     private void loadGenerations(List<Path> indexPaths) throws IOException {
+        List<Path> unused = new ArrayList<>(indexPaths);
+        List<Path> damaged = new ArrayList<>();
+        CorruptionException firstDamage = null;
         long expectedFrom = 0;
-        for (int i = 0; i < indexPaths.size(); i++) {
-            Path path = indexPaths.get(i);
-            try {
-                IndexGeneration generation = IndexGeneration.open(io, path);
-                if (generation.from() != expectedFrom) {
-                    throw new CorruptionException("index file " + path + " starts at position " + generation.from()
-                            + ", expected " + expectedFrom + " (the index files are not contiguous)");
+        IndexGeneration chosen;
+        do {
+            chosen = null;
+            for (Path candidate : widestFirstStartingAt(unused, expectedFrom)) {
+                unused.remove(candidate);
+                try {
+                    chosen = IndexGeneration.open(io, candidate);
+                    if (chosen.from() != expectedFrom) {
+                        throw new CorruptionException("index file " + candidate + " starts at position "
+                                + chosen.from() + ", not at the position its name states");
+                    }
+                    generations.add(chosen);
+                    expectedFrom = chosen.to();
+                    break;
+                } catch (CorruptionException e) {
+                    chosen = null;
+                    damaged.add(candidate);
+                    firstDamage = firstDamage == null ? e : firstDamage;
                 }
-                generations.add(generation);
-                expectedFrom = generation.to();
-            } catch (CorruptionException e) {
-                setAside(indexPaths.subList(i, indexPaths.size()), e);
-                return;
             }
+        } while (chosen != null);
+        for (Path path : unused) {
+            if (IndexGeneration.rangeOf(path.getFileName().toString())[1] <= expectedFrom) {
+                LOG.info("Deleting {}: a later index file covers it (left over from an interrupted merge)", path);
+                io.delete(path);
+            } else {
+                damaged.add(path);
+            }
+        }
+        if (!damaged.isEmpty()) {
+            setAside(damaged, firstDamage != null ? firstDamage : new CorruptionException(
+                    "no index file starts at position " + expectedFrom + " (the index files are not contiguous)"));
         }
     }
 
-    /** Renames damaged index files (and every later one) aside; the log is replayed instead. */
+    private static List<Path> widestFirstStartingAt(List<Path> paths, long from) {
+        List<Path> starting = new ArrayList<>();
+        for (Path path : paths) {
+            if (IndexGeneration.rangeOf(path.getFileName().toString())[0] == from) {
+                starting.add(path);
+            }
+        }
+        starting.sort(Comparator.comparingLong((Path p) -> IndexGeneration.rangeOf(p.getFileName().toString())[1])
+                .reversed());
+        return starting;
+    }
+
+    /** Renames damaged or unusable index files aside; the log is replayed instead. */
     private void setAside(List<Path> damaged, CorruptionException reason) throws IOException {
         LOG.error("INDEX CORRUPT in {}: {}. Setting aside {} index file(s) and rebuilding them from the log "
                 + "(start-up reads the log from position {} on).", directory, reason.getMessage(), damaged.size(),

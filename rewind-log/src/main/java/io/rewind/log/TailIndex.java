@@ -1,5 +1,7 @@
 package io.rewind.log;
 
+import io.rewind.api.StreamInfo;
+import java.util.List;
 import java.util.function.LongConsumer;
 
 /**
@@ -65,27 +67,77 @@ final class TailIndex {
         streams.forEach(streamHash, version, maxPosition, action);
     }
 
-    /** A copy of the offsets of every indexed position, in position order. Writer thread only. */
-    int[] offsetsSnapshot() {
-        return java.util.Arrays.copyOf(offsets, count);
+    /**
+     * This tail, frozen, as the content of a generation file with the given checkpoint and stream
+     * heads. Sorts the entries when asked for them (on the flusher thread).
+     */
+    IndexWriter.Content asContent(long endSegmentBase, long endOffset, long lastTimestampMicros,
+            List<StreamInfo> heads) {
+        TailIndex tail = this;
+        return new IndexWriter.Content() {
+            @Override
+            public long from() {
+                return basePosition;
+            }
+
+            @Override
+            public long to() {
+                return basePosition + count;
+            }
+
+            @Override
+            public long endSegmentBase() {
+                return endSegmentBase;
+            }
+
+            @Override
+            public long endOffset() {
+                return endOffset;
+            }
+
+            @Override
+            public long lastTimestampMicros() {
+                return lastTimestampMicros;
+            }
+
+            @Override
+            public int offsetOf(long position) {
+                return tail.offsetOf(position);
+            }
+
+            @Override
+            public IndexWriter.Entries ids() {
+                return sorted(tail.ids);
+            }
+
+            @Override
+            public IndexWriter.Entries streams() {
+                return sorted(tail.streams);
+            }
+
+            @Override
+            public List<StreamInfo> heads() {
+                return heads;
+            }
+        };
     }
 
-    /** The id entries sorted (most, least, position). Writer thread only. */
-    long[][] sortedIds() {
-        return sorted(ids);
-    }
-
-    /** The stream entries sorted (hash, version, position). Writer thread only. */
-    long[][] sortedStreams() {
-        return sorted(streams);
-    }
-
-    private long[][] sorted(LongPairTable table) {
+    private IndexWriter.Entries sorted(LongPairTable table) {
         long[] first = new long[count];
         long[] second = new long[count];
         long[] positions = new long[count];
         table.copyTo(first, second, positions);
         TripleSort.sort(first, second, positions, count);
-        return new long[][] {first, second, positions};
+        int[] next = {0};
+        return entry -> {
+            int i = next[0]++;
+            if (i >= count) {
+                return false;
+            }
+            entry[0] = first[i];
+            entry[1] = second[i];
+            entry[2] = positions[i];
+            return true;
+        };
     }
 }

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A hand-run measurement, not a test: durable (fsync=always) appends per second of 100-byte
  * events, for a number of concurrent writers each appending batches of a given size.
- * Usage: {@code AppendThroughput <writers> <eventsPerAppend> <seconds> [directory]}.
+ * Usage: {@code AppendThroughput <writers> <eventsPerAppend> <seconds> [directory [always|never]]}.
  */
 public final class AppendThroughput {
 
@@ -27,7 +27,8 @@ public final class AppendThroughput {
         int batch = Integer.parseInt(args[1]);
         long seconds = Long.parseLong(args[2]);
         Path directory = args.length > 3 ? Path.of(args[3]) : Files.createTempDirectory("rewind-throughput");
-        try (LogEventStore store = LogEventStore.open(LogConfig.builder(directory).build())) {
+        Durability durability = args.length > 4 && args[4].equals("never") ? Durability.NEVER : Durability.ALWAYS;
+        try (LogEventStore store = LogEventStore.open(LogConfig.builder(directory).durability(durability).build())) {
             AtomicLong events = new AtomicLong();
             long deadline = System.nanoTime() + seconds * 1_000_000_000L;
             List<Thread> threads = new ArrayList<>();
@@ -42,8 +43,8 @@ public final class AppendThroughput {
                 thread.join();
             }
             double elapsed = (System.nanoTime() - start) / 1e9;
-            System.out.printf("writers=%d eventsPerAppend=%d: %d events in %.1f s = %.0f events/s, %.0f appends/s%n",
-                    writers, batch, events.get(), elapsed, events.get() / elapsed, events.get() / elapsed / batch);
+            System.out.printf("%s writers=%d eventsPerAppend=%d: %d events in %.1f s = %.0f events/s, %.0f appends/s%n",
+                    durability, writers, batch, events.get(), elapsed, events.get() / elapsed, events.get() / elapsed / batch);
         }
     }
 

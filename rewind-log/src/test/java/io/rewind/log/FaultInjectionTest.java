@@ -122,4 +122,24 @@ class FaultInjectionTest {
         }
         assertFailStopThenReopenHoldsExactly(store, acknowledged);
     }
+
+    @Test
+    void aFailedIndexFlushStopsTheWriterWithoutLosingAcknowledgedEvents() {
+        LogEventStore store = LogEventStore.open(LogConfig.builder(directory).fileIO(io).indexFlushThreshold(10).build());
+        io.failIndexFiles();
+        List<EventData> acknowledged = new ArrayList<>();
+        // The flush runs in the background: appends go on succeeding until the writer hears of it.
+        for (int i = 0; i < 10_000; i++) {
+            EventData event = event(i);
+            try {
+                store.append("s", ExpectedVersion.any(), event);
+                acknowledged.add(event);
+            } catch (StoreFailedException e) {
+                assertThat(e).hasMessageContaining("index");
+                break;
+            }
+        }
+        assertThat(acknowledged).hasSizeBetween(10, 9_999);
+        assertFailStopThenReopenHoldsExactly(store, acknowledged);
+    }
 }

@@ -24,6 +24,7 @@ final class TestFileIO implements FileIO {
     final AtomicInteger segmentForces = new AtomicInteger();
     private final AtomicInteger writesUntilFailure = new AtomicInteger(-1);
     private final AtomicInteger forcesUntilFailure = new AtomicInteger(-1);
+    private volatile boolean failIndexFiles;
     private volatile CountDownLatch forceGate;
     private volatile CountDownLatch forceEntered;
     private volatile CountDownLatch heldGate;
@@ -36,6 +37,11 @@ final class TestFileIO implements FileIO {
     /** The {@code n}th segment force from now (1 = the next) throws an IOException, once. */
     void failSegmentForce(int n) {
         forcesUntilFailure.set(n);
+    }
+
+    /** Every index file the store creates from now on fails to open. */
+    void failIndexFiles() {
+        failIndexFiles = true;
     }
 
     /** The next segment force blocks until {@link #releaseForce()}; returns a latch counted down when it starts. */
@@ -66,6 +72,9 @@ final class TestFileIO implements FileIO {
 
     @Override
     public StoreFile open(Path path, OpenMode mode) throws IOException {
+        if (failIndexFiles && mode == OpenMode.CREATE_NEW && path.getFileName().toString().startsWith(IndexGeneration.PREFIX)) {
+            throw new IOException("injected failure creating " + path);
+        }
         return new CountingFile(real.open(path, mode));
     }
 

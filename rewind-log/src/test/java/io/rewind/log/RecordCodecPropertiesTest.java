@@ -15,7 +15,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
 /** Properties of the record format: what is encoded decodes to itself, and damage is detected. */
-class RecordCodecProperties {
+class RecordCodecPropertiesTest {
 
     record Sample(long position, long version, long micros, boolean commit, String stream, String type, UUID id,
             byte[] metadata, byte[] data) {
@@ -25,10 +25,10 @@ class RecordCodecProperties {
     Arbitrary<Sample> samples() {
         Arbitrary<String> streams = Arbitraries.strings().ofMinLength(1).ofMaxLength(60)
                 .filter(s -> s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 255)
-                .filter(RecordCodecProperties::wellFormed);
+                .filter(RecordCodecPropertiesTest::wellFormed);
         Arbitrary<String> types = Arbitraries.strings().ofMaxLength(60)
                 .filter(s -> s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 255)
-                .filter(RecordCodecProperties::wellFormed);
+                .filter(RecordCodecPropertiesTest::wellFormed);
         Arbitrary<byte[]> payloads = Arbitraries.bytes().array(byte[].class).ofMaxSize(300);
         Arbitrary<UUID> ids = Combinators.combine(Arbitraries.longs(), Arbitraries.longs()).as(UUID::new);
         return Combinators.combine(
