@@ -7,10 +7,9 @@ import java.util.function.Supplier;
 
 /**
  * A one-line progress report for long reads and imports, redrawn in place on stderr at most a few
- * times a second and erased before other output and when the work is done, so it never mixes with
- * what the command prints on stdout. It shows only when stderr is a terminal
- * ({@link #onTerminal}): a stderr that is piped, redirected or captured by a script never gets it.
- * Not thread-safe; the command's thread owns it.
+ * times a second and erased when the work is done. It shows only while a person watches stderr and
+ * stdout goes to a file ({@link Terminal#showsProgress()}), so it never mixes with the command's
+ * output and never reaches a pipe or a script. Not thread-safe; the command's thread owns it.
  */
 final class Progress {
 
@@ -27,17 +26,24 @@ final class Progress {
         this.err = err;
         this.enabled = enabled;
         this.clock = clock;
-        this.lastDrawNanos = clock.getAsLong();
+        // The first report draws at once, so even a short job shows its progress line.
+        this.lastDrawNanos = clock.getAsLong() - REDRAW_INTERVAL_NANOS;
     }
 
-    /** A progress line on {@code err} that shows only when this process runs on a terminal. */
+    /** A progress line on {@code err} that shows only when {@link Terminal#showsProgress()}. */
     static Progress onTerminal(PrintWriter err) {
-        return new Progress(err, Terminal.stderrIsTerminal(), System::nanoTime);
+        return new Progress(err, Terminal.showsProgress(), System::nanoTime);
+    }
+
+    /** Whether this progress line is drawn at all. */
+    boolean isShown() {
+        return enabled;
     }
 
     /**
      * Reports progress; the message is built and drawn only when the line is due for a redraw
-     * (the first one after {@link #REDRAW_INTERVAL_NANOS}), so calling this per event is cheap.
+     * (the first report, then one per {@link #REDRAW_INTERVAL_NANOS}), so calling this per event
+     * is cheap.
      */
     void update(Supplier<String> message) {
         if (!enabled) {

@@ -87,11 +87,12 @@ final class PublishCommand implements Callable<Integer> {
         long published = 0;
         List<EventData> batch = new ArrayList<>();
         long batchBytes = 0;
+        // Progress is drawn only while stdout goes to a file, so the printed ids never cross it.
         for (byte[] line = lines.next(); line != null; line = lines.next()) {
             batch.add(EventData.of(type, line));
             batchBytes += line.length;
             if (batch.size() >= BATCH_EVENTS || batchBytes >= BATCH_BYTES) {
-                next = appendBatch(store, printer, progress, batch, next);
+                next = appendBatch(store, printer, batch, next);
                 published += batch.size();
                 long done = published;
                 progress.update(() -> String.format("published %,d events to %s", done, stream));
@@ -100,16 +101,15 @@ final class PublishCommand implements Callable<Integer> {
             }
         }
         if (!batch.isEmpty()) {
-            appendBatch(store, printer, progress, batch, next);
+            appendBatch(store, printer, batch, next);
         }
         progress.done();
     }
 
     /** Appends one batch, prints it, and returns the expected version for the next batch. */
-    private ExpectedVersion appendBatch(EventStore store, Printer printer, Progress progress, List<EventData> batch,
+    private ExpectedVersion appendBatch(EventStore store, Printer printer, List<EventData> batch,
             ExpectedVersion batchExpected) {
         AppendResult result = store.append(stream, batchExpected, batch);
-        progress.done();
         print(printer, result);
         return batchExpected.kind() == ExpectedVersion.Kind.ANY ? batchExpected
                 : ExpectedVersion.exactly(result.lastVersion(stream));

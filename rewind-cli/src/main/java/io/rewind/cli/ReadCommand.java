@@ -73,18 +73,17 @@ final class ReadCommand implements Callable<Integer> {
         Printer printer = new Printer(spec.commandLine().getOut(), client.json);
         Progress progress = Progress.onTerminal(spec.commandLine().getErr());
         try (EventStore store = client.connect()) {
-            String total = expectedTotal(store, start, max);
+            String progressFormat = progress.isShown() ? progressFormat(store, start, max) : "";
             long printed = 0;
             long next = start;
             while (printed < max && next >= 0) {
                 int pageLimit = (int) Math.min(PAGE_SIZE, max - printed);
                 List<RecordedEvent> page = page(store, next, direction, pageLimit);
-                progress.done();
                 page.forEach(printer::event);
                 printer.flush();
                 printed += page.size();
                 long done = printed;
-                progress.update(() -> String.format("read %,d%s events", done, total));
+                progress.update(() -> String.format(progressFormat, done));
                 if (page.size() < pageLimit || printer.outputClosed()) {
                     break;
                 }
@@ -106,23 +105,20 @@ final class ReadCommand implements Callable<Integer> {
     }
 
     /**
-     * For the progress line: " of N" with the number of events the read will print from a stream,
-     * or " (head position P)" for the whole store, whose positions need not be contiguous. Asked
-     * only when the progress line shows.
+     * The progress line, with a %d for the events printed so far: "of N" for a stream, where N is
+     * what the read will print; the store's head position for the whole store, whose positions need
+     * not be contiguous.
      */
-    private String expectedTotal(EventStore store, long start, long max) {
-        if (!Terminal.stderrIsTerminal()) {
-            return "";
-        }
+    private String progressFormat(EventStore store, long start, long max) {
         if (source.stream == null) {
-            return String.format(" (head position %,d)", store.headPosition());
+            return "read %,d events (head position " + String.format("%,d", store.headPosition()) + ")";
         }
         Optional<StreamInfo> info = store.streamInfo(source.stream);
         if (info.isEmpty()) {
-            return "";
+            return "read %,d events";
         }
         long head = info.get().headVersion();
         long inRange = backwards ? Math.min(start, head) + 1 : Math.max(0, head - start + 1);
-        return String.format(" of %,d", Math.min(inRange, max));
+        return "read %,d of " + String.format("%,d", Math.min(inRange, max)) + " events";
     }
 }

@@ -3,32 +3,49 @@ package io.rewind.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
-/** Whether a person watches this process's stderr. Stateless and thread-safe. */
+/** Where this process's output goes, to decide whether a progress line helps. Stateless and thread-safe. */
 final class Terminal {
 
-    private static final Path STDERR_LINK = Path.of("/proc/self/fd/2");
+    private static final Path STDOUT = Path.of("/proc/self/fd/1");
+    private static final Path STDERR = Path.of("/proc/self/fd/2");
 
     private Terminal() {
     }
 
     /**
-     * True when stderr is a terminal. On Linux, /proc names what file descriptor 2 is (a
-     * {@code /dev/pts/N} or {@code /dev/ttyN} device, or a pipe or file); elsewhere this falls back
-     * to {@link System#console()}, which exists when stdin and stdout are a terminal. Progress goes
-     * to stderr, so this is the question that matters: {@code rewind read --all > dump.txt} and
-     * {@code rewind publish --stream s < events.txt} show progress, a script that captures stderr
-     * or runs without a terminal never sees it.
+     * True when a person watches stderr while stdout goes to a file: {@code rewind read --all >
+     * dump.txt}, {@code rewind publish --stream s < events.txt > ids.txt}. Not when stdout is the
+     * terminal too (the output itself shows the progress), nor when it is piped into another
+     * program, nor when stderr is redirected or captured (scripts). Linux tells through /proc what
+     * each file descriptor is; elsewhere this answers false.
      */
+    static boolean showsProgress() {
+        Optional<String> out = target(STDOUT);
+        Optional<String> err = target(STDERR);
+        return err.isPresent() && isTerminal(err.get())
+                && out.isPresent() && !isTerminal(out.get()) && !isPipeOrSocket(out.get());
+    }
+
+    /** True when stderr is a terminal (Linux; false where that cannot be told). */
     static boolean stderrIsTerminal() {
-        if (Files.isSymbolicLink(STDERR_LINK)) {
-            try {
-                String target = Files.readSymbolicLink(STDERR_LINK).toString();
-                return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
-            } catch (IOException | UnsupportedOperationException | SecurityException e) {
-                return false;
-            }
+        return target(STDERR).map(Terminal::isTerminal).orElse(false);
+    }
+
+    private static Optional<String> target(Path descriptor) {
+        try {
+            return Optional.of(Files.readSymbolicLink(descriptor).toString());
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return Optional.empty();
         }
-        return System.console() != null;
+    }
+
+    static boolean isTerminal(String target) {
+        return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+    }
+
+    static boolean isPipeOrSocket(String target) {
+        return target.startsWith("pipe:") || target.startsWith("socket:");
     }
 }
