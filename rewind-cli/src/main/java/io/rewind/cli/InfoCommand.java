@@ -6,18 +6,13 @@ import io.rewind.api.StreamInfo;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code rewind info}: what the store knows of one stream; exit 1 when it has no events. */
 @Command(name = "info", mixinStandardHelpOptions = true,
         description = "Show a stream's event count, head version (the expected version for the next append) "
                 + "and first and last global positions.")
 final class InfoCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
 
     @Mixin
     ClientOptions client;
@@ -31,7 +26,7 @@ final class InfoCommand implements Callable<Integer> {
         try (EventStore store = client.connect()) {
             StreamInfo info = store.streamInfo(stream)
                     .orElseThrow(() -> new CliException("stream '" + stream + "' does not exist (it has no events)"));
-            Printer printer = new Printer(spec.commandLine().getOut(), client.json);
+            Printer printer = client.printer();
             printer.streamDetail(info);
             printer.flush();
         }

@@ -42,25 +42,34 @@ final class Json {
 
     private void quote(String text) {
         line.append('"');
+        appendEscaped(line, text, true);
+        line.append('"');
+    }
+
+    /**
+     * Appends {@code text} with the backslash and every control character (and DEL) escaped the
+     * way JSON writes them (backslash and n, t, ..., or backslash, u and four hex digits), so that it
+     * stays on one line; the double quote too when {@code inQuotes}.
+     */
+    static void appendEscaped(StringBuilder out, String text, boolean inQuotes) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             switch (c) {
-                case '"' -> line.append("\\\"");
-                case '\\' -> line.append("\\\\");
-                case '\n' -> line.append("\\n");
-                case '\r' -> line.append("\\r");
-                case '\t' -> line.append("\\t");
-                case '\b' -> line.append("\\b");
-                case '\f' -> line.append("\\f");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                case '\b' -> out.append("\\b");
+                case '\f' -> out.append("\\f");
+                case '"' -> out.append(inQuotes ? "\\\"" : "\"");
                 default -> {
-                    if (c < 0x20) {
-                        line.append(String.format("\\u%04x", (int) c));
+                    if (c < 0x20 || c == 0x7f) {
+                        out.append(String.format("\\u%04x", (int) c));
                     } else {
-                        line.append(c);
+                        out.append(c);
                     }
                 }
             }
         }
-        line.append('"');
     }
 }

@@ -12,10 +12,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code rewind publish}: appends events to one stream and prints where each was stored.
@@ -36,9 +34,6 @@ final class PublishCommand implements Callable<Integer> {
 
     static final int BATCH_EVENTS = 1000;
     static final int BATCH_BYTES = 512 * 1024;
-
-    @Spec
-    CommandSpec spec;
 
     @Mixin
     ClientOptions client;
@@ -67,7 +62,7 @@ final class PublishCommand implements Callable<Integer> {
     public Integer call() {
         Limits.checkStreamName(stream);
         Limits.checkType(type);
-        Printer printer = new Printer(spec.commandLine().getOut(), client.json);
+        Printer printer = client.printer();
         try (EventStore store = client.connect()) {
             if (!data.isEmpty()) {
                 List<EventData> events = data.stream()
@@ -81,7 +76,7 @@ final class PublishCommand implements Callable<Integer> {
     }
 
     private void importLines(EventStore store, Printer printer) {
-        Progress progress = Progress.onTerminal(spec.commandLine().getErr());
+        Progress progress = Progress.onTerminal(client.err());
         LineReader lines = new LineReader(stdin);
         ExpectedVersion next = expected;
         long published = 0;

@@ -11,10 +11,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code rewind read}: prints the events of one stream, or of the whole store in global order,
@@ -36,9 +33,6 @@ final class ReadCommand implements Callable<Integer> {
         boolean all;
     }
 
-    @Spec
-    CommandSpec spec;
-
     @Mixin
     ClientOptions client;
 
@@ -59,10 +53,10 @@ final class ReadCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (from != null && from < 0) {
-            throw new ParameterException(spec.commandLine(), "--from must be >= 0, was " + from);
+            throw client.usageError("--from must be >= 0, was " + from);
         }
         if (limit != null && limit < 1) {
-            throw new ParameterException(spec.commandLine(), "--limit must be >= 1, was " + limit);
+            throw client.usageError("--limit must be >= 1, was " + limit);
         }
         if (source.stream != null) {
             Limits.checkStreamName(source.stream);
@@ -70,8 +64,8 @@ final class ReadCommand implements Callable<Integer> {
         Direction direction = backwards ? Direction.BACKWARD : Direction.FORWARD;
         long start = from != null ? from : backwards ? EventStore.END : 0;
         long max = limit != null ? limit : Long.MAX_VALUE;
-        Printer printer = new Printer(spec.commandLine().getOut(), client.json);
-        Progress progress = Progress.onTerminal(spec.commandLine().getErr());
+        Printer printer = client.printer();
+        Progress progress = Progress.onTerminal(client.err());
         try (EventStore store = client.connect()) {
             String progressFormat = progress.isShown() ? progressFormat(store, start, max) : "";
             long printed = 0;

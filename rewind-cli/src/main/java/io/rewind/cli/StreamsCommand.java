@@ -5,9 +5,7 @@ import io.rewind.api.StreamPage;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code rewind streams}: lists streams by name, page by page. */
 @Command(name = "streams", mixinStandardHelpOptions = true,
@@ -17,19 +15,16 @@ final class StreamsCommand implements Callable<Integer> {
     /** Streams fetched per request. */
     static final int PAGE_SIZE = 1000;
 
-    @Spec
-    CommandSpec spec;
-
     @Mixin
     ClientOptions client;
 
     @Option(names = "--prefix", paramLabel = "P", defaultValue = "",
-            description = "Only streams whose names start with P (default: every stream).")
+            description = ClientOptions.PREFIX_DESCRIPTION)
     String prefix;
 
     @Override
     public Integer call() {
-        Printer printer = new Printer(spec.commandLine().getOut(), client.json);
+        Printer printer = client.printer();
         try (EventStore store = client.connect()) {
             String after = null;
             do {

@@ -13,10 +13,7 @@ import java.util.concurrent.ExecutionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
 /**
@@ -30,14 +27,11 @@ import picocli.CommandLine.TypeConversionException;
                 "Keeps following across lost connections and server restarts, without gap or repetition."})
 final class TailCommand implements Callable<Integer> {
 
-    @Spec
-    CommandSpec spec;
-
     @Mixin
     ClientOptions client;
 
     @Option(names = "--prefix", paramLabel = "P", defaultValue = "",
-            description = "Only streams whose names start with P (default: every stream).")
+            description = ClientOptions.PREFIX_DESCRIPTION)
     String prefix;
 
     @Option(names = "--from", paramLabel = "N|start|end", defaultValue = "end", converter = StartConverter.class,
@@ -51,11 +45,11 @@ final class TailCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         if (limit != null && limit < 1) {
-            throw new ParameterException(spec.commandLine(), "--limit must be >= 1, was " + limit);
+            throw client.usageError("--limit must be >= 1, was " + limit);
         }
-        Printer printer = new Printer(spec.commandLine().getOut(), client.json);
+        Printer printer = client.printer();
         Follower follower = new Follower(printer, limit == null ? Long.MAX_VALUE : limit,
-                Terminal.stderrIsTerminal() ? spec.commandLine().getErr() : null);
+                Terminal.stderrIsTerminal() ? client.err() : null);
         try (EventStore store = client.connect()) {
             Thread closeOnSignal = new Thread(store::close, "rewind-tail-shutdown");
             Runtime.getRuntime().addShutdownHook(closeOnSignal);
