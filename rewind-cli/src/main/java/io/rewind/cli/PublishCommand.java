@@ -65,6 +65,7 @@ final class PublishCommand implements Callable<Integer> {
         Printer printer = client.printer();
         try (EventStore store = client.connect()) {
             if (!data.isEmpty()) {
+                requireDecodedArguments();
                 List<EventData> events = data.stream()
                         .map(text -> EventData.of(type, text.getBytes(StandardCharsets.UTF_8))).toList();
                 print(printer, store.append(stream, expected, events));
@@ -75,7 +76,24 @@ final class PublishCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * The JVM decodes arguments with the locale's encoding; under a locale that is not UTF-8 (such
+     * as LANG=C) it turns every byte it cannot decode into U+FFFD. Publishing that would store
+     * something else than what was typed, so refuse instead.
+     */
+    private void requireDecodedArguments() {
+        String encoding = System.getProperty("sun.jnu.encoding", "UTF-8");
+        if (!encoding.equalsIgnoreCase("UTF-8") && data.stream().anyMatch(text -> text.indexOf('\uFFFD') >= 0)) {
+            throw new CliException("a DATA argument has characters the locale's encoding (" + encoding
+                    + ") cannot decode; use a UTF-8 locale (e.g. LANG=C.UTF-8) or give the data on stdin");
+        }
+    }
+
     private void importLines(EventStore store, Printer printer) {
+        if (Terminal.stdinIsTerminal()) {
+            client.err().println("rewind: reading events from the terminal, one per line; Ctrl-D to end");
+            client.err().flush();
+        }
         Progress progress = Progress.onTerminal(client.err());
         LineReader lines = new LineReader(stdin);
         ExpectedVersion next = expected;

@@ -50,19 +50,23 @@ final class TailCommand implements Callable<Integer> {
         Printer printer = client.printer();
         Follower follower = new Follower(printer, limit == null ? Long.MAX_VALUE : limit,
                 Terminal.stderrIsTerminal() ? client.err() : null);
-        try (EventStore store = client.connect()) {
-            Thread closeOnSignal = new Thread(store::close, "rewind-tail-shutdown");
-            Runtime.getRuntime().addShutdownHook(closeOnSignal);
+        EventStore store = client.connect();
+        // Ctrl-C or SIGTERM: a normal end, not the "client closed" failure closing would report.
+        Thread closeOnSignal = new Thread(() -> {
+            follower.stop();
+            store.close();
+        }, "rewind-tail-shutdown");
+        Runtime.getRuntime().addShutdownHook(closeOnSignal);
+        try {
+            Subscription subscription = store.subscribe(from.withStreamPrefix(prefix), follower);
             try {
-                Subscription subscription = store.subscribe(from.withStreamPrefix(prefix), follower);
-                try {
-                    follower.awaitEnd();
-                } finally {
-                    subscription.close();
-                }
+                follower.awaitEnd();
             } finally {
-                removeHook(closeOnSignal);
+                subscription.close();
             }
+        } finally {
+            removeHook(closeOnSignal);
+            store.close();
         }
         return 0;
     }
@@ -120,6 +124,11 @@ final class TailCommand implements Callable<Integer> {
             } else {
                 ended.completeExceptionally(cause);
             }
+        }
+
+        /** Ends the command normally, whatever the subscription does next. */
+        void stop() {
+            ended.complete(null);
         }
 
         void awaitEnd() throws InterruptedException {

@@ -8,6 +8,7 @@ import java.util.Optional;
 /** Where this process's output goes, to decide whether a progress line helps. Stateless and thread-safe. */
 final class Terminal {
 
+    private static final Path STDIN = Path.of("/proc/self/fd/0");
     private static final Path STDOUT = Path.of("/proc/self/fd/1");
     private static final Path STDERR = Path.of("/proc/self/fd/2");
 
@@ -26,6 +27,11 @@ final class Terminal {
         Optional<String> err = target(STDERR);
         return err.isPresent() && isTerminal(err.get())
                 && out.isPresent() && !isTerminal(out.get()) && !isPipeOrSocket(out.get());
+    }
+
+    /** True when stdin is a terminal (Linux; false where that cannot be told). */
+    static boolean stdinIsTerminal() {
+        return target(STDIN).map(Terminal::isTerminal).orElse(false);
     }
 
     /** True when stderr is a terminal (Linux; false where that cannot be told). */

@@ -121,6 +121,16 @@ class PublishCommandTest {
     }
 
     @Test
+    void argumentsALocaleCannotDecodeAreRefusedNotStoredMangled() throws Exception {
+        try (RewindProcess publish = RewindProcess.startWithEnvironment(Map.of("LC_ALL", "C", "LANG", "C"),
+                "publish", "--server", server.endpoint(), "--stream", "s", "caf\u00e9")) {
+            assertThat(publish.awaitExit(60_000)).as("stderr: %s", publish.stderr()).isEqualTo(1);
+            assertThat(publish.stderr()).startsWith("rewind: a DATA argument has characters the locale's encoding");
+        }
+        assertThat(server.store.streamInfo("s")).isEmpty();
+    }
+
+    @Test
     void aBadStreamNameIsAnErrorBeforeConnecting() {
         CliRun run = CliRun.run("publish", "--server", "tcp://127.0.0.1:1", "--stream", "", "x");
 

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -45,12 +46,24 @@ final class RewindProcess implements AutoCloseable {
         return launch(List.of("-jar", jar.toString()), args);
     }
 
+    /** Runs {@code rewind ARGS} from the test classpath with these environment variables changed. */
+    static RewindProcess startWithEnvironment(Map<String, String> environment, String... args) throws IOException {
+        return launch(List.of("-cp", System.getProperty("java.class.path"), Rewind.class.getName()), environment, args);
+    }
+
     private static RewindProcess launch(List<String> javaArgs, String... args) throws IOException {
+        return launch(javaArgs, Map.of(), args);
+    }
+
+    private static RewindProcess launch(List<String> javaArgs, Map<String, String> environment, String... args)
+            throws IOException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(javaArgs);
         command.addAll(List.of(args));
-        return new RewindProcess(new ProcessBuilder(command).start());
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(environment);
+        return new RewindProcess(builder.start());
     }
 
     /** Waits until the server printed its endpoints; returns the command endpoint it bound. */

@@ -59,6 +59,7 @@ class TailRestartTest {
 
             assertReadPrintsNoProgressWhenPiped(endpoint, published);
             tail.terminate(START_TIMEOUT_MS);
+            assertThat(tail.stderr()).as("SIGTERM is a normal end for tail").doesNotContain("rewind: ");
         } finally {
             server.close();
         }
