@@ -3,6 +3,7 @@ package io.rewind.cli;
 import io.rewind.api.AppendResult;
 import io.rewind.api.EventData;
 import io.rewind.api.EventStore;
+import io.rewind.api.EventStoreException;
 import io.rewind.api.ExpectedVersion;
 import io.rewind.api.Limits;
 import java.io.InputStream;
@@ -105,7 +106,7 @@ final class PublishCommand implements Callable<Integer> {
             batch.add(EventData.of(type, line));
             batchBytes += line.length;
             if (batch.size() >= BATCH_EVENTS || batchBytes >= BATCH_BYTES) {
-                next = appendBatch(store, printer, batch, next);
+                next = appendBatch(store, printer, batch, next, published);
                 published += batch.size();
                 long done = published;
                 progress.update(() -> String.format("published %,d events to %s", done, stream));
@@ -114,15 +115,27 @@ final class PublishCommand implements Callable<Integer> {
             }
         }
         if (!batch.isEmpty()) {
-            appendBatch(store, printer, batch, next);
+            appendBatch(store, printer, batch, next, published);
         }
         progress.done();
     }
 
-    /** Appends one batch, prints it, and returns the expected version for the next batch. */
+    /**
+     * Appends one batch, prints it, and returns the expected version for the next batch. A failure
+     * says how many events earlier batches published, since those stay.
+     */
     private ExpectedVersion appendBatch(EventStore store, Printer printer, List<EventData> batch,
-            ExpectedVersion batchExpected) {
-        AppendResult result = store.append(stream, batchExpected, batch);
+            ExpectedVersion batchExpected, long publishedBefore) {
+        AppendResult result;
+        try {
+            result = store.append(stream, batchExpected, batch);
+        } catch (EventStoreException e) {
+            if (publishedBefore == 0) {
+                throw e;
+            }
+            throw new CliException(e.getMessage() + " (the " + publishedBefore
+                    + " events before this batch were published and printed)", e);
+        }
         print(printer, result);
         return batchExpected.kind() == ExpectedVersion.Kind.ANY ? batchExpected
                 : ExpectedVersion.exactly(result.lastVersion(stream));

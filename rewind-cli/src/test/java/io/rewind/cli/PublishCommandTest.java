@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 class PublishCommandTest {
 
-    private final TestServer server = new TestServer();
+    private TestServer server = new TestServer();
 
     @AfterEach
     void stopServer() {
@@ -108,6 +108,23 @@ class PublishCommandTest {
 
         assertThat(run.exitCode()).as("%s", run.err()).isZero();
         assertThat(stored("orders-1")).hasSize(PublishCommand.BATCH_EVENTS + 2);
+    }
+
+    @Test
+    void aBatchThatFailsStopsTheImportAndSaysWhatWasPublishedBefore() {
+        server.close();
+        server = new TestServer(1024);
+        String tooLarge = "x".repeat(1025);
+        String input = IntStream.range(0, PublishCommand.BATCH_EVENTS).mapToObj(i -> "e" + i)
+                .collect(Collectors.joining("\n")) + "\n" + tooLarge + "\nnever\n";
+
+        CliRun run = CliRun.withStdin(input, "publish", "--server", server.endpoint(), "--stream", "import");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.lines()).hasSize(PublishCommand.BATCH_EVENTS);
+        assertThat(run.err().lines().toList()).singleElement().satisfies(line -> assertThat(line)
+                .startsWith("rewind: ").endsWith("(the 1000 events before this batch were published and printed)"));
+        assertThat(stored("import")).hasSize(PublishCommand.BATCH_EVENTS);
     }
 
     @Test

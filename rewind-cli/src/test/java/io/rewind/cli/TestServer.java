@@ -16,8 +16,14 @@ final class TestServer implements AutoCloseable {
     final RewindServer server;
 
     TestServer() {
+        this(ServerConfig.DEFAULT_MAX_EVENT_SIZE);
+    }
+
+    /** A server that refuses events larger than {@code maxEventSize} bytes. */
+    TestServer(int maxEventSize) {
         try {
             server = RewindServer.start(ServerConfig.builder()
+                    .maxEventSize(maxEventSize)
                     .commandEndpoint("tcp://127.0.0.1:*")
                     .streamEndpoint("tcp://127.0.0.1:*")
                     .linger(Duration.ofMillis(100))
