@@ -32,6 +32,25 @@ class PackagedJarIT {
     }
 
     @Test
+    void theJarsToolsPublishAndReadThroughTheClient() throws Exception {
+        try (RewindProcess serve = RewindProcess.startJar(JAR, "serve", "--store", "memory:",
+                "--command-endpoint", "tcp://127.0.0.1:*", "--stream-endpoint", "tcp://127.0.0.1:*")) {
+            String endpoint = serve.awaitCommandEndpoint(60_000);
+            try (RewindProcess publish = RewindProcess.startJar(JAR, "publish", "--server", endpoint,
+                    "--stream", "jar-tools", "--json", "one", "two")) {
+                assertThat(publish.awaitExit(60_000)).as("publish: %s", publish.stderr()).isZero();
+                assertThat(publish.stdout().lines()).hasSize(2);
+            }
+            try (RewindProcess read = RewindProcess.startJar(JAR, "read", "--server", endpoint, "--all", "--json")) {
+                assertThat(read.awaitExit(60_000)).as("read: %s", read.stderr()).isZero();
+                assertThat(read.stdout().lines().map(line -> FlatJson.parse(line).get("data")))
+                        .containsExactly("one", "two");
+            }
+            assertThat(serve.terminate(30_000)).isZero();
+        }
+    }
+
+    @Test
     void theJarVerifiesALogDirectory() throws Exception {
         Path data = Files.createDirectories(temp.resolve("empty-log"));
         try (RewindProcess verify = RewindProcess.startJar(JAR, "verify", data.toString())) {
