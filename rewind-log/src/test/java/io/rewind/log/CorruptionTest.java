@@ -207,4 +207,22 @@ class CorruptionTest {
                 .isInstanceOf(CorruptionException.class)
                 .hasMessageContaining("starts at position");
     }
+
+    @Test
+    void aLogShorterThanItsIndexCheckpointIsCorruption() throws IOException {
+        // After a clean close the index covers every event; losing the end of the log now means
+        // losing acknowledged events, which recovery must not paper over as a torn tail.
+        Path last = lastSegment(live);
+        List<Long> records = Fixtures.recordOffsets(last);
+        try (FileChannel channel = FileChannel.open(last, StandardOpenOption.WRITE)) {
+            channel.truncate(records.get(records.size() - 1));
+        }
+        Map<String, String> before = Fixtures.snapshot(live);
+
+        assertThatThrownBy(() -> LogEventStore.open(config(live)))
+                .isInstanceOf(CorruptionException.class)
+                .hasMessageContaining(last.toString())
+                .hasMessageContaining("acknowledged data is missing");
+        assertThat(Fixtures.snapshot(live)).isEqualTo(before);
+    }
 }

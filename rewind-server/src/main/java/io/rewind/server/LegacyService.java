@@ -179,11 +179,17 @@ final class LegacyService {
         goRewindAnswer(message, new GoRewindReply.Error(reason(message, failure)));
     }
 
-    /** The reason text of an ERROR reply; logs the failure (bad input at WARN, store trouble at ERROR). */
+    /**
+     * The reason text of an ERROR reply; logs the failure: bad input at WARN, store trouble at
+     * ERROR, and the outcomes of optimistic concurrency (a wrong expected version, an id stored
+     * with other content) only at DEBUG, because writers meet them in normal operation.
+     */
     static String reason(InboundMessage message, Throwable failure) {
         if (failure instanceof EventStoreException e) {
-            if (e.code() == ErrorCode.BAD_REQUEST || e.code() == ErrorCode.NOT_FOUND || e.code() == ErrorCode.TOO_LARGE
-                    || e.code() == ErrorCode.WRONG_EXPECTED_VERSION || e.code() == ErrorCode.IDEMPOTENCY_CONFLICT) {
+            if (e.code() == ErrorCode.WRONG_EXPECTED_VERSION || e.code() == ErrorCode.IDEMPOTENCY_CONFLICT) {
+                LOG.debug("Refused a request from {}: {}", message.describe(), e.getMessage());
+            } else if (e.code() == ErrorCode.BAD_REQUEST || e.code() == ErrorCode.NOT_FOUND
+                    || e.code() == ErrorCode.TOO_LARGE) {
                 LOG.warn("Rejected a request from {}: {}", message.describe(), e.getMessage());
             } else {
                 LOG.error("A request from {} failed: {}", message.describe(), e.toString());

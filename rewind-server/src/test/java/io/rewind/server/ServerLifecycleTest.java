@@ -9,20 +9,11 @@ import io.rewind.api.Direction;
 import io.rewind.api.EventData;
 import io.rewind.api.EventStore;
 import io.rewind.api.ExpectedVersion;
-import io.rewind.api.RecordedEvent;
-import io.rewind.api.StreamInfo;
-import io.rewind.api.StreamPage;
-import io.rewind.api.Subscription;
-import io.rewind.api.SubscriptionListener;
-import io.rewind.api.SubscriptionRequest;
 import io.rewind.memory.MemoryEventStore;
 import io.rewind.protocol.command.CommandReply;
 import io.rewind.protocol.command.CommandRequest;
+import io.rewind.testkit.ForwardingEventStore;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -103,13 +94,12 @@ class ServerLifecycleTest {
     }
 
     /** A real store whose appends wait for a latch, to hold one in flight. */
-    private static final class HoldingStore implements EventStore {
-        private final EventStore store;
+    private static final class HoldingStore extends ForwardingEventStore {
         private final CountDownLatch reached;
         private final CountDownLatch release;
 
         HoldingStore(EventStore store, CountDownLatch reached, CountDownLatch release) {
-            this.store = store;
+            super(store);
             this.reached = reached;
             this.release = release;
         }
@@ -123,52 +113,7 @@ class ServerLifecycleTest {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-            }).thenCompose(ignored -> store.appendAsync(request));
-        }
-
-        @Override
-        public List<RecordedEvent> readStream(String stream, long fromVersion, Direction direction, int limit) {
-            return store.readStream(stream, fromVersion, direction, limit);
-        }
-
-        @Override
-        public List<RecordedEvent> readAll(long fromPosition, Direction direction, int limit) {
-            return store.readAll(fromPosition, direction, limit);
-        }
-
-        @Override
-        public Optional<RecordedEvent> readEvent(UUID id) {
-            return store.readEvent(id);
-        }
-
-        @Override
-        public long firstPositionAtOrAfter(Instant time) {
-            return store.firstPositionAtOrAfter(time);
-        }
-
-        @Override
-        public long headPosition() {
-            return store.headPosition();
-        }
-
-        @Override
-        public Optional<StreamInfo> streamInfo(String stream) {
-            return store.streamInfo(stream);
-        }
-
-        @Override
-        public StreamPage listStreams(String prefix, String after, int limit) {
-            return store.listStreams(prefix, after, limit);
-        }
-
-        @Override
-        public Subscription subscribe(SubscriptionRequest request, SubscriptionListener listener) {
-            return store.subscribe(request, listener);
-        }
-
-        @Override
-        public void close() {
-            store.close();
+            }).thenCompose(ignored -> delegate().appendAsync(request));
         }
     }
 }

@@ -1,0 +1,61 @@
+package io.rewind.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The executable jar that {@code ./rewind} runs, tested as built (failsafe, after the shade step):
+ * everything the commands need must be inside it.
+ */
+class PackagedJarIT {
+
+    private static final Path JAR = Path.of("target", "rewind.jar");
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void theJarServesALogStoreAndStopsCleanlyOnSigterm() throws Exception {
+        assertThat(JAR).exists();
+        try (RewindProcess serve = RewindProcess.startJar(JAR, "serve", "--store", "log:" + temp.resolve("data"),
+                "--command-endpoint", "tcp://127.0.0.1:*", "--stream-endpoint", "tcp://127.0.0.1:*",
+                "--legacy-stream-endpoint", "tcp://127.0.0.1:*")) {
+            String endpoint = serve.awaitCommandEndpoint(60_000);
+            String id = ServeCommandTest.publish(endpoint, "jar-stream", "from the jar");
+            assertThat(ServeCommandTest.query(endpoint, "jar-stream")).containsExactly(id + "=from the jar");
+            assertThat(serve.terminate(30_000)).isZero();
+        }
+    }
+
+    @Test
+    void theJarsToolsPublishAndReadThroughTheClient() throws Exception {
+        try (RewindProcess serve = RewindProcess.startJar(JAR, "serve", "--store", "memory:",
+                "--command-endpoint", "tcp://127.0.0.1:*", "--stream-endpoint", "tcp://127.0.0.1:*")) {
+            String endpoint = serve.awaitCommandEndpoint(60_000);
+            try (RewindProcess publish = RewindProcess.startJar(JAR, "publish", "--server", endpoint,
+                    "--stream", "jar-tools", "--json", "one", "two")) {
+                assertThat(publish.awaitExit(60_000)).as("publish: %s", publish.stderr()).isZero();
+                assertThat(publish.stdout().lines()).hasSize(2);
+            }
+            try (RewindProcess read = RewindProcess.startJar(JAR, "read", "--server", endpoint, "--all", "--json")) {
+                assertThat(read.awaitExit(60_000)).as("read: %s", read.stderr()).isZero();
+                assertThat(read.stdout().lines().map(line -> FlatJson.parse(line).get("data")))
+                        .containsExactly("one", "two");
+            }
+            assertThat(serve.terminate(30_000)).isZero();
+        }
+    }
+
+    @Test
+    void theJarVerifiesALogDirectory() throws Exception {
+        Path data = Files.createDirectories(temp.resolve("empty-log"));
+        try (RewindProcess verify = RewindProcess.startJar(JAR, "verify", data.toString())) {
+            assertThat(verify.awaitExit(60_000)).isZero();
+            assertThat(verify.stdout()).contains(": sound");
+        }
+    }
+}
