@@ -14,6 +14,8 @@ for line in open(sys.argv[1]):
     if line:
         record = json.loads(line)
         runs.setdefault(record["tag"], []).append(record)
+failed = {tag: sum(1 for r in records if r.get("failed")) for tag, records in runs.items()}
+runs = OrderedDict((tag, [r for r in records if not r.get("failed")]) for tag, records in runs.items())
 
 def show(values):
     median = statistics.median(values)
@@ -21,8 +23,13 @@ def show(values):
     return f"{fmt(median)} ({fmt(min(values))}..{fmt(max(values))})" if len(values) > 1 else fmt(median)
 
 for tag, records in runs.items():
+    if not records:
+        print(f"{tag}: all {failed[tag]} runs failed")
+        continue
     loads = [r["load"] for r in records]
     parts = [f"n={len(records)}", f"load {min(loads):.1f}..{max(loads):.1f}"]
+    if failed[tag]:
+        parts.append(f"failed={failed[tag]}")
     for key in FIGURES:
         values = [r[key] for r in records if key in r]
         if values:
