@@ -39,6 +39,9 @@ final class ReopenCommand implements Callable<Integer> {
 
     private static final int BUILD_WINDOW = 128;
     private static final double MIB = 1024.0 * 1024.0;
+    private static final int SETTLE_TRIES = 20;
+    private static final long SETTLE_PAUSE_MS = 100;
+    private static final long SETTLED_BYTES = 64 * 1024;
 
     @Spec
     CommandSpec spec;
@@ -89,8 +92,7 @@ final class ReopenCommand implements Callable<Integer> {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         for (int i = 0; i < repeat; i++) {
             long[] timeAndHeap = openOnce(directory, memory);
-            System.gc();
-            long afterClose = memory.getHeapMemoryUsage().getUsed();
+            long afterClose = settledHeap(memory);
             reopenMs[i] = timeAndHeap[0];
             heapBytes = Math.max(heapBytes, timeAndHeap[1] - afterClose);
             heapUsedBytes = Math.max(heapUsedBytes, timeAndHeap[1]);
@@ -108,18 +110,37 @@ final class ReopenCommand implements Callable<Integer> {
      * full GC) while it is open. The caller measures the heap again once the store is closed and
      * unreachable (this method's frame is gone), so the difference is what the open store holds.
      */
-    private long[] openOnce(Path directory, MemoryMXBean memory) {
+    private long[] openOnce(Path directory, MemoryMXBean memory) throws InterruptedException {
         long started = System.nanoTime();
         try (EventStore reopened = LogEventStore.open(LogConfig.builder(directory).build())) {
             long elapsedMs = (System.nanoTime() - started) / 1_000_000;
-            System.gc();
-            long used = memory.getHeapMemoryUsage().getUsed();
+            long used = settledHeap(memory);
             if (reopened.headPosition() + 1 != events) {
                 throw new BenchException("the reopened store holds " + (reopened.headPosition() + 1)
                         + " events, expected " + events);
             }
             return new long[] {elapsedMs, used};
         }
+    }
+
+    /**
+     * The heap in use once it stops shrinking under full GCs (at most about 2 s): a store's
+     * background threads may still be ending right after {@code close()} returns, holding its
+     * memory for a moment.
+     */
+    private static long settledHeap(MemoryMXBean memory) throws InterruptedException {
+        System.gc();
+        long used = memory.getHeapMemoryUsage().getUsed();
+        for (int i = 0; i < SETTLE_TRIES; i++) {
+            Thread.sleep(SETTLE_PAUSE_MS);
+            System.gc();
+            long now = memory.getHeapMemoryUsage().getUsed();
+            if (used - now < SETTLED_BYTES) {
+                return Math.min(used, now);
+            }
+            used = now;
+        }
+        return used;
     }
 
     /** Builds the store unless it holds N events already; returns the build time, -1 when skipped. */
