@@ -25,8 +25,9 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code bench reopen}: builds a log of N events over many streams (fast: fsync never, big
- * batches, pipelined appends; skipped when the directory already holds exactly N events), closes
+ * {@code bench reopen}: builds a log of N events spread over S streams (every stream gets some when
+ * N ≥ S; fast: fsync never, batches, pipelined appends; skipped when the directory already holds
+ * exactly N events), closes
  * it, then opens and closes it {@code --repeat} times, timing each open. Reports the median open
  * time ({@code reopen_ms}, with min and max) and the heap the open store holds ({@code heap_mb}:
  * heap in use while it is open minus after it is closed, each after a full GC, the largest of the
@@ -61,7 +62,7 @@ final class ReopenCommand implements Callable<Integer> {
     int size;
 
     @Option(names = "--batch", paramLabel = "B", defaultValue = "100",
-            description = "Events per append while building (default: ${DEFAULT-VALUE}).")
+            description = "Events per append while building, at most events/streams (default: ${DEFAULT-VALUE}).")
     int batch;
 
     @Option(names = "--repeat", paramLabel = "R", defaultValue = "3",
@@ -169,9 +170,11 @@ final class ReopenCommand implements Callable<Integer> {
         LongAdder done = new LongAdder();
         Progress progress = Progress.onTerminal("reopen build", spec.commandLine().getErr());
         long nextTick = System.nanoTime() + 1_000_000_000L;
+        // Fewer events per append when there are few per stream, so that every stream gets some.
+        int perAppend = (int) Math.max(1, Math.min(batch, events / streams));
         long written = 0;
         for (long append = 0; written < events && failure.get() == null; append++) {
-            int count = (int) Math.min(batch, events - written);
+            int count = (int) Math.min(perAppend, events - written);
             AppendRequest request = AppendRequest.to("stream-" + append % streams, ExpectedVersion.any(),
                     Collections.nCopies(count, EventData.of(AppendCommand.EVENT_TYPE, payload)));
             slots.acquire();
