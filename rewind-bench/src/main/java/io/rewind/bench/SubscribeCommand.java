@@ -22,8 +22,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code bench subscribe}: one publisher appends events at a fixed rate (Rewind's own APPEND,
- * acknowledgements collected asynchronously) while K subscribers each hold a live subscription
+ * {@code bench subscribe}: one publisher appends events at a fixed rate (Rewind's own APPEND, one
+ * event each, sent in the bursts due every millisecond; acknowledgements collected asynchronously) while K subscribers each hold a live subscription
  * (SUBSCRIBE from the end, with credit). Every event carries the publisher's send time, so each
  * delivery gives one publish→subscriber latency (publisher and subscribers share this process's
  * clock). Reports the publish rate reached, the fan-out (events delivered per second over all
@@ -38,6 +38,8 @@ final class SubscribeCommand implements Callable<Integer> {
     private static final int CREDIT = 10_000;
     /** Acknowledgements the publisher may wait for at once; beyond it the publisher falls behind its rate. */
     private static final int PUBLISH_WINDOW = 8_192;
+    /** The publisher wakes at most this often, sending every event due since its last turn. */
+    private static final long PACING_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final long SUBSCRIPTION_ID = 1;
@@ -134,35 +136,38 @@ final class SubscribeCommand implements Callable<Integer> {
         return thread;
     }
 
-    /** Sends one event per period, each carrying its send time; collects acknowledgements as they come. */
+    /**
+     * Sends the events due at the rate, each carrying its send time, waking once per
+     * {@link #PACING_TICK_NANOS} at most (so at high rates in small bursts: a publisher that woke for
+     * every event would take the CPU the server and the subscribers need); collects
+     * acknowledgements as they come.
+     */
     private void publish(Dealer dealer, Phases phases, LongAdder published, AtomicReference<Throwable> failure) {
         try (dealer) {
             InFlight inFlight = InFlight.byRequestId(PUBLISH_WINDOW);
-            long period = TimeUnit.SECONDS.toNanos(1) / rate;
-            long next = System.nanoTime();
             byte[] payload = new byte[size];
+            long start = System.nanoTime();
+            long sent = 0;
             while (failure.get() == null) {
                 long now = System.nanoTime();
                 if (phases.over(now)) {
                     break;
                 }
                 collectAcknowledgements(dealer, inFlight, published);
-                if (now - next < 0) {
-                    LockSupport.parkNanos(Math.min(next - now, 50_000));
-                    continue;
-                }
-                if (inFlight.hasRoom()) {
+                long due = (long) ((now - start) / 1e9 * rate);
+                for (; sent < due && inFlight.hasRoom(); sent++) {
                     ByteBuffer.wrap(payload).putLong(0, System.nanoTime());
                     long id = inFlight.start(System.nanoTime());
                     dealer.send(Dealer.command(new CommandRequest.Append(id,
                             AppendRequest.to(STREAM, ExpectedVersion.any(), EventData.of(AppendCommand.EVENT_TYPE, payload)))));
-                    next += period;
                 }
+                long nextDue = start + (long) ((sent + 1) * 1e9 / rate);
+                LockSupport.parkNanos(Math.max(nextDue - System.nanoTime(), PACING_TICK_NANOS));
             }
             long deadline = System.nanoTime() + Dealer.SILENCE_LIMIT_NANOS;
             while (!inFlight.isEmpty() && failure.get() == null && System.nanoTime() - deadline < 0) {
                 collectAcknowledgements(dealer, inFlight, published);
-                LockSupport.parkNanos(100_000);
+                LockSupport.parkNanos(PACING_TICK_NANOS);
             }
         }
     }
