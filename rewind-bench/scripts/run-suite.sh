@@ -78,7 +78,7 @@ for section in $sections; do
     # Only the log: the memory store keeps every event on the heap, so a long run at 100k+
     # events/s measures its garbage collector, not the server.
     start_server "log:$(fresh server)" always
-    "$bench" publish --server "$command" --clients 16 --window 64 --duration 20 --warmup 0 > /dev/null # JIT warm-up
+    "$bench" publish --server "$command" --clients 16 --window 64 --duration 20 --warmup 0 > /dev/null || true # JIT warm-up
     for dialect in native gorewind rewind; do
       for run in $(seq "$runs"); do
         record "publish log fsync=always $dialect c=16 w=64" publish --server "$command" --dialect "$dialect" \
@@ -95,7 +95,7 @@ for section in $sections; do
   subscribe)
     for fsync in never always; do
       start_server "log:$(fresh server)" "$fsync"
-      "$bench" subscribe --server "$command" --rate 10000 --duration 10 --warmup 0 > /dev/null # JIT warm-up
+      "$bench" subscribe --server "$command" --rate 10000 --duration 10 --warmup 0 > /dev/null || true # JIT warm-up
       for run in $(seq "$runs"); do
         record "subscribe fsync=$fsync r=10000 k=1" subscribe --server "$command" --rate 10000 --subscribers 1 \
             --duration "$duration"
