@@ -8,12 +8,9 @@ import io.rewind.log.Durability;
 import io.rewind.log.LogRecordSize;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
-import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -102,30 +99,21 @@ final class AppendCommand implements Callable<Integer> {
         Phases phases = run.begin();
         LongAdder events = new LongAdder();
         Latency latency = new Latency();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
+        LoadThreads threads = new LoadThreads();
         byte[] payload = new byte[size];
         new Random(42).nextBytes(payload);
-        List<Thread> threads = new ArrayList<>();
         for (int w = 0; w < writers; w++) {
             // Immutable, and its events carry no id: every append of it stores fresh events.
             AppendRequest request = AppendRequest.to(streamName(w), ExpectedVersion.any(),
                     Collections.nCopies(batch, EventData.of(EVENT_TYPE, payload)));
-            Thread thread = new Thread(() -> write(eventStore, request, phases, events, latency, failure),
-                    "bench-writer-" + w);
-            threads.add(thread);
-            thread.start();
+            threads.start("bench-writer-" + w, () -> write(eventStore, request, phases, events, latency, threads));
         }
         long eventsBefore = phases.awaitMeasureStart(progress, events::sum);
         long forcesBefore = files.segmentForces();
         long eventsAfter = phases.awaitEnd(progress, events::sum);
         long forcesAfter = files.segmentForces();
-        for (Thread thread : threads) {
-            thread.join();
-        }
+        threads.join("an append");
         progress.done();
-        if (failure.get() != null) {
-            throw new BenchException("an append failed: " + failure.get().getMessage(), failure.get());
-        }
         long measured = eventsAfter - eventsBefore;
         double perSecond = measured / phases.seconds();
         report.count("events", measured).figure("events_per_s", perSecond)
@@ -139,23 +127,19 @@ final class AppendCommand implements Callable<Integer> {
     }
 
     private static void write(EventStore eventStore, AppendRequest request, Phases phases, LongAdder events,
-            Latency latency, AtomicReference<Throwable> failure) {
+            Latency latency, LoadThreads threads) {
         int count = request.eventCount();
-        try {
-            while (failure.get() == null) {
-                long started = System.nanoTime();
-                if (phases.over(started)) {
-                    return;
-                }
-                eventStore.append(request);
-                long finished = System.nanoTime();
-                events.add(count);
-                if (phases.measuring(started)) {
-                    latency.record(finished - started);
-                }
+        while (!threads.failed()) {
+            long started = System.nanoTime();
+            if (phases.over(started)) {
+                return;
             }
-        } catch (RuntimeException e) {
-            failure.compareAndSet(null, e);
+            eventStore.append(request);
+            long finished = System.nanoTime();
+            events.add(count);
+            if (phases.measuring(started)) {
+                latency.record(finished - started);
+            }
         }
     }
 

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import org.zeromq.ZContext;
 import picocli.CommandLine.Command;
@@ -29,9 +28,8 @@ final class PublishCommand implements Callable<Integer> {
     @Mixin
     RunOptions run;
 
-    @Option(names = "--server", paramLabel = "ENDPOINT", required = true,
-            description = "The server's command endpoint, e.g. tcp://127.0.0.1:9002.")
-    String server;
+    @Mixin
+    ServerOption server;
 
     @Option(names = "--clients", paramLabel = "N", defaultValue = "1",
             description = "Connections, one thread each (default: ${DEFAULT-VALUE}).")
@@ -67,12 +65,12 @@ final class PublishCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        Report report = new Report("publish").text("server", server).text("dialect", dialectName)
+        Report report = new Report("publish").text("server", server.endpoint).text("dialect", dialectName)
                 .count("clients", clients).count("window", window).count("batch", batch).count("size", size);
         try (ZContext context = new ZContext(1)) {
             List<Dealer> dealers = new ArrayList<>();
             for (int c = 0; c < clients; c++) {
-                dealers.add(Dealer.connect(context, server));
+                dealers.add(Dealer.connect(context, server.endpoint));
             }
             measure(dialect, dealers, report);
         }
@@ -85,34 +83,20 @@ final class PublishCommand implements Callable<Integer> {
         Phases phases = run.begin();
         LongAdder events = new LongAdder();
         Latency latency = new Latency();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
+        LoadThreads threads = new LoadThreads();
         byte[] payload = new byte[size];
         new Random(42).nextBytes(payload);
-        List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < dealers.size(); c++) {
             Dealer dealer = dealers.get(c);
             PublishDialect.Messages messages = dialect.messages("bench-c" + c, payload, batch);
             InFlight inFlight = dialect.repliesCarryId() ? InFlight.byRequestId(window) : InFlight.oldestFirst(window);
-            Thread thread = new Thread(() -> {
-                try {
-                    publish(dealer, messages, inFlight, phases, events, latency, failure);
-                } catch (RuntimeException e) {
-                    failure.compareAndSet(null, e);
-                }
-            }, "bench-client-" + c);
-            threads.add(thread);
-            thread.start();
+            threads.start("bench-client-" + c,
+                    () -> publish(dealer, messages, inFlight, phases, events, latency, threads));
         }
         long before = phases.awaitMeasureStart(progress, events::sum);
         long after = phases.awaitEnd(progress, events::sum);
-        for (Thread thread : threads) {
-            thread.join();
-        }
+        threads.join("a client");
         progress.done();
-        if (failure.get() != null) {
-            throw failure.get() instanceof BenchException e ? e
-                    : new BenchException("a client failed: " + failure.get(), failure.get());
-        }
         double perSecond = (after - before) / phases.seconds();
         report.count("events", after - before).figure("events_per_s", perSecond)
                 .figure("mb_per_s", perSecond * size / 1e6);
@@ -121,9 +105,9 @@ final class PublishCommand implements Callable<Integer> {
 
     /** One client's loop: keep the window full until the run is over, then collect the last replies. */
     private static void publish(Dealer dealer, PublishDialect.Messages messages, InFlight inFlight, Phases phases,
-            LongAdder events, Latency latency, AtomicReference<Throwable> failure) {
+            LongAdder events, Latency latency, LoadThreads threads) {
         long lastHeard = System.nanoTime();
-        while (failure.get() == null) {
+        while (!threads.failed()) {
             if (!phases.over(System.nanoTime())) {
                 while (inFlight.hasRoom()) {
                     long id = inFlight.start(System.nanoTime());

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.zeromq.ZContext;
@@ -54,9 +53,8 @@ final class SubscribeCommand implements Callable<Integer> {
     @Mixin
     RunOptions run;
 
-    @Option(names = "--server", paramLabel = "ENDPOINT", required = true,
-            description = "The server's command endpoint, e.g. tcp://127.0.0.1:9002.")
-    String server;
+    @Mixin
+    ServerOption server;
 
     @Option(names = "--rate", paramLabel = "R", defaultValue = "10000",
             description = "Events published per second (default: ${DEFAULT-VALUE}).")
@@ -75,14 +73,14 @@ final class SubscribeCommand implements Callable<Integer> {
         Options.between(spec, "--rate", rate, 1, 10_000_000);
         Options.atLeast(spec, "--subscribers", subscribers, 1);
         Options.atLeast(spec, "--size", size, Long.BYTES);
-        Report report = new Report("subscribe").text("server", server).count("rate", rate)
+        Report report = new Report("subscribe").text("server", server.endpoint).count("rate", rate)
                 .count("subscribers", subscribers).count("size", size);
         try (ZContext context = new ZContext(1)) {
             List<Subscriber> readers = new ArrayList<>();
             for (int s = 0; s < subscribers; s++) {
-                readers.add(Subscriber.start(Dealer.connect(context, server)));
+                readers.add(Subscriber.start(Dealer.connect(context, server.endpoint)));
             }
-            measure(Dealer.connect(context, server), readers, report);
+            measure(Dealer.connect(context, server.endpoint), readers, report);
         }
         report.print(run.json, spec.commandLine().getOut(), spec.commandLine().getErr());
         return 0;
@@ -95,30 +93,26 @@ final class SubscribeCommand implements Callable<Integer> {
         LongAdder published = new LongAdder();
         LongAdder delivered = new LongAdder();
         LongAdder gaps = new LongAdder();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        List<Thread> threads = new ArrayList<>();
+        LoadThreads subscriberThreads = new LoadThreads();
+        LoadThreads publisherThread = new LoadThreads();
         for (int s = 0; s < readers.size(); s++) {
             Subscriber reader = readers.get(s);
-            threads.add(thread("bench-subscriber-" + s, failure,
-                    () -> reader.run(phases, latency, delivered, gaps, published, failure)));
+            subscriberThreads.start("bench-subscriber-" + s,
+                    () -> reader.run(phases, latency, delivered, gaps, published, subscriberThreads));
         }
-        Thread publisher = thread("bench-publisher", failure,
-                () -> publish(publisherDealer, phases, published, failure));
+        publisherThread.start("bench-publisher", () -> publish(publisherDealer, phases, published, publisherThread));
         long publishedBefore = phases.awaitMeasureStart(progress, published::sum);
         long deliveredBefore = delivered.sum();
         long publishedAfter = phases.awaitEnd(progress, published::sum);
         long deliveredAfter = delivered.sum();
-        publisher.join();
-        for (Subscriber reader : readers) {
-            reader.stopAfter(published.sum());
-        }
-        for (Thread thread : threads) {
-            thread.join();
-        }
-        progress.done();
-        if (failure.get() != null) {
-            throw failure.get() instanceof BenchException e ? e
-                    : new BenchException("the run failed: " + failure.get(), failure.get());
+        try {
+            publisherThread.join("the publisher");
+        } finally {
+            for (Subscriber reader : readers) {
+                reader.stopAfter(published.sum());
+            }
+            subscriberThreads.join("a subscriber");
+            progress.done();
         }
         report.count("events", publishedAfter - publishedBefore)
                 .figure("events_per_s", (publishedAfter - publishedBefore) / phases.seconds())
@@ -127,31 +121,19 @@ final class SubscribeCommand implements Callable<Integer> {
         Latency.addPercentiles(report, latency.total());
     }
 
-    private static Thread thread(String name, AtomicReference<Throwable> failure, Runnable body) {
-        Thread thread = new Thread(() -> {
-            try {
-                body.run();
-            } catch (RuntimeException e) {
-                failure.compareAndSet(null, e);
-            }
-        }, name);
-        thread.start();
-        return thread;
-    }
-
     /**
      * Sends the events due at the rate, each carrying its send time, waking once per
      * {@link #PACING_TICK_NANOS} at most (so at high rates in small bursts: a publisher that woke for
      * every event would take the CPU the server and the subscribers need); collects
      * acknowledgements as they come.
      */
-    private void publish(Dealer dealer, Phases phases, LongAdder published, AtomicReference<Throwable> failure) {
+    private void publish(Dealer dealer, Phases phases, LongAdder published, LoadThreads threads) {
         try (dealer) {
             InFlight inFlight = InFlight.byRequestId(PUBLISH_WINDOW);
             byte[] payload = new byte[size];
             long start = System.nanoTime();
             long sent = 0;
-            while (failure.get() == null) {
+            while (!threads.failed()) {
                 long now = System.nanoTime();
                 if (phases.over(now)) {
                     break;
@@ -168,7 +150,7 @@ final class SubscribeCommand implements Callable<Integer> {
                 LockSupport.parkNanos(Math.max(nextDue - System.nanoTime(), PACING_TICK_NANOS));
             }
             long deadline = System.nanoTime() + Dealer.SILENCE_LIMIT_NANOS;
-            while (!inFlight.isEmpty() && failure.get() == null && System.nanoTime() - deadline < 0) {
+            while (!inFlight.isEmpty() && !threads.failed() && System.nanoTime() - deadline < 0) {
                 collectAcknowledgements(dealer, inFlight, published);
                 LockSupport.parkNanos(PACING_TICK_NANOS);
             }
@@ -232,10 +214,10 @@ final class SubscribeCommand implements Callable<Integer> {
         }
 
         void run(Phases phases, Latency latency, LongAdder delivered, LongAdder gaps, LongAdder published,
-                AtomicReference<Throwable> failure) {
+                LoadThreads threads) {
             try (dealer) {
                 long stopDeadline = Long.MAX_VALUE;
-                while (failure.get() == null && received.sum() < stopAfter) {
+                while (!threads.failed() && received.sum() < stopAfter) {
                     if (stopAfter != Long.MAX_VALUE && stopDeadline == Long.MAX_VALUE) {
                         stopDeadline = System.nanoTime() + DRAIN_NANOS;
                     }
