@@ -26,6 +26,8 @@ final class PostgresDialect extends SqlDialect {
             "23505", // unique_violation: a key taken by a transaction that committed meanwhile
             "40001", // serialization_failure
             "40P01"); // deadlock_detected
+    /** The SQLSTATE class of a lost connection: before the commit, the server rolled back. */
+    private static final String CONNECTION_EXCEPTION_CLASS = "08";
     /** Any constant: the key of the advisory lock that serialises schema creation. */
     private static final long SCHEMA_LOCK_KEY = 0x52_65_77_69_6e_64L;
 
@@ -132,7 +134,8 @@ final class PostgresDialect extends SqlDialect {
 
     @Override
     boolean isTransient(SQLException failure) {
-        return TRANSIENT_STATES.contains(failure.getSQLState());
+        String state = failure.getSQLState();
+        return state != null && (TRANSIENT_STATES.contains(state) || state.startsWith(CONNECTION_EXCEPTION_CLASS));
     }
 
     @Override

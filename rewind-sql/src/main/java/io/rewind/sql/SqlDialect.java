@@ -63,7 +63,8 @@ abstract class SqlDialect {
     /**
      * Whether a failed append transaction may simply be planned and run again: it was rolled back,
      * and the failure came from a race another attempt will see settled (a unique key taken
-     * meanwhile, a serialisation failure or deadlock, a database busy with another process).
+     * meanwhile, a serialisation failure or deadlock, a database busy with another process, a
+     * connection lost before the commit).
      */
     abstract boolean isTransient(SQLException failure);
 
