@@ -25,7 +25,10 @@ final class PostgresDialect extends SqlDialect {
     private static final List<String> TRANSIENT_STATES = List.of(
             "23505", // unique_violation: a key taken by a transaction that committed meanwhile
             "40001", // serialization_failure
-            "40P01"); // deadlock_detected
+            "40P01", // deadlock_detected
+            "57P01", // admin_shutdown: the server terminated the connection
+            "57P02", // crash_shutdown
+            "57P03"); // cannot_connect_now: the server is starting
     /** The SQLSTATE class of a lost connection: before the commit, the server rolled back. */
     private static final String CONNECTION_EXCEPTION_CLASS = "08";
     /** Any constant: the key of the advisory lock that serialises schema creation. */

@@ -49,6 +49,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class SqlEventStore implements EventStore, EventSource {
 
+    private static final int MAX_READ_ATTEMPTS = 3;
+
     private final String name;
     private final SqlDialect dialect;
     private final Queries queries;
@@ -283,16 +285,25 @@ public final class SqlEventStore implements EventStore, EventSource {
         }
     }
 
-    /** Runs one read on a pooled connection, turning database errors into the API's exceptions. */
+    /**
+     * Runs one read on a pooled connection, turning database errors into the API's exceptions. A
+     * read that failed on a transient error (a connection the server dropped, which the pool then
+     * discards) is run again: reads have no effect, so that is always safe, and it keeps a
+     * subscription alive across a brief outage.
+     */
     private <T> T read(String what, Read<T> read) {
-        try (Connection connection = readConnections.getConnection()) {
-            return read.run(connection);
-        } catch (SQLException e) {
-            if (closed) {
-                throw new StoreClosedException(name + " is closed");
+        for (int attempt = 1; ; attempt++) {
+            try (Connection connection = readConnections.getConnection()) {
+                return read.run(connection);
+            } catch (SQLException e) {
+                if (closed) {
+                    throw new StoreClosedException(name + " is closed");
+                }
+                if (attempt >= MAX_READ_ATTEMPTS || !dialect.isTransient(e)) {
+                    throw new StoreUnavailableException("could not " + what + " in " + name + ": " + e.getMessage()
+                            + " (SQLSTATE " + e.getSQLState() + ")", e);
+                }
             }
-            throw new StoreUnavailableException("could not " + what + " in " + name + ": " + e.getMessage()
-                    + " (SQLSTATE " + e.getSQLState() + ")", e);
         }
     }
 
