@@ -30,7 +30,9 @@ class PostgresEventStoreTest {
 
     @AfterEach
     void dropSchema() throws SQLException {
-        database.dropSchema(schema);
+        if (schema != null) {
+            database.dropSchema(schema);
+        }
     }
 
     @Test
