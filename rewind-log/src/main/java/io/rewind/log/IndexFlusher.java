@@ -1,0 +1,137 @@
+package io.rewind.log;
+
+import io.rewind.api.StreamInfo;
+import io.rewind.log.io.FileIO;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes frozen index tails to generation files on a thread of its own, so that sorting and
+ * writing an index never stalls the group commit. The writer thread freezes the live tail (readers
+ * keep finding its entries in the frozen tail) and carries on with a new one; when the file is
+ * durable the frozen tail is replaced by the generation. Flushes run one at a time, in order, so
+ * generation files stay contiguous. After a failed flush no further flush runs: the frozen tails
+ * stay in memory, and the failure is reported to the writer, which stops (fail-stop).
+ *
+ * <p>Thread-safety: {@link #flush} is called by the writer thread only; the rest by the thread that
+ * owns the writer.
+ */
+final class IndexFlusher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IndexFlusher.class);
+
+    /** The number of generation files at which they are merged into one. */
+    static final int MERGE_AT = 8;
+
+    private final FileIO io;
+    private final Path directory;
+    private final IndexWriter indexWriter;
+    private final LogReader reader;
+    private final Consumer<IOException> onFailure;
+    private final ExecutorService executor;
+    private volatile boolean failed;
+
+    IndexFlusher(FileIO io, Path directory, LogReader reader, Consumer<IOException> onFailure) {
+        this.io = io;
+        this.directory = directory;
+        this.indexWriter = new IndexWriter(io, directory);
+        this.reader = reader;
+        this.onFailure = onFailure;
+        this.executor = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "rewind-log-index-" + directory.getFileName());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Freezes the live tail, which must be non-empty and whose records must be durable, and
+     * writes it in the background with the given checkpoint and stream heads.
+     */
+    void flush(long endSegmentBase, long endOffset, long lastTimestampMicros, List<StreamInfo> heads) {
+        TailIndex tail = reader.indexes().tail();
+        long endPosition = tail.basePosition() + tail.count();
+        reader.updateIndexes(IndexSnapshot::withFrozenTail);
+        executor.execute(() -> write(tail, endPosition, endSegmentBase, endOffset, lastTimestampMicros, heads));
+    }
+
+    private void write(TailIndex tail, long endPosition, long endSegmentBase, long endOffset, long lastTimestampMicros,
+            List<StreamInfo> heads) {
+        if (failed) {
+            return;
+        }
+        try {
+            IndexGeneration generation = indexWriter.write(
+                    tail.asContent(endSegmentBase, endOffset, lastTimestampMicros, heads));
+            reader.updateIndexes(snapshot -> snapshot.withFlushed(generation));
+        } catch (IOException | RuntimeException e) {
+            failed = true;
+            LOG.error("Writing the index of positions {} to {} failed", tail.basePosition(), endPosition - 1, e);
+            onFailure.accept(e instanceof IOException io ? io : new IOException("index flush failed: " + e, e));
+            return;
+        }
+        List<IndexGeneration> generations = reader.indexes().generations();
+        if (generations.size() >= MERGE_AT) {
+            merge(generations);
+        }
+    }
+
+    /**
+     * Replaces the generations by one. Optional work: if it fails the old files stay in use. The
+     * merged file is renamed into place before the old ones are deleted; a crash in between leaves
+     * both, and recovery keeps the widest and deletes the files it covers.
+     */
+    private void merge(List<IndexGeneration> generations) {
+        IndexGeneration merged;
+        try {
+            merged = indexWriter.write(new GenerationMerge(generations));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Merging {} index files failed; they stay in use", generations.size(), e);
+            return;
+        }
+        reader.updateIndexes(snapshot -> snapshot.withMerged(merged));
+        try {
+            for (IndexGeneration old : generations) {
+                io.delete(old.path()); // readers still holding an old snapshot keep its mapping
+            }
+            io.forceDirectory(directory);
+        } catch (IOException e) {
+            LOG.warn("Could not delete index files merged into {}; the next open deletes them", merged.path(), e);
+        }
+    }
+
+    /** Waits until every flush started so far has finished; fails if one of them failed. */
+    void awaitIdle() throws IOException {
+        try {
+            executor.submit(() -> { }).get();
+            if (failed) {
+                throw new IOException("writing an index file failed (see the log)");
+            }
+        } catch (ExecutionException e) {
+            throw new IOException("index flush failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for an index flush", e);
+        }
+    }
+
+    /** Finishes the flushes started so far, then stops the thread. */
+    void close() {
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(5, TimeUnit.MINUTES)) {
+                LOG.error("An index flush did not finish within 5 minutes; the next open replays the log instead");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

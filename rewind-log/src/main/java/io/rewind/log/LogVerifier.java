@@ -1,0 +1,181 @@
+package io.rewind.log;
+
+import io.rewind.api.CorruptionException;
+import io.rewind.api.StoreUnavailableException;
+import io.rewind.log.io.FileIO;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Checks a closed log directory completely and changes nothing (what {@code rewind verify} runs):
+ * every segment header, every record (length, CRC-32C, position, append structure), every index
+ * file's checksum, and every index entry against the record it points at. Unlike opening, it reads
+ * the whole log, and it reports a torn tail instead of cutting it. Stateless; each call takes the
+ * directory lock for its duration, so a directory in use is refused.
+ */
+public final class LogVerifier {
+
+    /**
+     * What verification found.
+     *
+     * @param segments    segment files checked
+     * @param events      valid, committed records
+     * @param indexFiles  index files checked
+     * @param problems    every problem, each naming the file and offset; empty when the log is sound
+     */
+    public record Report(int segments, long events, int indexFiles, List<String> problems) {
+        public Report {
+            problems = List.copyOf(problems);
+        }
+
+        public boolean isSound() {
+            return problems.isEmpty();
+        }
+    }
+
+    private LogVerifier() {
+    }
+
+    /**
+     * Verifies the log in {@code directory}.
+     *
+     * @throws StoreUnavailableException if the directory is in use or cannot be read
+     */
+    public static Report verify(Path directory, FileIO io) {
+        DirectoryLock lock = null;
+        try {
+            lock = DirectoryLock.acquire(io, directory);
+            return new Run(directory, io).verify();
+        } catch (IOException e) {
+            throw new StoreUnavailableException("cannot verify the log in " + directory + ": " + e, e);
+        } finally {
+            DirectoryLock.releaseQuietly(lock);
+        }
+    }
+
+    /** One verification; not thread-safe. */
+    private static final class Run {
+        private final Path directory;
+        private final FileIO io;
+        private final List<String> problems = new ArrayList<>();
+        private final List<IndexGeneration> generations = new ArrayList<>();
+        private long nextPosition;
+        private long events;
+
+        Run(Path directory, FileIO io) {
+            this.directory = directory;
+            this.io = io;
+        }
+
+        Report verify() throws IOException {
+            List<Path> segmentPaths = new ArrayList<>();
+            List<Path> indexPaths = new ArrayList<>();
+            for (Path path : io.list(directory)) {
+                String name = path.getFileName().toString();
+                if (Segment.parseFileName(name) >= 0) {
+                    segmentPaths.add(path);
+                } else if (IndexGeneration.isFileName(name)) {
+                    indexPaths.add(path);
+                }
+            }
+            segmentPaths.sort(Comparator.comparing(Path::toString));
+            indexPaths.sort(Comparator.comparing(Path::toString));
+            for (Path path : indexPaths) {
+                try {
+                    generations.add(IndexGeneration.open(io, path));
+                } catch (CorruptionException e) {
+                    problems.add(e.getMessage());
+                }
+            }
+            for (int i = 0; i < segmentPaths.size(); i++) {
+                verifySegment(segmentPaths.get(i), i == segmentPaths.size() - 1);
+            }
+            for (IndexGeneration generation : generations) {
+                if (generation.to() > nextPosition) {
+                    problems.add("index file " + generation.path() + " covers positions up to " + generation.to()
+                            + " but the log ends before position " + nextPosition);
+                }
+            }
+            return new Report(segmentPaths.size(), events, indexPaths.size(), problems);
+        }
+
+        private void verifySegment(Path path, boolean last) throws IOException {
+            long base = Segment.parseFileName(path.getFileName().toString());
+            if (base != nextPosition) {
+                problems.add("segment " + path + " starts at position " + base + ", expected " + nextPosition);
+                nextPosition = base;
+            }
+            Segment segment;
+            try {
+                segment = Segment.open(io, path, base);
+            } catch (CorruptionException e) {
+                problems.add(e.getMessage());
+                return;
+            }
+            try {
+                scan(segment, last);
+            } finally {
+                segment.close();
+            }
+        }
+
+        private void scan(Segment segment, boolean last) throws IOException {
+            SegmentScanner scanner = new SegmentScanner(segment.file(), Segment.HEADER_BYTES);
+            int uncommitted = 0;
+            while (!scanner.atEnd()) {
+                RecordCodec.Check check = scanner.check();
+                if (check != RecordCodec.Check.VALID) {
+                    problems.add((last ? "torn tail or damage at the end of the last segment: " : "")
+                            + scanner.describe(check));
+                    return;
+                }
+                ByteBuffer buffer = scanner.buffer();
+                int at = scanner.at();
+                long position = RecordCodec.position(buffer, at);
+                if (position != nextPosition + uncommitted) {
+                    problems.add("record at offset " + scanner.offset() + " of " + segment.path() + " holds position "
+                            + position + ", expected " + (nextPosition + uncommitted));
+                    return;
+                }
+                checkIndexes(segment, buffer, at, position, scanner.offset());
+                uncommitted++;
+                if (RecordCodec.isCommit(buffer, at)) {
+                    nextPosition += uncommitted;
+                    events += uncommitted;
+                    uncommitted = 0;
+                }
+                scanner.skip();
+            }
+            if (uncommitted > 0) {
+                problems.add(segment.path() + " ends with " + uncommitted + " record(s) of an uncommitted append");
+            }
+        }
+
+        /** Checks that the index covering {@code position}, if any, points at this very record. */
+        private void checkIndexes(Segment segment, ByteBuffer buffer, int at, long position, long offset) {
+            for (IndexGeneration generation : generations) {
+                if (position < generation.from() || position >= generation.to()) {
+                    continue;
+                }
+                String where = "index file " + generation.path() + " for position " + position + " (" + segment.path()
+                        + " offset " + offset + ")";
+                if (generation.offsetOf(position) != offset) {
+                    problems.add(where + ": offset entry is " + generation.offsetOf(position));
+                }
+                if (generation.positionOfId(RecordCodec.idMost(buffer, at), RecordCodec.idLeast(buffer, at)) != position) {
+                    problems.add(where + ": the id entry is missing or points elsewhere");
+                }
+                boolean[] found = new boolean[1];
+                generation.forEachStreamCandidate(StreamHash.of(RecordCodec.stream(buffer, at)),
+                        RecordCodec.version(buffer, at), candidate -> found[0] |= candidate == position);
+                if (!found[0]) {
+                    problems.add(where + ": the stream/version entry is missing");
+                }
+            }
+        }
+    }
+}

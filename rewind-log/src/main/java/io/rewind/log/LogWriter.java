@@ -1,0 +1,443 @@
+package io.rewind.log;
+
+import io.rewind.api.AppendRequest;
+import io.rewind.api.AppendResult;
+import io.rewind.api.ErrorCode;
+import io.rewind.api.EventStoreException;
+import io.rewind.api.EventTooLargeException;
+import io.rewind.api.StoreClosedException;
+import io.rewind.api.StoreFailedException;
+import io.rewind.api.StreamInfo;
+import io.rewind.api.support.AppendPlan;
+import io.rewind.api.support.AppendPlanner;
+import io.rewind.api.support.HeadWatch;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single writer thread: takes appends from a bounded queue, decides each with
+ * {@link AppendPlanner} against the durable state plus the appends accepted earlier in the same
+ * batch, encodes the batch, writes it, forces once per batch as the durability policy says (group
+ * commit), then publishes it to readers and completes the callers.
+ *
+ * <p>Fail-stop: after a failed write or force the failing batch and every later append fail with
+ * {@link StoreFailedException}; the files are cut back to the last acknowledgement; reads of what
+ * was acknowledged still work. Thread-safe entry points: {@link #submit}, {@link #failure},
+ * {@link #shutdown}; everything else runs on the writer thread.
+ */
+final class LogWriter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LogWriter.class);
+    /** An append's encoded records may not exceed this, so offsets in a segment always fit an int. */
+    static final long MAX_APPEND_BYTES = 1L << 30;
+    private static final int MAX_BATCH = 8192;
+    /** A batch stops growing at this many events, so one group commit stays short. */
+    private static final int MAX_BATCH_EVENTS = 65_536;
+    private static final long IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final Pending CLOSE = new Pending(null);
+
+    /** One append on its way through the writer. */
+    static final class Pending {
+        final AppendRequest request;
+        final CompletableFuture<AppendResult> future = new CompletableFuture<>();
+        AppendResult result;
+        EventStoreException error;
+        List<AppendPlan.PlannedEvent> written;
+
+        Pending(AppendRequest request) {
+            this.request = request;
+        }
+
+        void complete() {
+            if (error != null) {
+                future.completeExceptionally(error);
+            } else {
+                future.complete(result);
+            }
+        }
+    }
+
+    private final LogConfig config;
+    private final LogReader reader;
+    private final HeadWatch headWatch;
+    private final Executor completions;
+    private final SegmentAppender appender;
+    private final IndexFlusher indexFlusher;
+    private final BatchState batchState;
+    private final BlockingQueue<Pending> queue;
+    private final Thread thread;
+    private final CRC32C crc = new CRC32C();
+    private final Map<String, byte[]> typeBytes = new HashMap<>();
+    private final List<Pending> batch = new ArrayList<>();
+    private int[] batchOffsets = new int[1024];
+    private int batchEvents;
+    private long nextPosition;
+    private long lastTimestampMicros;
+    private long lastForceNanos = System.nanoTime();
+    private volatile StoreFailedException failure;
+    private volatile boolean exited;
+
+    LogWriter(LogConfig config, LogReader reader, HeadWatch headWatch, Executor completions,
+            Recovery.Result recovered) {
+        this.config = config;
+        this.reader = reader;
+        this.headWatch = headWatch;
+        this.completions = completions;
+        this.appender = new SegmentAppender(config.fileIO(), config.directory(), config.segmentSize(), reader,
+                recovered.activeSize());
+        this.indexFlusher = new IndexFlusher(config.fileIO(), config.directory(), reader, this::indexFlushFailed);
+        this.batchState = new BatchState(reader);
+        this.queue = new ArrayBlockingQueue<>(config.appendQueueCapacity());
+        this.nextPosition = recovered.nextPosition();
+        this.lastTimestampMicros = recovered.lastTimestampMicros();
+        this.thread = new Thread(this::run, "rewind-log-writer-" + config.directory().getFileName());
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** The failure that stopped the writer, or null. */
+    StoreFailedException failure() {
+        return failure;
+    }
+
+    /** Queues an append (blocking while the queue is full); its future completes on the writer's terms. */
+    CompletableFuture<AppendResult> submit(AppendRequest request) throws InterruptedException {
+        Pending pending = new Pending(request);
+        queue.put(pending);
+        if (exited && queue.remove(pending)) {
+            pending.future.completeExceptionally(new StoreClosedException("the store is closed"));
+        }
+        return pending.future;
+    }
+
+    /**
+     * Stops the writer after it has handled every append queued before this call, forced the
+     * log and flushed the indexes; waits for it.
+     */
+    void shutdown() {
+        try {
+            queue.put(CLOSE);
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new io.rewind.api.StoreUnavailableException("interrupted while closing the store", e);
+        }
+    }
+
+    /** Writes the in-memory index tail to an index file now (used on open after an index rebuild). */
+    void flushIndexesBeforeStart() throws IOException {
+        flushIndexes();
+        indexFlusher.awaitIdle();
+    }
+
+    private void run() {
+        try {
+            while (takeBatch()) {
+                handleBatch();
+            }
+            if (!batch.isEmpty()) {
+                handleBatch();
+            }
+            finish();
+        } catch (RuntimeException | Error e) {
+            LOG.error("The log writer thread died", e);
+            failure = new StoreFailedException("the log writer thread died: " + e, e);
+            failAll(batch, failure);
+        } finally {
+            exited = true;
+            List<Pending> left = new ArrayList<>();
+            queue.drainTo(left);
+            left.remove(CLOSE);
+            failAll(left, failure != null ? failure : new StoreClosedException("the store is closed"));
+            indexFlusher.close();
+            appender.closeAll();
+        }
+    }
+
+    /** Fills the batch; false when the close marker was reached (the batch holds what came before it). */
+    private boolean takeBatch() {
+        batch.clear();
+        Pending first;
+        try {
+            first = queue.poll(pollNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            LOG.warn("The log writer thread was interrupted; it is never meant to be, and keeps running");
+            return true;
+        }
+        if (first == null) {
+            forceIfIntervalPassed();
+            return true;
+        }
+        int events = 0;
+        for (Pending next = first; next != null; next = queue.poll()) {
+            if (next == CLOSE) {
+                // Anything queued after the marker was accepted while close() ran; run() fails
+                // it as closed in its final drain, as the API allows.
+                return false;
+            }
+            batch.add(next);
+            events += next.request.eventCount();
+            if (batch.size() == MAX_BATCH || events >= MAX_BATCH_EVENTS) {
+                break;
+            }
+        }
+        return true;
+    }
+
+    private long pollNanos() {
+        if (config.durability().mode() == Durability.Mode.INTERVAL && appender.isUnforced()) {
+            long due = lastForceNanos + config.durability().interval().toNanos() - System.nanoTime();
+            return Math.max(0, due);
+        }
+        return IDLE_POLL_NANOS;
+    }
+
+    private void handleBatch() {
+        if (batch.isEmpty()) {
+            return;
+        }
+        if (failure != null) {
+            failAll(batch, failure);
+            return;
+        }
+        batchEvents = 0;
+        try {
+            for (Pending pending : batch) {
+                decide(pending);
+            }
+            appender.flush();
+            forceByPolicy();
+        } catch (IOException e) {
+            failStop(e, batch);
+            return;
+        } finally {
+            batchState.clear();
+        }
+        publish();
+        if (reader.indexes().tail().count() >= config.indexFlushThreshold()) {
+            try {
+                flushIndexes();
+            } catch (IOException e) {
+                failStop(e, List.of()); // the batch is durable and acknowledged already
+            }
+        }
+    }
+
+    private void decide(Pending pending) throws IOException {
+        AppendPlan plan;
+        try {
+            plan = AppendPlanner.plan(pending.request, batchState, UUID::randomUUID);
+        } catch (EventStoreException e) {
+            pending.error = e;
+            return;
+        } catch (RuntimeException e) {
+            pending.error = new EventStoreException(ErrorCode.INTERNAL, "append failed: " + e, e);
+            return;
+        }
+        if (plan instanceof AppendPlan.Retry retry) {
+            pending.result = retry.result();
+            return;
+        }
+        try {
+            encode(pending, ((AppendPlan.Write) plan).events());
+        } catch (RuntimeException e) {
+            // Part of the append may be in the batch buffer already: nothing written after it
+            // could be trusted, so this is a failure of the writer, not of one request.
+            throw new IOException("encoding an append failed: " + e, e);
+        }
+    }
+
+    private void encode(Pending pending, List<AppendPlan.PlannedEvent> events) throws IOException {
+        byte[][] streams = new byte[events.size()][];
+        byte[][] types = new byte[events.size()][];
+        long bytes = 0;
+        for (int i = 0; i < events.size(); i++) {
+            AppendPlan.PlannedEvent event = events.get(i);
+            streams[i] = i > 0 && event.stream().equals(events.get(i - 1).stream()) ? streams[i - 1]
+                    : event.stream().getBytes(StandardCharsets.UTF_8);
+            types[i] = typeBytes(event.data().type());
+            bytes += RecordCodec.recordSize(streams[i].length, types[i].length, event.data().metadataSize(),
+                    event.data().dataSize());
+        }
+        if (bytes > MAX_APPEND_BYTES) {
+            pending.error = new EventTooLargeException("the append encodes to " + bytes + " bytes, the limit is "
+                    + MAX_APPEND_BYTES);
+            return;
+        }
+        if (appender.needsRoll(bytes)) {
+            appender.roll(nextPosition);
+        }
+        long timestamp = Math.max(RecordCodec.toMicros(Instant.now()), lastTimestampMicros);
+        List<AppendResult.Written> written = new ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            AppendPlan.PlannedEvent event = events.get(i);
+            long position = nextPosition++;
+            byte[] data = event.data().data();
+            byte[] metadata = event.data().metadata();
+            int size = RecordCodec.recordSize(streams[i].length, types[i].length, metadata.length, data.length);
+            ByteBuffer buffer = appender.room(size);
+            recordOffset((int) appender.writeOffset());
+            RecordCodec.encode(buffer, position, event.version(), timestamp, i == events.size() - 1, streams[i],
+                    types[i], event.id(), metadata, data, crc);
+            batchState.accept(event, position, timestamp);
+            written.add(new AppendResult.Written(event.stream(), event.version(), position, event.id()));
+        }
+        lastTimestampMicros = timestamp;
+        pending.result = new AppendResult(written);
+        pending.written = events;
+    }
+
+    private byte[] typeBytes(String type) {
+        byte[] bytes = typeBytes.get(type);
+        if (bytes == null) {
+            if (typeBytes.size() >= 4096) {
+                typeBytes.clear(); // a bounded cache: event types are usually few
+            }
+            bytes = type.getBytes(StandardCharsets.UTF_8);
+            typeBytes.put(type, bytes);
+        }
+        return bytes;
+    }
+
+    private void recordOffset(int offset) {
+        if (batchEvents == batchOffsets.length) {
+            batchOffsets = java.util.Arrays.copyOf(batchOffsets, batchOffsets.length * 2);
+        }
+        batchOffsets[batchEvents++] = offset;
+    }
+
+    private void forceByPolicy() throws IOException {
+        if (!appender.isUnforced()) {
+            return;
+        }
+        Durability durability = config.durability();
+        boolean due = switch (durability.mode()) {
+            case ALWAYS -> true;
+            case INTERVAL -> System.nanoTime() - lastForceNanos >= durability.interval().toNanos();
+            case NEVER -> false;
+        };
+        if (due) {
+            appender.force();
+            lastForceNanos = System.nanoTime();
+        }
+    }
+
+    private void forceIfIntervalPassed() {
+        if (failure == null && config.durability().mode() == Durability.Mode.INTERVAL && appender.isUnforced()) {
+            try {
+                forceByPolicy();
+            } catch (IOException e) {
+                failStop(e, List.of());
+            }
+        }
+    }
+
+    /** Makes the batch visible: indexes, then the head, then stream heads; then completes callers. */
+    private void publish() {
+        TailIndex tail = reader.indexes().tail();
+        int event = 0;
+        for (Pending pending : batch) {
+            if (pending.written != null && pending.error == null) {
+                for (AppendPlan.PlannedEvent planned : pending.written) {
+                    tail.add(batchOffsets[event++], planned.id().getMostSignificantBits(),
+                            planned.id().getLeastSignificantBits(), StreamHash.of(planned.stream()), planned.version());
+                }
+            }
+        }
+        long head = nextPosition - 1;
+        reader.publishHead(head);
+        updateStreamHeads();
+        appender.markAcknowledged();
+        List<Pending> done = new ArrayList<>(batch);
+        completions.execute(() -> done.forEach(Pending::complete));
+        headWatch.advance(head);
+    }
+
+    private void updateStreamHeads() {
+        for (Pending pending : batch) {
+            if (pending.written == null || pending.error != null) {
+                continue;
+            }
+            List<AppendPlan.PlannedEvent> events = pending.written;
+            long firstPosition = pending.result.firstPosition();
+            for (int i = 0; i < events.size(); i++) {
+                boolean lastOfRun = i == events.size() - 1 || !events.get(i + 1).stream().equals(events.get(i).stream());
+                if (lastOfRun) {
+                    AppendPlan.PlannedEvent event = events.get(i);
+                    StreamInfo previous = reader.heads().get(event.stream());
+                    long position = firstPosition + i;
+                    long first = previous != null ? previous.firstPosition() : position - event.version();
+                    reader.heads().put(event.stream(),
+                            new StreamInfo(event.stream(), event.version(), first, position));
+                }
+            }
+        }
+    }
+
+    /** Hands the live index tail to the background flusher (after forcing what it covers). */
+    private void flushIndexes() throws IOException {
+        if (reader.indexes().tail().count() == 0) {
+            return;
+        }
+        if (appender.isUnforced()) {
+            appender.force(); // the index may only cover durable records
+            lastForceNanos = System.nanoTime();
+        }
+        indexFlusher.flush(appender.active().basePosition(), appender.writeOffset(), lastTimestampMicros,
+                List.copyOf(reader.heads().values()));
+    }
+
+    private void indexFlushFailed(IOException cause) {
+        failure = new StoreFailedException("the log stopped accepting appends after writing an index file failed: "
+                + cause, cause);
+    }
+
+    private void failStop(IOException cause, List<Pending> unacknowledged) {
+        failure = new StoreFailedException("the log stopped accepting appends after an I/O failure on "
+                + appender.active().path() + ": " + cause, cause);
+        LOG.error("Log writer failed; refusing further appends (fail-stop). Reopen the store to recover.", cause);
+        appender.rollBackToAcknowledged();
+        failAll(unacknowledged, failure);
+    }
+
+    private void finish() {
+        if (failure != null) {
+            return;
+        }
+        try {
+            appender.flush();
+            if (appender.isUnforced()) {
+                appender.force();
+            }
+            flushIndexes();
+        } catch (IOException e) {
+            failStop(e, List.of());
+        }
+    }
+
+    private void failAll(List<Pending> pendings, EventStoreException error) {
+        List<Pending> failed = new ArrayList<>(pendings);
+        for (Pending pending : failed) {
+            pending.error = error;
+        }
+        completions.execute(() -> failed.forEach(Pending::complete));
+    }
+}

@@ -1,0 +1,150 @@
+package io.rewind.log;
+
+import io.rewind.log.io.FileIO;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The write side of the segments: buffers encoded records, writes them to the active segment,
+ * rolls to a new segment, forces, and after a failure cuts the files back to what was
+ * acknowledged. Writer thread only; not thread-safe.
+ *
+ * <p>Invariant: {@code fileEnd} is the size of the active segment as far as this writer wrote
+ * it; the buffer holds the bytes that follow it.
+ */
+final class SegmentAppender {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentAppender.class);
+    private static final int BUFFER_BYTES = 1 << 20;
+
+    private final FileIO io;
+    private final Path directory;
+    private final long segmentSize;
+    private final LogReader reader;
+    private SegmentList segments;
+    private Segment active;
+    private long fileEnd;
+    private ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_BYTES);
+    private boolean unforced;
+    private long acknowledgedBase;
+    private long acknowledgedSize;
+
+    SegmentAppender(FileIO io, Path directory, long segmentSize, LogReader reader, long activeSize) {
+        this.io = io;
+        this.directory = directory;
+        this.segmentSize = segmentSize;
+        this.reader = reader;
+        this.segments = reader.segments();
+        this.active = segments.last();
+        this.fileEnd = activeSize;
+        markAcknowledged();
+    }
+
+    /** The offset in the active segment where the next record goes. */
+    long writeOffset() {
+        return fileEnd + buffer.position();
+    }
+
+    Segment active() {
+        return active;
+    }
+
+    /** Whether an append of {@code bytes} must go to a new segment: it does not fit, and this one has records. */
+    boolean needsRoll(long bytes) {
+        return writeOffset() + bytes > segmentSize && writeOffset() > Segment.HEADER_BYTES;
+    }
+
+    /** Seals the active segment (written and forced) and starts one whose first record is {@code basePosition}. */
+    void roll(long basePosition) throws IOException {
+        flush();
+        active.file().force();
+        Segment next = Segment.create(io, directory, basePosition);
+        segments = segments.withAdded(next);
+        reader.publishSegments(segments);
+        active = next;
+        fileEnd = Segment.HEADER_BYTES;
+        unforced = false;
+    }
+
+    /** The buffer, with room for {@code bytes} more (written out or grown first if needed). */
+    ByteBuffer room(int bytes) throws IOException {
+        if (buffer.remaining() < bytes) {
+            flush();
+            if (buffer.capacity() < bytes) {
+                buffer = ByteBuffer.allocateDirect(bytes);
+            }
+        }
+        return buffer;
+    }
+
+    /** Writes the buffered bytes to the active segment (to the OS, not yet forced). */
+    void flush() throws IOException {
+        if (buffer.position() == 0) {
+            return;
+        }
+        buffer.flip();
+        int length = buffer.limit();
+        active.file().writeFully(buffer, fileEnd);
+        fileEnd += length;
+        buffer.clear();
+        unforced = true;
+        if (buffer.capacity() > BUFFER_BYTES) {
+            buffer = ByteBuffer.allocateDirect(BUFFER_BYTES); // do not keep a huge append's buffer
+        }
+    }
+
+    boolean isUnforced() {
+        return unforced;
+    }
+
+    /** Forces the active segment (earlier ones were forced when sealed). */
+    void force() throws IOException {
+        active.file().force();
+        unforced = false;
+    }
+
+    /** Everything written so far is acknowledged: a later failure cuts back to here, not before. */
+    void markAcknowledged() {
+        acknowledgedBase = active.basePosition();
+        acknowledgedSize = fileEnd;
+    }
+
+    /**
+     * After a failed write or force: best effort, removes what was written after the last
+     * acknowledgement (segments created since, bytes past the acknowledged size), so that a reopen
+     * shows exactly the acknowledged appends. Failures here are logged; the store is failed anyway.
+     */
+    void rollBackToAcknowledged() {
+        buffer.clear();
+        try {
+            while (active.basePosition() != acknowledgedBase) {
+                Segment abandoned = active;
+                segments = segments.withoutLast();
+                reader.publishSegments(segments);
+                active = segments.last();
+                abandoned.close();
+                io.delete(abandoned.path());
+            }
+            active.file().truncate(acknowledgedSize);
+            fileEnd = acknowledgedSize;
+            io.forceDirectory(directory);
+        } catch (IOException | RuntimeException e) {
+            LOG.error("Could not cut {} back to its acknowledged size {} after a failure; unacknowledged records may "
+                    + "reappear on reopen", active.path(), acknowledgedSize, e);
+        }
+    }
+
+    /** Closes every segment file. */
+    void closeAll() {
+        for (Segment segment : segments.all()) {
+            try {
+                segment.close();
+            } catch (IOException e) {
+                LOG.warn("Could not close {}", segment.path(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package io.rewind.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+
+/** The primitive structures behind the indexes, against plain Java models. */
+class IndexStructuresTest {
+
+    record Entry(long first, long second, long third) {
+    }
+
+    private static final Comparator<Entry> ORDER = Comparator.comparingLong(Entry::first)
+            .thenComparingLong(Entry::second).thenComparingLong(Entry::third);
+
+    @Property
+    void tripleSortSortsLikeAComparator(@ForAll @Size(max = 300) List<@IntRange(min = 0, max = 7) Integer> small,
+            @ForAll @Size(max = 300) List<Long> large) {
+        // Few distinct small keys force ties on the first and second key; large keys spread.
+        List<Entry> entries = new ArrayList<>();
+        for (int i = 0; i < small.size(); i++) {
+            entries.add(new Entry(small.get(i) % 3, small.get(i), i < large.size() ? large.get(i) : i));
+        }
+        long[] first = entries.stream().mapToLong(Entry::first).toArray();
+        long[] second = entries.stream().mapToLong(Entry::second).toArray();
+        long[] third = entries.stream().mapToLong(Entry::third).toArray();
+        TripleSort.sort(first, second, third, entries.size());
+        entries.sort(ORDER);
+        for (int i = 0; i < entries.size(); i++) {
+            assertThat(new Entry(first[i], second[i], third[i])).isEqualTo(entries.get(i));
+        }
+    }
+
+    @Property
+    void longPairTableFindsWhatWasPutUpToTheBound(@ForAll @Size(max = 3000) List<@IntRange(min = 0, max = 500) Integer> keys,
+            @ForAll @IntRange(min = 0, max = 3000) int bound) {
+        LongPairTable table = new LongPairTable();
+        Map<Long, List<Long>> model = new HashMap<>();
+        for (int position = 0; position < keys.size(); position++) {
+            long key = keys.get(position);
+            table.put(key, -key, position);
+            model.computeIfAbsent(key, k -> new ArrayList<>()).add((long) position);
+        }
+        for (long key = 0; key <= 500; key++) {
+            List<Long> expected = model.getOrDefault(key, List.of()).stream().filter(p -> p <= bound).toList();
+            List<Long> found = new ArrayList<>();
+            table.forEach(key, -key, bound, found::add);
+            assertThat(found).containsExactlyInAnyOrderElementsOf(expected);
+            long one = table.find(key, -key, bound);
+            assertThat(one < 0 ? expected.isEmpty() : expected.contains(one)).isTrue();
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package io.rewind.protocol.command;
+
+import io.rewind.api.Direction;
+import io.rewind.api.Limits;
+import io.rewind.api.SubscriptionRequest;
+import io.rewind.protocol.Frames;
+import io.rewind.protocol.MalformedMessageException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+
+/** Decodes {@link CommandRequest}s. Stateless and thread-safe. */
+final class CommandDecoder {
+
+    private CommandDecoder() {
+    }
+
+    static CommandRequest decode(List<byte[]> frames) {
+        if (frames.isEmpty()) {
+            throw new MalformedMessageException("Empty command");
+        }
+        CommandName name = CommandName.of(frames.get(0));
+        if (name == null) {
+            throw new MalformedMessageException("Unknown request type");
+        }
+        if (frames.size() < 2) {
+            throw new MalformedMessageException("Wrong number of frames for " + name + ": no request id");
+        }
+        long id = RequestIds.decode(frames.get(1));
+        switch (name) {
+            case APPEND:
+                return new CommandRequest.Append(id, AppendCodec.decode(frames));
+            case READ_STREAM:
+                count(frames, 6, name);
+                return new CommandRequest.ReadStream(id, Frames.streamName(frames.get(2)),
+                        Frames.parseDecimal(frames.get(3), "from version"), direction(frames.get(4)),
+                        limit(frames.get(5)));
+            case READ_ALL:
+                count(frames, 5, name);
+                return new CommandRequest.ReadAll(id, Frames.parseDecimal(frames.get(2), "from position"),
+                        direction(frames.get(3)), limit(frames.get(4)));
+            case READ_EVENT:
+                count(frames, 3, name);
+                return new CommandRequest.ReadEvent(id, Frames.parseEventId(frames.get(2), "event id"));
+            case POSITION_AT:
+                count(frames, 3, name);
+                return new CommandRequest.PositionAt(id, instant(frames.get(2)));
+            case HEAD:
+                count(frames, 2, name);
+                return new CommandRequest.Head(id);
+            case STREAM_INFO:
+                count(frames, 3, name);
+                return new CommandRequest.StreamInfoRequest(id, Frames.streamName(frames.get(2)));
+            case LIST_STREAMS:
+                count(frames, 5, name);
+                return new CommandRequest.ListStreams(id, shortText(frames.get(2), "prefix"),
+                        shortText(frames.get(3), "after"), limit(frames.get(4)));
+            case SUBSCRIBE:
+                count(frames, 6, name);
+                return new CommandRequest.Subscribe(id, subscription(frames), credit(frames.get(5)));
+            case CREDIT:
+                count(frames, 3, name);
+                return new CommandRequest.Credit(id, credit(frames.get(2)));
+            case CANCEL:
+                count(frames, 2, name);
+                return new CommandRequest.Cancel(id);
+            case PING:
+                count(frames, 2, name);
+                return new CommandRequest.Ping(id);
+            default:
+                throw new MalformedMessageException("Unknown request type");
+        }
+    }
+
+    private static void count(List<byte[]> frames, int expected, CommandName name) {
+        Frames.requireCount(frames, expected, name.name());
+    }
+
+    private static Direction direction(byte[] frame) {
+        if (Frames.is(frame, "FORWARD")) {
+            return Direction.FORWARD;
+        }
+        if (Frames.is(frame, "BACKWARD")) {
+            return Direction.BACKWARD;
+        }
+        throw new MalformedMessageException("direction must be FORWARD or BACKWARD, was '"
+                + Frames.printable(frame) + "'");
+    }
+
+    /** Any int: the store, not the codec, judges the range, so remote and embedded errors agree. */
+    private static int limit(byte[] frame) {
+        return Frames.parseInt(frame, "limit", Integer.MIN_VALUE, Integer.MAX_VALUE);
+    }
+
+    private static int credit(byte[] frame) {
+        return Frames.parseInt(frame, "credit", 0, Integer.MAX_VALUE);
+    }
+
+    private static String shortText(byte[] frame, String what) {
+        if (frame.length > Limits.MAX_STREAM_NAME_BYTES) {
+            throw new MalformedMessageException(what + " is " + frame.length + " bytes, the limit is "
+                    + Limits.MAX_STREAM_NAME_BYTES);
+        }
+        return Frames.utf8(frame, what);
+    }
+
+    private static Instant instant(byte[] frame) {
+        String text = shortText(frame, "time");
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new MalformedMessageException("time is not an ISO-8601 instant: '" + Frames.printable(frame) + "'");
+        }
+    }
+
+    private static SubscriptionRequest subscription(List<byte[]> frames) {
+        long after = Frames.parseDecimal(frames.get(3), "after position");
+        String prefix = shortText(frames.get(4), "prefix");
+        SubscriptionRequest request;
+        if (Frames.is(frames.get(2), "BEGINNING")) {
+            request = SubscriptionRequest.fromBeginning();
+        } else if (Frames.is(frames.get(2), "END")) {
+            request = SubscriptionRequest.fromEnd();
+        } else if (Frames.is(frames.get(2), "AFTER")) {
+            if (after < -1) {
+                throw new MalformedMessageException("after position must be >= -1, was " + after);
+            }
+            request = SubscriptionRequest.after(after);
+        } else {
+            throw new MalformedMessageException("subscription start must be BEGINNING, AFTER or END, was '"
+                    + Frames.printable(frames.get(2)) + "'");
+        }
+        return request.withStreamPrefix(prefix);
+    }
+}

@@ -1,0 +1,194 @@
+package io.rewind.protocol.command;
+
+import io.rewind.api.AppendRequest;
+import io.rewind.api.Direction;
+import io.rewind.api.SubscriptionRequest;
+import io.rewind.protocol.Frames;
+import io.rewind.protocol.MalformedMessageException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * A request of Rewind's own command set. Every request is {@code [NAME, request id, arguments…]}
+ * (after the envelope and the empty delimiter); docs/PROTOCOL.md lists every frame. Immutable and
+ * thread-safe.
+ */
+public sealed interface CommandRequest {
+
+    /** The client-chosen id that the replies carry back. */
+    long requestId();
+
+    /** The frames of this request. */
+    List<byte[]> toFrames();
+
+    /** {@code [APPEND, id, spec, record frames…]}: one atomic append of any number of events and checks. */
+    record Append(long requestId, AppendRequest request) implements CommandRequest {
+        public Append {
+            Objects.requireNonNull(request, "request");
+        }
+
+        @Override
+        public List<byte[]> toFrames() {
+            return AppendCodec.encode(requestId, request);
+        }
+    }
+
+    /** {@code [READ_STREAM, id, stream, from version, FORWARD|BACKWARD, limit]}. */
+    record ReadStream(long requestId, String stream, long fromVersion, Direction direction, int limit)
+            implements CommandRequest {
+        public ReadStream {
+            Objects.requireNonNull(stream, "stream");
+            Objects.requireNonNull(direction, "direction");
+        }
+
+        @Override
+        public List<byte[]> toFrames() {
+            return List.of(CommandName.READ_STREAM.wire(), RequestIds.encode(requestId), Frames.text(stream),
+                    Frames.decimal(fromVersion), Frames.text(direction.name()), Frames.decimal(limit));
+        }
+    }
+
+    /** {@code [READ_ALL, id, from position, FORWARD|BACKWARD, limit]}. */
+    record ReadAll(long requestId, long fromPosition, Direction direction, int limit) implements CommandRequest {
+        public ReadAll {
+            Objects.requireNonNull(direction, "direction");
+        }
+
+        @Override
+        public List<byte[]> toFrames() {
+            return List.of(CommandName.READ_ALL.wire(), RequestIds.encode(requestId), Frames.decimal(fromPosition),
+                    Frames.text(direction.name()), Frames.decimal(limit));
+        }
+    }
+
+    /** {@code [READ_EVENT, id, event id]}. */
+    record ReadEvent(long requestId, UUID eventId) implements CommandRequest {
+        public ReadEvent {
+            Objects.requireNonNull(eventId, "eventId");
+        }
+
+        @Override
+        public List<byte[]> toFrames() {
+            return List.of(CommandName.READ_EVENT.wire(), RequestIds.encode(requestId), Frames.eventId(eventId));
+        }
+    }
+
+    /** {@code [POSITION_AT, id, ISO-8601 instant]}: the first position at or after a time. */
+    record PositionAt(long requestId, Instant time) implements CommandRequest {
+        public PositionAt {
+            Objects.requireNonNull(time, "time");
+        }
+
+        @Override
+        public List<byte[]> toFrames() {
+            return List.of(CommandName.POSITION_AT.wire(), RequestIds.encode(requestId), Frames.text(time.toString()));
+        }
+    }
+
+    /** {@code [HEAD, id]}: the position of the newest durable event. */
+    record Head(long requestId) implements CommandRequest {
+        @Override
+        public List<byte[]> toFrames() {
+            return List.of(CommandName.HEAD.wire(), RequestIds.encode(requestId));
+        }
+    }
+
+    /** {@code [STREAM_INFO, id, stream]}. */
+    record StreamInfoRequest(long requestId, String stream) implements CommandRequest {
+        public StreamInfoRequest {
+            Objects.requireNonNull(stream, "stream");
+        }
+
+        @Override
+        public List<byte[]> toFrames() {
+            return List.of(CommandName.STREAM_INFO.wire(), RequestIds.encode(requestId), Frames.text(stream));
+        }
+    }
+
+    /** {@code [LIST_STREAMS, id, prefix, after, limit]}; empty prefix = all, empty after = first page. */
+    record ListStreams(long requestId, String prefix, String after, int limit) implements CommandRequest {
+        public ListStreams {
+            prefix = prefix == null ? "" : prefix;
+            after = after == null ? "" : after;
+        }
+
+        @Override
+        public List<byte[]> toFrames() {
+            return List.of(CommandName.LIST_STREAMS.wire(), RequestIds.encode(requestId), Frames.text(prefix),
+                    Frames.text(after), Frames.decimal(limit));
+        }
+    }
+
+    /**
+     * {@code [SUBSCRIBE, id, BEGINNING|AFTER|END, after position, prefix, initial credit]}: starts a
+     * subscription whose deliveries carry this request id.
+     */
+    record Subscribe(long requestId, SubscriptionRequest request, int credit) implements CommandRequest {
+        public Subscribe {
+            Objects.requireNonNull(request, "request");
+            if (credit < 0) {
+                throw new IllegalArgumentException("credit must be >= 0, was " + credit);
+            }
+        }
+
+        @Override
+        public List<byte[]> toFrames() {
+            return List.of(CommandName.SUBSCRIBE.wire(), RequestIds.encode(requestId),
+                    Frames.text(request.start().name()), Frames.decimal(request.afterPosition()),
+                    Frames.text(request.streamPrefix().orElse("")), Frames.decimal(credit));
+        }
+    }
+
+    /** {@code [CREDIT, subscription id, events]}: lets the server send that many more events. No reply. */
+    record Credit(long requestId, int credit) implements CommandRequest {
+        public Credit {
+            if (credit < 0) {
+                throw new IllegalArgumentException("credit must be >= 0, was " + credit);
+            }
+        }
+
+        @Override
+        public List<byte[]> toFrames() {
+            return List.of(CommandName.CREDIT.wire(), RequestIds.encode(requestId), Frames.decimal(credit));
+        }
+    }
+
+    /** {@code [CANCEL, subscription id]}: ends a subscription; the server answers CANCELLED. */
+    record Cancel(long requestId) implements CommandRequest {
+        @Override
+        public List<byte[]> toFrames() {
+            return List.of(CommandName.CANCEL.wire(), RequestIds.encode(requestId));
+        }
+    }
+
+    /** {@code [PING, id]}: answered with PONG; also keeps the client's subscriptions alive. */
+    record Ping(long requestId) implements CommandRequest {
+        @Override
+        public List<byte[]> toFrames() {
+            return List.of(CommandName.PING.wire(), RequestIds.encode(requestId));
+        }
+    }
+
+    /**
+     * Decodes a command.
+     *
+     * @throws MalformedMessageException naming what is wrong; its request id, when the frame
+     *                                   holding it was readable, is in {@link #requestIdOf}
+     */
+    static CommandRequest decode(List<byte[]> frames) {
+        return CommandDecoder.decode(frames);
+    }
+
+    /**
+     * The request id of a command message if its second frame is a well-formed request id, so an
+     * error about the rest can still be matched by the client; null otherwise.
+     */
+    static Long requestIdOf(List<byte[]> frames) {
+        if (frames.size() < 2 || frames.get(1).length != RequestIds.LENGTH) {
+            return null;
+        }
+        return RequestIds.decode(frames.get(1));
+    }
+}

@@ -1,0 +1,139 @@
+package io.rewind.server;
+
+import io.rewind.api.AppendRequest;
+import io.rewind.api.ErrorCode;
+import io.rewind.api.EventStore;
+import io.rewind.api.EventStoreException;
+import io.rewind.api.RecordedEvent;
+import io.rewind.api.StreamPage;
+import io.rewind.protocol.MalformedMessageException;
+import io.rewind.protocol.command.CommandReply;
+import io.rewind.protocol.command.CommandRequest;
+import io.rewind.protocol.command.ErrorReplies;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves Rewind's own commands: one store call per request on a worker (appends through
+ * {@code appendAsync}, so the store's group commit batches many clients), the answer matched to
+ * the request by its id. Subscription commands go to the {@link SubscriptionHub}. Socket thread only.
+ */
+final class CommandService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CommandService.class);
+
+    private final EventStore store;
+    private final ServerConfig config;
+    private final OffThread offThread;
+    private final Replies replies;
+    private final SubscriptionHub subscriptions;
+
+    CommandService(EventStore store, ServerConfig config, OffThread offThread, Replies replies,
+            SubscriptionHub subscriptions) {
+        this.store = store;
+        this.config = config;
+        this.offThread = offThread;
+        this.replies = replies;
+        this.subscriptions = subscriptions;
+    }
+
+    /** Whether a command is answered on the socket thread at once and so needs no in-flight slot. */
+    static boolean isImmediate(CommandRequest request) {
+        return request instanceof CommandRequest.Ping || request instanceof CommandRequest.Credit
+                || request instanceof CommandRequest.Cancel || request instanceof CommandRequest.Subscribe;
+    }
+
+    /** Decodes a command, answering an ERROR (with its request id when readable) if it is malformed. */
+    CommandRequest decode(InboundMessage message) {
+        try {
+            return CommandRequest.decode(message.body());
+        } catch (MalformedMessageException e) {
+            Long id = CommandRequest.requestIdOf(message.body());
+            fail(message, id == null ? OptionalLong.empty() : OptionalLong.of(id), e);
+            return null;
+        }
+    }
+
+    /** Serves a command answered on the socket thread. */
+    void serveImmediate(InboundMessage message, CommandRequest request, long nowNanos) {
+        if (request instanceof CommandRequest.Ping ping) {
+            replies.send(message, true, new CommandReply.Pong(ping.requestId()).toFrames());
+        } else if (request instanceof CommandRequest.Credit credit) {
+            subscriptions.credit(message.envelope(), message.peer(), credit);
+        } else if (request instanceof CommandRequest.Cancel cancel) {
+            subscriptions.cancel(message.envelope(), message.peer(), cancel);
+        } else {
+            subscriptions.subscribe(message.envelope(), message.peer(), (CommandRequest.Subscribe) request, nowNanos);
+        }
+    }
+
+    /** Serves a command that calls the store; the caller has counted it in flight. */
+    void serve(InboundMessage message, CommandRequest request) {
+        long id = request.requestId();
+        if (request instanceof CommandRequest.Append append) {
+            AppendRequest appendRequest = append.request();
+            offThread.future(() -> {
+                appendRequest.validate(config.maxEventSize());
+                return store.appendAsync(appendRequest);
+            }, (result, failure) -> answer(message, id, result, failure, r -> new CommandReply.Appended(id, r)));
+        } else if (request instanceof CommandRequest.ReadStream read) {
+            call(message, id, () -> BoundedRead.read((from, direction, limit) -> store.readStream(read.stream(), from,
+                    direction, limit), read.fromVersion(), read.direction(), read.limit(), config.maxReplyBytes(),
+                    RecordedEvent::version), bounded -> new CommandReply.Events(id, bounded.events(), bounded.truncated()));
+        } else if (request instanceof CommandRequest.ReadAll read) {
+            call(message, id, () -> BoundedRead.read(store::readAll, read.fromPosition(), read.direction(), read.limit(),
+                    config.maxReplyBytes(), RecordedEvent::position),
+                    bounded -> new CommandReply.Events(id, bounded.events(), bounded.truncated()));
+        } else if (request instanceof CommandRequest.ReadEvent read) {
+            call(message, id, () -> store.readEvent(read.eventId()),
+                    found -> new CommandReply.Events(id, found.stream().toList(), false));
+        } else if (request instanceof CommandRequest.PositionAt at) {
+            call(message, id, () -> store.firstPositionAtOrAfter(at.time()), p -> new CommandReply.Position(id, p));
+        } else if (request instanceof CommandRequest.Head) {
+            call(message, id, store::headPosition, p -> new CommandReply.Position(id, p));
+        } else if (request instanceof CommandRequest.StreamInfoRequest info) {
+            call(message, id, () -> store.streamInfo(info.stream()),
+                    found -> new CommandReply.Streams(id, found.stream().toList(), Optional.empty()));
+        } else if (request instanceof CommandRequest.ListStreams list) {
+            call(message, id, () -> store.listStreams(list.prefix(), list.after(), list.limit()),
+                    (StreamPage page) -> new CommandReply.Streams(id, page.streams(), page.nextAfter()));
+        } else {
+            throw new IllegalStateException("not a store command: " + request);
+        }
+    }
+
+    private <T> void call(InboundMessage message, long id, Callable<T> work, Function<T, CommandReply> reply) {
+        offThread.call(work, (result, failure) -> answer(message, id, result, failure, reply));
+    }
+
+    private <T> void answer(InboundMessage message, long id, T result, Throwable failure,
+            Function<T, CommandReply> reply) {
+        if (failure != null) {
+            fail(message, OptionalLong.of(id), failure);
+        } else {
+            replies.send(message, true, reply.apply(result).toFrames());
+        }
+        replies.finished();
+    }
+
+    /** Answers an ERROR for a failed or malformed command, and logs it. */
+    void fail(InboundMessage message, OptionalLong id, Throwable failure) {
+        String reason = LegacyService.reason(message, failure);
+        EventStoreException error = failure instanceof EventStoreException e ? e
+                : new EventStoreException(ErrorCode.INTERNAL, reason);
+        replies.send(message, true, ErrorReplies.of(id, error).toFrames());
+    }
+
+    /** Answers an ERROR with a given code for a command that could not even be considered. */
+    void reject(InboundMessage message, ErrorCode code, String reason) {
+        Long id = CommandRequest.requestIdOf(message.body());
+        LOG.warn("Rejected a command from {}: {}", message.describe(), reason);
+        replies.send(message, true, new CommandReply.Error(id == null ? OptionalLong.empty() : OptionalLong.of(id),
+                code, reason, List.of()).toFrames());
+    }
+}

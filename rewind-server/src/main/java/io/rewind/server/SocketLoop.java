@@ -1,0 +1,294 @@
+package io.rewind.server;
+
+import io.rewind.api.ErrorCode;
+import io.rewind.api.EventStore;
+import io.rewind.api.StoreClosedException;
+import io.rewind.api.SubscriptionEvent;
+import io.rewind.protocol.Dialect;
+import io.rewind.protocol.Frames;
+import io.rewind.protocol.MalformedMessageException;
+import io.rewind.protocol.command.CommandName;
+import io.rewind.protocol.command.CommandReply;
+import io.rewind.protocol.command.CommandRequest;
+import io.rewind.protocol.legacy.GoRewindReply;
+import io.rewind.protocol.legacy.RewindReply;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.ZMQ;
+
+/**
+ * The socket thread: it alone touches the ROUTER and PUB sockets. One poller waits on the ROUTER
+ * and on the {@link Mailbox}'s wake-up channel, so a request, a finished store call or a newly
+ * durable event each wake it at once. Store calls run on workers ({@link OffThread}).
+ *
+ * <p>Per cycle: read what the ROUTER has (bounded), run mailbox tasks (replies), publish pending
+ * broadcasts and serve live subscriptions from them, retry replies waiting for a full client,
+ * and about once a second drop subscriptions of silent clients. Requests in flight are bounded by
+ * {@link ServerConfig#maxRequestsInFlight()}.
+ */
+final class SocketLoop implements Runnable, Replies {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SocketLoop.class);
+    /** Messages read from the ROUTER per cycle, so replies and broadcasts are not starved. */
+    private static final int READS_PER_CYCLE = 512;
+    private static final long IDLE_POLL_MS = 1000;
+    private static final long BACKLOG_POLL_MS = 2;
+    private static final long HOUSEKEEPING_NANOS = 1_000_000_000L;
+
+    private final ServerConfig config;
+    private final EventStore store;
+    private final ZMQ.Socket router;
+    private final ZMQ.Socket streamPub;
+    private final ZMQ.Socket legacyPub;
+    private final ZMQ.Poller poller;
+    private final Mailbox mailbox;
+    private final Broadcaster broadcaster;
+    private final RouterSender sender;
+    private final SubscriptionHub subscriptions;
+    private final LegacyService legacy;
+    private final CommandService commands;
+    private final ClientStyles clientStyles = new ClientStyles();
+    private volatile boolean stopRequested;
+    private int inFlight;
+
+    SocketLoop(ServerConfig config, EventStore store, Sockets sockets, Mailbox mailbox, ExecutorService workers,
+            Broadcaster broadcaster) {
+        this.config = config;
+        this.store = store;
+        this.router = sockets.router();
+        this.streamPub = sockets.streamPub();
+        this.legacyPub = sockets.legacyPub();
+        this.poller = sockets.poller();
+        this.mailbox = mailbox;
+        this.broadcaster = broadcaster;
+        OffThread offThread = new OffThread(workers, mailbox);
+        this.sender = new RouterSender(router, config.maxQueuedRepliesPerClient(), this::clientGone);
+        this.subscriptions = new SubscriptionHub(store, offThread, this::sendCommandReply,
+                broadcaster::lastPublished, config);
+        this.legacy = new LegacyService(store, config, offThread, this);
+        this.commands = new CommandService(store, config, offThread, this, subscriptions);
+    }
+
+    /** The sockets the loop owns, and the poller over the ROUTER (index 0) and the mailbox (index 1). */
+    record Sockets(ZMQ.Socket router, ZMQ.Socket streamPub, ZMQ.Socket legacyPub, ZMQ.Poller poller) {
+    }
+
+    /** Asks the loop to stop reading requests, finish those in flight and exit. Any thread. */
+    void requestStop() {
+        stopRequested = true;
+        mailbox.wake();
+    }
+
+    /** The number of subscriptions over the command socket. Any thread. */
+    int subscriptionCount() {
+        return subscriptions.size();
+    }
+
+    /** The broadcast subscription ended with {@code cause} (the store closed or failed). Socket thread. */
+    void broadcastEnded(Throwable cause) {
+        subscriptions.endAll(cause);
+    }
+
+    @Override
+    public void run() {
+        long nextHousekeeping = System.nanoTime() + HOUSEKEEPING_NANOS;
+        try {
+            while (!stopRequested) {
+                cycle(true);
+                long now = System.nanoTime();
+                if (now - nextHousekeeping >= 0) {
+                    subscriptions.expireSilent(now);
+                    nextHousekeeping = now + HOUSEKEEPING_NANOS;
+                }
+            }
+            finish();
+        } catch (RuntimeException | Error e) {
+            LOG.error("The server's socket thread failed; the server stops answering", e);
+        }
+    }
+
+    private void cycle(boolean readRequests) {
+        poller.poll(sender.hasBacklog() ? BACKLOG_POLL_MS : IDLE_POLL_MS);
+        if (readRequests && poller.pollin(0)) {
+            readRequests();
+        }
+        mailbox.drain();
+        List<SubscriptionEvent> published = broadcaster.publishPending(streamPub, legacyPub);
+        subscriptions.onBroadcast(published);
+        if (sender.hasBacklog()) {
+            sender.retry();
+        }
+    }
+
+    /** Graceful end: answer what is in flight, publish what is durable, then tell subscribers. */
+    private void finish() {
+        long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
+        while (inFlight > 0 && System.nanoTime() - deadline < 0) {
+            cycle(false);
+        }
+        if (inFlight > 0) {
+            LOG.warn("Closing with {} requests still unanswered after {}", inFlight, config.shutdownTimeout());
+        }
+        long head = headOrUnknown();
+        while (broadcaster.lastPublished() < head && System.nanoTime() - deadline < 0) {
+            cycle(false);
+        }
+        subscriptions.endAll(new StoreClosedException("the server is closing"));
+        sender.retry();
+    }
+
+    /** The store's head, or -1 when the store cannot say (closed or failed): nothing more to wait for. */
+    private long headOrUnknown() {
+        try {
+            return store.headPosition();
+        } catch (RuntimeException e) {
+            LOG.warn("Closing without waiting for the last broadcasts: {}", e.toString());
+            return -1;
+        }
+    }
+
+    private void readRequests() {
+        for (int i = 0; i < READS_PER_CYCLE; i++) {
+            byte[] identity = router.recv(ZMQ.DONTWAIT);
+            if (identity == null) {
+                return;
+            }
+            InboundMessage message = InboundMessage.read(router, identity, config.maxMessageFrames(),
+                    config.maxMessageBytes());
+            try {
+                onMessage(message);
+            } catch (RuntimeException e) {
+                LOG.error("Failed to handle a message from {}", message.describe(), e);
+            }
+        }
+    }
+
+    private void onMessage(InboundMessage message) {
+        long now = System.nanoTime();
+        subscriptions.heardFrom(message.peer(), now);
+        if (message.violation() != null) {
+            rejectOversized(message);
+            return;
+        }
+        Dialect dialect;
+        try {
+            dialect = Dialect.of(message.body());
+        } catch (MalformedMessageException e) {
+            unattributed(message, e.getMessage());
+            return;
+        }
+        clientStyles.remember(message.peer(), dialect != Dialect.GOREWIND);
+        switch (dialect) {
+            case REWIND -> {
+                if (admit()) {
+                    legacy.rewind(message);
+                } else {
+                    send(message, true, new RewindReply.Error(busy()).toFrames());
+                }
+            }
+            case GOREWIND -> {
+                if (admit()) {
+                    legacy.goRewind(message);
+                } else {
+                    send(message, false, new GoRewindReply.Error(busy()).toFrames());
+                }
+            }
+            default -> command(message, now);
+        }
+    }
+
+    private void command(InboundMessage message, long now) {
+        CommandRequest request = commands.decode(message);
+        if (request == null) {
+            return;
+        }
+        if (CommandService.isImmediate(request)) {
+            commands.serveImmediate(message, request, now);
+        } else if (admit()) {
+            commands.serve(message, request);
+        } else {
+            commands.reject(message, ErrorCode.UNAVAILABLE, busy());
+        }
+    }
+
+    /** Answers a message that was cut short (too many frames or bytes) in the dialect it claims. */
+    private void rejectOversized(InboundMessage message) {
+        byte[] word = message.command();
+        if (CommandName.of(word) != null) {
+            ErrorCode code = message.totalBytes() > config.maxMessageBytes() ? ErrorCode.TOO_LARGE : ErrorCode.BAD_REQUEST;
+            commands.reject(message, code, message.violation());
+            return;
+        }
+        LOG.warn("Rejected a message from {}: {}", message.describe(), message.violation());
+        try {
+            Dialect dialect = Dialect.of(word, message.totalFrames());
+            if (dialect == Dialect.REWIND) {
+                send(message, true, new RewindReply.Error(message.violation()).toFrames());
+            } else {
+                send(message, false, new GoRewindReply.Error(message.violation()).toFrames());
+            }
+        } catch (MalformedMessageException e) {
+            unattributed(message, e.getMessage().equals(Dialect.UNKNOWN_REQUEST_TYPE) ? message.violation()
+                    : e.getMessage());
+        }
+    }
+
+    /**
+     * A message no dialect can own: one frame {@code ERROR <reason>}, with the delimiter when its
+     * connection has spoken Rewind or Rewind's own commands before, without when it has spoken
+     * GoRewind, and otherwise as the message arrived (see {@link ClientStyles}).
+     */
+    private void unattributed(InboundMessage message, String reason) {
+        LOG.warn("Rejected a message from {}: {}", message.describe(), reason);
+        send(message, clientStyles.wantsDelimiter(message), List.of(Frames.error(reason)));
+    }
+
+    private boolean admit() {
+        if (inFlight >= config.maxRequestsInFlight()) {
+            return false;
+        }
+        inFlight++;
+        return true;
+    }
+
+    private String busy() {
+        return "Server busy: " + inFlight + " requests in flight";
+    }
+
+    @Override
+    public void send(InboundMessage request, boolean delimited, List<byte[]> frames) {
+        sender.send(message(request.envelope(), delimited, frames));
+    }
+
+    @Override
+    public void finished() {
+        inFlight--;
+    }
+
+    @Override
+    public void whenWritable(ByteBuffer client, Runnable action, Runnable abandoned) {
+        sender.whenWritable(client, action, abandoned);
+    }
+
+    private void sendCommandReply(List<byte[]> envelope, CommandReply reply) {
+        sender.send(message(envelope, true, reply.toFrames()));
+    }
+
+    private void clientGone(ByteBuffer client) {
+        subscriptions.clientGone(client);
+    }
+
+    private static List<byte[]> message(List<byte[]> envelope, boolean delimited, List<byte[]> frames) {
+        List<byte[]> message = new ArrayList<>(envelope.size() + 1 + frames.size());
+        message.addAll(envelope);
+        if (delimited) {
+            message.add(Frames.EMPTY);
+        }
+        message.addAll(frames);
+        return message;
+    }
+}

@@ -1,0 +1,174 @@
+package io.rewind.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.rewind.api.AppendRequest;
+import io.rewind.api.AppendResult;
+import io.rewind.api.Direction;
+import io.rewind.api.EventData;
+import io.rewind.api.EventStore;
+import io.rewind.api.ExpectedVersion;
+import io.rewind.api.RecordedEvent;
+import io.rewind.api.StreamInfo;
+import io.rewind.api.StreamPage;
+import io.rewind.api.Subscription;
+import io.rewind.api.SubscriptionListener;
+import io.rewind.api.SubscriptionRequest;
+import io.rewind.memory.MemoryEventStore;
+import io.rewind.protocol.command.CommandReply;
+import io.rewind.protocol.command.CommandRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+class ServerLifecycleTest {
+
+    @Test
+    void reportsTheRealPortsOfWildcardEndpoints() {
+        try (TestServer server = TestServer.start()) {
+            assertThat(server.server.commandEndpoint()).matches("tcp://127\\.0\\.0\\.1:\\d+");
+            assertThat(server.server.commandEndpoint()).doesNotEndWith(":0");
+            assertThat(server.server.streamEndpoint()).isNotEqualTo(server.server.commandEndpoint());
+            assertThat(server.server.legacyStreamEndpoint()).isPresent();
+        }
+    }
+
+    @Test
+    void legacyStreamIsOffUnlessConfigured() {
+        try (MemoryEventStore store = MemoryEventStore.create();
+                RewindServer server = RewindServer.start(ServerConfig.builder().commandEndpoint("tcp://127.0.0.1:*")
+                        .streamEndpoint("tcp://127.0.0.1:*").build(), store)) {
+            assertThat(server.legacyStreamEndpoint()).isEmpty();
+        }
+    }
+
+    @Test
+    void anEndpointInUseFailsWithAClearOneLineErrorAndLeavesNothingBehind() {
+        try (ZContext context = new ZContext(1); MemoryEventStore store = MemoryEventStore.create()) {
+            ZMQ.Socket squatter = context.createSocket(SocketType.REP);
+            squatter.bind("tcp://127.0.0.1:*");
+            String taken = squatter.getLastEndpoint();
+            ServerConfig config = ServerConfig.builder().commandEndpoint("tcp://127.0.0.1:*").streamEndpoint(taken)
+                    .build();
+            assertThatThrownBy(() -> RewindServer.start(config, store))
+                    .isInstanceOf(EndpointBindException.class)
+                    .hasMessage("cannot bind the stream endpoint " + taken
+                            + ": address already in use, or not an address of this machine")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+            assertThatThrownBy(() -> RewindServer.start(ServerConfig.builder().commandEndpoint("nonsense://x")
+                    .streamEndpoint("tcp://127.0.0.1:*").build(), store))
+                    .isInstanceOf(EndpointBindException.class)
+                    .hasMessageStartingWith("cannot bind the command endpoint nonsense://x: unsupported transport");
+        }
+    }
+
+    @Test
+    void closeAnswersAppendsInFlightAndLeavesTheStoreOpen() throws Exception {
+        CountDownLatch reachedStore = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        MemoryEventStore memory = MemoryEventStore.create();
+        EventStore held = new HoldingStore(memory, reachedStore, release);
+        ServerConfig config = ServerConfig.builder().commandEndpoint("tcp://127.0.0.1:*")
+                .streamEndpoint("tcp://127.0.0.1:*").linger(Duration.ofSeconds(2)).build();
+        RewindServer server = RewindServer.start(config, held);
+        try (ZContext context = new ZContext(1)) {
+            ZMQ.Socket socket = context.createSocket(SocketType.DEALER);
+            socket.setReceiveTimeOut(TestServer.RECEIVE_TIMEOUT_MS);
+            socket.setHandshakeIvl(TestServer.HANDSHAKE_INTERVAL_MS);
+            socket.connect(server.commandEndpoint());
+            TestClient client = new TestClient(socket);
+            client.sendCommand(new CommandRequest.Append(1,
+                    AppendRequest.to("s", ExpectedVersion.any(), EventData.of("t", new byte[] {1}))));
+            assertThat(reachedStore.await(10, TimeUnit.SECONDS)).isTrue();
+            Thread closer = new Thread(server::close);
+            closer.start();
+            release.countDown();
+            closer.join(30_000);
+            assertThat(closer.isAlive()).isFalse();
+            assertThat(client.receiveReply()).isInstanceOf(CommandReply.Appended.class);
+        }
+        assertThat(memory.readAll(0, Direction.FORWARD, 10)).hasSize(1);
+        memory.append("s", ExpectedVersion.any(), EventData.of("t", new byte[0]));
+        memory.close();
+    }
+
+    /** A real store whose appends wait for a latch, to hold one in flight. */
+    private static final class HoldingStore implements EventStore {
+        private final EventStore store;
+        private final CountDownLatch reached;
+        private final CountDownLatch release;
+
+        HoldingStore(EventStore store, CountDownLatch reached, CountDownLatch release) {
+            this.store = store;
+            this.reached = reached;
+            this.release = release;
+        }
+
+        @Override
+        public CompletableFuture<AppendResult> appendAsync(AppendRequest request) {
+            reached.countDown();
+            return CompletableFuture.runAsync(() -> {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }).thenCompose(ignored -> store.appendAsync(request));
+        }
+
+        @Override
+        public List<RecordedEvent> readStream(String stream, long fromVersion, Direction direction, int limit) {
+            return store.readStream(stream, fromVersion, direction, limit);
+        }
+
+        @Override
+        public List<RecordedEvent> readAll(long fromPosition, Direction direction, int limit) {
+            return store.readAll(fromPosition, direction, limit);
+        }
+
+        @Override
+        public Optional<RecordedEvent> readEvent(UUID id) {
+            return store.readEvent(id);
+        }
+
+        @Override
+        public long firstPositionAtOrAfter(Instant time) {
+            return store.firstPositionAtOrAfter(time);
+        }
+
+        @Override
+        public long headPosition() {
+            return store.headPosition();
+        }
+
+        @Override
+        public Optional<StreamInfo> streamInfo(String stream) {
+            return store.streamInfo(stream);
+        }
+
+        @Override
+        public StreamPage listStreams(String prefix, String after, int limit) {
+            return store.listStreams(prefix, after, limit);
+        }
+
+        @Override
+        public Subscription subscribe(SubscriptionRequest request, SubscriptionListener listener) {
+            return store.subscribe(request, listener);
+        }
+
+        @Override
+        public void close() {
+            store.close();
+        }
+    }
+}
