@@ -46,6 +46,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Thread-safe. Every operation on a closed store throws {@link StoreClosedException}; a database
  * that fails or cannot be reached makes the operation throw {@link StoreUnavailableException}.
+ * Append futures complete on the store's writer thread: a callback may append (it runs at once),
+ * but one that blocks delays every append.
  */
 public final class SqlEventStore implements EventStore, EventSource {
 
