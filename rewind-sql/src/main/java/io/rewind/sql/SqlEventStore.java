@@ -68,15 +68,12 @@ public final class SqlEventStore implements EventStore, EventSource {
     /** Takes ownership of both pools; the schema must exist. */
     SqlEventStore(String name, SqlDialect dialect, HikariDataSource readConnections,
             HikariDataSource writeConnections, int maxEventBytes, Clock clock) throws SQLException {
-        if (maxEventBytes < 0) {
-            throw new IllegalArgumentException("maxEventBytes must be >= 0, was " + maxEventBytes);
-        }
         this.name = name;
         this.dialect = dialect;
         this.queries = new Queries(dialect);
         this.readConnections = readConnections;
         this.writeConnections = writeConnections;
-        this.maxEventBytes = maxEventBytes;
+        this.maxEventBytes = ConfigChecks.maxEventBytes(maxEventBytes);
         try (Connection connection = readConnections.getConnection()) {
             this.headWatch = new HeadWatch(queries.head(connection));
         }

@@ -78,19 +78,13 @@ public final class SqliteConfig {
 
         /** The largest data + metadata one event may have. */
         public Builder maxEventBytes(int bytes) {
-            if (bytes < 0) {
-                throw new IllegalArgumentException("maxEventBytes must be >= 0, was " + bytes);
-            }
-            this.maxEventBytes = bytes;
+            this.maxEventBytes = ConfigChecks.maxEventBytes(bytes);
             return this;
         }
 
         /** Pooled connections for reads and subscriptions (at least 1). */
         public Builder readConnections(int connections) {
-            if (connections < 1) {
-                throw new IllegalArgumentException("readConnections must be >= 1, was " + connections);
-            }
-            this.readConnections = connections;
+            this.readConnections = ConfigChecks.readConnections(connections);
             return this;
         }
 

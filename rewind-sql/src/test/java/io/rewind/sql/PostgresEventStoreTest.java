@@ -12,28 +12,10 @@ import io.rewind.api.StreamInfo;
 import io.rewind.api.StoreUnavailableException;
 import java.sql.SQLException;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** What is particular to PostgreSQL: text that cannot hold U+0000, opening through a URI, an unreachable server. */
-class PostgresEventStoreTest {
-
-    private PostgresTestDatabase database;
-    private String schema;
-
-    @BeforeEach
-    void createSchema() throws SQLException {
-        database = PostgresTestDatabase.require();
-        schema = database.createSchema();
-    }
-
-    @AfterEach
-    void dropSchema() throws SQLException {
-        if (schema != null) {
-            database.dropSchema(schema);
-        }
-    }
+class PostgresEventStoreTest extends PostgresSchemaTest {
 
     @Test
     void u0000InANameOrTypeIsRefusedAndReadsOfSuchNamesFindNothing() {

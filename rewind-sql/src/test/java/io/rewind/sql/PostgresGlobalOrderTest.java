@@ -10,7 +10,6 @@ import io.rewind.api.Direction;
 import io.rewind.api.EventData;
 import io.rewind.api.ExpectedVersion;
 import io.rewind.api.RecordedEvent;
-import io.rewind.api.Subscription;
 import io.rewind.api.SubscriptionRequest;
 import io.rewind.testkit.Await;
 import io.rewind.testkit.ConcurrentTasks;
@@ -29,13 +28,10 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -50,40 +46,17 @@ import org.junit.jupiter.api.Timeout;
  * past it (the exactly-once check). The last test shows that skip happening with a bare sequence.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class PostgresGlobalOrderTest {
+class PostgresGlobalOrderTest extends PostgresSchemaTest {
 
     private static final Duration WRITERS_TIMEOUT = Duration.ofMinutes(2);
-
-    private PostgresTestDatabase database;
-    private String schema;
-    /** Closed after each test, newest first; subscriptions are added from writer threads too. */
-    private final List<AutoCloseable> opened = new CopyOnWriteArrayList<>();
-
-    @BeforeEach
-    void createSchema() throws SQLException {
-        database = PostgresTestDatabase.require();
-        schema = database.createSchema();
-    }
-
-    @AfterEach
-    void dropSchema() throws Exception {
-        for (int i = opened.size() - 1; i >= 0; i--) {
-            opened.get(i).close();
-        }
-        if (schema != null) {
-            database.dropSchema(schema);
-        }
-    }
 
     @Test
     void concurrentWritersWithRollbacksAreDeliveredExactlyOnceInPositionOrder() {
         SqlEventStore first = open();
         SqlEventStore second = open();
-        RecordingListener onFirst = new RecordingListener();
-        RecordingListener onSecond = new RecordingListener();
+        RecordingListener onFirst = subscribe(first, SubscriptionRequest.fromBeginning());
+        RecordingListener onSecond = subscribe(second, SubscriptionRequest.fromBeginning());
         RecordingListener late = new RecordingListener();
-        subscribe(first, SubscriptionRequest.fromBeginning(), onFirst);
-        subscribe(second, SubscriptionRequest.fromBeginning(), onSecond);
         Set<UUID> committed = ConcurrentHashMap.newKeySet();
         Set<UUID> rolledBack = ConcurrentHashMap.newKeySet();
         int connectionWriters = 8;
@@ -159,8 +132,7 @@ class PostgresGlobalOrderTest {
     @Test
     void aRolledBackAppendHandsItsPositionToTheNextAndNoSubscriberWaitsForIt() throws Exception {
         SqlEventStore store = open();
-        RecordingListener listener = new RecordingListener();
-        subscribe(store, SubscriptionRequest.fromBeginning(), listener);
+        RecordingListener listener = subscribe(store, SubscriptionRequest.fromBeginning());
         listener.awaitCaughtUp();
         EventData abandoned = event("abandoned");
         EventData kept = event("kept");
@@ -190,8 +162,7 @@ class PostgresGlobalOrderTest {
     @Test
     void anAppendStartedLaterCommitsAfterTheOneHoldingTheHeadRowAndGetsTheNextPosition() throws Exception {
         SqlEventStore store = open();
-        RecordingListener listener = new RecordingListener();
-        subscribe(store, SubscriptionRequest.fromBeginning(), listener);
+        RecordingListener listener = subscribe(store, SubscriptionRequest.fromBeginning());
         EventData early = event("early");
         EventData later = event("later");
         ExecutorService executor = Executors.newSingleThreadExecutor();
@@ -296,17 +267,6 @@ class PostgresGlobalOrderTest {
 
     private PostgresDialect dialect() {
         return new PostgresDialect(PostgresEventStore.channel(database.config(schema).build()));
-    }
-
-    private SqlEventStore open() {
-        SqlEventStore store = PostgresEventStore.open(database.config(schema).build());
-        opened.add(store);
-        return store;
-    }
-
-    private void subscribe(SqlEventStore store, SubscriptionRequest request, RecordingListener listener) {
-        Subscription subscription = store.subscribe(request, listener);
-        opened.add(subscription);
     }
 
     private static void execute(Connection connection, String sql) throws SQLException {

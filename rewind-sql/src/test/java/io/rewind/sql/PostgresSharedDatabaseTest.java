@@ -28,11 +28,8 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -42,27 +39,7 @@ import org.junit.jupiter.api.Timeout;
  * global order; conditions and retries hold across them; LISTEN/NOTIFY wakes the other one.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class PostgresSharedDatabaseTest {
-
-    private PostgresTestDatabase database;
-    private String schema;
-    private final List<AutoCloseable> opened = new CopyOnWriteArrayList<>();
-
-    @BeforeEach
-    void createSchema() throws SQLException {
-        database = PostgresTestDatabase.require();
-        schema = database.createSchema();
-    }
-
-    @AfterEach
-    void dropSchema() throws Exception {
-        for (int i = opened.size() - 1; i >= 0; i--) {
-            opened.get(i).close();
-        }
-        if (schema != null) {
-            database.dropSchema(schema);
-        }
-    }
+class PostgresSharedDatabaseTest extends PostgresSchemaTest {
 
     @Test
     void eventsAppendedThroughEitherStoreReachSubscribersOnBothInOneGlobalOrder() {
@@ -95,10 +72,8 @@ class PostgresSharedDatabaseTest {
         SqlEventStore writer = open();
         AtomicInteger wakeUps = new AtomicInteger();
         PostgresConfig config = database.config(schema).build();
-        PostgresNotifications listener = PostgresNotifications.start("test listener",
-                () -> database.connect(null), new PostgresDialect(PostgresEventStore.channel(config)),
-                wakeUps::incrementAndGet);
-        opened.add(listener);
+        closeAfterTest(PostgresNotifications.start("test listener", () -> database.connect(null),
+                new PostgresDialect(PostgresEventStore.channel(config)), wakeUps::incrementAndGet));
         // The first wake-up comes when listening starts; after it, each is a commit's notification.
         Await.until(() -> wakeUps.get() == 1, "the listener is listening");
 
@@ -166,8 +141,7 @@ class PostgresSharedDatabaseTest {
         RecordingListener listener = new RecordingListener();
 
         first.append("before", ExpectedVersion.noStream(), events("before", 3));
-        Subscription subscription = second.subscribe(SubscriptionRequest.fromEnd(), listener);
-        opened.add(subscription);
+        Subscription subscription = closeAfterTest(second.subscribe(SubscriptionRequest.fromEnd(), listener));
         first.append("after", ExpectedVersion.noStream(), event("after"));
 
         assertThat(subscription.lastPosition()).isGreaterThanOrEqualTo(2);
@@ -222,21 +196,5 @@ class PostgresSharedDatabaseTest {
             }
             return terminated;
         }
-    }
-
-    private SqlEventStore open() {
-        return open(Clock.systemUTC());
-    }
-
-    private SqlEventStore open(Clock clock) {
-        SqlEventStore store = PostgresEventStore.open(database.config(schema).clock(clock).build());
-        opened.add(store);
-        return store;
-    }
-
-    private RecordingListener subscribe(SqlEventStore store, SubscriptionRequest request) {
-        RecordingListener listener = new RecordingListener();
-        opened.add(store.subscribe(request, listener));
-        return listener;
     }
 }

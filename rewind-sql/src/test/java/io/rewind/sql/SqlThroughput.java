@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
 
 /**
  * A hand-run measurement, not a test (it asserts nothing): durable appends per second of 100-byte
@@ -80,22 +81,14 @@ public final class SqlThroughput {
         AtomicLong appends = new AtomicLong();
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         byte[] payload = new byte[EVENT_BYTES];
-        List<Thread> threads = new ArrayList<>();
-        for (int writer = 0; writer < writers; writer++) {
+        runThreads(writers, writer -> {
             String stream = "writer-" + writers + "-" + writer;
             EventStore store = stores.get(writer % stores.size());
-            Thread thread = new Thread(() -> {
-                while (System.nanoTime() < deadline) {
-                    store.append(AppendRequest.to(stream, ExpectedVersion.any(), EventData.of("bench", payload)));
-                    appends.incrementAndGet();
-                }
-            });
-            threads.add(thread);
-            thread.start();
-        }
-        for (Thread thread : threads) {
-            thread.join();
-        }
+            while (System.nanoTime() < deadline) {
+                store.append(AppendRequest.to(stream, ExpectedVersion.any(), EventData.of("bench", payload)));
+                appends.incrementAndGet();
+            }
+        });
         return appends.get();
     }
 
@@ -125,24 +118,30 @@ public final class SqlThroughput {
     private static long lookUp(EventStore store, List<UUID> ids, long seconds) throws InterruptedException {
         AtomicLong lookups = new AtomicLong();
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-        List<Thread> threads = new ArrayList<>();
-        for (int reader = 0; reader < LOOKUP_THREADS; reader++) {
-            Thread thread = new Thread(() -> {
-                while (System.nanoTime() < deadline) {
-                    UUID id = ids.get(ThreadLocalRandom.current().nextInt(ids.size()));
-                    if (store.readEvent(id).isEmpty()) {
-                        throw new IllegalStateException("event " + id + " was read before and is gone");
-                    }
-                    lookups.incrementAndGet();
+        runThreads(LOOKUP_THREADS, reader -> {
+            while (System.nanoTime() < deadline) {
+                UUID id = ids.get(ThreadLocalRandom.current().nextInt(ids.size()));
+                if (store.readEvent(id).isEmpty()) {
+                    throw new IllegalStateException("event " + id + " was read before and is gone");
                 }
-            });
+                lookups.incrementAndGet();
+            }
+        });
+        return lookups.get();
+    }
+
+    /** Runs {@code task} on {@code count} threads, passing each its index, and waits for all. */
+    private static void runThreads(int count, IntConsumer task) throws InterruptedException {
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int index = i;
+            Thread thread = new Thread(() -> task.accept(index));
             threads.add(thread);
             thread.start();
         }
         for (Thread thread : threads) {
             thread.join();
         }
-        return lookups.get();
     }
 
     private static double elapsedSeconds(long start) {
