@@ -191,11 +191,17 @@ final class GroupCommitWriter implements AutoCloseable {
         }
     }
 
-    /** One transaction for the whole batch; completes its appends only after the commit. */
+    /**
+     * One transaction for the whole batch; completes its appends only after the commit, and after
+     * the connection went back to the pool, so that an append made from a completion callback can
+     * have it.
+     */
     private void commit(List<PendingAppend> batch) throws SQLException, CommitUnknownException {
+        Object[] outcomes = new Object[batch.size()];
+        long head;
+        boolean wroteEvents;
         try (Connection connection = connections.getConnection()) {
             AppendTransaction transaction = AppendTransaction.begin(connection, dialect, clock);
-            Object[] outcomes = new Object[batch.size()];
             try {
                 for (int i = 0; i < batch.size(); i++) {
                     outcomes[i] = appendOrRefusal(transaction, batch.get(i).request);
@@ -204,13 +210,14 @@ final class GroupCommitWriter implements AutoCloseable {
                 AppendTransaction.rollbackQuietly(connection, dialect, e);
                 throw e;
             }
-            long head = transaction.commit();
-            if (transaction.wroteEvents()) {
-                headMoved.accept(head);
-            }
-            for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).complete(outcomes[i]);
-            }
+            head = transaction.commit();
+            wroteEvents = transaction.wroteEvents();
+        }
+        if (wroteEvents) {
+            headMoved.accept(head);
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).complete(outcomes[i]);
         }
     }
 

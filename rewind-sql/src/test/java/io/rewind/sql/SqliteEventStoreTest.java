@@ -81,6 +81,24 @@ class SqliteEventStoreTest {
     }
 
     @Test
+    void anAppendFromACompletionCallbackOnTheWriterThreadCompletes() throws SQLException {
+        try (SqlEventStore store = SqliteEventStore.open(config().busyTimeout(Duration.ofSeconds(30)).build());
+                Connection otherProcess = connect()) {
+            // Holding the write lock keeps the first append from completing until the callback is attached,
+            // so that the callback runs on the store's writer thread.
+            execute(otherProcess, "BEGIN IMMEDIATE");
+            CompletableFuture<AppendResult> chained = store.appendAsync(
+                            AppendRequest.to("first", ExpectedVersion.noStream(), event("first")))
+                    .thenApply(first -> store.append("second", ExpectedVersion.noStream(), event("second")));
+            execute(otherProcess, "ROLLBACK");
+
+            assertThat(Await.result(chained).firstPosition()).isEqualTo(1);
+            assertThat(store.readAll(0, Direction.FORWARD, 10)).extracting(RecordedEvent::stream)
+                    .containsExactly("first", "second");
+        }
+    }
+
+    @Test
     void twoStoresOnOneFileShareOneGlobalOrderAndTheirConditions() {
         try (SqlEventStore first = SqliteEventStore.open(config().build());
                 SqlEventStore second = SqliteEventStore.open(config().build())) {
