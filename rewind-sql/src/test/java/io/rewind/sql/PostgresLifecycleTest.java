@@ -2,6 +2,7 @@ package io.rewind.sql;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,5 +35,20 @@ class PostgresLifecycleTest extends SqlStoreLifecycleContract {
     @Override
     protected Connection connect() throws SQLException {
         return database.connect(schema);
+    }
+
+    @Override
+    protected SqlDialect dialect() {
+        return new PostgresDialect(PostgresEventStore.channel(database.config(schema).build()));
+    }
+
+    @Override
+    protected void rejectEventsOfType(String type) throws SQLException {
+        try (Connection connection = connect(); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE FUNCTION reject_poison() RETURNS trigger LANGUAGE plpgsql AS $$"
+                    + " BEGIN RAISE EXCEPTION 'poison refused by a test trigger'; END $$");
+            statement.execute("CREATE TRIGGER reject_poison BEFORE INSERT ON rewind_events FOR EACH ROW"
+                    + " WHEN (NEW.type = '" + type + "') EXECUTE FUNCTION reject_poison()");
+        }
     }
 }

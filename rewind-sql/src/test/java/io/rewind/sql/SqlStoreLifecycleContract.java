@@ -2,16 +2,21 @@ package io.rewind.sql;
 
 import static io.rewind.testkit.TestEvents.event;
 import static io.rewind.testkit.TestEvents.events;
+import static io.rewind.testkit.StoreAssertions.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.rewind.api.AppendRequest;
 import io.rewind.api.AppendResult;
 import io.rewind.api.Direction;
 import io.rewind.api.ErrorCode;
 import io.rewind.api.EventData;
+import io.rewind.api.EventStore;
 import io.rewind.api.ExpectedVersion;
 import io.rewind.api.RecordedEvent;
+import io.rewind.api.StoreUnavailableException;
 import io.rewind.api.StreamInfo;
+import io.rewind.testkit.Await;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -20,7 +25,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,6 +42,12 @@ abstract class SqlStoreLifecycleContract {
 
     /** A connection to this test's database, outside any store, in auto-commit mode. */
     protected abstract Connection connect() throws SQLException;
+
+    /** The store's dialect, for a transaction of the test's own. */
+    protected abstract SqlDialect dialect();
+
+    /** Makes the database reject (with an error mentioning "poison") every event of type {@code type}. */
+    protected abstract void rejectEventsOfType(String type) throws SQLException;
 
     @Test
     void aNewDatabaseGetsTheSchemaAtTheCurrentVersion() throws SQLException {
@@ -102,10 +115,36 @@ abstract class SqlStoreLifecycleContract {
         }
     }
 
+    @Test
+    void anAppendTheDatabaseRejectsFailsAloneAndTheOthersOfItsGroupCommitAreStored() throws Exception {
+        try (SqlEventStore store = open(Clock.systemUTC()); Connection other = connect()) {
+            rejectEventsOfType("poisoned");
+            // Another transaction holds the head row, so the appends queue up and are committed as a group.
+            AppendTransaction holder = AppendTransaction.begin(other, dialect(), Clock.systemUTC());
+            List<CompletableFuture<AppendResult>> futures = new ArrayList<>();
+            for (String type : List.of("good", "good", "poisoned", "good")) {
+                futures.add(store.appendAsync(AppendRequest.to("group", ExpectedVersion.any(), event(type, type))));
+            }
+            holder.rollback();
+
+            StoreUnavailableException rejected = assertFails(() -> EventStore.await(futures.get(2)),
+                    StoreUnavailableException.class, ErrorCode.UNAVAILABLE);
+            assertThat(rejected.getMessage()).contains("poison");
+            List<Long> stored = new ArrayList<>();
+            for (int i : new int[] {0, 1, 3}) {
+                stored.add(Await.result(futures.get(i)).firstPosition());
+            }
+            assertThat(stored).containsExactlyInAnyOrder(0L, 1L, 2L);
+            assertThat(store.readAll(0, Direction.FORWARD, 10)).extracting(RecordedEvent::type)
+                    .containsExactly("good", "good", "good");
+            assertThat(store.streamInfo("group")).contains(new StreamInfo("group", 2, 0, 2));
+        }
+    }
+
     private List<Integer> storedVersions() throws SQLException {
         try (Connection connection = connect(); Statement statement = connection.createStatement();
                 ResultSet rows = statement.executeQuery("SELECT version FROM rewind_schema_version")) {
-            List<Integer> versions = new java.util.ArrayList<>();
+            List<Integer> versions = new ArrayList<>();
             while (rows.next()) {
                 versions.add(rows.getInt(1));
             }
