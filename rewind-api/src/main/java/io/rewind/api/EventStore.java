@@ -31,6 +31,10 @@ public interface EventStore extends AutoCloseable {
      * Appends atomically. The future completes when the events are as durable as the store's
      * policy says (after fsync by default), or fails with an {@link EventStoreException}: nothing
      * was written then.
+     *
+     * <p>Appends started one after another by one thread (without waiting for the previous one)
+     * are stored in the order they were started, so a writer may pipeline appends to a stream
+     * with {@link ExpectedVersion#any()} and keep its order.
      */
     CompletableFuture<AppendResult> appendAsync(AppendRequest request);
 

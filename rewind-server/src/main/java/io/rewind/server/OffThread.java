@@ -17,10 +17,12 @@ import java.util.function.Supplier;
 final class OffThread {
 
     private final ExecutorService workers;
+    private final OrderedExecutor submissions;
     private final Mailbox mailbox;
 
     OffThread(ExecutorService workers, Mailbox mailbox) {
         this.workers = workers;
+        this.submissions = new OrderedExecutor(workers);
         this.mailbox = mailbox;
     }
 
@@ -39,11 +41,13 @@ final class OffThread {
     }
 
     /**
-     * Starts asynchronous work on a worker (e.g. {@code appendAsync}, so the store's group commit
-     * batches many clients' appends); {@code then} receives its outcome on the socket thread.
+     * Starts asynchronous work (e.g. {@code appendAsync}, so the store's group commit batches many
+     * clients' appends) off the socket thread, one start at a time in call order, so the store
+     * receives appends in the order clients sent them; {@code then} receives the outcome on the
+     * socket thread.
      */
     <T> void future(Supplier<CompletableFuture<T>> start, BiConsumer<T, Throwable> then) {
-        execute(() -> {
+        submissions.execute(() -> {
             CompletableFuture<T> future;
             try {
                 future = start.get();
@@ -51,7 +55,7 @@ final class OffThread {
                 future = CompletableFuture.failedFuture(failure);
             }
             future.whenComplete((result, failure) -> mailbox.post(() -> then.accept(result, unwrap(failure))));
-        }, then);
+        });
     }
 
     private <T> void execute(Runnable task, BiConsumer<T, Throwable> then) {

@@ -140,6 +140,24 @@ public interface ConcurrencyContract extends ContractFixture {
     }
 
     @Test
+    default void asyncAppendsStartedOneAfterAnotherAreStoredInThatOrder() {
+        List<CompletableFuture<AppendResult>> futures = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            futures.add(store().appendAsync(
+                    AppendRequest.to("pipelined-" + (i % 2), ExpectedVersion.any(), event("pipelined-" + i))));
+        }
+        for (int i = 0; i < futures.size(); i++) {
+            AppendResult result = Await.result(futures.get(i));
+            assertThat(result.lastVersion("pipelined-" + (i % 2))).as("version of append %d", i).isEqualTo(i / 2);
+        }
+        List<RecordedEvent> log = readWholeStore();
+        assertThat(log).extracting(e -> e.stream() + "/" + e.version())
+                .as("global order follows the order the appends were started in")
+                .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 300)
+                        .mapToObj(i -> "pipelined-" + (i % 2) + "/" + (i / 2)).toList());
+    }
+
+    @Test
     default void concurrentRetriesOfOneAppendStoreItOnce() {
         AppendRequest request = AppendRequest.to("retried", ExpectedVersion.any(), events("retried", 3));
         Set<AppendResult> results = ConcurrentHashMap.newKeySet();

@@ -1,0 +1,150 @@
+package io.rewind.cli;
+
+import io.rewind.api.EventStore;
+import io.rewind.api.EventStoreException;
+import io.rewind.log.Durability;
+import io.rewind.server.RewindServer;
+import io.rewind.server.ServerConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code rewind serve}: opens a store and serves it over ZeroMQ until SIGTERM or SIGINT, then
+ * finishes the appends in flight, closes the server and the store, and exits 0.
+ *
+ * <p>Every setting can also come from the file given with {@code --config}; the command line wins.
+ */
+@Command(name = "serve", description = "Serve a store over ZeroMQ (Rewind and GoRewind protocols and Rewind's own).",
+        mixinStandardHelpOptions = true)
+final class ServeCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
+    static final String DEFAULT_STORE = "log:./data";
+    static final String DEFAULT_COMMAND_ENDPOINT = "tcp://127.0.0.1:9002";
+    static final String DEFAULT_STREAM_ENDPOINT = "tcp://127.0.0.1:9003";
+    static final String DEFAULT_STREAM = "default";
+    static final String DEFAULT_FSYNC = "always";
+    static final String DEFAULT_MAX_EVENT_SIZE = "16MiB";
+    private static final Set<String> CONFIG_KEYS = Set.of("store", "command-endpoint", "stream-endpoint",
+            "legacy-stream-endpoint", "default-stream", "fsync", "max-event-size");
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "A properties file with any of the settings below (keys without the dashes).")
+    Path config;
+
+    @Option(names = "--store", paramLabel = "URI",
+            description = "The store: log:DIR or memory: (default: " + DEFAULT_STORE + ").")
+    String store;
+
+    @Option(names = "--command-endpoint", paramLabel = "ENDPOINT",
+            description = "ROUTER socket for requests of every dialect (default: " + DEFAULT_COMMAND_ENDPOINT + ").")
+    String commandEndpoint;
+
+    @Option(names = "--stream-endpoint", paramLabel = "ENDPOINT",
+            description = "PUB socket broadcasting [stream, id, data] (default: " + DEFAULT_STREAM_ENDPOINT + ").")
+    String streamEndpoint;
+
+    @Option(names = "--legacy-stream-endpoint", paramLabel = "ENDPOINT",
+            description = "PUB socket broadcasting Rewind's [id, previous id, data] (default: off).")
+    String legacyStreamEndpoint;
+
+    @Option(names = "--default-stream", paramLabel = "NAME",
+            description = "The stream Rewind-dialect PUBLISH writes to (default: " + DEFAULT_STREAM + ").")
+    String defaultStream;
+
+    @Option(names = "--fsync", paramLabel = "MODE",
+            description = "always (ack after fsync), interval:MS or never (default: " + DEFAULT_FSYNC + ").")
+    String fsync;
+
+    @Option(names = "--max-event-size", paramLabel = "SIZE",
+            description = "Largest event (data + metadata) accepted (default: " + DEFAULT_MAX_EVENT_SIZE + ").")
+    String maxEventSize;
+
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    @Override
+    public Integer call() throws Exception {
+        ConfigFile file = config == null ? ConfigFile.none() : ConfigFile.read(config, CONFIG_KEYS);
+        StoreUri storeUri = StoreUri.parse(file.resolve(store, "store", DEFAULT_STORE));
+        Durability durability = StoreUri.parseFsync(file.resolve(fsync, "fsync", DEFAULT_FSYNC));
+        long maxSize = Sizes.parse(file.resolve(maxEventSize, "max-event-size", DEFAULT_MAX_EVENT_SIZE),
+                "--max-event-size");
+        if (maxSize < 1 || maxSize > Integer.MAX_VALUE - 1024) {
+            throw new CliException("--max-event-size: must be between 1 byte and 2 GiB, was " + maxSize);
+        }
+        ServerConfig serverConfig = ServerConfig.builder()
+                .commandEndpoint(file.resolve(commandEndpoint, "command-endpoint", DEFAULT_COMMAND_ENDPOINT))
+                .streamEndpoint(file.resolve(streamEndpoint, "stream-endpoint", DEFAULT_STREAM_ENDPOINT))
+                .legacyStreamEndpoint(file.resolve(legacyStreamEndpoint, "legacy-stream-endpoint", null))
+                .defaultStream(file.resolve(defaultStream, "default-stream", DEFAULT_STREAM))
+                .maxEventSize((int) maxSize)
+                .build();
+
+        EventStore eventStore = openStore(storeUri, durability, (int) maxSize);
+        RewindServer server;
+        try {
+            server = RewindServer.start(serverConfig, eventStore);
+        } catch (RuntimeException e) {
+            eventStore.close();
+            throw new CliException("cannot start the server: " + e.getMessage(), e);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> shutDown(server, eventStore), "rewind-shutdown"));
+
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("Rewind is serving %s (fsync %s, max event size %d bytes, default stream '%s')%n",
+                storeUri, durability, maxSize, serverConfig.defaultStream());
+        out.printf("  command endpoint        %s%n", server.commandEndpoint());
+        out.printf("  stream endpoint         %s%n", server.streamEndpoint());
+        out.printf("  legacy stream endpoint  %s%n", server.legacyStreamEndpoint().orElse("off"));
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    private static EventStore openStore(StoreUri uri, Durability durability, int maxEventSize) {
+        try {
+            return uri.open(durability, maxEventSize);
+        } catch (EventStoreException | java.io.UncheckedIOException | IllegalArgumentException e) {
+            throw new CliException("cannot open store " + uri + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs in the JVM's shutdown hook on SIGTERM or SIGINT: the server finishes the appends in
+     * flight and closes, then the store closes. The process then ends with status 0 (a signal would
+     * otherwise leave 143 or 130), or 1 if closing failed.
+     */
+    private void shutDown(RewindServer server, EventStore eventStore) {
+        int status = 0;
+        LOG.info("shutting down: finishing requests in flight");
+        try {
+            server.close();
+        } catch (RuntimeException e) {
+            LOG.error("closing the server failed", e);
+            status = 1;
+        }
+        try {
+            eventStore.close();
+        } catch (RuntimeException e) {
+            LOG.error("closing the store failed", e);
+            status = 1;
+        }
+        LOG.info("stopped");
+        stopped.countDown();
+        System.out.flush();
+        Runtime.getRuntime().halt(status);
+    }
+}

@@ -1,0 +1,164 @@
+package io.rewind.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+import org.zeromq.ZMsg;
+
+/** {@code rewind serve} as a user runs it: a real process, real sockets on 127.0.0.1, real signals. */
+class ServeCommandTest {
+
+    private static final long START_TIMEOUT_MS = 60_000;
+    private static final long EXIT_TIMEOUT_MS = 30_000;
+    private static final int RECEIVE_TIMEOUT_MS = 10_000;
+
+    @TempDir
+    Path temp;
+
+    private static String[] ephemeral(String... more) {
+        List<String> args = new ArrayList<>(List.of("serve", "--command-endpoint", "tcp://127.0.0.1:*",
+                "--stream-endpoint", "tcp://127.0.0.1:*"));
+        args.addAll(List.of(more));
+        return args.toArray(String[]::new);
+    }
+
+    @Test
+    void servesTheLogStoreAndKeepsEventsAcrossASigtermRestart() throws Exception {
+        String store = "log:" + temp.resolve("data");
+        String id;
+        try (ServeProcess serve = ServeProcess.start(ephemeral("--store", store))) {
+            String endpoint = serve.awaitCommandEndpoint(START_TIMEOUT_MS);
+            assertThat(serve.stdout()).contains("Rewind is serving " + store);
+            id = publish(endpoint, "orders", "first order");
+            assertThat(serve.terminate(EXIT_TIMEOUT_MS)).as("exit status after SIGTERM").isZero();
+        }
+        try (ServeProcess serve = ServeProcess.start(ephemeral("--store", store))) {
+            String endpoint = serve.awaitCommandEndpoint(START_TIMEOUT_MS);
+            assertThat(query(endpoint, "orders")).containsExactly(id + "=first order");
+            assertThat(serve.terminate(EXIT_TIMEOUT_MS)).isZero();
+        }
+    }
+
+    @Test
+    void readsSettingsFromAConfigFileAndTheCommandLineWins() throws Exception {
+        Path config = temp.resolve("rewind.properties");
+        Files.writeString(config, "store = memory:\ndefault-stream = audit\nfsync = never\n");
+        try (ServeProcess serve = ServeProcess.start(ephemeral("--config", config.toString(), "--fsync", "always"))) {
+            serve.awaitCommandEndpoint(START_TIMEOUT_MS);
+            assertThat(serve.stdout()).contains("Rewind is serving memory:").contains("default stream 'audit'")
+                    .contains("fsync always");
+            assertThat(serve.terminate(EXIT_TIMEOUT_MS)).isZero();
+        }
+    }
+
+    @Test
+    void anEndpointAlreadyInUseIsAOneLineError() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                ServeProcess serve = ServeProcess.start("serve", "--store", "memory:", "--command-endpoint",
+                        "tcp://127.0.0.1:" + taken.getLocalPort(), "--stream-endpoint", "tcp://127.0.0.1:*")) {
+            assertThat(serve.awaitExit(START_TIMEOUT_MS)).isEqualTo(1);
+            assertOneLineError(serve.stderr(), "rewind: cannot start the server");
+        }
+    }
+
+    @Test
+    void aDataDirectoryThatCannotBeOpenedIsAOneLineError() throws Exception {
+        Path notADirectory = Files.writeString(temp.resolve("plain-file"), "not a directory");
+        try (ServeProcess serve = ServeProcess.start(ephemeral("--store", "log:" + notADirectory))) {
+            assertThat(serve.awaitExit(START_TIMEOUT_MS)).isEqualTo(1);
+            assertOneLineError(serve.stderr(), "rewind: cannot open store log:" + notADirectory);
+        }
+    }
+
+    @Test
+    void badSettingsAreOneLineErrors() throws Exception {
+        try (ServeProcess serve = ServeProcess.start(ephemeral("--store", "memory:", "--fsync", "sometimes"))) {
+            assertThat(serve.awaitExit(START_TIMEOUT_MS)).isEqualTo(1);
+            assertOneLineError(serve.stderr(), "rewind: --fsync: 'sometimes' is not a durability mode");
+        }
+        try (ServeProcess serve = ServeProcess.start(ephemeral("--store", "nowhere:"))) {
+            assertThat(serve.awaitExit(START_TIMEOUT_MS)).isEqualTo(1);
+            assertOneLineError(serve.stderr(), "rewind: --store: 'nowhere:' is not a store URI");
+        }
+        try (ServeProcess serve = ServeProcess.start(ephemeral("--no-such-flag"))) {
+            assertThat(serve.awaitExit(START_TIMEOUT_MS)).isEqualTo(2);
+            assertThat(serve.stderr()).contains("rewind: Unknown option: '--no-such-flag'").doesNotContain("\tat ");
+        }
+        Path config = Files.writeString(temp.resolve("typo.properties"), "stor = memory:\n");
+        try (ServeProcess serve = ServeProcess.start(ephemeral("--config", config.toString()))) {
+            assertThat(serve.awaitExit(START_TIMEOUT_MS)).isEqualTo(1);
+            assertOneLineError(serve.stderr(), "rewind: config file " + config + ": unknown key 'stor'");
+        }
+    }
+
+    private static void assertOneLineError(String stderr, String expectedStart) {
+        assertThat(stderr).as("stderr").doesNotContain("\tat ").doesNotContain("Exception in thread");
+        assertThat(stderr.lines().filter(line -> line.startsWith("rewind: ")).toList())
+                .as("error lines in %s", stderr)
+                .singleElement().satisfies(line -> assertThat(line).startsWith(expectedStart));
+    }
+
+    /** GoRewind PUBLISH over a DEALER socket; returns the event id the server assigned. */
+    static String publish(String endpoint, String stream, String data) {
+        try (ZContext context = new ZContext()) {
+            ZMQ.Socket dealer = dealer(context, endpoint);
+            ZMsg request = new ZMsg();
+            request.add(new byte[0]);
+            request.add("PUBLISH");
+            request.add(stream);
+            request.add(data.getBytes(StandardCharsets.UTF_8));
+            request.send(dealer);
+            ZMsg reply = ZMsg.recvMsg(dealer);
+            assertThat(reply).as("PUBLISH reply").isNotNull();
+            assertThat(reply.popString()).isEqualTo("PUBLISHED");
+            return reply.popString();
+        }
+    }
+
+    /** GoRewind QUERY of a whole stream; returns "id=data" per event. */
+    static List<String> query(String endpoint, String stream) {
+        try (ZContext context = new ZContext()) {
+            ZMQ.Socket dealer = dealer(context, endpoint);
+            ZMsg request = new ZMsg();
+            request.add(new byte[0]);
+            request.add("QUERY");
+            request.add(stream);
+            request.add(new byte[0]);
+            request.add(new byte[0]);
+            request.send(dealer);
+            List<String> events = new ArrayList<>();
+            while (true) {
+                ZMsg reply = ZMsg.recvMsg(dealer);
+                assertThat(reply).as("QUERY reply").isNotNull();
+                String kind = reply.popString();
+                if (kind.equals("END")) {
+                    return events;
+                }
+                assertThat(kind).isEqualTo("EVENT");
+                events.add(reply.popString() + "=" + reply.popString());
+            }
+        }
+    }
+
+    private static ZMQ.Socket dealer(ZContext context, String endpoint) {
+        ZMQ.Socket dealer = context.createSocket(SocketType.DEALER);
+        dealer.setReceiveTimeOut(RECEIVE_TIMEOUT_MS);
+        dealer.setLinger(0);
+        // JeroMQ 0.6.0: a fresh outgoing connection occasionally stalls before its handshake
+        // (docs/PROTOCOL.md); a short handshake interval makes it retry within half a second.
+        dealer.setHandshakeIvl(500);
+        dealer.connect(endpoint);
+        return dealer;
+    }
+}

@@ -1,0 +1,157 @@
+package io.rewind.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A {@code rewind} command run in its own JVM, as a user runs it (same main class as the jar, on
+ * the test classpath), with its stdout and stderr collected. Always stopped by {@link #close()}.
+ */
+final class ServeProcess implements AutoCloseable {
+
+    private static final Pattern COMMAND_ENDPOINT = Pattern.compile("command endpoint\\s+(\\S+)");
+    private static final Pattern STREAM_ENDPOINT = Pattern.compile("(?m)^\\s+stream endpoint\\s+(\\S+)");
+    private static final Pattern LEGACY_STREAM_ENDPOINT = Pattern.compile("legacy stream endpoint\\s+(\\S+)");
+
+    private final Process process;
+    private final Collector stdout;
+    private final Collector stderr;
+
+    private ServeProcess(Process process) {
+        this.process = process;
+        this.stdout = new Collector(process.getInputStream(), "stdout");
+        this.stderr = new Collector(process.getErrorStream(), "stderr");
+        stdout.start();
+        stderr.start();
+    }
+
+    /** Runs {@code rewind ARGS} from the test classpath. */
+    static ServeProcess start(String... args) throws IOException {
+        return launch(List.of("-cp", System.getProperty("java.class.path"), Rewind.class.getName()), args);
+    }
+
+    /** Runs {@code java -jar JAR ARGS}: the packaged command exactly as {@code ./rewind} runs it. */
+    static ServeProcess startJar(java.nio.file.Path jar, String... args) throws IOException {
+        return launch(List.of("-jar", jar.toString()), args);
+    }
+
+    private static ServeProcess launch(List<String> javaArgs, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(javaArgs);
+        command.addAll(List.of(args));
+        return new ServeProcess(new ProcessBuilder(command).start());
+    }
+
+    /** Waits until the server printed its endpoints; returns the command endpoint it bound. */
+    String awaitCommandEndpoint(long timeoutMs) throws InterruptedException {
+        return awaitMatch(COMMAND_ENDPOINT, timeoutMs)
+                .orElseThrow(() -> new AssertionError("server did not report ready within " + timeoutMs
+                        + " ms; stdout: " + stdout() + " stderr: " + stderr()));
+    }
+
+    String streamEndpoint(long timeoutMs) throws InterruptedException {
+        return awaitMatch(STREAM_ENDPOINT, timeoutMs).orElseThrow();
+    }
+
+    String legacyStreamEndpoint(long timeoutMs) throws InterruptedException {
+        return awaitMatch(LEGACY_STREAM_ENDPOINT, timeoutMs).orElseThrow();
+    }
+
+    private Optional<String> awaitMatch(Pattern pattern, long timeoutMs) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (System.nanoTime() < deadline) {
+            Matcher matcher = pattern.matcher(stdout());
+            if (matcher.find()) {
+                return Optional.of(matcher.group(1));
+            }
+            if (!process.isAlive() && !stdout.isAlive()) {
+                return Optional.empty();
+            }
+            stdout.awaitMore(50);
+        }
+        return Optional.empty();
+    }
+
+    /** Sends SIGTERM and waits for the exit code. */
+    int terminate(long timeoutMs) throws InterruptedException {
+        process.destroy();
+        return awaitExit(timeoutMs);
+    }
+
+    int awaitExit(long timeoutMs) throws InterruptedException {
+        if (!process.waitFor(timeoutMs, TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("process did not exit within " + timeoutMs + " ms; stderr: " + stderr());
+        }
+        stdout.join(10_000);
+        stderr.join(10_000);
+        return process.exitValue();
+    }
+
+    String stdout() {
+        return stdout.text();
+    }
+
+    String stderr() {
+        return stderr.text();
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static final class Collector extends Thread {
+        private final InputStream input;
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+        Collector(InputStream input, String name) {
+            super("serve-process-" + name);
+            this.input = input;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            byte[] buffer = new byte[4096];
+            try {
+                int n;
+                while ((n = input.read(buffer)) >= 0) {
+                    synchronized (bytes) {
+                        bytes.write(buffer, 0, n);
+                        bytes.notifyAll();
+                    }
+                }
+            } catch (IOException e) {
+                // the process ended; what was read stays available
+            }
+        }
+
+        void awaitMore(long millis) throws InterruptedException {
+            synchronized (bytes) {
+                bytes.wait(millis);
+            }
+        }
+
+        String text() {
+            synchronized (bytes) {
+                return bytes.toString(StandardCharsets.UTF_8);
+            }
+        }
+    }
+}

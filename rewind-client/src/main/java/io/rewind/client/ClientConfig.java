@@ -1,0 +1,174 @@
+package io.rewind.client;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a {@link RewindClient} connects and how patient it is. Immutable and thread-safe; build one
+ * with {@link #builder()}.
+ *
+ * <p>Defaults: endpoint {@code tcp://127.0.0.1:9002} (the server's default command endpoint),
+ * connect timeout 5 s, request timeout 10 s, subscription credit window 256 events, reconnect
+ * backoff 100 ms doubling up to 5 s, a heartbeat every second and a connection declared dead after
+ * 5 s of silence.
+ */
+public final class ClientConfig {
+
+    private final String endpoint;
+    private final Duration connectTimeout;
+    private final Duration requestTimeout;
+    private final int subscriptionCreditWindow;
+    private final Duration reconnectBackoffMin;
+    private final Duration reconnectBackoffMax;
+    private final Duration heartbeatInterval;
+    private final Duration heartbeatTimeout;
+
+    private ClientConfig(Builder b) {
+        this.endpoint = b.endpoint;
+        this.connectTimeout = b.connectTimeout;
+        this.requestTimeout = b.requestTimeout;
+        this.subscriptionCreditWindow = b.subscriptionCreditWindow;
+        this.reconnectBackoffMin = b.reconnectBackoffMin;
+        this.reconnectBackoffMax = b.reconnectBackoffMax;
+        this.heartbeatInterval = b.heartbeatInterval;
+        this.heartbeatTimeout = b.heartbeatTimeout;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The server's command endpoint, e.g. {@code tcp://127.0.0.1:9002}. */
+    public String endpoint() {
+        return endpoint;
+    }
+
+    /** How long {@link RewindClient#connect} waits for the server's first answer. */
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    /** How long one request waits for its reply before it fails with a StoreUnavailableException. */
+    public Duration requestTimeout() {
+        return requestTimeout;
+    }
+
+    /**
+     * The most events a subscription lets the server send ahead of its listener: the bound on
+     * what one subscription buffers in the client.
+     */
+    public int subscriptionCreditWindow() {
+        return subscriptionCreditWindow;
+    }
+
+    /** The first wait before a subscription tries again after its connection failed. */
+    public Duration reconnectBackoffMin() {
+        return reconnectBackoffMin;
+    }
+
+    /** The longest wait between two attempts; the wait doubles from the minimum up to this. */
+    public Duration reconnectBackoffMax() {
+        return reconnectBackoffMax;
+    }
+
+    /** How often the client pings the server while it has subscriptions or requests in flight. */
+    public Duration heartbeatInterval() {
+        return heartbeatInterval;
+    }
+
+    /**
+     * How long a connection may stay silent, while the client is waiting for something from it,
+     * before the client drops it and connects afresh.
+     */
+    public Duration heartbeatTimeout() {
+        return heartbeatTimeout;
+    }
+
+    @Override
+    public String toString() {
+        return "ClientConfig[endpoint=" + endpoint + ", connectTimeout=" + connectTimeout + ", requestTimeout="
+                + requestTimeout + ", subscriptionCreditWindow=" + subscriptionCreditWindow + ", reconnectBackoff="
+                + reconnectBackoffMin + ".." + reconnectBackoffMax + ", heartbeat=" + heartbeatInterval + "/"
+                + heartbeatTimeout + "]";
+    }
+
+    /** Builds a {@link ClientConfig}. Not thread-safe. */
+    public static final class Builder {
+        private String endpoint = "tcp://127.0.0.1:9002";
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration requestTimeout = Duration.ofSeconds(10);
+        private int subscriptionCreditWindow = 256;
+        private Duration reconnectBackoffMin = Duration.ofMillis(100);
+        private Duration reconnectBackoffMax = Duration.ofSeconds(5);
+        private Duration heartbeatInterval = Duration.ofSeconds(1);
+        private Duration heartbeatTimeout = Duration.ofSeconds(5);
+
+        private Builder() {
+        }
+
+        /** The server's command endpoint, a ZeroMQ address such as {@code tcp://host:9002}. */
+        public Builder endpoint(String commandEndpoint) {
+            Objects.requireNonNull(commandEndpoint, "commandEndpoint");
+            if (commandEndpoint.isBlank()) {
+                throw new IllegalArgumentException("endpoint must not be blank");
+            }
+            this.endpoint = commandEndpoint;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positive(timeout, "connectTimeout");
+            return this;
+        }
+
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = positive(timeout, "requestTimeout");
+            return this;
+        }
+
+        public Builder subscriptionCreditWindow(int events) {
+            if (events < 1) {
+                throw new IllegalArgumentException("subscriptionCreditWindow must be >= 1, was " + events);
+            }
+            this.subscriptionCreditWindow = events;
+            return this;
+        }
+
+        /** The first and the longest wait between reconnection attempts of a subscription. */
+        public Builder reconnectBackoff(Duration min, Duration max) {
+            positive(min, "reconnectBackoff min");
+            positive(max, "reconnectBackoff max");
+            if (max.compareTo(min) < 0) {
+                throw new IllegalArgumentException("reconnectBackoff max (" + max + ") is below min (" + min + ")");
+            }
+            this.reconnectBackoffMin = min;
+            this.reconnectBackoffMax = max;
+            return this;
+        }
+
+        /** The ping interval and the silence after which a connection counts as dead. */
+        public Builder heartbeat(Duration interval, Duration timeout) {
+            positive(interval, "heartbeat interval");
+            positive(timeout, "heartbeat timeout");
+            if (timeout.compareTo(interval.multipliedBy(2)) < 0) {
+                throw new IllegalArgumentException("heartbeat timeout (" + timeout
+                        + ") must be at least twice the interval (" + interval + ")");
+            }
+            this.heartbeatInterval = interval;
+            this.heartbeatTimeout = timeout;
+            return this;
+        }
+
+        public ClientConfig build() {
+            return new ClientConfig(this);
+        }
+
+        private static Duration positive(Duration value, String name) {
+            Objects.requireNonNull(value, name);
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, was " + value);
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,384 @@
+package io.rewind.client;
+
+import io.rewind.api.ErrorCode;
+import io.rewind.api.EventStoreException;
+import io.rewind.api.StoreClosedException;
+import io.rewind.api.StoreUnavailableException;
+import io.rewind.protocol.command.CommandReply;
+import io.rewind.protocol.command.CommandRequest;
+import io.rewind.protocol.command.ErrorReplies;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.ZMQ;
+
+/**
+ * A client's connection to the server: one I/O thread that alone owns the DEALER socket (ZeroMQ
+ * sockets are not thread-safe). Callers hand it encoded requests through a {@link TaskQueue} and
+ * get futures that the I/O thread completes when the reply with the same request id arrives, so
+ * any number of requests may be in flight. The thread also fails requests past their timeout,
+ * pings the server while it waits for something, notices a lost or silent connection, and keeps
+ * the {@link SubscriptionLinks} going.
+ *
+ * <p>Futures are completed on the I/O thread: a dependent action attached without an executor runs
+ * there and must not block. Thread-safe.
+ */
+final class Connection implements SubscriptionLinks.Outbound {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
+    private static final AtomicInteger CLIENT_COUNTER = new AtomicInteger();
+    /** Replies read per poll, so queued requests are not starved by a flood of deliveries. */
+    private static final int READS_PER_CYCLE = 256;
+    private static final long MAX_POLL_MILLIS = 1000;
+    private static final long STOP_JOIN_MILLIS = 10_000;
+
+    private final ClientConfig config;
+    private final int clientNumber;
+    private final ZMQ.Context context;
+    private final TaskQueue tasks = new TaskQueue();
+    private final InFlight inFlight;
+    private final SubscriptionLinks links;
+    private final AtomicLong requestIds = new AtomicLong();
+    private final AtomicInteger subscriptionCounter = new AtomicInteger();
+    private final AtomicBoolean closeRequested = new AtomicBoolean();
+    private final Thread ioThread;
+    private final long heartbeatIntervalNanos;
+    private final long heartbeatTimeoutNanos;
+    private volatile boolean stopRequested;
+    /** I/O thread only, after start. */
+    private DealerSocket socket;
+    private long nextPingNanos;
+
+    private Connection(ClientConfig config, int clientNumber, ZMQ.Context context, DealerSocket socket) {
+        this.config = config;
+        this.clientNumber = clientNumber;
+        this.context = context;
+        this.socket = socket;
+        this.inFlight = new InFlight(config.requestTimeout().toNanos());
+        this.links = new SubscriptionLinks(this, config);
+        this.heartbeatIntervalNanos = config.heartbeatInterval().toNanos();
+        this.heartbeatTimeoutNanos = config.heartbeatTimeout().toNanos();
+        this.ioThread = new Thread(this::run, "rewind-client-" + clientNumber + "-io");
+        this.ioThread.setDaemon(true);
+    }
+
+    /**
+     * Creates the socket, starts connecting (in the background, as ZeroMQ does) and starts the I/O
+     * thread.
+     *
+     * @throws IllegalArgumentException if the endpoint is not a ZeroMQ address
+     */
+    static Connection open(ClientConfig config) {
+        int clientNumber = CLIENT_COUNTER.incrementAndGet();
+        ZMQ.Context context = ZMQ.context(1);
+        Connection connection;
+        try {
+            DealerSocket socket = DealerSocket.open(context, config, "rewind-client-" + clientNumber, 1);
+            connection = new Connection(config, clientNumber, context, socket);
+        } catch (RuntimeException e) {
+            context.close();
+            throw e;
+        }
+        connection.ioThread.start();
+        return connection;
+    }
+
+    String endpoint() {
+        return config.endpoint();
+    }
+
+    /** Whether the calling thread is this connection's I/O thread, where blocking would deadlock. */
+    boolean isIoThread() {
+        return Thread.currentThread() == ioThread;
+    }
+
+    /** The name for a new subscription's listener thread. */
+    String nextSubscriptionThreadName() {
+        return "rewind-client-" + clientNumber + "-subscription-" + subscriptionCounter.incrementAndGet();
+    }
+
+    @Override
+    public long nextRequestId() {
+        return requestIds.incrementAndGet();
+    }
+
+    /**
+     * Sends the request built for a fresh request id and returns its reply. The request is encoded
+     * on the calling thread. The future fails with the exception an ERROR reply stands for, with a
+     * {@link StoreUnavailableException} when no reply comes in time or the connection is lost
+     * first, and with a {@link StoreClosedException} when the client closes first.
+     */
+    CompletableFuture<CommandReply> call(LongFunction<CommandRequest> build) {
+        CompletableFuture<CommandReply> reply = new CompletableFuture<>();
+        long id = nextRequestId();
+        List<byte[]> frames;
+        try {
+            frames = build.apply(id).toFrames();
+        } catch (EventStoreException e) {
+            reply.completeExceptionally(e);
+            return reply;
+        }
+        String command = new String(frames.get(0), StandardCharsets.US_ASCII);
+        execute(new IoTask() {
+            @Override
+            public void run() {
+                if (socket.send(frames)) {
+                    inFlight.add(id, command, reply, System.nanoTime());
+                } else {
+                    reply.completeExceptionally(new StoreUnavailableException("the connection to " + endpoint()
+                            + " cannot take more requests now (" + inFlight.size() + " in flight); try again"));
+                }
+            }
+
+            @Override
+            public void abandon(EventStoreException reason) {
+                reply.completeExceptionally(reason);
+            }
+        });
+        return reply;
+    }
+
+    /** Runs {@code task} on the I/O thread. */
+    void execute(IoTask task) {
+        tasks.submit(task);
+    }
+
+    /** Starts a subscription's first attempt; its outcome completes {@code link.started}. */
+    void startSubscription(SubscriptionLink link) {
+        execute(new IoTask() {
+            @Override
+            public void run() {
+                links.start(link, System.nanoTime());
+            }
+
+            @Override
+            public void abandon(EventStoreException reason) {
+                link.started.completeExceptionally(reason);
+            }
+        });
+    }
+
+    /** Lets the server send a subscription more events, as far as its listener has made room. */
+    void topUp(SubscriptionLink link) {
+        execute(() -> links.topUp(link));
+    }
+
+    /** Ends a subscription's server side (the user closed it, or its listener ended it). */
+    void cancel(SubscriptionLink link) {
+        execute(() -> links.cancel(link));
+    }
+
+    @Override
+    public boolean send(CommandRequest request) {
+        return socket.send(request.toFrames());
+    }
+
+    @Override
+    public boolean isConnected() {
+        return socket.isConnected();
+    }
+
+    /**
+     * Stops the I/O thread: subscriptions end with a {@link StoreClosedException}, requests in flight
+     * fail with one, the socket and the ZeroMQ context are closed. Idempotent; waits (bounded) for the
+     * thread unless called on it.
+     */
+    void close() {
+        if (closeRequested.compareAndSet(false, true)) {
+            stopRequested = true;
+            tasks.wake();
+        }
+        if (!isIoThread()) {
+            try {
+                ioThread.join(STOP_JOIN_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (ioThread.isAlive()) {
+                LOG.warn("The I/O thread of the client for {} did not stop within {} ms", endpoint(),
+                        STOP_JOIN_MILLIS);
+            }
+        }
+    }
+
+    private void run() {
+        EventStoreException endReason = new StoreClosedException("the client for " + endpoint() + " was closed");
+        try {
+            nextPingNanos = System.nanoTime() + heartbeatIntervalNanos;
+            socket.registerWakeUp(tasks.wakeUpChannel());
+            while (!stopRequested) {
+                cycle();
+            }
+        } catch (RuntimeException | Error e) {
+            LOG.error("The I/O thread of the client for {} failed; the client stops", endpoint(), e);
+            endReason = new EventStoreException(ErrorCode.INTERNAL, "the client's I/O thread failed: " + e);
+        } finally {
+            shutDown(endReason);
+        }
+    }
+
+    private void cycle() {
+        long now = System.nanoTime();
+        socket.poll(pollMillis(now));
+        now = System.nanoTime();
+        DealerSocket.Change change = socket.readConnectionEvents();
+        if (change == DealerSocket.Change.CONNECTED) {
+            LOG.debug("Connected to {}", endpoint());
+        } else if (change == DealerSocket.Change.DISCONNECTED) {
+            connectionLost("lost the connection to " + endpoint(), now);
+        }
+        for (int i = 0; i < READS_PER_CYCLE; i++) {
+            List<byte[]> message = socket.receive();
+            if (message == null) {
+                break;
+            }
+            onMessage(message, now);
+        }
+        tasks.runAll();
+        housekeeping(System.nanoTime());
+    }
+
+    private long pollMillis(long now) {
+        long next = Math.min(inFlight.nextDeadline(), links.nextTimer(now));
+        if (isWaitingForServer()) {
+            next = Math.min(next, nextPingNanos);
+            if (socket.isConnected()) {
+                next = Math.min(next, socket.lastHeardNanos() + heartbeatTimeoutNanos);
+            }
+        }
+        if (next == Long.MAX_VALUE) {
+            return MAX_POLL_MILLIS;
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(next - now) + 1;
+        return Math.max(0, Math.min(MAX_POLL_MILLIS, millis));
+    }
+
+    private boolean isWaitingForServer() {
+        return !inFlight.isEmpty() || !links.isEmpty();
+    }
+
+    private void onMessage(List<byte[]> frames, long now) {
+        if (frames.isEmpty() || frames.get(0).length != 0) {
+            LOG.warn("Ignored a message from {} without the empty delimiter ({} frames)", endpoint(), frames.size());
+            return;
+        }
+        List<byte[]> body = frames.subList(1, frames.size());
+        CommandReply reply;
+        try {
+            reply = CommandReply.decode(body);
+        } catch (RuntimeException e) {
+            malformedReply(body, e);
+            return;
+        }
+        OptionalLong id = Replies.requestId(reply);
+        if (id.isEmpty()) {
+            LOG.warn("The server at {} reported an error about a request it could not identify: {}", endpoint(),
+                    ((CommandReply.Error) reply).reason());
+            return;
+        }
+        InFlight.Request request = inFlight.remove(id.getAsLong());
+        if (request != null) {
+            complete(request, reply);
+        } else if (!links.onReply(id.getAsLong(), reply, now) && Replies.isSubscriptionTraffic(reply)) {
+            // A server subscription nobody here owns any more (its SUBSCRIBE timed out, or it was
+            // replaced): stop it so it does not hold credit and memory on the server.
+            send(new CommandRequest.Cancel(id.getAsLong()));
+        }
+    }
+
+    private void complete(InFlight.Request request, CommandReply reply) {
+        if (reply instanceof CommandReply.Error error) {
+            request.reply().completeExceptionally(ErrorReplies.toException(error));
+        } else {
+            request.reply().complete(reply);
+        }
+    }
+
+    private void malformedReply(List<byte[]> body, RuntimeException e) {
+        Long id = CommandRequest.requestIdOf(body);
+        InFlight.Request request = id == null ? null : inFlight.remove(id);
+        LOG.warn("Ignored a malformed reply from {}: {}", endpoint(), e.getMessage());
+        if (request != null) {
+            request.reply().completeExceptionally(new EventStoreException(ErrorCode.INTERNAL,
+                    "the server at " + endpoint() + " answered " + request.command() + " with a malformed reply: "
+                            + e.getMessage()));
+        }
+    }
+
+    private void housekeeping(long now) {
+        for (InFlight.Request request : inFlight.expire(now)) {
+            request.reply().completeExceptionally(new StoreUnavailableException("no reply from " + endpoint()
+                    + " to " + request.command() + " within " + config.requestTimeout().toMillis() + " ms"
+                    + outcomeNote(request)));
+        }
+        heartbeat(now);
+        links.tick(now);
+    }
+
+    /**
+     * Pings while the client waits for the server; drops a connection that stays silent longer than
+     * the heartbeat timeout although ZeroMQ believes it connected (a frozen server, a half-open TCP
+     * connection), and starts a fresh one. While disconnected, ZeroMQ is reconnecting by itself and
+     * a rare ping suffices (it only queues up), and silence is no news.
+     */
+    private void heartbeat(long now) {
+        if (!isWaitingForServer()) {
+            socket.heardAt(now);
+            nextPingNanos = now + heartbeatIntervalNanos;
+            return;
+        }
+        if (now - nextPingNanos >= 0) {
+            socket.send(new CommandRequest.Ping(nextRequestId()).toFrames());
+            nextPingNanos = now + (socket.isConnected() ? heartbeatIntervalNanos : heartbeatTimeoutNanos);
+        }
+        if (!socket.isConnected()) {
+            socket.heardAt(now);
+            return;
+        }
+        if (now - socket.lastHeardNanos() > heartbeatTimeoutNanos) {
+            String reason = "no answer from " + endpoint() + " for " + config.heartbeatTimeout().toMillis() + " ms";
+            LOG.warn("{}; reconnecting", reason);
+            DealerSocket previous = socket;
+            socket = DealerSocket.open(context, config, "rewind-client-" + clientNumber, previous.generation() + 1);
+            socket.registerWakeUp(tasks.wakeUpChannel());
+            previous.close(0);
+            connectionLost(reason, now);
+        }
+    }
+
+    private void connectionLost(String reason, long now) {
+        for (InFlight.Request request : inFlight.removeAll()) {
+            request.reply().completeExceptionally(new StoreUnavailableException(reason + " before the reply to "
+                    + request.command() + " came" + outcomeNote(request)));
+        }
+        links.connectionLost(reason, now);
+    }
+
+    private static String outcomeNote(InFlight.Request request) {
+        return request.command().equals("APPEND")
+                ? "; the append may or may not have been stored: retry it with the same event ids to find out"
+                : "";
+    }
+
+    private void shutDown(EventStoreException reason) {
+        try {
+            links.stopAll(reason);
+            for (InFlight.Request request : inFlight.removeAll()) {
+                request.reply().completeExceptionally(reason);
+            }
+            socket.close(DealerSocket.CLOSE_LINGER_MILLIS);
+        } finally {
+            tasks.close(reason);
+            context.close();
+            LOG.debug("Client for {} stopped", endpoint());
+        }
+    }
+}

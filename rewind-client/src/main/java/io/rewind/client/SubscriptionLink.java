@@ -1,0 +1,68 @@
+package io.rewind.client;
+
+import io.rewind.api.SubscriptionRequest;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The I/O thread's state for one client subscription: which server-side subscription currently
+ * feeds it, where it stands, how much credit is out, and when to try again. The server-side
+ * subscription changes on every reconnection; the client subscription does not. I/O thread only,
+ * except {@link #started}, which the subscribing thread waits on.
+ *
+ * <p>Invariant: {@code lastReceived} is the position of the last event handed to the listener's
+ * inbox (the start point before any). Every resubscription asks for events <em>after</em> it, and
+ * every event received must name it as its previous position, so no event is missed or repeated.
+ */
+final class SubscriptionLink {
+
+    /** Where the link stands with the server. */
+    enum State {
+        /** SUBSCRIBE sent, SUBSCRIBED not yet received; {@code timerNanos} is the deadline. */
+        SUBSCRIBING,
+        /** The server subscription {@code serverId} is running. */
+        ACTIVE,
+        /** No server subscription; the next attempt is due at {@code timerNanos}. */
+        WAITING
+    }
+
+    final ClientSubscription subscription;
+    final SubscriptionRequest original;
+    /** Completes with the start position once the server first accepts the subscription. */
+    final CompletableFuture<Long> started = new CompletableFuture<>();
+
+    State state = State.WAITING;
+    long serverId;
+    boolean everStarted;
+    long lastReceived;
+    /** Credit granted to and events received from the current server subscription. */
+    long granted;
+    long received;
+    /** Failed attempts since the last success. */
+    int failures;
+    long timerNanos;
+
+    SubscriptionLink(ClientSubscription subscription, SubscriptionRequest original) {
+        this.subscription = subscription;
+        this.original = original;
+    }
+
+    /** The request for the next attempt: the original one, or a resumption after what was received. */
+    SubscriptionRequest nextRequest() {
+        if (!everStarted) {
+            return original;
+        }
+        SubscriptionRequest resume = SubscriptionRequest.after(lastReceived);
+        return original.streamPrefix().map(resume::withStreamPrefix).orElse(resume);
+    }
+
+    /** Whether a server subscription exists or is being asked for. */
+    boolean hasServerSubscription() {
+        return state == State.SUBSCRIBING || state == State.ACTIVE;
+    }
+
+    @Override
+    public String toString() {
+        return "subscription " + original + " (server id " + serverId + ", " + state + ", last received "
+                + lastReceived + ")";
+    }
+}
