@@ -6,13 +6,13 @@ import com.zaxxer.hikari.pool.HikariPool;
 import io.rewind.api.StoreUnavailableException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HexFormat;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32C;
+import org.postgresql.Driver;
 
 /**
  * Opens the shared SQL store: a PostgreSQL database that several Rewind servers may use at once.
@@ -98,6 +98,8 @@ public final class PostgresEventStore {
     private static HikariDataSource pool(PostgresConfig config, String poolName, int size) {
         HikariConfig settings = new HikariConfig();
         settings.setJdbcUrl(config.jdbcUrl());
+        // Named, not looked up through DriverManager's service files, which a fat jar may have merged away.
+        settings.setDriverClassName(Driver.class.getName());
         config.user().ifPresent(settings::setUsername);
         config.password().ifPresent(settings::setPassword);
         config.schema().ifPresent(settings::setSchema);
@@ -115,7 +117,7 @@ public final class PostgresEventStore {
         Properties properties = driverProperties(config);
         config.user().ifPresent(user -> properties.setProperty("user", user));
         config.password().ifPresent(password -> properties.setProperty("password", password));
-        return DriverManager.getConnection(config.jdbcUrl(), properties);
+        return new Driver().connect(config.jdbcUrl(), properties);
     }
 
     private static Properties driverProperties(PostgresConfig config) {

@@ -137,13 +137,16 @@ class PostgresGlobalOrderTest extends PostgresSchemaTest {
         EventData abandoned = event("abandoned");
         EventData kept = event("kept");
         ExecutorService executor = Executors.newSingleThreadExecutor();
-        try (Connection firstConnection = database.connect(schema); Connection secondConnection = database.connect(schema)) {
+        // Closed in reverse order: the first connection goes first, releasing the head row, should a
+        // failed assertion leave the second appender waiting for it.
+        try (Connection secondConnection = database.connect(schema); Connection firstConnection = database.connect(schema)) {
             AppendTransaction firstTransaction = AppendTransaction.begin(firstConnection, dialect(), Clock.systemUTC());
             AppendResult taken = firstTransaction.append(AppendRequest.to("first", ExpectedVersion.noStream(), abandoned));
             assertThat(taken.firstPosition()).isZero();
+            long secondPid = backendPid(secondConnection);
             CompletableFuture<AppendResult> second = appendInOwnTransaction(executor, secondConnection,
                     AppendRequest.to("second", ExpectedVersion.noStream(), kept));
-            awaitBlockedAtTheHeadRow(secondConnection);
+            awaitBlockedAtTheHeadRow(secondPid);
             assertThat(store.readAll(0, Direction.FORWARD, 10)).as("nothing is visible while position 0 is open").isEmpty();
 
             firstTransaction.rollback();
@@ -166,12 +169,15 @@ class PostgresGlobalOrderTest extends PostgresSchemaTest {
         EventData early = event("early");
         EventData later = event("later");
         ExecutorService executor = Executors.newSingleThreadExecutor();
-        try (Connection firstConnection = database.connect(schema); Connection secondConnection = database.connect(schema)) {
+        // Closed in reverse order: the first connection goes first, releasing the head row, should a
+        // failed assertion leave the second appender waiting for it.
+        try (Connection secondConnection = database.connect(schema); Connection firstConnection = database.connect(schema)) {
             AppendTransaction firstTransaction = AppendTransaction.begin(firstConnection, dialect(), Clock.systemUTC());
             firstTransaction.append(AppendRequest.to("early", ExpectedVersion.noStream(), early));
+            long secondPid = backendPid(secondConnection);
             CompletableFuture<AppendResult> second = appendInOwnTransaction(executor, secondConnection,
                     AppendRequest.to("later", ExpectedVersion.noStream(), later));
-            awaitBlockedAtTheHeadRow(secondConnection);
+            awaitBlockedAtTheHeadRow(secondPid);
             assertThat(second).as("the later append, while the earlier holds the head row").isNotDone();
 
             firstTransaction.commit();
@@ -243,14 +249,17 @@ class PostgresGlobalOrderTest extends PostgresSchemaTest {
         }, executor);
     }
 
-    /** Waits until the backend of {@code connection} waits for a lock another backend holds. */
-    private void awaitBlockedAtTheHeadRow(Connection blocked) throws SQLException {
-        long pid;
-        try (Statement statement = blocked.createStatement();
+    /** The server process behind {@code connection}; asked before another thread uses the connection. */
+    private static long backendPid(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
                 ResultSet row = statement.executeQuery("SELECT pg_backend_pid()")) {
             row.next();
-            pid = row.getLong(1);
+            return row.getLong(1);
         }
+    }
+
+    /** Waits until the server process {@code pid} waits for a lock another process holds. */
+    private void awaitBlockedAtTheHeadRow(long pid) throws SQLException {
         try (Connection observer = database.connect(schema);
                 PreparedStatement statement = observer.prepareStatement(
                         "SELECT cardinality(pg_blocking_pids(?::integer)) > 0")) {
