@@ -1,0 +1,166 @@
+package io.rewind.bench;
+
+import io.rewind.api.AppendRequest;
+import io.rewind.api.EventData;
+import io.rewind.api.EventStore;
+import io.rewind.api.ExpectedVersion;
+import io.rewind.log.Durability;
+import io.rewind.log.LogRecordSize;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bench append}: embedded appends from N writer threads, each appending B events of S
+ * bytes per call to its own stream and waiting for the acknowledgement before the next call.
+ * Reports events/s, MB/s (payload), append latency, the mean events per fsync (segment forces
+ * counted through the store's file layer), and, when the log fsyncs every batch, the disk's
+ * ceiling at that same mean batch size measured right after in the same run, with the ratio.
+ */
+@Command(name = "append", mixinStandardHelpOptions = true,
+        description = "Embedded appends: events/s, MB/s, latency, mean events per fsync, ratio to the disk's ceiling.")
+final class AppendCommand implements Callable<Integer> {
+
+    static final String EVENT_TYPE = "bench";
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    RunOptions run;
+
+    @Option(names = "--store", paramLabel = "URI", required = true, description = "log:DIR or memory:.")
+    String store;
+
+    @Option(names = "--writers", paramLabel = "N", defaultValue = "1",
+            description = "Writer threads, each appending to its own stream (default: ${DEFAULT-VALUE}).")
+    int writers;
+
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "1",
+            description = "Events per append call (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "100",
+            description = "Payload bytes per event (default: ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--fsync", paramLabel = "MODE", defaultValue = "always",
+            description = "always, never or interval:MS (default: ${DEFAULT-VALUE}).")
+    String fsync;
+
+    @Option(names = "--no-ceiling", description = "Skip the ceiling measurement that follows an fsync=always run.")
+    boolean noCeiling;
+
+    @Override
+    public Integer call() throws Exception {
+        StoreUri uri = Options.store(spec, store);
+        Durability durability = Options.fsync(spec, fsync);
+        Options.atLeast(spec, "--writers", writers, 1);
+        Options.between(spec, "--batch", batch, 1, io.rewind.api.Limits.MAX_EVENTS_PER_APPEND);
+        Options.atLeast(spec, "--size", size, 0);
+        ForceCounter files = new ForceCounter();
+        Report report = new Report("append").text("store", uri.toString())
+                .text("fsync", uri.directory().isPresent() ? fsync : "none (memory)")
+                .count("writers", writers).count("batch", batch).count("size", size);
+        Progress progress = Progress.onTerminal("append", spec.commandLine().getErr());
+        double eventsPerSecond;
+        try (EventStore eventStore = uri.open(durability, files)) {
+            eventsPerSecond = measure(eventStore, files, report, progress);
+        }
+        if (ceilingApplies(uri, durability)) {
+            double meanBatch = ((Number) report.get("mean_events_per_fsync")).doubleValue();
+            Path directory = uri.directory().orElseThrow().toAbsolutePath().getParent();
+            int recordBytes = LogRecordSize.of(streamName(writers - 1).getBytes(StandardCharsets.UTF_8).length,
+                    EVENT_TYPE.length(), 0, size);
+            Ceiling.Result ceiling = Ceiling.run(directory, Ceiling.batchFor(meanBatch), recordBytes,
+                    Phases.begin(Math.min(run.warmup, 1), run.duration),
+                    Progress.onTerminal("ceiling", spec.commandLine().getErr()));
+            Ceiling.report(report, ceiling, eventsPerSecond);
+        }
+        report.print(run.json, spec.commandLine().getOut(), spec.commandLine().getErr());
+        return 0;
+    }
+
+    private boolean ceilingApplies(StoreUri uri, Durability durability) {
+        return !noCeiling && uri.directory().isPresent() && durability.mode() == Durability.Mode.ALWAYS;
+    }
+
+    /** Runs the writers through the timeline, fills the report and returns events/s. */
+    private double measure(EventStore eventStore, ForceCounter files, Report report, Progress progress)
+            throws InterruptedException {
+        Phases phases = run.begin();
+        LongAdder events = new LongAdder();
+        Latency latency = new Latency();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        byte[] payload = new byte[size];
+        new Random(42).nextBytes(payload);
+        List<Thread> threads = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            // Immutable, and its events carry no id: every append of it stores fresh events.
+            AppendRequest request = AppendRequest.to(streamName(w), ExpectedVersion.any(),
+                    Collections.nCopies(batch, EventData.of(EVENT_TYPE, payload)));
+            Thread thread = new Thread(() -> write(eventStore, request, phases, events, latency, failure),
+                    "bench-writer-" + w);
+            threads.add(thread);
+            thread.start();
+        }
+        long eventsBefore = phases.awaitMeasureStart(progress, events::sum);
+        long forcesBefore = files.segmentForces();
+        long eventsAfter = phases.awaitEnd(progress, events::sum);
+        long forcesAfter = files.segmentForces();
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        progress.done();
+        if (failure.get() != null) {
+            throw new BenchException("an append failed: " + failure.get().getMessage(), failure.get());
+        }
+        long measured = eventsAfter - eventsBefore;
+        double perSecond = measured / phases.seconds();
+        report.count("events", measured).figure("events_per_s", perSecond)
+                .figure("mb_per_s", perSecond * size / 1e6);
+        Latency.addPercentiles(report, latency.total());
+        long forces = forcesAfter - forcesBefore;
+        if (forces > 0) {
+            report.count("fsyncs", forces).figure("mean_events_per_fsync", measured / (double) forces);
+        }
+        return perSecond;
+    }
+
+    private static void write(EventStore eventStore, AppendRequest request, Phases phases, LongAdder events,
+            Latency latency, AtomicReference<Throwable> failure) {
+        int count = request.eventCount();
+        try {
+            while (failure.get() == null) {
+                long started = System.nanoTime();
+                if (phases.over(started)) {
+                    return;
+                }
+                eventStore.append(request);
+                long finished = System.nanoTime();
+                events.add(count);
+                if (phases.measuring(started)) {
+                    latency.record(finished - started);
+                }
+            }
+        } catch (RuntimeException e) {
+            failure.compareAndSet(null, e);
+        }
+    }
+
+    /** The stream of writer {@code w}. */
+    static String streamName(int writer) {
+        return "bench-" + writer;
+    }
+}

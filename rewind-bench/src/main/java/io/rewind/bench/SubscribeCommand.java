@@ -1,0 +1,283 @@
+package io.rewind.bench;
+
+import io.rewind.api.AppendRequest;
+import io.rewind.api.EventData;
+import io.rewind.api.ExpectedVersion;
+import io.rewind.api.SubscriptionRequest;
+import io.rewind.protocol.command.CommandReply;
+import io.rewind.protocol.command.CommandRequest;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import org.zeromq.ZContext;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bench subscribe}: one publisher appends events at a fixed rate (Rewind's own APPEND,
+ * acknowledgements collected asynchronously) while K subscribers each hold a live subscription
+ * (SUBSCRIBE from the end, with credit). Every event carries the publisher's send time, so each
+ * delivery gives one publish→subscriber latency (publisher and subscribers share this process's
+ * clock). Reports the publish rate reached, the fan-out (events delivered per second over all
+ * subscribers), the latency percentiles, and the gaps seen (a subscriber checks every event's
+ * previous position; any gap is a bug).
+ */
+@Command(name = "subscribe", mixinStandardHelpOptions = true,
+        description = "Publish at a fixed rate to a running server; publish→subscriber latency and fan-out.")
+final class SubscribeCommand implements Callable<Integer> {
+
+    /** Events a subscriber grants at once; it tops up when half are used. */
+    private static final int CREDIT = 10_000;
+    /** Acknowledgements the publisher may wait for at once; beyond it the publisher falls behind its rate. */
+    private static final int PUBLISH_WINDOW = 8_192;
+    private static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final long SUBSCRIPTION_ID = 1;
+    private static final String STREAM = "bench-subscribe";
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    RunOptions run;
+
+    @Option(names = "--server", paramLabel = "ENDPOINT", required = true,
+            description = "The server's command endpoint, e.g. tcp://127.0.0.1:9002.")
+    String server;
+
+    @Option(names = "--rate", paramLabel = "R", defaultValue = "10000",
+            description = "Events published per second (default: ${DEFAULT-VALUE}).")
+    int rate;
+
+    @Option(names = "--subscribers", paramLabel = "K", defaultValue = "1",
+            description = "Live subscriptions, one connection and thread each (default: ${DEFAULT-VALUE}).")
+    int subscribers;
+
+    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "100",
+            description = "Payload bytes per event, at least 8 (default: ${DEFAULT-VALUE}).")
+    int size;
+
+    @Override
+    public Integer call() throws Exception {
+        Options.between(spec, "--rate", rate, 1, 10_000_000);
+        Options.atLeast(spec, "--subscribers", subscribers, 1);
+        Options.atLeast(spec, "--size", size, Long.BYTES);
+        Report report = new Report("subscribe").text("server", server).count("rate", rate)
+                .count("subscribers", subscribers).count("size", size);
+        try (ZContext context = new ZContext(1)) {
+            List<Subscriber> readers = new ArrayList<>();
+            for (int s = 0; s < subscribers; s++) {
+                readers.add(Subscriber.start(Dealer.connect(context, server)));
+            }
+            measure(Dealer.connect(context, server), readers, report);
+        }
+        report.print(run.json, spec.commandLine().getOut(), spec.commandLine().getErr());
+        return 0;
+    }
+
+    private void measure(Dealer publisherDealer, List<Subscriber> readers, Report report) throws InterruptedException {
+        Progress progress = Progress.onTerminal("subscribe", spec.commandLine().getErr());
+        Phases phases = run.begin();
+        Latency latency = new Latency();
+        LongAdder published = new LongAdder();
+        LongAdder delivered = new LongAdder();
+        LongAdder gaps = new LongAdder();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int s = 0; s < readers.size(); s++) {
+            Subscriber reader = readers.get(s);
+            threads.add(thread("bench-subscriber-" + s, failure,
+                    () -> reader.run(phases, latency, delivered, gaps, published, failure)));
+        }
+        Thread publisher = thread("bench-publisher", failure,
+                () -> publish(publisherDealer, phases, published, failure));
+        long publishedBefore = phases.awaitMeasureStart(progress, published::sum);
+        long deliveredBefore = delivered.sum();
+        long publishedAfter = phases.awaitEnd(progress, published::sum);
+        long deliveredAfter = delivered.sum();
+        publisher.join();
+        for (Subscriber reader : readers) {
+            reader.stopAfter(published.sum());
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        progress.done();
+        if (failure.get() != null) {
+            throw failure.get() instanceof BenchException e ? e
+                    : new BenchException("the run failed: " + failure.get(), failure.get());
+        }
+        report.count("events", publishedAfter - publishedBefore)
+                .figure("events_per_s", (publishedAfter - publishedBefore) / phases.seconds())
+                .figure("delivered_per_s", (deliveredAfter - deliveredBefore) / phases.seconds())
+                .count("gaps", gaps.sum());
+        Latency.addPercentiles(report, latency.total());
+    }
+
+    private static Thread thread(String name, AtomicReference<Throwable> failure, Runnable body) {
+        Thread thread = new Thread(() -> {
+            try {
+                body.run();
+            } catch (RuntimeException e) {
+                failure.compareAndSet(null, e);
+            }
+        }, name);
+        thread.start();
+        return thread;
+    }
+
+    /** Sends one event per period, each carrying its send time; collects acknowledgements as they come. */
+    private void publish(Dealer dealer, Phases phases, LongAdder published, AtomicReference<Throwable> failure) {
+        try (dealer) {
+            InFlight inFlight = InFlight.byRequestId(PUBLISH_WINDOW);
+            long period = TimeUnit.SECONDS.toNanos(1) / rate;
+            long next = System.nanoTime();
+            byte[] payload = new byte[size];
+            while (failure.get() == null) {
+                long now = System.nanoTime();
+                if (phases.over(now)) {
+                    break;
+                }
+                collectAcknowledgements(dealer, inFlight, published);
+                if (now - next < 0) {
+                    LockSupport.parkNanos(Math.min(next - now, 50_000));
+                    continue;
+                }
+                if (inFlight.hasRoom()) {
+                    ByteBuffer.wrap(payload).putLong(0, System.nanoTime());
+                    long id = inFlight.start(System.nanoTime());
+                    dealer.send(Dealer.command(new CommandRequest.Append(id,
+                            AppendRequest.to(STREAM, ExpectedVersion.any(), EventData.of(AppendCommand.EVENT_TYPE, payload)))));
+                    next += period;
+                }
+            }
+            long deadline = System.nanoTime() + Dealer.SILENCE_LIMIT_NANOS;
+            while (!inFlight.isEmpty() && failure.get() == null && System.nanoTime() - deadline < 0) {
+                collectAcknowledgements(dealer, inFlight, published);
+                LockSupport.parkNanos(100_000);
+            }
+        }
+    }
+
+    private static void collectAcknowledgements(Dealer dealer, InFlight inFlight, LongAdder published) {
+        for (List<byte[]> reply = dealer.poll(); reply != null; reply = dealer.poll()) {
+            CommandReply decoded = CommandReply.decode(reply.subList(1, reply.size()));
+            if (decoded instanceof CommandReply.Appended appended && inFlight.finish(appended.requestId()) >= 0) {
+                published.increment();
+            } else if (decoded instanceof CommandReply.Error error) {
+                throw new BenchException("the server refused a publish: " + error.code() + " " + error.reason());
+            }
+        }
+    }
+
+    /** One live subscription on its own connection and thread. */
+    private static final class Subscriber {
+        private final Dealer dealer;
+        private final long start;
+        private volatile long stopAfter = Long.MAX_VALUE;
+        private final LongAdder received = new LongAdder();
+        private long lastPosition;
+        private long lastSent = System.nanoTime();
+        private int unacknowledgedCredit;
+
+        private Subscriber(Dealer dealer, long start) {
+            this.dealer = dealer;
+            this.start = start;
+            this.lastPosition = start;
+        }
+
+        /** Subscribes from the store's end and waits for SUBSCRIBED, so no event of the run is missed. */
+        static Subscriber start(Dealer dealer) {
+            dealer.send(Dealer.command(new CommandRequest.Subscribe(SUBSCRIPTION_ID,
+                    SubscriptionRequest.fromEnd().withStreamPrefix(STREAM), CREDIT)));
+            long deadline = System.nanoTime() + Dealer.SILENCE_LIMIT_NANOS;
+            while (System.nanoTime() - deadline < 0) {
+                List<byte[]> reply = dealer.receive();
+                if (reply != null) {
+                    CommandReply decoded = CommandReply.decode(reply.subList(1, reply.size()));
+                    if (decoded instanceof CommandReply.Subscribed subscribed) {
+                        return new Subscriber(dealer, subscribed.startPosition());
+                    }
+                    if (decoded instanceof CommandReply.Error error) {
+                        dealer.close();
+                        throw new BenchException("the server refused a subscription: " + error.code() + " "
+                                + error.reason());
+                    }
+                }
+            }
+            dealer.close();
+            throw new BenchException("no SUBSCRIBED from the server within "
+                    + Dealer.SILENCE_LIMIT_NANOS / 1_000_000_000L + " s");
+        }
+
+        /** Ends the loop once this many events of the run were received (or after a bounded wait). */
+        void stopAfter(long events) {
+            stopAfter = events;
+        }
+
+        void run(Phases phases, Latency latency, LongAdder delivered, LongAdder gaps, LongAdder published,
+                AtomicReference<Throwable> failure) {
+            try (dealer) {
+                long stopDeadline = Long.MAX_VALUE;
+                while (failure.get() == null && received.sum() < stopAfter) {
+                    if (stopAfter != Long.MAX_VALUE && stopDeadline == Long.MAX_VALUE) {
+                        stopDeadline = System.nanoTime() + DRAIN_NANOS;
+                    }
+                    if (System.nanoTime() - stopDeadline > 0) {
+                        throw new BenchException("a subscriber received " + received.sum() + " of "
+                                + stopAfter + " events published (" + published.sum() + " acknowledged)");
+                    }
+                    List<byte[]> message = dealer.receive();
+                    long now = System.nanoTime();
+                    if (message != null) {
+                        onMessage(CommandReply.decode(message.subList(1, message.size())), now, phases, latency,
+                                delivered, gaps);
+                    }
+                    if (now - lastSent > KEEP_ALIVE_NANOS) {
+                        send(new CommandRequest.Ping(SUBSCRIPTION_ID + 1));
+                    }
+                }
+                send(new CommandRequest.Cancel(SUBSCRIPTION_ID));
+            }
+        }
+
+        private void onMessage(CommandReply reply, long now, Phases phases, Latency latency, LongAdder delivered,
+                LongAdder gaps) {
+            if (reply instanceof CommandReply.Delivery delivery) {
+                for (io.rewind.api.SubscriptionEvent event : delivery.events()) {
+                    if (event.previousPosition() != lastPosition) {
+                        gaps.increment();
+                    }
+                    lastPosition = event.event().position();
+                    long sent = ByteBuffer.wrap(event.event().data()).getLong(0);
+                    if (phases.measuring(sent)) {
+                        latency.record(now - sent);
+                    }
+                    received.increment();
+                    delivered.increment();
+                }
+                unacknowledgedCredit += delivery.events().size();
+                if (unacknowledgedCredit >= CREDIT / 2) {
+                    send(new CommandRequest.Credit(SUBSCRIPTION_ID, unacknowledgedCredit));
+                    unacknowledgedCredit = 0;
+                }
+            } else if (reply instanceof CommandReply.Error error) {
+                throw new BenchException("a subscription ended: " + error.code() + " " + error.reason()
+                        + " (after position " + lastPosition + ", started after " + start + ")");
+            }
+        }
+
+        private void send(CommandRequest request) {
+            dealer.send(Dealer.command(request));
+            lastSent = System.nanoTime();
+        }
+    }
+}

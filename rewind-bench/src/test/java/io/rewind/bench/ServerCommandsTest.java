@@ -1,0 +1,83 @@
+package io.rewind.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rewind.memory.MemoryEventStore;
+import io.rewind.server.RewindServer;
+import io.rewind.server.ServerConfig;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The wire commands end to end against an in-process server on an ephemeral port. */
+class ServerCommandsTest {
+
+    private MemoryEventStore store;
+    private RewindServer server;
+
+    @BeforeEach
+    void startServer() {
+        store = MemoryEventStore.create();
+        server = RewindServer.start(ServerConfig.builder().commandEndpoint("tcp://127.0.0.1:*")
+                .streamEndpoint("tcp://127.0.0.1:*").linger(Duration.ofMillis(200)).build(), store);
+    }
+
+    @AfterEach
+    void stopServer() {
+        server.close();
+        store.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"rewind", "gorewind", "native"})
+    void publishInEachDialectStoresWhatItCounts(String dialect) {
+        BenchRun run = BenchRun.of("publish", "--server", server.commandEndpoint(), "--dialect", dialect,
+                "--clients", "2", "--window", "8", "--duration", "0.5", "--warmup", "0", "--json").succeededWithJson();
+
+        run.hasPositive("events_per_s", "mb_per_s", "p50_us", "p99_us", "p999_us");
+        // Every request the run sent was answered before it returned, and each stored one event.
+        assertThat(store.headPosition() + 1).isGreaterThanOrEqualTo((long) run.number("events"));
+    }
+
+    @Test
+    void publishInBatchesStoresWholeAppends() {
+        BenchRun run = BenchRun.of("publish", "--server", server.commandEndpoint(), "--batch", "5",
+                "--duration", "0.3", "--warmup", "0", "--json").succeededWithJson();
+
+        assertThat(run.number("events") % 5).isZero();
+        assertThat((store.headPosition() + 1) % 5).isZero();
+    }
+
+    @Test
+    void subscribeMeasuresDeliveriesToEverySubscriberWithoutGaps() {
+        BenchRun run = BenchRun.of("subscribe", "--server", server.commandEndpoint(), "--rate", "2000",
+                "--subscribers", "2", "--duration", "0.5", "--warmup", "0", "--json").succeededWithJson();
+
+        run.hasPositive("events_per_s", "delivered_per_s", "p50_us", "p99_us");
+        assertThat(run.number("gaps")).isZero();
+    }
+
+    @Test
+    void readOverTheWireReplaysTheWholeStore() {
+        BenchRun.of("publish", "--server", server.commandEndpoint(), "--batch", "50", "--window", "4",
+                "--duration", "0.3", "--warmup", "0", "--json").succeededWithJson();
+        long stored = store.headPosition() + 1;
+
+        BenchRun run = BenchRun.of("read", "--server", server.commandEndpoint(), "--page", "700", "--window", "3",
+                "--passes", "1", "--json").succeededWithJson();
+
+        assertThat(stored).isGreaterThan(700);
+        assertThat(run.number("events")).isEqualTo(stored);
+    }
+
+    @Test
+    void anUnreachableServerIsReportedInWords() {
+        BenchRun run = BenchRun.of("publish", "--server", "tcp://127.0.0.1:1", "--duration", "0.1");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("no answer from a Rewind server at tcp://127.0.0.1:1");
+    }
+}
