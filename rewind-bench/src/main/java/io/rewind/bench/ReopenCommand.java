@@ -25,8 +25,9 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code bench reopen}: builds a log of N events over many streams (fast: fsync never, big
- * batches, pipelined appends; skipped when the directory already holds exactly N events), closes
+ * {@code bench reopen}: builds a log of N events spread over S streams (every stream gets some when
+ * N ≥ S; fast: fsync never, batches, pipelined appends; skipped when the directory already holds
+ * exactly N events), closes
  * it, then opens and closes it {@code --repeat} times, timing each open. Reports the median open
  * time ({@code reopen_ms}, with min and max) and the heap the open store holds ({@code heap_mb}:
  * heap in use while it is open minus after it is closed, each after a full GC, the largest of the
@@ -39,6 +40,9 @@ final class ReopenCommand implements Callable<Integer> {
 
     private static final int BUILD_WINDOW = 128;
     private static final double MIB = 1024.0 * 1024.0;
+    private static final int SETTLE_TRIES = 20;
+    private static final long SETTLE_PAUSE_MS = 100;
+    private static final long SETTLED_BYTES = 64 * 1024;
 
     @Spec
     CommandSpec spec;
@@ -58,7 +62,7 @@ final class ReopenCommand implements Callable<Integer> {
     int size;
 
     @Option(names = "--batch", paramLabel = "B", defaultValue = "100",
-            description = "Events per append while building (default: ${DEFAULT-VALUE}).")
+            description = "Events per append while building, at most events/streams (default: ${DEFAULT-VALUE}).")
     int batch;
 
     @Option(names = "--repeat", paramLabel = "R", defaultValue = "3",
@@ -89,8 +93,7 @@ final class ReopenCommand implements Callable<Integer> {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         for (int i = 0; i < repeat; i++) {
             long[] timeAndHeap = openOnce(directory, memory);
-            System.gc();
-            long afterClose = memory.getHeapMemoryUsage().getUsed();
+            long afterClose = settledHeap(memory);
             reopenMs[i] = timeAndHeap[0];
             heapBytes = Math.max(heapBytes, timeAndHeap[1] - afterClose);
             heapUsedBytes = Math.max(heapUsedBytes, timeAndHeap[1]);
@@ -108,18 +111,37 @@ final class ReopenCommand implements Callable<Integer> {
      * full GC) while it is open. The caller measures the heap again once the store is closed and
      * unreachable (this method's frame is gone), so the difference is what the open store holds.
      */
-    private long[] openOnce(Path directory, MemoryMXBean memory) {
+    private long[] openOnce(Path directory, MemoryMXBean memory) throws InterruptedException {
         long started = System.nanoTime();
         try (EventStore reopened = LogEventStore.open(LogConfig.builder(directory).build())) {
             long elapsedMs = (System.nanoTime() - started) / 1_000_000;
-            System.gc();
-            long used = memory.getHeapMemoryUsage().getUsed();
+            long used = settledHeap(memory);
             if (reopened.headPosition() + 1 != events) {
                 throw new BenchException("the reopened store holds " + (reopened.headPosition() + 1)
                         + " events, expected " + events);
             }
             return new long[] {elapsedMs, used};
         }
+    }
+
+    /**
+     * The heap in use once it stops shrinking under full GCs (at most about 2 s): a store's
+     * background threads may still be ending right after {@code close()} returns, holding its
+     * memory for a moment.
+     */
+    private static long settledHeap(MemoryMXBean memory) throws InterruptedException {
+        System.gc();
+        long used = memory.getHeapMemoryUsage().getUsed();
+        for (int i = 0; i < SETTLE_TRIES; i++) {
+            Thread.sleep(SETTLE_PAUSE_MS);
+            System.gc();
+            long now = memory.getHeapMemoryUsage().getUsed();
+            if (used - now < SETTLED_BYTES) {
+                return Math.min(used, now);
+            }
+            used = now;
+        }
+        return used;
     }
 
     /** Builds the store unless it holds N events already; returns the build time, -1 when skipped. */
@@ -148,9 +170,11 @@ final class ReopenCommand implements Callable<Integer> {
         LongAdder done = new LongAdder();
         Progress progress = Progress.onTerminal("reopen build", spec.commandLine().getErr());
         long nextTick = System.nanoTime() + 1_000_000_000L;
+        // Fewer events per append when there are few per stream, so that every stream gets some.
+        int perAppend = (int) Math.max(1, Math.min(batch, events / streams));
         long written = 0;
         for (long append = 0; written < events && failure.get() == null; append++) {
-            int count = (int) Math.min(batch, events - written);
+            int count = (int) Math.min(perAppend, events - written);
             AppendRequest request = AppendRequest.to("stream-" + append % streams, ExpectedVersion.any(),
                     Collections.nCopies(count, EventData.of(AppendCommand.EVENT_TYPE, payload)));
             slots.acquire();

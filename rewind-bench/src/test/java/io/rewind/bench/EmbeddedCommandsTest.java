@@ -2,6 +2,8 @@ package io.rewind.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rewind.log.LogConfig;
+import io.rewind.log.LogEventStore;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,6 +67,9 @@ class EmbeddedCommandsTest {
         assertThat(first.number("reopen_ms")).isNotNegative();
         assertThat(first.number("heap_mb")).isNotNegative();
         second.lacks("build_ms");
+        try (LogEventStore built = LogEventStore.open(LogConfig.builder(directory.resolve("log")).build())) {
+            assertThat(built.listStreams("", null, 100).streams()).as("every stream got events").hasSize(50);
+        }
         assertThat(BenchRun.of("reopen", "--store", store, "--events", "10").exitCode())
                 .as("a store of another size is refused").isEqualTo(1);
     }
