@@ -24,6 +24,7 @@ import picocli.CommandLine.ParameterException;
             TailCommand.class,
             StreamsCommand.class,
             InfoCommand.class,
+            io.rewind.bench.BenchCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Rewind implements Runnable {
@@ -63,7 +64,8 @@ public final class Rewind implements Runnable {
         CommandLine commandLine = new CommandLine(new Rewind(), new Factory(stdin));
         commandLine.setExecutionExceptionHandler((exception, command, parseResult) -> {
             PrintWriter err = command.getErr();
-            if (exception instanceof CliException || exception instanceof EventStoreException) {
+            if (exception instanceof CliException || exception instanceof EventStoreException
+                    || exception instanceof io.rewind.bench.BenchException) {
                 err.println("rewind: " + exception.getMessage());
             } else {
                 err.println("rewind: unexpected error: " + exception);

@@ -46,7 +46,8 @@ final class ServeCommand implements Callable<Integer> {
     Path config;
 
     @Option(names = "--store", paramLabel = "URI",
-            description = "The store: log:DIR or memory: (default: " + DEFAULT_STORE + ").")
+            description = "The store: log:DIR, memory:, sqlite:FILE or postgresql://user:password@host:port/db"
+                    + " (default: " + DEFAULT_STORE + ").")
     String store;
 
     @Option(names = "--command-endpoint", paramLabel = "ENDPOINT",
@@ -79,7 +80,9 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ConfigFile file = config == null ? ConfigFile.none() : ConfigFile.read(config, CONFIG_KEYS);
         StoreUri storeUri = StoreUri.parse(file.resolve(store, "store", DEFAULT_STORE));
-        Durability durability = StoreUri.parseFsync(file.resolve(fsync, "fsync", DEFAULT_FSYNC));
+        String fsyncSetting = file.resolve(fsync, "fsync", DEFAULT_FSYNC);
+        Durability durability = StoreUri.parseFsync(fsyncSetting);
+        storeUri.checkFsyncApplies(fsyncSetting);
         long maxSize = Sizes.parse(file.resolve(maxEventSize, "max-event-size", DEFAULT_MAX_EVENT_SIZE),
                 "--max-event-size");
         if (maxSize < 1 || maxSize > Integer.MAX_VALUE - 1024) {
@@ -104,8 +107,8 @@ final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> shutDown(server, eventStore), "rewind-shutdown"));
 
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("Rewind is serving %s (fsync %s, max event size %d bytes, default stream '%s')%n",
-                storeUri, durability, maxSize, serverConfig.defaultStream());
+        out.printf("Rewind is serving %s (%s, max event size %d bytes, default stream '%s')%n",
+                storeUri, storeUri.durability(durability), maxSize, serverConfig.defaultStream());
         out.printf("  command endpoint        %s%n", server.commandEndpoint());
         out.printf("  stream endpoint         %s%n", server.streamEndpoint());
         out.printf("  legacy stream endpoint  %s%n", server.legacyStreamEndpoint().orElse("off"));

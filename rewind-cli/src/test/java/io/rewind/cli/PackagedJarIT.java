@@ -58,4 +58,14 @@ class PackagedJarIT {
             assertThat(verify.stdout()).contains(": sound");
         }
     }
+
+    @Test
+    void theJarRunsTheBenchmarkTools() throws Exception {
+        // Wiring only: the shortest run that produces a report, not a measurement.
+        try (RewindProcess bench = RewindProcess.startJar(JAR, "bench", "ceiling", "--dir",
+                temp.resolve("ceiling").toString(), "--batch", "10", "--duration", "1", "--warmup", "0", "--json")) {
+            assertThat(bench.awaitExit(60_000)).as("stderr: %s", bench.stderr()).isZero();
+            assertThat(bench.stdout()).contains("\"ceiling_events_per_s\"");
+        }
+    }
 }

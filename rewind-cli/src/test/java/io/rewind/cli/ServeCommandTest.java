@@ -53,11 +53,24 @@ class ServeCommandTest {
     @Test
     void readsSettingsFromAConfigFileAndTheCommandLineWins() throws Exception {
         Path config = temp.resolve("rewind.properties");
-        Files.writeString(config, "store = memory:\ndefault-stream = audit\nfsync = never\n");
+        String store = "log:" + temp.resolve("configured");
+        Files.writeString(config, "store = " + store + "\ndefault-stream = audit\nfsync = never\n");
         try (RewindProcess serve = RewindProcess.start(ephemeral("--config", config.toString(), "--fsync", "always"))) {
             serve.awaitCommandEndpoint(START_TIMEOUT_MS);
-            assertThat(serve.stdout()).contains("Rewind is serving memory:").contains("default stream 'audit'")
+            assertThat(serve.stdout()).contains("Rewind is serving " + store).contains("default stream 'audit'")
                     .contains("fsync always");
+            assertThat(serve.terminate(EXIT_TIMEOUT_MS)).isZero();
+        }
+    }
+
+    @Test
+    void servesASqliteStore() throws Exception {
+        String store = "sqlite:" + temp.resolve("events.db");
+        try (RewindProcess serve = RewindProcess.start(ephemeral("--store", store))) {
+            String endpoint = serve.awaitCommandEndpoint(START_TIMEOUT_MS);
+            assertThat(serve.stdout()).contains("Rewind is serving " + store + " (durable at the database's commit");
+            String id = publish(endpoint, "sqlite-orders", "kept in SQLite");
+            assertThat(query(endpoint, "sqlite-orders")).containsExactly(id + "=kept in SQLite");
             assertThat(serve.terminate(EXIT_TIMEOUT_MS)).isZero();
         }
     }
@@ -86,6 +99,10 @@ class ServeCommandTest {
         try (RewindProcess serve = RewindProcess.start(ephemeral("--store", "memory:", "--fsync", "sometimes"))) {
             assertThat(serve.awaitExit(START_TIMEOUT_MS)).isEqualTo(1);
             assertOneLineError(serve.stderr(), "rewind: --fsync: 'sometimes' is not a durability mode");
+        }
+        try (RewindProcess serve = RewindProcess.start(ephemeral("--store", "memory:", "--fsync", "never"))) {
+            assertThat(serve.awaitExit(START_TIMEOUT_MS)).isEqualTo(1);
+            assertOneLineError(serve.stderr(), "rewind: --fsync never applies only to log: stores");
         }
         try (RewindProcess serve = RewindProcess.start(ephemeral("--store", "nowhere:"))) {
             assertThat(serve.awaitExit(START_TIMEOUT_MS)).isEqualTo(1);

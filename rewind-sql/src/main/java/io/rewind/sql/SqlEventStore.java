@@ -1,0 +1,314 @@
+package io.rewind.sql;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.rewind.api.AppendRequest;
+import io.rewind.api.AppendResult;
+import io.rewind.api.Direction;
+import io.rewind.api.EventStore;
+import io.rewind.api.EventStoreException;
+import io.rewind.api.InvalidRequestException;
+import io.rewind.api.Limits;
+import io.rewind.api.RecordedEvent;
+import io.rewind.api.StoreClosedException;
+import io.rewind.api.StoreUnavailableException;
+import io.rewind.api.StreamInfo;
+import io.rewind.api.StreamPage;
+import io.rewind.api.Subscription;
+import io.rewind.api.SubscriptionListener;
+import io.rewind.api.SubscriptionRequest;
+import io.rewind.api.support.CatchUpSubscription;
+import io.rewind.api.support.EventSource;
+import io.rewind.api.support.HeadWatch;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * An {@link EventStore} in a SQL database: SQLite (open one with {@link SqliteEventStore#open}) or
+ * PostgreSQL ({@link PostgresEventStore#open}); {@link SqlStores#open} opens either from a URI.
+ *
+ * <p>The database is the truth. Appends go through one {@link GroupCommitWriter} per store, whose
+ * transactions take positions from the locked head row ({@link AppendTransaction}): positions are
+ * dense and become visible in order, on this server and on every other server over the same
+ * database. Reads are single statements on pooled connections. Subscriptions are
+ * {@link CatchUpSubscription}s that read this store as their {@link EventSource}; they wait on a
+ * {@link HeadWatch} that the writer advances after each commit and, on PostgreSQL, a listener
+ * advances when another server commits (LISTEN/NOTIFY is only the wake-up: the head is read back
+ * from the table).
+ *
+ * <p>Thread-safe. Every operation on a closed store throws {@link StoreClosedException}; a database
+ * that fails or cannot be reached makes the operation throw {@link StoreUnavailableException}.
+ * Append futures complete on the store's writer thread: a callback may append (it runs at once),
+ * but one that blocks delays every append.
+ */
+public final class SqlEventStore implements EventStore, EventSource {
+
+    private static final int MAX_READ_ATTEMPTS = 3;
+
+    private final String name;
+    private final SqlDialect dialect;
+    private final Queries queries;
+    private final HikariDataSource readConnections;
+    private final HikariDataSource writeConnections;
+    private final int maxEventBytes;
+    private final HeadWatch headWatch;
+    private final GroupCommitWriter writer;
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private volatile AutoCloseable notifications;
+    private volatile boolean closed;
+
+    /** Takes ownership of both pools; the schema must exist. */
+    SqlEventStore(String name, SqlDialect dialect, HikariDataSource readConnections,
+            HikariDataSource writeConnections, int maxEventBytes, Clock clock) throws SQLException {
+        this.name = name;
+        this.dialect = dialect;
+        this.queries = new Queries(dialect);
+        this.readConnections = readConnections;
+        this.writeConnections = writeConnections;
+        this.maxEventBytes = ConfigChecks.maxEventBytes(maxEventBytes);
+        try (Connection connection = readConnections.getConnection()) {
+            this.headWatch = new HeadWatch(queries.head(connection));
+        }
+        this.writer = new GroupCommitWriter(name, writeConnections, dialect, clock, headWatch::advance);
+    }
+
+    /** Attaches what tells this store of other servers' commits; closed with the store. */
+    void attachNotifications(AutoCloseable listener) {
+        this.notifications = listener;
+    }
+
+    /** Reads the head from the database and wakes subscriptions if it moved (another server appended). */
+    void refreshHead() {
+        headWatch.advance(read("read the head", queries::head));
+    }
+
+    @Override
+    public CompletableFuture<AppendResult> appendAsync(AppendRequest request) {
+        Objects.requireNonNull(request, "request");
+        try {
+            ensureOpen();
+            request.validate(maxEventBytes);
+            checkStorable(request);
+        } catch (EventStoreException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return writer.submit(request);
+    }
+
+    private void checkStorable(AppendRequest request) {
+        for (AppendRequest.StreamAppend append : request.appends()) {
+            checkStorable("stream name", append.stream());
+            append.events().forEach(event -> checkStorable("event type", event.type()));
+        }
+        request.checks().forEach(check -> checkStorable("stream name", check.stream()));
+    }
+
+    private void checkStorable(String what, String text) {
+        if (!dialect.canStore(text)) {
+            throw new InvalidRequestException(what + " contains U+0000, which " + dialect.databaseName()
+                    + " text cannot hold");
+        }
+    }
+
+    @Override
+    public List<RecordedEvent> readStream(String stream, long fromVersion, Direction direction, int limit) {
+        Limits.checkStreamName(stream);
+        checkRead("fromVersion", fromVersion, direction, limit);
+        ensureOpen();
+        if (!dialect.canStore(stream)) {
+            return List.of();
+        }
+        return read("read stream '" + stream + "'",
+                connection -> queries.readStream(connection, stream, fromVersion, direction, limit));
+    }
+
+    @Override
+    public List<RecordedEvent> readAll(long fromPosition, Direction direction, int limit) {
+        checkRead("fromPosition", fromPosition, direction, limit);
+        ensureOpen();
+        return read("read the global log", connection -> queries.readAll(connection, fromPosition, direction, limit));
+    }
+
+    /**
+     * For subscriptions: the log forward, without the closed check they make through the watch.
+     * Never a gap to fear: positions become visible in order (see {@link AppendTransaction}).
+     */
+    @Override
+    public List<RecordedEvent> readForward(long fromPosition, int limit) {
+        return read("read the global log",
+                connection -> queries.readAll(connection, fromPosition, Direction.FORWARD, limit));
+    }
+
+    private static void checkRead(String fromName, long from, Direction direction, int limit) {
+        Objects.requireNonNull(direction, "direction");
+        if (from < 0) {
+            throw new InvalidRequestException(fromName + " must be >= 0, was " + from);
+        }
+        checkLimit(limit);
+    }
+
+    private static void checkLimit(int limit) {
+        if (limit < 1 || limit > Limits.MAX_READ_LIMIT) {
+            throw new InvalidRequestException("limit must be 1 to " + Limits.MAX_READ_LIMIT + ", was " + limit);
+        }
+    }
+
+    @Override
+    public Optional<RecordedEvent> readEvent(UUID id) {
+        Objects.requireNonNull(id, "id");
+        ensureOpen();
+        return read("read event " + id, connection -> queries.readEvent(connection, id));
+    }
+
+    @Override
+    public long firstPositionAtOrAfter(Instant time) {
+        Objects.requireNonNull(time, "time");
+        ensureOpen();
+        Instant bounded = Micros.atOrAfterBound(time);
+        return read("find the first position at or after " + time,
+                connection -> queries.firstPositionAtOrAfter(connection, bounded));
+    }
+
+    @Override
+    public long headPosition() {
+        ensureOpen();
+        return read("read the head", queries::head);
+    }
+
+    @Override
+    public Optional<StreamInfo> streamInfo(String stream) {
+        Limits.checkStreamName(stream);
+        ensureOpen();
+        if (!dialect.canStore(stream)) {
+            return Optional.empty();
+        }
+        return read("read stream info of '" + stream + "'", connection -> queries.streamInfo(connection, stream));
+    }
+
+    @Override
+    public StreamPage listStreams(String prefix, String after, int limit) {
+        String namePrefix = prefix == null ? "" : prefix;
+        checkLimit(limit);
+        ensureOpen();
+        if (!dialect.canStore(namePrefix)) {
+            return new StreamPage(List.of(), Optional.empty());
+        }
+        // A cursor before the prefix's range starts the page at the prefix, as no name there can match.
+        String cursor = after != null && !after.isEmpty()
+                && Limits.STREAM_NAME_ORDER.compare(after, namePrefix) >= 0 ? storableCursor(after) : null;
+        String until = StreamNameRange.upperBound(namePrefix).orElse(null);
+        List<StreamInfo> found = read("list streams",
+                connection -> queries.listStreams(connection, namePrefix, cursor, until, limit + 1));
+        if (found.size() <= limit) {
+            return new StreamPage(found, Optional.empty());
+        }
+        List<StreamInfo> page = new ArrayList<>(found.subList(0, limit));
+        return new StreamPage(page, Optional.of(page.get(limit - 1).stream()));
+    }
+
+    /**
+     * A cursor the database can compare with. No stored name holds U+0000 where the database cannot
+     * store it, so "after x U+0000 y" means "after x" for every stored name.
+     */
+    private String storableCursor(String after) {
+        return dialect.canStore(after) ? after : after.substring(0, after.indexOf('\u0000'));
+    }
+
+    @Override
+    public Subscription subscribe(SubscriptionRequest request, SubscriptionListener listener) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(listener, "listener");
+        ensureOpen();
+        // The watch may lag another server's commits until its notification arrives: bring it to the
+        // database's head first, so that fromEnd() starts after every event appended before this call.
+        refreshHead();
+        return CatchUpSubscription.start(this, headWatch, request, listener, subscription -> { });
+    }
+
+    /**
+     * Closes the store: appends in the writer's current batch complete, queued ones fail with
+     * {@link StoreClosedException}, subscriptions end with it, and the connections close. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        closed = true;
+        try {
+            writer.close();
+        } finally {
+            headWatch.close();
+            closeNotifications();
+            readConnections.close();
+            writeConnections.close();
+        }
+    }
+
+    private void closeNotifications() {
+        AutoCloseable listener = notifications;
+        if (listener != null) {
+            try {
+                listener.close();
+            } catch (Exception e) {
+                throw new StoreUnavailableException("could not stop the notification listener of " + name, e);
+            }
+        }
+    }
+
+    /** Closes the pools a store being opened had created, when opening fails. */
+    static void closePools(HikariDataSource... pools) {
+        for (HikariDataSource pool : pools) {
+            if (pool != null) {
+                pool.close();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new StoreClosedException(name + " is closed");
+        }
+    }
+
+    /**
+     * Runs one read on a pooled connection, turning database errors into the API's exceptions. A
+     * read that failed on a transient error (a connection the server dropped, which the pool then
+     * discards) is run again: reads have no effect, so that is always safe, and it keeps a
+     * subscription alive across a brief outage.
+     */
+    private <T> T read(String what, Read<T> read) {
+        for (int attempt = 1; ; attempt++) {
+            try (Connection connection = readConnections.getConnection()) {
+                return read.run(connection);
+            } catch (SQLException e) {
+                if (closed) {
+                    throw new StoreClosedException(name + " is closed");
+                }
+                if (attempt >= MAX_READ_ATTEMPTS || !dialect.isTransient(e)) {
+                    throw new StoreUnavailableException("could not " + what + " in " + name + ": " + e.getMessage()
+                            + " (SQLSTATE " + e.getSQLState() + ")", e);
+                }
+            }
+        }
+    }
+
+    /** One read on a connection. */
+    @FunctionalInterface
+    private interface Read<T> {
+        T run(Connection connection) throws SQLException;
+    }
+}
