@@ -37,7 +37,8 @@ final class AppendCommand implements Callable<Integer> {
     @Mixin
     RunOptions run;
 
-    @Option(names = "--store", paramLabel = "URI", required = true, description = "log:DIR or memory:.")
+    @Option(names = "--store", paramLabel = "URI", required = true,
+            description = "log:DIR, memory:, sqlite:FILE or postgresql://user:password@host:port/database.")
     String store;
 
     @Option(names = "--writers", paramLabel = "N", defaultValue = "1",
@@ -68,7 +69,8 @@ final class AppendCommand implements Callable<Integer> {
         Options.atLeast(spec, "--size", size, 0);
         ForceCounter files = new ForceCounter();
         Report report = new Report("append").text("store", uri.toString())
-                .text("fsync", uri.directory().isPresent() ? fsync : "none (memory)")
+                .text("fsync", uri.directory().isPresent() ? fsync
+                        : uri.isSql() ? "the database's commit" : "none (memory)")
                 .count("writers", writers).count("batch", batch).count("size", size);
         Progress progress = Progress.onTerminal("append", spec.commandLine().getErr());
         double eventsPerSecond;

@@ -47,7 +47,8 @@ final class ReadCommand implements Callable<Integer> {
 
     /** Where to read from: exactly one of the two. */
     static final class Source {
-        @Option(names = "--store", paramLabel = "URI", description = "log:DIR or memory: (read embedded).")
+        @Option(names = "--store", paramLabel = "URI",
+                description = "log:DIR, memory:, sqlite:FILE or postgresql://… (read embedded).")
         String store;
 
         @Option(names = "--server", paramLabel = "ENDPOINT", description = "A running server's command endpoint.")

@@ -25,7 +25,7 @@ final class ServerCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--store", paramLabel = "URI", defaultValue = "memory:",
-            description = "log:DIR or memory: (default: ${DEFAULT-VALUE}).")
+            description = "log:DIR, memory:, sqlite:FILE or postgresql://… (default: ${DEFAULT-VALUE}).")
     String store;
 
     @Option(names = "--fsync", paramLabel = "MODE", defaultValue = "always",
