@@ -4,14 +4,16 @@
 # Summarize with: python3 rewind-bench/scripts/summarize.py OUT/results.jsonl
 #
 #   rewind-bench/scripts/run-suite.sh OUT [SECTION ...]
-#   sections: ceiling append publish subscribe read reopen jmh (default: all)
+#   sections: ceiling append sql publish subscribe read reopen jmh (default: all)
 #
-# Environment: RUNS (3), DURATION (seconds measured per run, 10), DATA (where stores go, OUT/data).
+# Environment: RUNS (3), DURATION (seconds measured per run, 10), DATA (where stores go, OUT/data),
+# POSTGRES_URL (postgresql://user:password@host:port/database: the sql section measures PostgreSQL
+# too, each run in a schema of its own; e.g. from `.ci/postgres start`).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 bench="$here/../bench"
 out="${1:?usage: run-suite.sh OUT [SECTION ...]}"; shift
-sections="${*:-ceiling append publish subscribe read reopen jmh}"
+sections="${*:-ceiling append sql publish subscribe read reopen jmh}"
 runs="${RUNS:-3}"
 duration="${DURATION:-10}"
 mkdir -p "$out"
@@ -35,7 +37,7 @@ record() {
   fi
 }
 
-fresh() { rm -rf "$data/$1"; mkdir -p "$data"; echo "$data/$1"; }
+fresh() { rm -rf "$data/$1"; mkdir -p "$data/$1"; echo "$data/$1"; }
 
 start_server() { # store URI, fsync
   "$bench" server --store "$1" --fsync "$2" --command-endpoint "$command" --stream-endpoint "$stream" \
@@ -73,6 +75,18 @@ for section in $sections; do
       record "append fsync=never w=16 b=1" append --store "log:$(fresh append)" --fsync never --writers 16 \
           --duration "$duration"
       record "append memory w=16 b=1" append --store memory: --writers 16 --duration "$duration"
+    done ;;
+  sql)
+    for config in "1 1" "16 1" "16 100"; do
+      set -- $config
+      for run in $(seq "$runs"); do
+        record "append sqlite w=$1 b=$2" append --store "sqlite:$(fresh sqlite)/events.db" --writers "$1" \
+            --batch "$2" --duration "$duration"
+        if [ -n "${POSTGRES_URL:-}" ]; then
+          record "append postgresql w=$1 b=$2" append --store "$POSTGRES_URL?currentSchema=bench_$$_${1}_${2}_$run" \
+              --writers "$1" --batch "$2" --duration "$duration"
+        fi
+      done
     done ;;
   publish)
     # Only the log: the memory store keeps every event on the heap, so a long run at 100k+
