@@ -8,7 +8,6 @@ import io.rewind.log.io.FileIO;
 import io.rewind.memory.MemoryEventStore;
 import io.rewind.sql.SqlStores;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -76,29 +75,16 @@ final class StoreUri {
     }
 
     /**
-     * Parses a durability mode: {@code always}, {@code never} or {@code interval:MS}.
+     * Parses {@code --fsync}: {@code always}, {@code never} or {@code interval:MS}.
      *
      * @throws IllegalArgumentException naming the accepted forms
      */
     static Durability parseFsync(String text) {
-        if (text.equals("always")) {
-            return Durability.ALWAYS;
+        try {
+            return Durability.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--fsync: " + e.getMessage(), e);
         }
-        if (text.equals("never")) {
-            return Durability.NEVER;
-        }
-        if (text.startsWith("interval:")) {
-            try {
-                long millis = Long.parseLong(text.substring("interval:".length()));
-                if (millis > 0) {
-                    return Durability.interval(Duration.ofMillis(millis));
-                }
-            } catch (NumberFormatException e) {
-                // reported below with the accepted forms
-            }
-        }
-        throw new IllegalArgumentException("--fsync: '" + text + "' is not a durability mode"
-                + " (use always, never or interval:MS with MS > 0)");
     }
 
     /** The URI with any user and password replaced by {@code ***}. */

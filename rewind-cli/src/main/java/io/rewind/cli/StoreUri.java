@@ -7,7 +7,6 @@ import io.rewind.log.LogEventStore;
 import io.rewind.memory.MemoryEventStore;
 import io.rewind.sql.SqlStores;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.regex.Pattern;
 
 /**
@@ -95,26 +94,13 @@ final class StoreUri {
         return JDBC_PASSWORD.matcher(masked).replaceAll("$1***");
     }
 
-    /** Parses {@code always}, {@code never} or {@code interval:MS}. */
+    /** Parses {@code --fsync}: {@code always}, {@code never} or {@code interval:MS}. */
     static Durability parseFsync(String text) {
-        if (text.equals("always")) {
-            return Durability.ALWAYS;
+        try {
+            return Durability.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new CliException("--fsync: " + e.getMessage(), e);
         }
-        if (text.equals("never")) {
-            return Durability.NEVER;
-        }
-        if (text.startsWith("interval:")) {
-            try {
-                long millis = Long.parseLong(text.substring("interval:".length()));
-                if (millis > 0) {
-                    return Durability.interval(Duration.ofMillis(millis));
-                }
-            } catch (NumberFormatException e) {
-                // reported below with the accepted forms
-            }
-        }
-        throw new CliException("--fsync: '" + text + "' is not a durability mode (use always, never or"
-                + " interval:MS with MS > 0)");
     }
 
     /** The URI as given, but with any password masked. */

@@ -36,6 +36,33 @@ public final class Durability {
         this.interval = interval;
     }
 
+    /**
+     * Parses the form users write: {@code always}, {@code never} or {@code interval:MS} with MS > 0
+     * (the inverse of the command line's {@code --fsync}).
+     *
+     * @throws IllegalArgumentException naming the accepted forms
+     */
+    public static Durability parse(String text) {
+        if (text.equals("always")) {
+            return ALWAYS;
+        }
+        if (text.equals("never")) {
+            return NEVER;
+        }
+        if (text.startsWith("interval:")) {
+            try {
+                long millis = Long.parseLong(text.substring("interval:".length()));
+                if (millis > 0) {
+                    return interval(Duration.ofMillis(millis));
+                }
+            } catch (NumberFormatException e) {
+                // reported below with the accepted forms
+            }
+        }
+        throw new IllegalArgumentException("'" + text + "' is not a durability mode"
+                + " (use always, never or interval:MS with MS > 0)");
+    }
+
     /** Acknowledge after the write; fsync at least every {@code interval} (which must be positive). */
     public static Durability interval(Duration interval) {
         Objects.requireNonNull(interval, "interval");
