@@ -39,7 +39,20 @@ public final class Frames {
 
     /** Whether {@code frame} holds exactly the ASCII word {@code word}. */
     public static boolean is(byte[] frame, String word) {
-        return Arrays.equals(frame, text(word));
+        if (frame.length != word.length()) {
+            // an ASCII word has one byte per char; any other word has more bytes than chars
+            return word.length() < frame.length && Arrays.equals(frame, text(word));
+        }
+        for (int i = 0; i < frame.length; i++) {
+            char c = word.charAt(i);
+            if (c >= 0x80) {
+                return Arrays.equals(frame, text(word));
+            }
+            if (frame[i] != (byte) c) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -49,11 +62,32 @@ public final class Frames {
      * @throws MalformedMessageException if the bytes are not well-formed UTF-8
      */
     public static String utf8(byte[] frame, String what) {
+        return utf8(frame, 0, frame.length, what);
+    }
+
+    /**
+     * Decodes {@code length} bytes of {@code bytes} from {@code offset} as strict UTF-8, in place.
+     * ASCII, by far the most common text, is recognised and copied straight into the string.
+     *
+     * @param what names the field in the error message
+     * @throws MalformedMessageException if the bytes are not well-formed UTF-8
+     */
+    public static String utf8(byte[] bytes, int offset, int length, String what) {
+        int end = offset + length;
+        for (int i = offset; i < end; i++) {
+            if (bytes[i] < 0) {
+                return strictUtf8(bytes, offset, length, what);
+            }
+        }
+        return new String(bytes, offset, length, StandardCharsets.ISO_8859_1);
+    }
+
+    private static String strictUtf8(byte[] bytes, int offset, int length, String what) {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         try {
-            CharBuffer chars = decoder.decode(ByteBuffer.wrap(frame));
+            CharBuffer chars = decoder.decode(ByteBuffer.wrap(bytes, offset, length));
             return chars.toString();
         } catch (CharacterCodingException e) {
             throw new MalformedMessageException(what + " is not well-formed UTF-8");

@@ -2,6 +2,7 @@ package io.rewind.protocol;
 
 import io.rewind.api.EventData;
 import io.rewind.api.ExpectedVersion;
+import io.rewind.api.InvalidRequestException;
 import io.rewind.api.RecordedEvent;
 import io.rewind.api.StreamInfo;
 import io.rewind.api.SubscriptionEvent;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The binary layouts of the structured values in Rewind's own commands (events, recorded events,
@@ -29,26 +31,124 @@ public final class RecordCodec {
     public static final int PACK_TARGET_BYTES = 1 << 20;
 
     private static final int FLAG_HAS_ID = 1;
+    private static final int UUID_BYTES = 2 * Long.BYTES;
+
+    /** A record that is already encoded: its bytes as they are. */
+    private static final RecordLayout<byte[]> RAW = new RecordLayout<>() {
+        @Override
+        public int size(byte[] record) {
+            return record.length;
+        }
+
+        @Override
+        public void write(BinaryWriter out, byte[] record) {
+            out.raw(record);
+        }
+    };
+
+    /** The layout of {@link #eventData(EventData)}. */
+    public static final RecordLayout<EventData> EVENT_DATA = new RecordLayout<>() {
+        @Override
+        public int size(EventData event) {
+            return 1 + (event.id() == null ? 0 : UUID_BYTES) + shortTextSize(event.type())
+                    + Integer.BYTES + event.metadataSize() + Integer.BYTES + event.dataSize();
+        }
+
+        @Override
+        public void write(BinaryWriter out, EventData event) {
+            out.u8(event.id() == null ? 0 : FLAG_HAS_ID);
+            if (event.id() != null) {
+                out.uuid(event.id());
+            }
+            out.shortText(event.type());
+            bytes(out, event.metadataSize(), event::metadata);
+            bytes(out, event.dataSize(), event::data);
+        }
+    };
+
+    /** The layout of {@link #recordedEvent(RecordedEvent)}. */
+    public static final RecordLayout<RecordedEvent> RECORDED_EVENT = new RecordLayout<>() {
+        @Override
+        public int size(RecordedEvent event) {
+            return shortTextSize(event.stream()) + 2 * Long.BYTES + UUID_BYTES + shortTextSize(event.type())
+                    + Long.BYTES + Integer.BYTES + Integer.BYTES + event.metadataSize()
+                    + Integer.BYTES + event.dataSize();
+        }
+
+        @Override
+        public void write(BinaryWriter out, RecordedEvent event) {
+            out.shortText(event.stream()).i64(event.version()).i64(event.position()).uuid(event.id())
+                    .shortText(event.type()).i64(event.timestamp().getEpochSecond()).i32(event.timestamp().getNano());
+            bytes(out, event.metadataSize(), event::metadata);
+            bytes(out, event.dataSize(), event::data);
+        }
+    };
+
+    /** The layout of {@link #subscriptionEvent(SubscriptionEvent)}. */
+    public static final RecordLayout<SubscriptionEvent> SUBSCRIPTION_EVENT = new RecordLayout<>() {
+        @Override
+        public int size(SubscriptionEvent delivered) {
+            return Long.BYTES + RECORDED_EVENT.size(delivered.event());
+        }
+
+        @Override
+        public void write(BinaryWriter out, SubscriptionEvent delivered) {
+            out.i64(delivered.previousPosition());
+            RECORDED_EVENT.write(out, delivered.event());
+        }
+    };
+
+    /** The layout of {@link #streamInfo(StreamInfo)}. */
+    public static final RecordLayout<StreamInfo> STREAM_INFO = new RecordLayout<>() {
+        @Override
+        public int size(StreamInfo info) {
+            return shortTextSize(info.stream()) + 3 * Long.BYTES;
+        }
+
+        @Override
+        public void write(BinaryWriter out, StreamInfo info) {
+            out.shortText(info.stream()).i64(info.headVersion()).i64(info.firstPosition()).i64(info.lastPosition());
+        }
+    };
 
     private RecordCodec() {
     }
 
     /** Packs encoded records into record frames. */
     public static List<byte[]> pack(List<byte[]> records) {
-        List<byte[]> frames = new ArrayList<>();
-        BinaryWriter current = null;
-        for (byte[] record : records) {
-            if (current != null && current.size() + 4L + record.length > PACK_TARGET_BYTES) {
-                frames.add(current.toByteArray());
-                current = null;
-            }
-            if (current == null) {
-                current = new BinaryWriter(Math.min(PACK_TARGET_BYTES, record.length + 4));
-            }
-            current.bytes(record);
+        return packAll(records, RAW);
+    }
+
+    /**
+     * Encodes each value with {@code layout} straight into its record frame. The sizes of all
+     * records are computed first, so each frame is allocated once at its exact length and no
+     * record is copied after it is written.
+     */
+    public static <T> List<byte[]> packAll(List<T> values, RecordLayout<T> layout) {
+        int count = values.size();
+        int[] sizes = new int[count];
+        for (int i = 0; i < count; i++) {
+            sizes[i] = layout.size(values.get(i));
         }
-        if (current != null) {
-            frames.add(current.toByteArray());
+        List<byte[]> frames = new ArrayList<>(1);
+        int first = 0;
+        while (first < count) {
+            long frameBytes = Integer.BYTES + (long) sizes[first];
+            int end = first + 1;
+            while (end < count && frameBytes + Integer.BYTES + sizes[end] <= PACK_TARGET_BYTES) {
+                frameBytes += Integer.BYTES + sizes[end];
+                end++;
+            }
+            if (frameBytes > Integer.MAX_VALUE - 8) {
+                throw new InvalidRequestException("a record of " + sizes[first] + " bytes does not fit in a frame");
+            }
+            BinaryWriter out = new BinaryWriter((int) frameBytes);
+            for (int i = first; i < end; i++) {
+                out.i32(sizes[i]);
+                layout.write(out, values.get(i));
+            }
+            frames.add(requireWritten(out, (int) frameBytes, values.get(first)));
+            first = end;
         }
         return frames;
     }
@@ -62,7 +162,7 @@ public final class RecordCodec {
                 throw new MalformedMessageException(what + " frame is empty");
             }
             while (reader.hasRemaining()) {
-                BinaryReader record = new BinaryReader(reader.bytes(), what);
+                BinaryReader record = reader.record(what);
                 values.add(decoder.apply(record));
                 record.requireEnd();
             }
@@ -70,23 +170,18 @@ public final class RecordCodec {
         return values;
     }
 
-    /** Encodes each value with {@code encoder} and packs the results. */
-    public static <T> List<byte[]> packAll(List<T> values, Function<T, byte[]> encoder) {
-        List<byte[]> records = new ArrayList<>(values.size());
-        for (T value : values) {
-            records.add(encoder.apply(value));
+    /** The bytes of {@code out}, after checking that a layout wrote exactly the size it announced. */
+    static byte[] requireWritten(BinaryWriter out, int announced, Object value) {
+        if (out.size() != announced) {
+            throw new IllegalStateException("a record layout announced " + announced + " bytes but wrote "
+                    + out.size() + " for " + value);
         }
-        return pack(records);
+        return out.toByteArray();
     }
 
     /** u8 flags (bit 0: id present), [uuid id], short text type, bytes metadata, bytes data. */
     public static byte[] eventData(EventData event) {
-        BinaryWriter out = new BinaryWriter(event.dataSize() + event.metadataSize() + 64);
-        out.u8(event.id() == null ? 0 : FLAG_HAS_ID);
-        if (event.id() != null) {
-            out.uuid(event.id());
-        }
-        return out.shortText(event.type()).bytes(event.metadata()).bytes(event.data()).toByteArray();
+        return EVENT_DATA.encode(event);
     }
 
     public static EventData eventData(BinaryReader in) {
@@ -106,9 +201,7 @@ public final class RecordCodec {
      * i32 nanos, bytes metadata, bytes data.
      */
     public static byte[] recordedEvent(RecordedEvent event) {
-        BinaryWriter out = new BinaryWriter(event.dataSize() + event.metadataSize() + 128);
-        writeRecorded(out, event);
-        return out.toByteArray();
+        return RECORDED_EVENT.encode(event);
     }
 
     public static RecordedEvent recordedEvent(BinaryReader in) {
@@ -128,11 +221,7 @@ public final class RecordCodec {
 
     /** i64 previous position, then a recorded event. */
     public static byte[] subscriptionEvent(SubscriptionEvent delivered) {
-        RecordedEvent event = delivered.event();
-        BinaryWriter out = new BinaryWriter(event.dataSize() + event.metadataSize() + 136);
-        out.i64(delivered.previousPosition());
-        writeRecorded(out, event);
-        return out.toByteArray();
+        return SUBSCRIPTION_EVENT.encode(delivered);
     }
 
     public static SubscriptionEvent subscriptionEvent(BinaryReader in) {
@@ -142,8 +231,7 @@ public final class RecordCodec {
 
     /** short text stream, i64 head version, i64 first position, i64 last position. */
     public static byte[] streamInfo(StreamInfo info) {
-        return new BinaryWriter(64).shortText(info.stream()).i64(info.headVersion())
-                .i64(info.firstPosition()).i64(info.lastPosition()).toByteArray();
+        return STREAM_INFO.encode(info);
     }
 
     public static StreamInfo streamInfo(BinaryReader in) {
@@ -178,10 +266,21 @@ public final class RecordCodec {
         }
     }
 
-    private static void writeRecorded(BinaryWriter out, RecordedEvent event) {
-        out.shortText(event.stream()).i64(event.version()).i64(event.position()).uuid(event.id())
-                .shortText(event.type()).i64(event.timestamp().getEpochSecond()).i32(event.timestamp().getNano())
-                .bytes(event.metadata()).bytes(event.data());
+    /** The size of a short text field: its length byte and its UTF-8 bytes. */
+    public static int shortTextSize(String text) {
+        return 1 + BinaryWriter.utf8Length(text);
+    }
+
+    /**
+     * Writes a byte string whose length is known without the copy the accessor makes: an empty one
+     * (most metadata) costs no copy at all.
+     */
+    private static void bytes(BinaryWriter out, int size, Supplier<byte[]> copy) {
+        if (size == 0) {
+            out.i32(0);
+        } else {
+            out.bytes(copy.get());
+        }
     }
 
     private static Instant instant(long seconds, int nanos) {

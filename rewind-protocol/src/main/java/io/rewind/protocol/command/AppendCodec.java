@@ -46,7 +46,7 @@ final class AppendCodec {
         frames.add(CommandName.APPEND.wire());
         frames.add(RequestIds.encode(requestId));
         frames.add(spec.toByteArray());
-        frames.addAll(RecordCodec.packAll(events, RecordCodec::eventData));
+        frames.addAll(RecordCodec.packAll(events, RecordCodec.EVENT_DATA));
         return frames;
     }
 

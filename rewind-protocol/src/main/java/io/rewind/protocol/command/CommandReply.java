@@ -32,7 +32,7 @@ public sealed interface CommandReply {
         @Override
         public List<byte[]> toFrames() {
             return withRecords("APPENDED", requestId, List.of(),
-                    RecordCodec.packAll(result.events(), ReplyCodec::written));
+                    RecordCodec.packAll(result.events(), ReplyCodec.WRITTEN));
         }
     }
 
@@ -49,7 +49,7 @@ public sealed interface CommandReply {
         @Override
         public List<byte[]> toFrames() {
             return withRecords("EVENTS", requestId, List.of(Frames.text(truncated ? "1" : "0")),
-                    RecordCodec.packAll(events, RecordCodec::recordedEvent));
+                    RecordCodec.packAll(events, RecordCodec.RECORDED_EVENT));
         }
     }
 
@@ -74,7 +74,7 @@ public sealed interface CommandReply {
         @Override
         public List<byte[]> toFrames() {
             return withRecords("STREAMS", requestId, List.of(Frames.text(nextAfter.orElse(""))),
-                    RecordCodec.packAll(streams, RecordCodec::streamInfo));
+                    RecordCodec.packAll(streams, RecordCodec.STREAM_INFO));
         }
     }
 
@@ -98,7 +98,7 @@ public sealed interface CommandReply {
         @Override
         public List<byte[]> toFrames() {
             return withRecords("DELIVER", requestId, List.of(),
-                    RecordCodec.packAll(events, RecordCodec::subscriptionEvent));
+                    RecordCodec.packAll(events, RecordCodec.SUBSCRIPTION_EVENT));
         }
     }
 

@@ -7,6 +7,7 @@ import io.rewind.protocol.BinaryWriter;
 import io.rewind.protocol.Frames;
 import io.rewind.protocol.MalformedMessageException;
 import io.rewind.protocol.RecordCodec;
+import io.rewind.protocol.RecordLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -19,10 +20,17 @@ final class ReplyCodec {
     }
 
     /** short text stream, i64 version, i64 position, uuid id. */
-    static byte[] written(AppendResult.Written written) {
-        return new BinaryWriter(64).shortText(written.stream()).i64(written.version()).i64(written.position())
-                .uuid(written.id()).toByteArray();
-    }
+    static final RecordLayout<AppendResult.Written> WRITTEN = new RecordLayout<>() {
+        @Override
+        public int size(AppendResult.Written written) {
+            return RecordCodec.shortTextSize(written.stream()) + 4 * Long.BYTES;
+        }
+
+        @Override
+        public void write(BinaryWriter out, AppendResult.Written written) {
+            out.shortText(written.stream()).i64(written.version()).i64(written.position()).uuid(written.id());
+        }
+    };
 
     static AppendResult.Written written(BinaryReader in) {
         return new AppendResult.Written(in.shortText("stream name"), in.i64(), in.i64(), in.uuid());
