@@ -32,6 +32,8 @@ public final class RecordCodec {
 
     private static final int FLAG_HAS_ID = 1;
     private static final int UUID_BYTES = 2 * Long.BYTES;
+    /** The kinds by wire number, read without the copy {@code values()} makes on every call. */
+    private static final ExpectedVersion.Kind[] EXPECTED_KINDS = ExpectedVersion.Kind.values();
 
     /** A record that is already encoded: its bytes as they are. */
     private static final RecordLayout<byte[]> RAW = new RecordLayout<>() {
@@ -247,11 +249,10 @@ public final class RecordCodec {
     public static ExpectedVersion readExpected(BinaryReader in) {
         int kind = in.u8();
         long version = in.i64();
-        ExpectedVersion.Kind[] kinds = ExpectedVersion.Kind.values();
-        if (kind >= kinds.length) {
+        if (kind >= EXPECTED_KINDS.length) {
             throw new MalformedMessageException("unknown expected-version kind " + kind);
         }
-        switch (kinds[kind]) {
+        switch (EXPECTED_KINDS[kind]) {
             case ANY:
                 return ExpectedVersion.any();
             case NO_STREAM:

@@ -11,6 +11,9 @@ public enum CommandName {
     APPEND, READ_STREAM, READ_ALL, READ_EVENT, POSITION_AT, HEAD, STREAM_INFO, LIST_STREAMS,
     SUBSCRIBE, CREDIT, CANCEL, PING;
 
+    /** All names, read without the copy {@code values()} makes on every call. */
+    private static final CommandName[] ALL = values();
+
     private final byte[] wire = Frames.text(name());
 
     /** The command word as it travels. */
@@ -20,7 +23,7 @@ public enum CommandName {
 
     /** The command a first frame names, or null when it names none of these. */
     public static CommandName of(byte[] frame) {
-        for (CommandName name : values()) {
+        for (CommandName name : ALL) {
             if (Arrays.equals(name.wire, frame)) {
                 return name;
             }
