@@ -28,8 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The protocol codecs the server and clients run per message: an APPEND of one 100-byte event
- * (encode, decode, and telling its dialect), its APPENDED reply, a GoRewind PUBLISH, and an EVENTS
- * reply of 100 events (a replay page).
+ * (encode, decode, and telling its dialect), its APPENDED reply, a GoRewind PUBLISH, an EVENTS
+ * reply of 100 events (a replay page), and an APPEND of 100 such events (a batch) with its reply.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -46,6 +46,9 @@ public class ProtocolCodecBenchmark {
     private List<byte[]> goRewindPublish;
     private CommandReply.Events events;
     private List<byte[]> eventsFrames;
+    private CommandRequest.Append appendBatch;
+    private List<byte[]> appendBatchFrames;
+    private CommandReply.Appended appendedBatch;
 
     @Setup
     public void setUp() {
@@ -65,6 +68,15 @@ public class ProtocolCodecBenchmark {
         }
         events = new CommandReply.Events(43, page, false);
         eventsFrames = events.toFrames();
+        List<EventData> batch = new ArrayList<>();
+        List<AppendResult.Written> written = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            batch.add(EventData.of("OrderPlaced", payload));
+            written.add(new AppendResult.Written("orders-12345", 7 + i, 123_456 + i, UUID.randomUUID()));
+        }
+        appendBatch = new CommandRequest.Append(44, AppendRequest.to("orders-12345", ExpectedVersion.any(), batch));
+        appendBatchFrames = appendBatch.toFrames();
+        appendedBatch = new CommandReply.Appended(44, new AppendResult(written));
     }
 
     @Benchmark
@@ -105,5 +117,20 @@ public class ProtocolCodecBenchmark {
     @Benchmark
     public CommandReply decodeEventsPage() {
         return CommandReply.decode(eventsFrames);
+    }
+
+    @Benchmark
+    public List<byte[]> encodeAppendBatch() {
+        return appendBatch.toFrames();
+    }
+
+    @Benchmark
+    public CommandRequest decodeAppendBatch() {
+        return CommandRequest.decode(appendBatchFrames);
+    }
+
+    @Benchmark
+    public List<byte[]> encodeAppendedBatch() {
+        return appendedBatch.toFrames();
     }
 }
