@@ -2,6 +2,7 @@ package io.rewind.server;
 
 import io.rewind.api.Direction;
 import io.rewind.api.EventStore;
+import io.rewind.api.Limits;
 import io.rewind.api.RecordedEvent;
 import io.rewind.api.StoreClosedException;
 import io.rewind.api.Subscription;
@@ -184,7 +185,8 @@ final class Broadcaster implements SubscriptionListener {
                 previousId = idAt(lastPublished);
                 first = false;
             }
-            page = store.readAll(lastPublished + 1, Direction.FORWARD, (int) Math.min(capacity, head - lastPublished));
+            int limit = (int) Math.min(Math.min(capacity, Limits.MAX_READ_LIMIT), head - lastPublished);
+            page = store.readAll(lastPublished + 1, Direction.FORWARD, limit);
         } catch (RuntimeException e) {
             endDirect(e);
             return List.of();
