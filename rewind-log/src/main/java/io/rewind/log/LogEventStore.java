@@ -49,7 +49,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Thread-safe: any number of threads may append, read and subscribe concurrently.
  */
-public final class LogEventStore implements EventStore {
+public final class LogEventStore implements EventStore, HeadWatch.Source {
 
     private final LogConfig config;
     private final DirectoryLock lock;
@@ -278,6 +278,12 @@ public final class LogEventStore implements EventStore {
         }
         Optional<String> nextAfter = more ? Optional.of(page.get(page.size() - 1).stream()) : Optional.empty();
         return new StreamPage(page, nextAfter);
+    }
+
+    /** The watch this store advances once appends are durable (see {@link HeadWatch.Source}). */
+    @Override
+    public HeadWatch headWatch() {
+        return headWatch;
     }
 
     @Override

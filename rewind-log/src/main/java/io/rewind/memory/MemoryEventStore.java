@@ -51,7 +51,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * as their {@link EventSource} on their own threads, so a slow listener never holds a lock a writer
  * needs.
  */
-public final class MemoryEventStore implements EventStore, EventSource {
+public final class MemoryEventStore implements EventStore, EventSource, HeadWatch.Source {
 
     /** The largest event (data + metadata) a store made by {@link #create()} accepts: 16 MiB. */
     public static final int DEFAULT_MAX_EVENT_BYTES = 16 * 1024 * 1024;
@@ -318,6 +318,12 @@ public final class MemoryEventStore implements EventStore, EventSource {
     private static StreamInfo info(String stream, List<RecordedEvent> events) {
         return new StreamInfo(stream, events.size() - 1L, events.get(0).position(),
                 events.get(events.size() - 1).position());
+    }
+
+    /** The watch this store advances once appends are durable (see {@link HeadWatch.Source}). */
+    @Override
+    public HeadWatch headWatch() {
+        return headWatch;
     }
 
     @Override

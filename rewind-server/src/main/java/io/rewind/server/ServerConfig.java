@@ -140,7 +140,11 @@ public final class ServerConfig {
         return broadcastHighWaterMark;
     }
 
-    /** Durable events waiting to be broadcast; when full, the broadcast subscription waits. Default 1024. */
+    /**
+     * Durable events held for the broadcast at once: the most the socket thread reads per cycle when
+     * it follows the store's head itself, or the queue between the store's broadcast subscription and
+     * the socket thread (when full, that subscription waits). Default 1024.
+     */
     public int broadcastQueueCapacity() {
         return broadcastQueueCapacity;
     }

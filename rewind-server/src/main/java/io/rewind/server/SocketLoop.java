@@ -112,7 +112,7 @@ final class SocketLoop implements Runnable, Replies {
     }
 
     private void cycle(boolean readRequests) {
-        poller.poll(sender.hasBacklog() ? BACKLOG_POLL_MS : IDLE_POLL_MS);
+        poller.poll(broadcaster.hasPending() ? 0 : sender.hasBacklog() ? BACKLOG_POLL_MS : IDLE_POLL_MS);
         if (readRequests && poller.pollin(0)) {
             readRequests();
         }

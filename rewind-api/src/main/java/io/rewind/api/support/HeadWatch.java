@@ -1,5 +1,8 @@
 package io.rewind.api.support;
 
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -7,11 +10,26 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The position of a store's newest durable event, and a way to wait for it to move. The store's
  * writer calls {@link #advance} after an append is durable; subscriptions wait in
- * {@link #awaitBeyond}. Thread-safe.
+ * {@link #awaitBeyond}, and a caller that has its own event loop registers a listener instead
+ * ({@link #addListener}), so it learns of a new head without a thread of its own in between.
+ * Thread-safe.
  */
 public final class HeadWatch {
 
+    /**
+     * A store whose durable head is published through a {@link HeadWatch}: a caller may watch it
+     * directly and read the new events itself (the store's reads never return an event beyond that
+     * head). Implementations must advance the watch only after the events up to the new head are
+     * durable and readable, and close it when the store closes.
+     */
+    public interface Source {
+
+        /** The store's watch. */
+        HeadWatch headWatch();
+    }
+
     private final ReentrantLock lock = new ReentrantLock();
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final Condition moved = lock.newCondition();
     private volatile long head;
     private volatile boolean closed;
@@ -25,7 +43,10 @@ public final class HeadWatch {
         return head;
     }
 
-    /** Publishes a new durable head and wakes every waiter. Heads only move forward. */
+    /**
+     * Publishes a new durable head, wakes every waiter and then calls every listener (on this
+     * thread). Heads only move forward.
+     */
     public void advance(long newHead) {
         lock.lock();
         try {
@@ -35,6 +56,28 @@ public final class HeadWatch {
             moved.signalAll();
         } finally {
             lock.unlock();
+        }
+        notifyListeners();
+    }
+
+    /**
+     * Registers {@code listener} to be called after every {@link #advance} and on {@link #close},
+     * on the thread that made the call (a store's writer): it must return at once and never block,
+     * e.g. only wake the listener's own thread, which then reads {@link #head()}. A listener may be
+     * called when the head did not move; it is never left uncalled after the head moved.
+     */
+    public void addListener(Runnable listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Stops calling {@code listener}; once this returns, a call already under way may still finish. */
+    public void removeListener(Runnable listener) {
+        listeners.remove(listener);
+    }
+
+    private void notifyListeners() {
+        for (Runnable listener : listeners) {
+            listener.run();
         }
     }
 
@@ -48,10 +91,11 @@ public final class HeadWatch {
         }
     }
 
-    /** Marks the watch closed and wakes every waiter for good. */
+    /** Marks the watch closed, wakes every waiter for good and calls every listener. */
     public void close() {
         closed = true;
         wakeAll();
+        notifyListeners();
     }
 
     public boolean isClosed() {
