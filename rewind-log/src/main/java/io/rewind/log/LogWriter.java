@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -82,6 +81,7 @@ final class LogWriter {
     private final BlockingQueue<Pending> queue;
     private final Thread thread;
     private final CRC32C crc = new CRC32C();
+    private final EventIdGenerator eventIds = new EventIdGenerator();
     private final Map<String, byte[]> typeBytes = new HashMap<>();
     private final List<Pending> batch = new ArrayList<>();
     private int[] batchOffsets = new int[1024];
@@ -244,7 +244,7 @@ final class LogWriter {
     private void decide(Pending pending) throws IOException {
         AppendPlan plan;
         try {
-            plan = AppendPlanner.plan(pending.request, batchState, UUID::randomUUID);
+            plan = AppendPlanner.plan(pending.request, batchState, eventIds);
         } catch (EventStoreException e) {
             pending.error = e;
             return;
