@@ -22,9 +22,8 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -260,21 +259,21 @@ public final class LogEventStore implements EventStore {
         checkOpen();
         checkLimit(limit);
         String start = prefix == null ? "" : prefix;
-        NavigableMap<String, StreamInfo> heads = reader.heads();
-        NavigableMap<String, StreamInfo> from = after != null && !after.isEmpty()
-                && StreamNameOrder.ORDER.compare(after, start) >= 0
-                ? heads.tailMap(after, false) : heads.tailMap(start, true);
+        StreamHeads heads = reader.heads();
+        boolean fromAfter = after != null && !after.isEmpty() && StreamNameOrder.ORDER.compare(after, start) >= 0;
+        Iterator<String> names = fromAfter ? heads.namesFrom(after, false) : heads.namesFrom(start, true);
         List<StreamInfo> page = new ArrayList<>(Math.min(limit, 256));
         boolean more = false;
-        for (Map.Entry<String, StreamInfo> entry : from.entrySet()) {
-            if (!entry.getKey().startsWith(start)) {
+        while (names.hasNext()) {
+            String name = names.next();
+            if (!name.startsWith(start)) {
                 break;
             }
             if (page.size() == limit) {
                 more = true;
                 break;
             }
-            page.add(entry.getValue());
+            page.add(heads.get(name));
         }
         Optional<String> nextAfter = more ? Optional.of(page.get(page.size() - 1).stream()) : Optional.empty();
         return new StreamPage(page, nextAfter);

@@ -385,8 +385,7 @@ final class LogWriter {
                     StreamInfo previous = reader.heads().get(event.stream());
                     long position = firstPosition + i;
                     long first = previous != null ? previous.firstPosition() : position - event.version();
-                    reader.heads().put(event.stream(),
-                            new StreamInfo(event.stream(), event.version(), first, position));
+                    reader.heads().put(new StreamInfo(event.stream(), event.version(), first, position));
                 }
             }
         }
@@ -402,7 +401,7 @@ final class LogWriter {
             lastForceNanos = System.nanoTime();
         }
         indexFlusher.flush(appender.active().basePosition(), appender.writeOffset(), lastTimestampMicros,
-                List.copyOf(reader.heads().values()));
+                reader.heads().all());
     }
 
     private void indexFlushFailed(IOException cause) {
