@@ -40,6 +40,28 @@ class IndexStructuresTest {
     }
 
     @Property
+    void radixSortSortsLikeAComparator(@ForAll @Size(max = 400) List<@IntRange(min = 0, max = 7) Integer> small,
+            @ForAll @Size(max = 400) List<Long> large, @ForAll @IntRange(min = 1, max = 50) int longRun) {
+        // Keys of every sign and size, with ties in (first, second) that only the third breaks.
+        List<Entry> entries = new ArrayList<>();
+        for (int i = 0; i < Math.max(small.size(), large.size()); i++) {
+            int tie = i < small.size() ? small.get(i) : i;
+            long spread = i < large.size() ? large.get(i) : -i;
+            long firstKey = tie % 2 == 0 ? spread : tie - 4;
+            long secondKey = tie % 3 == 0 ? -spread : tie;
+            entries.add(new Entry(firstKey, secondKey, tie % 4 == 0 ? -i : spread ^ i));
+        }
+        long[] first = entries.stream().mapToLong(Entry::first).toArray();
+        long[] second = entries.stream().mapToLong(Entry::second).toArray();
+        long[] third = entries.stream().mapToLong(Entry::third).toArray();
+        TripleSort.radixSort(first, second, third, entries.size(), longRun);
+        entries.sort(ORDER);
+        for (int i = 0; i < entries.size(); i++) {
+            assertThat(new Entry(first[i], second[i], third[i])).isEqualTo(entries.get(i));
+        }
+    }
+
+    @Property
     void longPairTableFindsWhatWasPutUpToTheBound(@ForAll @Size(max = 3000) List<@IntRange(min = 0, max = 500) Integer> keys,
             @ForAll @IntRange(min = 0, max = 3000) int bound) {
         LongPairTable table = new LongPairTable();
