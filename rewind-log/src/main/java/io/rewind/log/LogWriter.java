@@ -84,8 +84,7 @@ final class LogWriter {
     private final EventIdGenerator eventIds = new EventIdGenerator();
     private final Map<String, byte[]> typeBytes = new HashMap<>();
     private final List<Pending> batch = new ArrayList<>();
-    private int[] batchOffsets = new int[1024];
-    private int batchEvents;
+    private final TailIndex.Entries indexEntries = new TailIndex.Entries();
     private long nextPosition;
     private long lastTimestampMicros;
     private long lastForceNanos = System.nanoTime();
@@ -218,7 +217,7 @@ final class LogWriter {
             failAll(batch, failure);
             return;
         }
-        batchEvents = 0;
+        indexEntries.clear();
         try {
             for (Pending pending : batch) {
                 decide(pending);
@@ -268,11 +267,17 @@ final class LogWriter {
     private void encode(Pending pending, List<AppendPlan.PlannedEvent> events) throws IOException {
         byte[][] streams = new byte[events.size()][];
         byte[][] types = new byte[events.size()][];
+        long[] streamHashes = new long[events.size()];
         long bytes = 0;
         for (int i = 0; i < events.size(); i++) {
             AppendPlan.PlannedEvent event = events.get(i);
-            streams[i] = i > 0 && event.stream().equals(events.get(i - 1).stream()) ? streams[i - 1]
-                    : event.stream().getBytes(StandardCharsets.UTF_8);
+            if (i > 0 && event.stream().equals(events.get(i - 1).stream())) {
+                streams[i] = streams[i - 1];
+                streamHashes[i] = streamHashes[i - 1];
+            } else {
+                streams[i] = event.stream().getBytes(StandardCharsets.UTF_8);
+                streamHashes[i] = StreamHash.of(event.stream());
+            }
             types[i] = typeBytes(event.data().type());
             bytes += RecordCodec.recordSize(streams[i].length, types[i].length, event.data().metadataSize(),
                     event.data().dataSize());
@@ -294,7 +299,8 @@ final class LogWriter {
             byte[] metadata = event.data().metadata();
             int size = RecordCodec.recordSize(streams[i].length, types[i].length, metadata.length, data.length);
             ByteBuffer buffer = appender.room(size);
-            recordOffset((int) appender.writeOffset());
+            indexEntries.add((int) appender.writeOffset(), event.id().getMostSignificantBits(),
+                    event.id().getLeastSignificantBits(), streamHashes[i], event.version());
             RecordCodec.encode(buffer, position, event.version(), timestamp, i == events.size() - 1, streams[i],
                     types[i], event.id(), metadata, data, crc);
             batchState.accept(event, position, timestamp);
@@ -315,13 +321,6 @@ final class LogWriter {
             typeBytes.put(type, bytes);
         }
         return bytes;
-    }
-
-    private void recordOffset(int offset) {
-        if (batchEvents == batchOffsets.length) {
-            batchOffsets = java.util.Arrays.copyOf(batchOffsets, batchOffsets.length * 2);
-        }
-        batchOffsets[batchEvents++] = offset;
     }
 
     private void forceByPolicy() throws IOException {
@@ -352,16 +351,7 @@ final class LogWriter {
 
     /** Makes the batch visible: indexes, then the head, then stream heads; then completes callers. */
     private void publish() {
-        TailIndex tail = reader.indexes().tail();
-        int event = 0;
-        for (Pending pending : batch) {
-            if (pending.written != null && pending.error == null) {
-                for (AppendPlan.PlannedEvent planned : pending.written) {
-                    tail.add(batchOffsets[event++], planned.id().getMostSignificantBits(),
-                            planned.id().getLeastSignificantBits(), StreamHash.of(planned.stream()), planned.version());
-                }
-            }
-        }
+        reader.indexes().tail().addAll(indexEntries);
         long head = nextPosition - 1;
         reader.publishHead(head);
         updateStreamHeads();

@@ -11,7 +11,10 @@ import java.util.function.LongConsumer;
  * <p>The three longs of a slot sit side by side so that an insert into a table far larger than
  * the CPU caches (the tail of a busy log holds hundreds of thousands of entries) touches one cache
  * line, not three: the writer thread inserts two entries per event, and separate arrays made
- * those cache misses its largest cost.
+ * those cache misses its largest cost. Entries are inserted a group at a time ({@link #putAll}):
+ * first the home slot of every entry of the group is read, loads that do not depend on each
+ * other so the CPU overlaps their cache misses, then the entries are inserted into slots that are
+ * now in the cache.
  *
  * <p>Thread-safety: one writer thread puts, any number of threads look up without locking. A
  * slot's key is written before its value, and a reader trusts only values at or below a bound
@@ -26,6 +29,8 @@ final class LongPairTable {
     private static final int SLOT_LONGS = 3;
     private static final int SECOND = 1;
     private static final int VALUE = 2;
+    /** Entries whose home slots are loaded ahead of inserting them; enough to overlap many misses. */
+    private static final int GROUP = 64;
 
     /**
      * An immutable-after-publication set of slots, slot {@code s} at {@code 3 * s}; value 0
@@ -45,6 +50,12 @@ final class LongPairTable {
 
     private volatile Slots slots = new Slots(MINIMUM_CAPACITY);
     private int size;
+    private final int[] groupSlots = new int[GROUP];
+    private final long[] groupFirsts = new long[GROUP];
+    private final long[] groupSeconds = new long[GROUP];
+    private final long[] groupValues = new long[GROUP];
+    /** Sums what the look-ahead loads read, so that the compiler cannot drop them. */
+    private long lookedAhead;
 
     /** Adds an entry. Writer thread only. */
     void put(long first, long second, long position) {
@@ -54,6 +65,27 @@ final class LongPairTable {
         }
         insert(current, first, second, position + 1);
         size++;
+    }
+
+    /**
+     * Adds {@code count} entries, entry {@code i} being ({@code firsts[i]}, {@code seconds[i]}) at
+     * position {@code firstPosition + i}. Writer thread only.
+     */
+    void putAll(long[] firsts, long[] seconds, long firstPosition, int count) {
+        Slots current = slots;
+        while ((size + (long) count) * 2L > current.capacity) {
+            current = grow(current);
+        }
+        for (int from = 0; from < count; from += GROUP) {
+            int group = Math.min(GROUP, count - from);
+            for (int i = 0; i < group; i++) {
+                groupValues[i] = firstPosition + from + i + 1;
+            }
+            System.arraycopy(firsts, from, groupFirsts, 0, group);
+            System.arraycopy(seconds, from, groupSeconds, 0, group);
+            insertGroup(current, group);
+        }
+        size += count;
     }
 
     /** The position stored for the key that is at most {@code maxPosition}, or -1. */
@@ -110,18 +142,45 @@ final class LongPairTable {
     private Slots grow(Slots current) {
         Slots larger = new Slots(current.capacity * 2);
         long[] longs = current.longs;
+        int group = 0;
         for (int at = 0; at < longs.length; at += SLOT_LONGS) {
             if (longs[at + VALUE] != 0) {
-                insert(larger, longs[at], longs[at + SECOND], longs[at + VALUE]);
+                groupFirsts[group] = longs[at];
+                groupSeconds[group] = longs[at + SECOND];
+                groupValues[group++] = longs[at + VALUE];
+                if (group == GROUP) {
+                    insertGroup(larger, group);
+                    group = 0;
+                }
             }
         }
+        insertGroup(larger, group);
         slots = larger;
         return larger;
     }
 
-    private static void insert(Slots target, long first, long second, long value) {
+    /** Inserts the first {@code group} entries of the group arrays, loading their home slots first. */
+    private void insertGroup(Slots target, int group) {
         long[] longs = target.longs;
-        int slot = slotOf(first, second, target.mask);
+        long sum = 0;
+        for (int i = 0; i < group; i++) {
+            int slot = slotOf(groupFirsts[i], groupSeconds[i], target.mask);
+            groupSlots[i] = slot;
+            sum += longs[slot * SLOT_LONGS + VALUE];
+        }
+        lookedAhead += sum;
+        for (int i = 0; i < group; i++) {
+            insertFrom(target, groupSlots[i], groupFirsts[i], groupSeconds[i], groupValues[i]);
+        }
+    }
+
+    private static void insert(Slots target, long first, long second, long value) {
+        insertFrom(target, slotOf(first, second, target.mask), first, second, value);
+    }
+
+    private static void insertFrom(Slots target, int homeSlot, long first, long second, long value) {
+        long[] longs = target.longs;
+        int slot = homeSlot;
         while (longs[slot * SLOT_LONGS + VALUE] != 0) {
             slot = (slot + 1) & target.mask;
         }

@@ -62,6 +62,32 @@ class IndexStructuresTest {
     }
 
     @Property
+    void longPairTableFindsWhatWasPutInGroupsUpToTheBound(
+            @ForAll @Size(max = 3000) List<@IntRange(min = 0, max = 500) Integer> keys,
+            @ForAll @IntRange(min = 0, max = 3000) int bound, @ForAll @IntRange(min = 1, max = 200) int group) {
+        LongPairTable table = new LongPairTable();
+        Map<Long, List<Long>> model = new HashMap<>();
+        for (int start = 0; start < keys.size(); start += group) {
+            int count = Math.min(group, keys.size() - start);
+            long[] firsts = new long[count];
+            long[] seconds = new long[count];
+            for (int i = 0; i < count; i++) {
+                long key = keys.get(start + i);
+                firsts[i] = key;
+                seconds[i] = -key;
+                model.computeIfAbsent(key, k -> new ArrayList<>()).add((long) start + i);
+            }
+            table.putAll(firsts, seconds, start, count);
+        }
+        for (long key = 0; key <= 500; key++) {
+            List<Long> expected = model.getOrDefault(key, List.of()).stream().filter(p -> p <= bound).toList();
+            List<Long> found = new ArrayList<>();
+            table.forEach(key, -key, bound, found::add);
+            assertThat(found).containsExactlyInAnyOrderElementsOf(expected);
+        }
+    }
+
+    @Property
     void longPairTableFindsWhatWasPutUpToTheBound(@ForAll @Size(max = 3000) List<@IntRange(min = 0, max = 500) Integer> keys,
             @ForAll @IntRange(min = 0, max = 3000) int bound) {
         LongPairTable table = new LongPairTable();
