@@ -47,19 +47,28 @@ final class LogWriter {
     private static final int MAX_BATCH = 8192;
     /** A batch stops growing at this many events, so one group commit stays short. */
     private static final int MAX_BATCH_EVENTS = 65_536;
+    /** A batch of at most this many appends completes its synchronous callers on the writer thread. */
+    private static final int MAX_DIRECT_COMPLETIONS = 4;
     private static final long IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    private static final Pending CLOSE = new Pending(null);
+    private static final Pending CLOSE = new Pending(null, false);
 
     /** One append on its way through the writer. */
     static final class Pending {
         final AppendRequest request;
         final CompletableFuture<AppendResult> future = new CompletableFuture<>();
+        /**
+         * The future is never handed to user code (a synchronous append waits on it itself), so
+         * nothing but waking its caller can run when it completes: the writer completes it
+         * directly instead of through the completion thread, saving a thread hand-off per append.
+         */
+        final boolean waitedOnOnly;
         AppendResult result;
         EventStoreException error;
         List<AppendPlan.PlannedEvent> written;
 
-        Pending(AppendRequest request) {
+        Pending(AppendRequest request, boolean waitedOnOnly) {
             this.request = request;
+            this.waitedOnOnly = waitedOnOnly;
         }
 
         void complete() {
@@ -117,9 +126,13 @@ final class LogWriter {
         return failure;
     }
 
-    /** Queues an append (blocking while the queue is full); its future completes on the writer's terms. */
-    CompletableFuture<AppendResult> submit(AppendRequest request) throws InterruptedException {
-        Pending pending = new Pending(request);
+    /**
+     * Queues an append (blocking while the queue is full); its future completes on the writer's
+     * terms. {@code waitedOnOnly}: the caller only waits for the future and never exposes it, so
+     * the writer thread may complete it (see {@link Pending#waitedOnOnly}).
+     */
+    CompletableFuture<AppendResult> submit(AppendRequest request, boolean waitedOnOnly) throws InterruptedException {
+        Pending pending = new Pending(request, waitedOnOnly);
         queue.put(pending);
         if (exited && queue.remove(pending)) {
             pending.future.completeExceptionally(new StoreClosedException("the store is closed"));
@@ -356,8 +369,20 @@ final class LogWriter {
         reader.publishHead(head);
         updateStreamHeads();
         appender.markAcknowledged();
-        List<Pending> done = new ArrayList<>(batch);
-        completions.execute(() -> done.forEach(Pending::complete));
+        List<Pending> done = new ArrayList<>(batch.size());
+        // Waking a caller costs the waker a system call: a few are cheaper here than a hand-off,
+        // but many would delay the next commit, which the completion thread does not.
+        boolean direct = batch.size() <= MAX_DIRECT_COMPLETIONS;
+        for (Pending pending : batch) {
+            if (direct && pending.waitedOnOnly) {
+                pending.complete();
+            } else {
+                done.add(pending);
+            }
+        }
+        if (!done.isEmpty()) {
+            completions.execute(() -> done.forEach(Pending::complete));
+        }
         headWatch.advance(head);
     }
 
