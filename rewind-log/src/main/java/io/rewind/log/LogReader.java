@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.zip.CRC32C;
 
 /**
@@ -34,14 +33,14 @@ final class LogReader {
     private static final int CHUNK_BYTES = 64 * 1024;
     private static final int SINGLE_READ_BYTES = 1024;
 
-    private final ConcurrentSkipListMap<String, StreamInfo> heads;
+    private final StreamHeads heads;
     private final ThreadLocal<ByteBuffer> chunks = ThreadLocal.withInitial(() -> ByteBuffer.allocate(CHUNK_BYTES));
     private final ThreadLocal<CRC32C> checksums = ThreadLocal.withInitial(CRC32C::new);
     private volatile SegmentList segments;
     private volatile IndexSnapshot indexes;
     private volatile long head;
 
-    LogReader(ConcurrentSkipListMap<String, StreamInfo> heads, SegmentList segments, IndexSnapshot indexes,
+    LogReader(StreamHeads heads, SegmentList segments, IndexSnapshot indexes,
             long head) {
         this.heads = heads;
         this.segments = segments;
@@ -80,7 +79,7 @@ final class LogReader {
         return indexes;
     }
 
-    ConcurrentSkipListMap<String, StreamInfo> heads() {
+    StreamHeads heads() {
         return heads;
     }
 

@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -48,19 +47,28 @@ final class LogWriter {
     private static final int MAX_BATCH = 8192;
     /** A batch stops growing at this many events, so one group commit stays short. */
     private static final int MAX_BATCH_EVENTS = 65_536;
+    /** A batch of at most this many appends completes its synchronous callers on the writer thread. */
+    private static final int MAX_DIRECT_COMPLETIONS = 4;
     private static final long IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    private static final Pending CLOSE = new Pending(null);
+    private static final Pending CLOSE = new Pending(null, false);
 
     /** One append on its way through the writer. */
     static final class Pending {
         final AppendRequest request;
         final CompletableFuture<AppendResult> future = new CompletableFuture<>();
+        /**
+         * The future is never handed to user code (a synchronous append waits on it itself), so
+         * nothing but waking its caller can run when it completes: the writer completes it
+         * directly instead of through the completion thread, saving a thread hand-off per append.
+         */
+        final boolean waitedOnOnly;
         AppendResult result;
         EventStoreException error;
         List<AppendPlan.PlannedEvent> written;
 
-        Pending(AppendRequest request) {
+        Pending(AppendRequest request, boolean waitedOnOnly) {
             this.request = request;
+            this.waitedOnOnly = waitedOnOnly;
         }
 
         void complete() {
@@ -82,10 +90,10 @@ final class LogWriter {
     private final BlockingQueue<Pending> queue;
     private final Thread thread;
     private final CRC32C crc = new CRC32C();
+    private final EventIdGenerator eventIds = new EventIdGenerator();
     private final Map<String, byte[]> typeBytes = new HashMap<>();
     private final List<Pending> batch = new ArrayList<>();
-    private int[] batchOffsets = new int[1024];
-    private int batchEvents;
+    private final TailIndex.Entries indexEntries = new TailIndex.Entries();
     private long nextPosition;
     private long lastTimestampMicros;
     private long lastForceNanos = System.nanoTime();
@@ -118,9 +126,13 @@ final class LogWriter {
         return failure;
     }
 
-    /** Queues an append (blocking while the queue is full); its future completes on the writer's terms. */
-    CompletableFuture<AppendResult> submit(AppendRequest request) throws InterruptedException {
-        Pending pending = new Pending(request);
+    /**
+     * Queues an append (blocking while the queue is full); its future completes on the writer's
+     * terms. {@code waitedOnOnly}: the caller only waits for the future and never exposes it, so
+     * the writer thread may complete it (see {@link Pending#waitedOnOnly}).
+     */
+    CompletableFuture<AppendResult> submit(AppendRequest request, boolean waitedOnOnly) throws InterruptedException {
+        Pending pending = new Pending(request, waitedOnOnly);
         queue.put(pending);
         if (exited && queue.remove(pending)) {
             pending.future.completeExceptionally(new StoreClosedException("the store is closed"));
@@ -218,7 +230,7 @@ final class LogWriter {
             failAll(batch, failure);
             return;
         }
-        batchEvents = 0;
+        indexEntries.clear();
         try {
             for (Pending pending : batch) {
                 decide(pending);
@@ -244,7 +256,7 @@ final class LogWriter {
     private void decide(Pending pending) throws IOException {
         AppendPlan plan;
         try {
-            plan = AppendPlanner.plan(pending.request, batchState, UUID::randomUUID);
+            plan = AppendPlanner.plan(pending.request, batchState, eventIds);
         } catch (EventStoreException e) {
             pending.error = e;
             return;
@@ -268,11 +280,17 @@ final class LogWriter {
     private void encode(Pending pending, List<AppendPlan.PlannedEvent> events) throws IOException {
         byte[][] streams = new byte[events.size()][];
         byte[][] types = new byte[events.size()][];
+        long[] streamHashes = new long[events.size()];
         long bytes = 0;
         for (int i = 0; i < events.size(); i++) {
             AppendPlan.PlannedEvent event = events.get(i);
-            streams[i] = i > 0 && event.stream().equals(events.get(i - 1).stream()) ? streams[i - 1]
-                    : event.stream().getBytes(StandardCharsets.UTF_8);
+            if (i > 0 && event.stream().equals(events.get(i - 1).stream())) {
+                streams[i] = streams[i - 1];
+                streamHashes[i] = streamHashes[i - 1];
+            } else {
+                streams[i] = event.stream().getBytes(StandardCharsets.UTF_8);
+                streamHashes[i] = StreamHash.of(event.stream());
+            }
             types[i] = typeBytes(event.data().type());
             bytes += RecordCodec.recordSize(streams[i].length, types[i].length, event.data().metadataSize(),
                     event.data().dataSize());
@@ -294,7 +312,8 @@ final class LogWriter {
             byte[] metadata = event.data().metadata();
             int size = RecordCodec.recordSize(streams[i].length, types[i].length, metadata.length, data.length);
             ByteBuffer buffer = appender.room(size);
-            recordOffset((int) appender.writeOffset());
+            indexEntries.add((int) appender.writeOffset(), event.id().getMostSignificantBits(),
+                    event.id().getLeastSignificantBits(), streamHashes[i], event.version());
             RecordCodec.encode(buffer, position, event.version(), timestamp, i == events.size() - 1, streams[i],
                     types[i], event.id(), metadata, data, crc);
             batchState.accept(event, position, timestamp);
@@ -315,13 +334,6 @@ final class LogWriter {
             typeBytes.put(type, bytes);
         }
         return bytes;
-    }
-
-    private void recordOffset(int offset) {
-        if (batchEvents == batchOffsets.length) {
-            batchOffsets = java.util.Arrays.copyOf(batchOffsets, batchOffsets.length * 2);
-        }
-        batchOffsets[batchEvents++] = offset;
     }
 
     private void forceByPolicy() throws IOException {
@@ -352,22 +364,25 @@ final class LogWriter {
 
     /** Makes the batch visible: indexes, then the head, then stream heads; then completes callers. */
     private void publish() {
-        TailIndex tail = reader.indexes().tail();
-        int event = 0;
-        for (Pending pending : batch) {
-            if (pending.written != null && pending.error == null) {
-                for (AppendPlan.PlannedEvent planned : pending.written) {
-                    tail.add(batchOffsets[event++], planned.id().getMostSignificantBits(),
-                            planned.id().getLeastSignificantBits(), StreamHash.of(planned.stream()), planned.version());
-                }
-            }
-        }
+        reader.indexes().tail().addAll(indexEntries);
         long head = nextPosition - 1;
         reader.publishHead(head);
         updateStreamHeads();
         appender.markAcknowledged();
-        List<Pending> done = new ArrayList<>(batch);
-        completions.execute(() -> done.forEach(Pending::complete));
+        List<Pending> done = new ArrayList<>(batch.size());
+        // Waking a caller costs the waker a system call: a few are cheaper here than a hand-off,
+        // but many would delay the next commit, which the completion thread does not.
+        boolean direct = batch.size() <= MAX_DIRECT_COMPLETIONS;
+        for (Pending pending : batch) {
+            if (direct && pending.waitedOnOnly) {
+                pending.complete();
+            } else {
+                done.add(pending);
+            }
+        }
+        if (!done.isEmpty()) {
+            completions.execute(() -> done.forEach(Pending::complete));
+        }
         headWatch.advance(head);
     }
 
@@ -385,8 +400,7 @@ final class LogWriter {
                     StreamInfo previous = reader.heads().get(event.stream());
                     long position = firstPosition + i;
                     long first = previous != null ? previous.firstPosition() : position - event.version();
-                    reader.heads().put(event.stream(),
-                            new StreamInfo(event.stream(), event.version(), first, position));
+                    reader.heads().put(new StreamInfo(event.stream(), event.version(), first, position));
                 }
             }
         }
@@ -402,7 +416,7 @@ final class LogWriter {
             lastForceNanos = System.nanoTime();
         }
         indexFlusher.flush(appender.active().basePosition(), appender.writeOffset(), lastTimestampMicros,
-                List.copyOf(reader.heads().values()));
+                reader.heads().all());
     }
 
     private void indexFlushFailed(IOException cause) {

@@ -11,7 +11,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ConcurrentSkipListMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +27,7 @@ final class Recovery {
 
     /** What recovery found: everything the store needs to start. */
     record Result(List<Segment> segments, List<IndexGeneration> generations, TailIndex tail,
-            ConcurrentSkipListMap<String, StreamInfo> heads, long nextPosition, long lastTimestampMicros,
+            StreamHeads heads, long nextPosition, long lastTimestampMicros,
             long activeSize, boolean indexRebuildNeeded) {
     }
 
@@ -36,8 +35,6 @@ final class Recovery {
     private final Path directory;
     private final List<Segment> segments = new ArrayList<>();
     private final List<IndexGeneration> generations = new ArrayList<>();
-    private final ConcurrentSkipListMap<String, StreamInfo> heads =
-            new ConcurrentSkipListMap<>(StreamNameOrder.ORDER);
     private boolean indexRebuildNeeded;
 
     private Recovery(FileIO io, Path directory) {
@@ -177,15 +174,19 @@ final class Recovery {
 
     private Result replay() throws IOException {
         Replay replay;
+        StreamHeads heads;
         int first;
         long startOffset;
         if (generations.isEmpty()) {
+            heads = StreamHeads.empty();
             replay = new Replay(new TailIndex(0), heads, 0, Long.MIN_VALUE);
             first = 0;
             startOffset = Segment.HEADER_BYTES;
         } else {
             IndexGeneration last = generations.get(generations.size() - 1);
-            last.forEachHead(head -> heads.put(head.stream(), head));
+            List<StreamInfo> stored = new ArrayList<>();
+            last.forEachHead(stored::add);
+            heads = StreamHeads.loaded(stored);
             replay = new Replay(new TailIndex(last.to()), heads, last.to(), last.lastTimestampMicros());
             first = segmentIndexOf(last.endSegmentBase(), last);
             startOffset = last.endOffset();

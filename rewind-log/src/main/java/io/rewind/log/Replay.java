@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * Applies replayed records to the indexes and stream heads, an append at a time: records are held
@@ -18,14 +17,14 @@ final class Replay {
     }
 
     private final TailIndex tail;
-    private final ConcurrentSkipListMap<String, StreamInfo> heads;
+    private final StreamHeads heads;
     private final List<Pending> pending = new ArrayList<>();
     private long nextPosition;
     private long lastTimestampMicros;
     private byte[] lastStreamBytes = new byte[0];
     private String lastStream = "";
 
-    Replay(TailIndex tail, ConcurrentSkipListMap<String, StreamInfo> heads, long nextPosition,
+    Replay(TailIndex tail, StreamHeads heads, long nextPosition,
             long lastTimestampMicros) {
         this.tail = tail;
         this.heads = heads;
@@ -55,7 +54,7 @@ final class Replay {
                     record.version());
             StreamInfo previous = heads.get(record.stream());
             long first = previous == null ? position : previous.firstPosition();
-            heads.put(record.stream(), new StreamInfo(record.stream(), record.version(), first, position));
+            heads.put(new StreamInfo(record.stream(), record.version(), first, position));
             lastTimestampMicros = record.timestampMicros();
         }
         pending.clear();

@@ -52,6 +52,67 @@ final class TailIndex {
         count++;
     }
 
+    /**
+     * Indexes the next {@code entries.count()} positions, in the order they were added to
+     * {@code entries}. Writer thread only.
+     */
+    void addAll(Entries entries) {
+        int added = entries.count;
+        int[] current = offsets;
+        if (count + added > current.length) {
+            int[] larger = java.util.Arrays.copyOf(current, Math.max(current.length * 2, count + added));
+            System.arraycopy(entries.offsets, 0, larger, count, added);
+            offsets = larger;
+        } else {
+            System.arraycopy(entries.offsets, 0, current, count, added);
+        }
+        long position = basePosition + count;
+        ids.putAll(entries.idMosts, entries.idLeasts, position, added);
+        streams.putAll(entries.streamHashes, entries.versions, position, added);
+        count += added;
+    }
+
+    /**
+     * The index entries of the events of one group commit, gathered while they are encoded and
+     * added to the tail together when the commit is published (together, so that the tail's hash
+     * tables can overlap the cache misses of many inserts). Writer thread only; reused.
+     */
+    static final class Entries {
+        private int[] offsets = new int[1024];
+        private long[] idMosts = new long[1024];
+        private long[] idLeasts = new long[1024];
+        private long[] streamHashes = new long[1024];
+        private long[] versions = new long[1024];
+        private int count;
+
+        /** Adds the entry of the next event. */
+        void add(int offset, long idMost, long idLeast, long streamHash, long version) {
+            if (count == offsets.length) {
+                int larger = count * 2;
+                offsets = java.util.Arrays.copyOf(offsets, larger);
+                idMosts = java.util.Arrays.copyOf(idMosts, larger);
+                idLeasts = java.util.Arrays.copyOf(idLeasts, larger);
+                streamHashes = java.util.Arrays.copyOf(streamHashes, larger);
+                versions = java.util.Arrays.copyOf(versions, larger);
+            }
+            offsets[count] = offset;
+            idMosts[count] = idMost;
+            idLeasts[count] = idLeast;
+            streamHashes[count] = streamHash;
+            versions[count] = version;
+            count++;
+        }
+
+        int count() {
+            return count;
+        }
+
+        /** Forgets every entry. */
+        void clear() {
+            count = 0;
+        }
+    }
+
     /** The offset of {@code position} in its segment; the caller ensures it is indexed and visible. */
     int offsetOf(long position) {
         return offsets[(int) (position - basePosition)];
