@@ -1,7 +1,6 @@
 package io.rewind.api;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,7 +44,11 @@ public final class AppendRequest {
     private AppendRequest(List<StreamAppend> appends, List<StreamCheck> checks) {
         this.appends = List.copyOf(appends);
         this.checks = List.copyOf(checks);
-        this.eventCount = appends.stream().mapToInt(a -> a.events().size()).sum();
+        int count = 0;
+        for (StreamAppend append : this.appends) {
+            count += append.events().size();
+        }
+        this.eventCount = count;
     }
 
     /** An append of {@code events} to one stream. */
@@ -91,7 +94,8 @@ public final class AppendRequest {
             throw new InvalidRequestException("an append carries " + eventCount
                     + " events, the limit is " + Limits.MAX_EVENTS_PER_APPEND);
         }
-        Set<UUID> ids = new HashSet<>();
+        // Only an append of several events can repeat an id: most appends skip the set.
+        Set<UUID> ids = eventCount > 1 ? new HashSet<>() : null;
         for (StreamAppend append : appends) {
             Limits.checkStreamName(append.stream());
             if (append.events().isEmpty()) {
@@ -103,7 +107,7 @@ public final class AppendRequest {
                 if (size > maxEventBytes) {
                     throw new EventTooLargeException(size, maxEventBytes);
                 }
-                if (event.id() != null && !ids.add(event.id())) {
+                if (ids != null && event.id() != null && !ids.add(event.id())) {
                     throw new InvalidRequestException("event id " + event.id() + " appears twice in one append");
                 }
             }
@@ -128,11 +132,26 @@ public final class AppendRequest {
         return "AppendRequest[appends=" + appends + ", checks=" + checks + "]";
     }
 
-    /** Builds an {@link AppendRequest}. Not thread-safe. */
+    /**
+     * Builds an {@link AppendRequest}. Not thread-safe.
+     *
+     * <p>Kept light because servers build one per request on their hot path: one map for the
+     * written streams (allocated on first use, as is the map of checks).
+     */
     public static final class Builder {
-        private final Map<String, ExpectedVersion> expected = new LinkedHashMap<>();
-        private final Map<String, List<EventData>> events = new LinkedHashMap<>();
-        private final Map<String, ExpectedVersion> checks = new LinkedHashMap<>();
+        /** A written stream while the request is being built. */
+        private static final class Written {
+            final ExpectedVersion expected;
+            final List<EventData> events;
+
+            Written(ExpectedVersion expected, List<EventData> events) {
+                this.expected = expected;
+                this.events = events;
+            }
+        }
+
+        private Map<String, Written> written;
+        private Map<String, ExpectedVersion> checks;
 
         private Builder() {
         }
@@ -144,15 +163,21 @@ public final class AppendRequest {
         public Builder append(String stream, ExpectedVersion expectedVersion, List<EventData> newEvents) {
             Objects.requireNonNull(stream, "stream");
             Objects.requireNonNull(expectedVersion, "expectedVersion");
-            if (checks.containsKey(stream)) {
+            if (checks != null && checks.containsKey(stream)) {
                 throw new InvalidRequestException("stream '" + stream + "' is both written and only checked");
             }
-            ExpectedVersion previous = expected.putIfAbsent(stream, expectedVersion);
-            if (previous != null && !previous.equals(expectedVersion)) {
-                throw new InvalidRequestException("stream '" + stream + "' is named with two expected versions: "
-                        + previous + " and " + expectedVersion);
+            if (written == null) {
+                written = new LinkedHashMap<>();
             }
-            events.computeIfAbsent(stream, s -> new ArrayList<>()).addAll(newEvents);
+            Written previous = written.get(stream);
+            if (previous == null) {
+                written.put(stream, new Written(expectedVersion, new ArrayList<>(newEvents)));
+            } else if (!previous.expected.equals(expectedVersion)) {
+                throw new InvalidRequestException("stream '" + stream + "' is named with two expected versions: "
+                        + previous.expected + " and " + expectedVersion);
+            } else {
+                previous.events.addAll(newEvents);
+            }
             return this;
         }
 
@@ -164,8 +189,11 @@ public final class AppendRequest {
         public Builder check(String stream, ExpectedVersion expectedVersion) {
             Objects.requireNonNull(stream, "stream");
             Objects.requireNonNull(expectedVersion, "expectedVersion");
-            if (events.containsKey(stream)) {
+            if (written != null && written.containsKey(stream)) {
                 throw new InvalidRequestException("stream '" + stream + "' is both written and only checked");
+            }
+            if (checks == null) {
+                checks = new LinkedHashMap<>();
             }
             ExpectedVersion previous = checks.putIfAbsent(stream, expectedVersion);
             if (previous != null && !previous.equals(expectedVersion)) {
@@ -176,11 +204,15 @@ public final class AppendRequest {
         }
 
         public AppendRequest build() {
-            List<StreamAppend> appends = new ArrayList<>();
-            events.forEach((stream, list) -> appends.add(new StreamAppend(stream, expected.get(stream), list)));
-            List<StreamCheck> checkList = new ArrayList<>();
-            checks.forEach((stream, version) -> checkList.add(new StreamCheck(stream, version)));
-            return new AppendRequest(Collections.unmodifiableList(appends), checkList);
+            List<StreamAppend> appends = new ArrayList<>(written == null ? 0 : written.size());
+            if (written != null) {
+                written.forEach((stream, entry) -> appends.add(new StreamAppend(stream, entry.expected, entry.events)));
+            }
+            List<StreamCheck> checkList = new ArrayList<>(checks == null ? 0 : checks.size());
+            if (checks != null) {
+                checks.forEach((stream, version) -> checkList.add(new StreamCheck(stream, version)));
+            }
+            return new AppendRequest(appends, checkList);
         }
     }
 }
