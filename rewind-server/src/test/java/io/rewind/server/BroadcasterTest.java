@@ -3,10 +3,16 @@ package io.rewind.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rewind.api.EventData;
+import io.rewind.api.EventStore;
 import io.rewind.api.ExpectedVersion;
+import io.rewind.api.StoreClosedException;
 import io.rewind.api.SubscriptionEvent;
+import io.rewind.api.support.HeadWatch;
 import io.rewind.memory.MemoryEventStore;
 import io.rewind.protocol.legacy.Broadcast;
+import io.rewind.testkit.ForwardingEventStore;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +24,8 @@ import org.zeromq.ZMQ;
 
 /**
  * The broadcaster over inproc sockets, where a SUB connected before the first send receives it:
- * this pins down the legacy previous id of the very first broadcast.
+ * this pins down the legacy previous id of the very first broadcast. The memory store exposes its
+ * head watch, so most tests run the direct path; one runs the subscribed path other stores use.
  */
 class BroadcasterTest {
 
@@ -75,6 +82,102 @@ class BroadcasterTest {
             broadcaster.close();
             List<byte[]> frames = receive(sub);
             assertThat(frames.get(1)).isEmpty();
+        }
+    }
+
+    @Test
+    void aBacklogLargerThanTheCapacityIsPublishedAPageAtATimeInOrder() {
+        try (MemoryEventStore store = MemoryEventStore.create(); ZContext context = new ZContext(1);
+                Mailbox mailbox = new Mailbox()) {
+            Sockets sockets = Sockets.open(context);
+            Broadcaster broadcaster = new Broadcaster(store, 4, mailbox, cause -> { });
+            assertThat(broadcaster.start()).isEqualTo(-1);
+            for (int i = 0; i < 10; i++) {
+                store.append("s", ExpectedVersion.any(), EventData.of("t", new byte[] {(byte) i}));
+            }
+            List<Integer> pageSizes = new ArrayList<>();
+            List<SubscriptionEvent> published = new ArrayList<>();
+            Await.until("ten events are published", Duration.ofSeconds(10), () -> {
+                List<SubscriptionEvent> page = broadcaster.publishPending(sockets.streamPub(), sockets.legacyPub());
+                if (!page.isEmpty()) {
+                    pageSizes.add(page.size());
+                }
+                published.addAll(page);
+                return published.size() == 10;
+            });
+            assertThat(broadcaster.hasPending()).isFalse();
+            broadcaster.close();
+
+            assertThat(pageSizes).as("no page larger than the capacity").allMatch(size -> size <= 4);
+            for (int i = 0; i < 10; i++) {
+                assertThat(published.get(i).event().position()).isEqualTo(i);
+                assertThat(published.get(i).previousPosition()).isEqualTo(i - 1);
+                assertThat(published.get(i).event().data()).containsExactly((byte) i);
+            }
+            for (int i = 0; i < 10; i++) {
+                assertThat(receive(sockets.legacySub())).as("legacy broadcast %d", i).isNotEmpty();
+            }
+        }
+    }
+
+    @Test
+    void aNewDurableEventWakesTheSocketThread() throws Exception {
+        try (MemoryEventStore store = MemoryEventStore.create(); Mailbox mailbox = new Mailbox();
+                Selector selector = Selector.open()) {
+            Broadcaster broadcaster = new Broadcaster(store, 16, mailbox, cause -> { });
+            broadcaster.start();
+            mailbox.signal().register(selector, SelectionKey.OP_READ);
+            assertThat(selector.selectNow()).as("nothing to wake for yet").isZero();
+
+            store.append("s", ExpectedVersion.any(), EventData.of("t", new byte[] {1}));
+
+            assertThat(selector.select(10_000)).as("the mailbox's wake-up channel is readable").isEqualTo(1);
+            assertThat(broadcaster.hasPending()).isTrue();
+            broadcaster.close();
+        }
+    }
+
+    @Test
+    void aClosedStoreEndsTheBroadcastOnTheSocketThread() {
+        MemoryEventStore store = MemoryEventStore.create(); // closed by the test itself (close is idempotent)
+        try (store; ZContext context = new ZContext(1); Mailbox mailbox = new Mailbox()) {
+            Sockets sockets = Sockets.open(context);
+            List<Throwable> ends = new ArrayList<>();
+            Broadcaster broadcaster = new Broadcaster(store, 16, mailbox, ends::add);
+            broadcaster.start();
+            store.close();
+
+            Await.until("the end reaches the socket thread", Duration.ofSeconds(10), () -> {
+                broadcaster.publishPending(sockets.streamPub(), sockets.legacyPub());
+                mailbox.drain();
+                return !ends.isEmpty();
+            });
+            assertThat(ends).singleElement().isInstanceOf(StoreClosedException.class);
+            assertThat(broadcaster.hasPending()).isFalse();
+            broadcaster.close();
+        }
+    }
+
+    @Test
+    void aStoreWithoutAWatchIsFollowedThroughASubscription() {
+        try (MemoryEventStore memory = MemoryEventStore.create(); ZContext context = new ZContext(1);
+                Mailbox mailbox = new Mailbox()) {
+            EventStore store = new ForwardingEventStore(memory); // exposes no HeadWatch, like the SQL stores
+            assertThat(store).isNotInstanceOf(HeadWatch.Source.class);
+            Sockets sockets = Sockets.open(context);
+            Broadcaster broadcaster = new Broadcaster(store, 4, mailbox, cause -> { });
+            assertThat(broadcaster.start()).isEqualTo(-1);
+            for (int i = 0; i < 10; i++) {
+                store.append("s", ExpectedVersion.any(), EventData.of("t", new byte[] {(byte) i}));
+            }
+            List<SubscriptionEvent> published = new ArrayList<>();
+            Await.until("ten events are published", Duration.ofSeconds(10), () -> {
+                published.addAll(broadcaster.publishPending(sockets.streamPub(), sockets.legacyPub()));
+                return published.size() == 10;
+            });
+            broadcaster.close();
+            assertThat(published).extracting(event -> event.event().position())
+                    .containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
         }
     }
 
