@@ -369,6 +369,9 @@ final class LogWriter {
         reader.publishHead(head);
         updateStreamHeads();
         appender.markAcknowledged();
+        // The watch moves before any caller is woken: once append() returns, a subscription made
+        // "from the end" must start after that append (subscriptions read their start from the watch).
+        headWatch.advance(head);
         List<Pending> done = new ArrayList<>(batch.size());
         // Waking a caller costs the waker a system call: a few are cheaper here than a hand-off,
         // but many would delay the next commit, which the completion thread does not.
@@ -383,7 +386,6 @@ final class LogWriter {
         if (!done.isEmpty()) {
             completions.execute(() -> done.forEach(Pending::complete));
         }
-        headWatch.advance(head);
     }
 
     private void updateStreamHeads() {

@@ -55,6 +55,23 @@ class LogEventStoreTest {
         store.close();
     }
 
+    /**
+     * Once {@code append} returns, a subscription from the end starts after that append: the
+     * writer moves the head watch before it wakes the caller. Repeated, because the opposite order
+     * loses only when the woken caller outruns the writer.
+     */
+    @Test
+    void aSubscriptionFromTheEndStartsAfterTheAppendThatJustReturned() {
+        SubscriptionListener ignoring = event -> { };
+        for (int i = 0; i < 500; i++) {
+            long position = store.append("s", ExpectedVersion.any(), event(i)).lastPosition();
+            try (Subscription subscription = store.subscribe(SubscriptionRequest.fromEnd(), ignoring)) {
+                assertThat(subscription.lastPosition()).as("start of a subscription made after append %d", i)
+                        .isEqualTo(position);
+            }
+        }
+    }
+
     private void reopen() {
         store.close();
         store = LogEventStore.open(LogConfig.builder(directory).maxEventBytes(1000).build());
