@@ -48,7 +48,7 @@ public final class PostgresEventStore {
         try {
             writeConnections = pool(config, "rewind-pg-write-" + id, 1);
             try (Connection connection = writeConnections.getConnection()) {
-                createNamespace(connection, config);
+                createNamespace(connection, dialect, config);
                 Schema.ensure(connection, dialect, name);
             }
             readConnections = pool(config, "rewind-pg-read-" + id, config.readConnections());
@@ -86,12 +86,28 @@ public final class PostgresEventStore {
         return CHANNEL + "." + HexFormat.of().toHexDigits((int) checksum.getValue());
     }
 
-    private static void createNamespace(Connection connection, PostgresConfig config) throws SQLException {
-        if (config.schema().isPresent()) {
-            try (Statement statement = connection.createStatement()) {
-                // The pool's search path already names it, so the tables are created in it.
-                statement.execute("CREATE SCHEMA IF NOT EXISTS " + PostgresDialect.quoteIdentifier(config.schema().get()));
-            }
+    /**
+     * Creates the configured schema when it is missing. {@code CREATE SCHEMA IF NOT EXISTS} alone is
+     * not safe against a concurrent one (two servers starting together on a fresh schema: one fails
+     * on the catalog's unique index), so it runs in a transaction holding the advisory lock that
+     * also serialises table creation.
+     */
+    private static void createNamespace(Connection connection, PostgresDialect dialect, PostgresConfig config)
+            throws SQLException {
+        if (config.schema().isEmpty()) {
+            return;
+        }
+        connection.setAutoCommit(false);
+        try (Statement statement = connection.createStatement()) {
+            dialect.lockSchema(connection);
+            // The pool's search path already names it, so the tables are created in it.
+            statement.execute("CREATE SCHEMA IF NOT EXISTS " + PostgresDialect.quoteIdentifier(config.schema().get()));
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(true);
         }
     }
 
