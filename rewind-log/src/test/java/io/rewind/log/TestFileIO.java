@@ -1,11 +1,12 @@
 package io.rewind.log;
 
 import io.rewind.log.io.FileIO;
+import io.rewind.log.io.ForwardingFileIO;
+import io.rewind.log.io.ForwardingStoreFile;
 import io.rewind.log.io.StoreFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,9 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * and can fail the Nth write or force of a segment file, or hold a force until released.
  * Thread-safe.
  */
-final class TestFileIO implements FileIO {
+final class TestFileIO extends ForwardingFileIO {
 
-    private final FileIO real = FileIO.real();
     final AtomicLong segmentBytesRead = new AtomicLong();
     final AtomicLong indexBytesRead = new AtomicLong();
     final AtomicInteger segmentForces = new AtomicInteger();
@@ -28,6 +28,10 @@ final class TestFileIO implements FileIO {
     private volatile CountDownLatch forceGate;
     private volatile CountDownLatch forceEntered;
     private volatile CountDownLatch heldGate;
+
+    TestFileIO() {
+        super(FileIO.real());
+    }
 
     /** The {@code n}th segment write from now (1 = the next) throws an IOException, once. */
     void failSegmentWrite(int n) {
@@ -75,51 +79,20 @@ final class TestFileIO implements FileIO {
         if (failIndexFiles && mode == OpenMode.CREATE_NEW && path.getFileName().toString().startsWith(IndexGeneration.PREFIX)) {
             throw new IOException("injected failure creating " + path);
         }
-        return new CountingFile(real.open(path, mode));
+        return new CountingFile(delegate().open(path, mode));
     }
 
-    @Override
-    public List<Path> list(Path directory) throws IOException {
-        return real.list(directory);
-    }
-
-    @Override
-    public void createDirectories(Path directory) throws IOException {
-        real.createDirectories(directory);
-    }
-
-    @Override
-    public void rename(Path source, Path target) throws IOException {
-        real.rename(source, target);
-    }
-
-    @Override
-    public void delete(Path path) throws IOException {
-        real.delete(path);
-    }
-
-    @Override
-    public void forceDirectory(Path directory) throws IOException {
-        real.forceDirectory(directory);
-    }
-
-    private final class CountingFile implements StoreFile {
-        private final StoreFile file;
+    private final class CountingFile extends ForwardingStoreFile {
         private final boolean segment;
 
         CountingFile(StoreFile file) {
-            this.file = file;
+            super(file);
             this.segment = isSegment(file.path());
         }
 
         @Override
-        public Path path() {
-            return file.path();
-        }
-
-        @Override
         public int read(ByteBuffer destination, long offset) throws IOException {
-            int read = file.read(destination, offset);
+            int read = super.read(destination, offset);
             count(Math.max(0, read));
             return read;
         }
@@ -127,7 +100,7 @@ final class TestFileIO implements FileIO {
         private void count(long bytes) {
             if (segment) {
                 segmentBytesRead.addAndGet(bytes);
-            } else if (IndexGeneration.isFileName(file.path().getFileName().toString())) {
+            } else if (IndexGeneration.isFileName(path().getFileName().toString())) {
                 indexBytesRead.addAndGet(bytes);
             }
         }
@@ -135,9 +108,9 @@ final class TestFileIO implements FileIO {
         @Override
         public int write(ByteBuffer source, long offset) throws IOException {
             if (segment && trips(writesUntilFailure)) {
-                throw new IOException("injected write failure on " + file.path());
+                throw new IOException("injected write failure on " + path());
             }
-            return file.write(source, offset);
+            return super.write(source, offset);
         }
 
         @Override
@@ -150,11 +123,11 @@ final class TestFileIO implements FileIO {
                     awaitGate(gate);
                 }
                 if (trips(forcesUntilFailure)) {
-                    throw new IOException("injected force failure on " + file.path());
+                    throw new IOException("injected force failure on " + path());
                 }
                 segmentForces.incrementAndGet();
             }
-            file.force();
+            super.force();
         }
 
         private void awaitGate(CountDownLatch gate) throws IOException {
@@ -169,29 +142,9 @@ final class TestFileIO implements FileIO {
         }
 
         @Override
-        public long size() throws IOException {
-            return file.size();
-        }
-
-        @Override
-        public void truncate(long size) throws IOException {
-            file.truncate(size);
-        }
-
-        @Override
         public ByteBuffer mapReadOnly(long offset, long length) throws IOException {
             count(length);
-            return file.mapReadOnly(offset, length);
-        }
-
-        @Override
-        public boolean tryLock() throws IOException {
-            return file.tryLock();
-        }
-
-        @Override
-        public void close() throws IOException {
-            file.close();
+            return super.mapReadOnly(offset, length);
         }
     }
 }
