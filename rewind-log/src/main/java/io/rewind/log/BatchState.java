@@ -2,15 +2,15 @@ package io.rewind.log;
 
 import io.rewind.api.RecordedEvent;
 import io.rewind.api.StreamInfo;
-import io.rewind.api.support.AppendPlan;
-import io.rewind.api.support.StoreState;
+import io.rewind.core.AppendPlan;
+import io.rewind.core.StoreState;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The store as {@link io.rewind.api.support.AppendPlanner} must see it while the writer builds a
+ * The store as {@link io.rewind.core.AppendPlanner} must see it while the writer builds a
  * batch: what is durable and visible, plus the appends accepted earlier in the same batch, so that
  * two appends decided in one group commit see each other. Writer thread only; not thread-safe.
  */

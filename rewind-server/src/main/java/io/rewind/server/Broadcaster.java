@@ -9,7 +9,7 @@ import io.rewind.api.Subscription;
 import io.rewind.api.SubscriptionEvent;
 import io.rewind.api.SubscriptionListener;
 import io.rewind.api.SubscriptionRequest;
-import io.rewind.api.support.HeadWatch;
+import io.rewind.core.HeadWatch;
 import io.rewind.protocol.legacy.Broadcast;
 import io.rewind.protocol.legacy.LegacyEvent;
 import java.util.ArrayList;

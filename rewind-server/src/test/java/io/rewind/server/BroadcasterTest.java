@@ -7,7 +7,7 @@ import io.rewind.api.EventStore;
 import io.rewind.api.ExpectedVersion;
 import io.rewind.api.StoreClosedException;
 import io.rewind.api.SubscriptionEvent;
-import io.rewind.api.support.HeadWatch;
+import io.rewind.core.HeadWatch;
 import io.rewind.memory.MemoryEventStore;
 import io.rewind.protocol.legacy.Broadcast;
 import io.rewind.testkit.ForwardingEventStore;

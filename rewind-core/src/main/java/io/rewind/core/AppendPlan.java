@@ -1,4 +1,4 @@
-package io.rewind.api.support;
+package io.rewind.core;
 
 import io.rewind.api.AppendResult;
 import io.rewind.api.EventData;

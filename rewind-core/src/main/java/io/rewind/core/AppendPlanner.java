@@ -1,4 +1,4 @@
-package io.rewind.api.support;
+package io.rewind.core;
 
 import io.rewind.api.AppendRequest;
 import io.rewind.api.AppendResult;

@@ -1,4 +1,4 @@
-package io.rewind.api.support;
+package io.rewind.core;
 
 import io.rewind.api.RecordedEvent;
 import java.util.Optional;

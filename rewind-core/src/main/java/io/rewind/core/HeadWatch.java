@@ -1,4 +1,4 @@
-package io.rewind.api.support;
+package io.rewind.core;
 
 import java.util.List;
 import java.util.Objects;

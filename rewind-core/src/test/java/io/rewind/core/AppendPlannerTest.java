@@ -1,4 +1,4 @@
-package io.rewind.api.support;
+package io.rewind.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
