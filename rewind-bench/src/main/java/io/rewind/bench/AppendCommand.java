@@ -5,7 +5,9 @@ import io.rewind.api.EventData;
 import io.rewind.api.EventStore;
 import io.rewind.api.ExpectedVersion;
 import io.rewind.log.Durability;
+import io.rewind.log.LogConfig;
 import io.rewind.log.LogRecordSize;
+import io.rewind.stores.StoreUri;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -70,11 +72,11 @@ final class AppendCommand implements Callable<Integer> {
         ForceCounter files = new ForceCounter();
         Report report = new Report("append").text("store", uri.toString())
                 .text("fsync", uri.directory().isPresent() ? fsync
-                        : uri.isSql() ? "the database's commit" : "none (memory)")
+                        : uri.kind() == StoreUri.Kind.SQL ? "the database's commit" : "none (memory)")
                 .count("writers", writers).count("batch", batch).count("size", size);
         Progress progress = Progress.onTerminal("append", spec.commandLine().getErr());
         double eventsPerSecond;
-        try (EventStore eventStore = uri.open(durability, files)) {
+        try (EventStore eventStore = uri.open(durability, LogConfig.DEFAULT_MAX_EVENT_BYTES, files)) {
             eventsPerSecond = measure(eventStore, files, report, progress);
         }
         if (ceilingApplies(uri, durability)) {

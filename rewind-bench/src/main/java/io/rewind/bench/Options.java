@@ -1,6 +1,7 @@
 package io.rewind.bench;
 
 import io.rewind.log.Durability;
+import io.rewind.stores.StoreUri;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 

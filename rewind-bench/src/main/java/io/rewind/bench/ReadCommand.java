@@ -8,9 +8,11 @@ import io.rewind.api.ExpectedVersion;
 import io.rewind.api.Limits;
 import io.rewind.api.RecordedEvent;
 import io.rewind.log.Durability;
+import io.rewind.log.LogConfig;
 import io.rewind.log.io.FileIO;
 import io.rewind.protocol.command.CommandReply;
 import io.rewind.protocol.command.CommandRequest;
+import io.rewind.stores.StoreUri;
 import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.List;
@@ -98,7 +100,7 @@ final class ReadCommand implements Callable<Integer> {
         if (source.store != null) {
             StoreUri uri = Options.store(spec, source.store);
             report.text("store", uri.toString());
-            try (EventStore store = uri.open(Durability.NEVER, FileIO.real())) {
+            try (EventStore store = uri.open(Durability.NEVER, LogConfig.DEFAULT_MAX_EVENT_BYTES, FileIO.real())) {
                 fill(store);
                 measure(report, () -> replay(store));
             }

@@ -2,9 +2,11 @@ package io.rewind.bench;
 
 import io.rewind.api.EventStore;
 import io.rewind.log.Durability;
+import io.rewind.log.LogConfig;
 import io.rewind.log.io.FileIO;
 import io.rewind.server.RewindServer;
 import io.rewind.server.ServerConfig;
+import io.rewind.stores.StoreUri;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -49,7 +51,7 @@ final class ServerCommand implements Callable<Integer> {
         StoreUri uri = Options.store(spec, store);
         Durability durability = Options.fsync(spec, fsync);
         Options.atLeast(spec, "--workers", workers, 1);
-        EventStore eventStore = uri.open(durability, FileIO.real());
+        EventStore eventStore = uri.open(durability, LogConfig.DEFAULT_MAX_EVENT_BYTES, FileIO.real());
         RewindServer server;
         try {
             server = RewindServer.start(ServerConfig.builder().commandEndpoint(commandEndpoint)

@@ -3,8 +3,11 @@ package io.rewind.cli;
 import io.rewind.api.EventStore;
 import io.rewind.api.EventStoreException;
 import io.rewind.log.Durability;
+import io.rewind.log.io.FileIO;
 import io.rewind.server.RewindServer;
 import io.rewind.server.ServerConfig;
+import io.rewind.stores.InvalidStoreUriException;
+import io.rewind.stores.StoreUri;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Set;
@@ -79,10 +82,16 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ConfigFile file = config == null ? ConfigFile.none() : ConfigFile.read(config, CONFIG_KEYS);
-        StoreUri storeUri = StoreUri.parse(file.resolve(store, "store", DEFAULT_STORE));
-        String fsyncSetting = file.resolve(fsync, "fsync", DEFAULT_FSYNC);
-        Durability durability = StoreUri.parseFsync(fsyncSetting);
-        storeUri.checkFsyncApplies(fsyncSetting);
+        StoreUri storeUri;
+        Durability durability;
+        try {
+            storeUri = StoreUri.parse(file.resolve(store, "store", DEFAULT_STORE));
+            String fsyncSetting = file.resolve(fsync, "fsync", DEFAULT_FSYNC);
+            durability = StoreUri.parseFsync(fsyncSetting);
+            storeUri.checkFsyncApplies(fsyncSetting);
+        } catch (InvalidStoreUriException e) {
+            throw new CliException(e.getMessage(), e);
+        }
         long maxSize = Sizes.parse(file.resolve(maxEventSize, "max-event-size", DEFAULT_MAX_EVENT_SIZE),
                 "--max-event-size");
         if (maxSize < 1 || maxSize > Integer.MAX_VALUE - 1024) {
@@ -119,7 +128,7 @@ final class ServeCommand implements Callable<Integer> {
 
     private static EventStore openStore(StoreUri uri, Durability durability, int maxEventSize) {
         try {
-            return uri.open(durability, maxEventSize);
+            return uri.open(durability, maxEventSize, FileIO.real());
         } catch (EventStoreException | java.io.UncheckedIOException | IllegalArgumentException e) {
             throw new CliException("cannot open store " + uri + ": " + e.getMessage(), e);
         }

@@ -61,18 +61,18 @@ public final class SqlStores {
                     .maxEventBytes(maxEventBytes).build();
         }
         if (!uri.startsWith("postgresql://") && !uri.startsWith("postgres://")) {
-            throw new IllegalArgumentException("not a store URI Rewind's SQL stores know: '" + redact(uri)
+            throw new IllegalArgumentException("not a store URI Rewind's SQL stores know: '" + mask(uri)
                     + "' (use sqlite:FILE, postgresql://user:password@host:port/database or jdbc:postgresql:...)");
         }
         URI parsed;
         try {
             parsed = new URI(uri);
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("malformed PostgreSQL URI '" + redact(uri) + "': " + e.getReason(), e);
+            throw new IllegalArgumentException("malformed PostgreSQL URI '" + mask(uri) + "': " + e.getReason(), e);
         }
         if (parsed.getHost() == null || parsed.getRawPath() == null || parsed.getRawPath().length() < 2) {
             throw new IllegalArgumentException("a PostgreSQL URI names host and database:"
-                    + " postgresql://user:password@host:port/database, was '" + redact(uri) + "'");
+                    + " postgresql://user:password@host:port/database, was '" + mask(uri) + "'");
         }
         StringBuilder jdbcUrl = new StringBuilder("jdbc:postgresql://").append(parsed.getHost());
         if (parsed.getPort() >= 0) {
@@ -118,12 +118,66 @@ public final class SqlStores {
         return URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 
-    /** The URI without its user information and query, which may hold a password. */
-    private static String redact(String uri) {
-        String withoutQuery = uri.contains("?") ? uri.substring(0, uri.indexOf('?')) + "?..." : uri;
-        int at = withoutQuery.lastIndexOf('@');
-        int scheme = withoutQuery.indexOf("://");
-        return at > scheme && scheme >= 0 ? withoutQuery.substring(0, scheme + 3) + "...@" + withoutQuery.substring(at + 1)
-                : withoutQuery;
+    /**
+     * The URI with every password it may carry replaced by {@code ***}, fit to print or log: the
+     * password of the user information ({@code scheme://user:password@host}, also when the
+     * password itself holds {@code @} or {@code :}) and the value of every {@code password}
+     * parameter (any case), in any URI form. Everything else is kept, so a message still names the
+     * host and database.
+     */
+    public static String mask(String uri) {
+        if (uri == null) {
+            return null;
+        }
+        String masked = maskUserInfo(uri);
+        return maskPasswordParameters(masked);
+    }
+
+    private static String maskUserInfo(String uri) {
+        int scheme = uri.indexOf("://");
+        if (scheme < 0) {
+            return uri;
+        }
+        int authorityStart = scheme + 3;
+        int authorityEnd = uri.length();
+        for (int i = authorityStart; i < uri.length(); i++) {
+            char c = uri.charAt(i);
+            if (c == '/' || c == '?' || c == '#') {
+                authorityEnd = i;
+                break;
+            }
+        }
+        int at = uri.lastIndexOf('@', authorityEnd - 1);
+        if (at < authorityStart) {
+            return uri;
+        }
+        int colon = uri.indexOf(':', authorityStart);
+        if (colon < 0 || colon > at) {
+            return uri;
+        }
+        return uri.substring(0, colon + 1) + "***" + uri.substring(at);
+    }
+
+    /** Masks the value of every query parameter whose name ends in "password" (password, sslpassword). */
+    private static String maskPasswordParameters(String uri) {
+        int question = uri.indexOf('?');
+        if (question < 0) {
+            return uri;
+        }
+        StringBuilder out = new StringBuilder(uri.length()).append(uri, 0, question + 1);
+        String[] pairs = uri.substring(question + 1).split("&", -1);
+        for (int i = 0; i < pairs.length; i++) {
+            if (i > 0) {
+                out.append('&');
+            }
+            String pair = pairs[i];
+            int equals = pair.indexOf('=');
+            if (equals > 0 && pair.substring(0, equals).toLowerCase(java.util.Locale.ROOT).endsWith("password")) {
+                out.append(pair, 0, equals + 1).append("***");
+            } else {
+                out.append(pair);
+            }
+        }
+        return out.toString();
     }
 }

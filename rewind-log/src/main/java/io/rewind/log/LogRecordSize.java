@@ -2,8 +2,8 @@ package io.rewind.log;
 
 /**
  * The size the embedded log gives one event on disk, for the benchmarks: the ceiling benchmark
- * writes records of exactly that size, so its bytes per event match the log's. Lives in
- * {@code io.rewind.log} (in the benchmark jar) because the record layout is package-private.
+ * writes records of exactly that size, so its bytes per event match the log's. Public because
+ * the record layout ({@code RecordCodec}) is package-private.
  * Stateless and thread-safe.
  */
 public final class LogRecordSize {

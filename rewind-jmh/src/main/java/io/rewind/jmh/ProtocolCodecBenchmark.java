@@ -1,4 +1,4 @@
-package io.rewind.bench.jmh;
+package io.rewind.jmh;
 
 import io.rewind.api.AppendRequest;
 import io.rewind.api.AppendResult;
