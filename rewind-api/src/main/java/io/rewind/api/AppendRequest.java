@@ -58,7 +58,7 @@ public final class AppendRequest {
 
     /** An append of {@code events} to one stream. */
     public static AppendRequest to(String stream, ExpectedVersion expected, EventData... events) {
-        return to(stream, expected, List.of(events));
+        return to(stream, expected, events == null ? null : java.util.Arrays.asList(events));
     }
 
     public static Builder builder() {
@@ -161,8 +161,9 @@ public final class AppendRequest {
          * expected version must then be the same.
          */
         public Builder append(String stream, ExpectedVersion expectedVersion, List<EventData> newEvents) {
-            Objects.requireNonNull(stream, "stream");
-            Objects.requireNonNull(expectedVersion, "expectedVersion");
+            requireStream(stream);
+            Arguments.requireNonNull(expectedVersion, "expected version");
+            Arguments.requireNonNull(newEvents, "events");
             if (checks != null && checks.containsKey(stream)) {
                 throw new InvalidRequestException("stream '" + stream + "' is both written and only checked");
             }
@@ -170,6 +171,12 @@ public final class AppendRequest {
                 written = new LinkedHashMap<>();
             }
             Written previous = written.get(stream);
+            int before = previous == null ? 0 : previous.events.size();
+            for (int i = 0; i < newEvents.size(); i++) {
+                if (newEvents.get(i) == null) {
+                    throw new InvalidRequestException("event " + (before + i) + " of stream '" + stream + "' is null");
+                }
+            }
             if (previous == null) {
                 written.put(stream, new Written(expectedVersion, new ArrayList<>(newEvents)));
             } else if (!previous.expected.equals(expectedVersion)) {
@@ -182,13 +189,13 @@ public final class AppendRequest {
         }
 
         public Builder append(String stream, ExpectedVersion expectedVersion, EventData... newEvents) {
-            return append(stream, expectedVersion, List.of(newEvents));
+            return append(stream, expectedVersion, newEvents == null ? null : java.util.Arrays.asList(newEvents));
         }
 
         /** Adds a condition on a stream this append does not write. */
         public Builder check(String stream, ExpectedVersion expectedVersion) {
-            Objects.requireNonNull(stream, "stream");
-            Objects.requireNonNull(expectedVersion, "expectedVersion");
+            requireStream(stream);
+            Arguments.requireNonNull(expectedVersion, "expected version");
             if (written != null && written.containsKey(stream)) {
                 throw new InvalidRequestException("stream '" + stream + "' is both written and only checked");
             }
@@ -201,6 +208,13 @@ public final class AppendRequest {
                         + previous + " and " + expectedVersion);
             }
             return this;
+        }
+
+        /** A null name is refused as {@link Limits#checkStreamName} refuses it; the rest is checked by validate. */
+        private static void requireStream(String stream) {
+            if (stream == null) {
+                throw new InvalidRequestException("stream name must not be empty");
+            }
         }
 
         public AppendRequest build() {

@@ -141,7 +141,7 @@ final class RemoteEventStore implements EventStore {
     public Subscription subscribe(SubscriptionRequest request, SubscriptionListener listener) {
         checkOpen();
         Arguments.requireNonNull(request, "subscription request");
-        Arguments.requireNonNull(listener, "listener");
+        Arguments.requireNonNull(listener, "subscription listener");
         request.streamPrefix().ifPresent(prefix -> Arguments.nameText(prefix, "stream prefix"));
         AtomicReference<SubscriptionLink> link = new AtomicReference<>();
         ClientSubscription subscription = new ClientSubscription(listener, config.subscriptionCreditWindow(),

@@ -1,5 +1,6 @@
 package io.rewind.log;
 
+import io.rewind.api.Arguments;
 import io.rewind.api.AppendRequest;
 import io.rewind.api.AppendResult;
 import io.rewind.api.Direction;
@@ -134,7 +135,7 @@ public final class LogEventStore implements EventStore, HeadWatch.Source {
 
     private CompletableFuture<AppendResult> submit(AppendRequest request, boolean waitedOnOnly) {
         try {
-            Objects.requireNonNull(request, "request");
+            Arguments.requireNonNull(request, "append request");
             checkOpen();
             if (writer.failure() != null) {
                 throw writer.failure();
@@ -147,8 +148,6 @@ public final class LogEventStore implements EventStore, HeadWatch.Source {
             Thread.currentThread().interrupt();
             return CompletableFuture.failedFuture(
                     new StoreUnavailableException("interrupted while waiting for room in the append queue", e));
-        } catch (NullPointerException e) {
-            return CompletableFuture.failedFuture(new InvalidRequestException("append request must not be null"));
         }
     }
 
@@ -302,8 +301,8 @@ public final class LogEventStore implements EventStore, HeadWatch.Source {
     @Override
     public Subscription subscribe(SubscriptionRequest request, SubscriptionListener listener) {
         checkOpen();
-        Objects.requireNonNull(request, "request");
-        Objects.requireNonNull(listener, "listener");
+        Arguments.requireNonNull(request, "subscription request");
+        Arguments.requireNonNull(listener, "subscription listener");
         EventSource source = (fromPosition, limit) -> {
             long head = reader.head();
             return fromPosition > head ? List.of() : reader.readRange(fromPosition, Math.min(head, fromPosition + limit - 1));

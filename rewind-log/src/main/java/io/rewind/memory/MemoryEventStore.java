@@ -1,5 +1,6 @@
 package io.rewind.memory;
 
+import io.rewind.api.Arguments;
 import io.rewind.api.AppendRequest;
 import io.rewind.api.AppendResult;
 import io.rewind.api.Direction;
@@ -110,7 +111,7 @@ public final class MemoryEventStore implements EventStore, EventSource, HeadWatc
     /** Appends synchronously: the events are visible to every reader when this returns. */
     @Override
     public AppendResult append(AppendRequest request) {
-        Objects.requireNonNull(request, "request");
+        Arguments.requireNonNull(request, "append request");
         ensureOpen();
         request.validate(maxEventBytes);
         lock.writeLock().lock();
@@ -242,7 +243,7 @@ public final class MemoryEventStore implements EventStore, EventSource, HeadWatc
     /** Binary search: exact because timestamps never decrease along the log. */
     @Override
     public long firstPositionAtOrAfter(Instant time) {
-        Objects.requireNonNull(time, "time");
+        Arguments.requireNonNull(time, "time");
         lock.readLock().lock();
         try {
             ensureOpen();
@@ -328,8 +329,8 @@ public final class MemoryEventStore implements EventStore, EventSource, HeadWatc
 
     @Override
     public Subscription subscribe(SubscriptionRequest request, SubscriptionListener listener) {
-        Objects.requireNonNull(request, "request");
-        Objects.requireNonNull(listener, "listener");
+        Arguments.requireNonNull(request, "subscription request");
+        Arguments.requireNonNull(listener, "subscription listener");
         ensureOpen();
         // A subscription racing with close() sees the closed watch at its first step and ends
         // with StoreClosedException, so none can outlive the store.

@@ -1,6 +1,7 @@
 package io.rewind.sql;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.rewind.api.Arguments;
 import io.rewind.api.AppendRequest;
 import io.rewind.api.AppendResult;
 import io.rewind.api.Direction;
@@ -92,8 +93,8 @@ public final class SqlEventStore implements EventStore, EventSource {
 
     @Override
     public CompletableFuture<AppendResult> appendAsync(AppendRequest request) {
-        Objects.requireNonNull(request, "request");
         try {
+            Arguments.requireNonNull(request, "append request");
             ensureOpen();
             request.validate(maxEventBytes);
             checkStorable(request);
@@ -170,7 +171,7 @@ public final class SqlEventStore implements EventStore, EventSource {
 
     @Override
     public long firstPositionAtOrAfter(Instant time) {
-        Objects.requireNonNull(time, "time");
+        Arguments.requireNonNull(time, "time");
         ensureOpen();
         Instant bounded = Micros.atOrAfterBound(time);
         return read("find the first position at or after " + time,
@@ -224,8 +225,8 @@ public final class SqlEventStore implements EventStore, EventSource {
 
     @Override
     public Subscription subscribe(SubscriptionRequest request, SubscriptionListener listener) {
-        Objects.requireNonNull(request, "request");
-        Objects.requireNonNull(listener, "listener");
+        Arguments.requireNonNull(request, "subscription request");
+        Arguments.requireNonNull(listener, "subscription listener");
         ensureOpen();
         // The watch may lag another server's commits until its notification arrives: bring it to the
         // database's head first, so that fromEnd() starts after every event appended before this call.
