@@ -1,0 +1,448 @@
+package io.rewind.http;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.rewind.api.AppendRequest;
+import io.rewind.api.AppendResult;
+import io.rewind.api.Direction;
+import io.rewind.api.ErrorCode;
+import io.rewind.api.EventData;
+import io.rewind.api.EventStore;
+import io.rewind.api.EventStoreException;
+import io.rewind.api.ExpectedVersion;
+import io.rewind.api.InvalidRequestException;
+import io.rewind.api.RecordedEvent;
+import io.rewind.api.StreamInfo;
+import io.rewind.api.StreamPage;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The routes of the HTTP API (docs/HTTP.md, and {@code /openapi.json} as served). One store call
+ * per request, on Jetty's request thread; live feeds hand over to {@link LiveFeed}. Every failure
+ * is answered as a {@link Problem}; nothing here keeps state between requests. Thread-safe.
+ */
+final class ApiHandler extends Handler.Abstract {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+    /** Events per page of a JSON read when no limit is given. */
+    static final int DEFAULT_PAGE = 100;
+    /** Events per store read while streaming NDJSON. */
+    private static final int NDJSON_PAGE = 1000;
+
+    private final EventStore store;
+    private final HttpConfig config;
+    private final LiveFeed feeds;
+    private final byte[] openApi;
+
+    ApiHandler(EventStore store, HttpConfig config, LiveFeed feeds, byte[] openApi) {
+        this.store = store;
+        this.config = config;
+        this.feeds = feeds;
+        this.openApi = openApi;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        Exchange exchange;
+        try {
+            exchange = new Exchange(request, response, callback, config.maxRequestBytes());
+        } catch (InvalidRequestException e) {
+            String target = request.getHttpURI().getPath();
+            Problem problem = Problem.of(e);
+            response.setStatus(problem.status());
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, Problem.CONTENT_TYPE);
+            response.write(true, java.nio.ByteBuffer.wrap(problem.body(target == null ? "/" : target)), callback);
+            return true;
+        }
+        try {
+            route(exchange);
+        } catch (HttpProblemException e) {
+            exchange.problem(e.problem());
+        } catch (EventStoreException e) {
+            if (e.code() == ErrorCode.INTERNAL || e.code() == ErrorCode.CORRUPTION) {
+                LOG.error("{} {} failed", exchange.method(), exchange.target(), e);
+            }
+            exchange.problem(Problem.of(e));
+        } catch (RequestBodyException e) {
+            LOG.debug("{} {}: the request body could not be read", exchange.method(), exchange.target(), e);
+            callback.failed(e);
+        } catch (RuntimeException e) {
+            LOG.error("{} {} failed", exchange.method(), exchange.target(), e);
+            exchange.problem(Problem.http(500, ErrorCode.INTERNAL, "Internal error", "internal error: " + e));
+        }
+        return true;
+    }
+
+    private void route(Exchange x) {
+        List<String> p = x.path;
+        String first = p.isEmpty() ? "" : p.get(0);
+        switch (first) {
+            case "health" -> only(x, p.size() == 1, "GET", () -> health(x));
+            case "ready" -> only(x, p.size() == 1, "GET", () -> ready(x));
+            case "openapi.json" -> only(x, p.size() == 1, "GET", () -> x.send(200, Exchange.JSON, openApi));
+            case "api" -> api(x, p.subList(1, p.size()));
+            default -> notFound(x);
+        }
+    }
+
+    private void api(Exchange x, List<String> p) {
+        String first = p.isEmpty() ? "" : p.get(0);
+        switch (first) {
+            case "head" -> only(x, p.size() == 1, "GET", () -> head(x));
+            case "position" -> only(x, p.size() == 1, "GET", () -> positionAt(x));
+            case "append" -> only(x, p.size() == 1, "POST", () -> appendSeveral(x));
+            case "feed" -> only(x, p.size() == 1, "GET", () -> feeds.serve(x));
+            case "all" -> only(x, p.size() == 2 && p.get(1).equals("events"), "GET", () -> readAll(x));
+            case "events" -> only(x, p.size() == 2, "GET", () -> eventById(x, p.get(1)));
+            case "streams" -> streams(x, p);
+            default -> notFound(x);
+        }
+    }
+
+    private void streams(Exchange x, List<String> p) {
+        if (p.size() == 1) {
+            only(x, true, "GET", () -> listStreams(x));
+        } else if (p.size() == 2) {
+            only(x, true, "GET", () -> streamInfo(x, p.get(1)));
+        } else if (p.size() == 3 && p.get(2).equals("events")) {
+            String stream = p.get(1);
+            if (x.method().equals("GET")) {
+                readStream(x, stream);
+            } else if (x.method().equals("POST")) {
+                appendOne(x, stream);
+            } else {
+                methodNotAllowed(x, "GET, POST");
+            }
+        } else {
+            notFound(x);
+        }
+    }
+
+    private static void only(Exchange x, boolean matches, String method, Runnable route) {
+        if (!matches) {
+            notFound(x);
+        } else if (!x.method().equals(method) && !(method.equals("GET") && x.method().equals("HEAD"))) {
+            methodNotAllowed(x, method);
+        } else {
+            route.run();
+        }
+    }
+
+    private static void notFound(Exchange x) {
+        throw new HttpProblemException(Problem.http(404, ErrorCode.NOT_FOUND, "Not found",
+                "no route " + AppendParser.clip(x.target()) + " (see /openapi.json)"));
+    }
+
+    private static void methodNotAllowed(Exchange x, String allowed) {
+        x.response.getHeaders().put(HttpHeader.ALLOW, allowed);
+        throw new HttpProblemException(Problem.http(405, ErrorCode.BAD_REQUEST, "Method not allowed",
+                x.method() + " is not allowed on " + AppendParser.clip(x.target()) + " (allowed: " + allowed + ")"));
+    }
+
+    // --- health -------------------------------------------------------------------------------
+
+    private static void health(Exchange x) {
+        x.onlyParameters();
+        x.json(200, out -> {
+            out.writeStartObject();
+            out.writeStringField("status", "up");
+            out.writeEndObject();
+        });
+    }
+
+    private void ready(Exchange x) {
+        x.onlyParameters();
+        long head;
+        try {
+            head = store.headPosition();
+        } catch (EventStoreException e) {
+            x.json(503, out -> {
+                out.writeStartObject();
+                out.writeStringField("status", "not ready");
+                out.writeStringField("code", e.code().name());
+                out.writeStringField("detail", String.valueOf(e.getMessage()));
+                out.writeEndObject();
+            });
+            return;
+        }
+        x.json(200, out -> {
+            out.writeStartObject();
+            out.writeStringField("status", "ready");
+            out.writeNumberField("head_position", head);
+            out.writeEndObject();
+        });
+    }
+
+    // --- appends ------------------------------------------------------------------------------
+
+    private void appendOne(Exchange x, String stream) {
+        x.onlyParameters();
+        AppendRequest request;
+        if (x.contentType().equals("application/octet-stream")) {
+            request = rawEvent(x, stream);
+        } else {
+            x.requireContentType(Exchange.JSON, "application/octet-stream");
+            request = AppendParser.oneStream(stream, x.body());
+        }
+        answerAppend(x, request);
+    }
+
+    private void appendSeveral(Exchange x) {
+        x.onlyParameters();
+        x.requireContentType(Exchange.JSON);
+        answerAppend(x, AppendParser.severalStreams(x.body()));
+    }
+
+    private void answerAppend(Exchange x, AppendRequest request) {
+        request.validate(config.maxEventBytes());
+        AppendResult result = store.append(request);
+        x.json(200, out -> Json.writeWritten(out, result));
+    }
+
+    /** One event whose data is the whole body; type, id and expected version in headers. */
+    private static AppendRequest rawEvent(Exchange x, String stream) {
+        String type = x.header("Rewind-Event-Type");
+        String id = x.header("Rewind-Event-Id");
+        String expected = x.header("Rewind-Expected-Version");
+        UUID eventId = null;
+        if (id != null) {
+            try {
+                eventId = UUID.fromString(id);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidRequestException("Rewind-Event-Id: not a UUID, was '" + AppendParser.clip(id) + "'");
+            }
+        }
+        ExpectedVersion expectedVersion;
+        try {
+            expectedVersion = expected == null ? ExpectedVersion.any() : ExpectedVersion.parse(expected);
+            if (expectedVersion.kind() == ExpectedVersion.Kind.EXACTLY && expectedVersion.version() < 0) {
+                throw new IllegalArgumentException("a version is >= 0");
+            }
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException("Rewind-Expected-Version: use any, no-stream, stream-exists or a"
+                    + " version number >= 0, was '" + AppendParser.clip(expected) + "'");
+        }
+        byte[] data;
+        try {
+            data = x.body().readAllBytes();
+        } catch (IOException e) {
+            throw new RequestBodyException(e);
+        }
+        return AppendRequest.to(stream, expectedVersion, new EventData(eventId, type == null ? "" : type, data, null));
+    }
+
+    // --- reads --------------------------------------------------------------------------------
+
+    private void readStream(Exchange x, String stream) {
+        x.onlyParameters("from", "direction", "limit", "encoding");
+        Direction direction = direction(x);
+        long from = from(x, direction);
+        read(x, direction, from, (start, limit) -> store.readStream(stream, start, direction, limit),
+                RecordedEvent::version);
+    }
+
+    private void readAll(Exchange x) {
+        x.onlyParameters("from", "direction", "limit", "encoding");
+        Direction direction = direction(x);
+        long from = from(x, direction);
+        read(x, direction, from, (start, limit) -> store.readAll(start, direction, limit), RecordedEvent::position);
+    }
+
+    @FunctionalInterface
+    private interface Reader {
+        List<RecordedEvent> read(long from, int limit);
+    }
+
+    /**
+     * A page as JSON ({@code events} and {@code next}, the {@code from} of the following page, null
+     * when a backward read reached the start), or, when the client accepts NDJSON, every event from
+     * {@code from} on (up to {@code limit} if given) as one line each, read from the store in pages.
+     */
+    private void read(Exchange x, Direction direction, long from, Reader reader,
+            java.util.function.ToLongFunction<RecordedEvent> cursor) {
+        boolean base64 = base64(x);
+        if (x.accepts(Exchange.NDJSON)) {
+            long total = x.number("limit", Long.MAX_VALUE);
+            if (total < 1) {
+                throw new InvalidRequestException("limit: must be at least 1, was " + total);
+            }
+            int want = (int) Math.min(NDJSON_PAGE, total);
+            List<RecordedEvent> page = reader.read(from, want);
+            OutputStream out = x.stream(200, Exchange.NDJSON);
+            try (JsonGenerator lines = Exchange.lines(out)) {
+                long sent = 0;
+                while (true) {
+                    for (RecordedEvent event : page) {
+                        Json.writeEvent(lines, event, base64);
+                        lines.writeRaw('\n');
+                    }
+                    sent += page.size();
+                    if (page.size() < want || sent >= total) {
+                        break;
+                    }
+                    long last = cursor.applyAsLong(page.get(page.size() - 1));
+                    if (direction == Direction.BACKWARD && last == 0) {
+                        break;
+                    }
+                    lines.flush();
+                    want = (int) Math.min(NDJSON_PAGE, total - sent);
+                    page = reader.read(direction == Direction.FORWARD ? last + 1 : last - 1, want);
+                }
+                lines.flush();
+                x.finish(out);
+            } catch (IOException e) {
+                x.callback.failed(e);
+            } catch (EventStoreException e) {
+                // The status is sent already: end the body early so the client sees a broken stream.
+                LOG.warn("{} {}: a streamed read failed after it started", x.method(), x.target(), e);
+                x.callback.failed(e);
+            }
+            return;
+        }
+        int limit = x.limit(DEFAULT_PAGE);
+        List<RecordedEvent> events = reader.read(from, limit);
+        Long next;
+        if (events.isEmpty()) {
+            next = direction == Direction.FORWARD ? from : null;
+        } else {
+            long last = cursor.applyAsLong(events.get(events.size() - 1));
+            next = direction == Direction.FORWARD ? Long.valueOf(last + 1) : last == 0 ? null : Long.valueOf(last - 1);
+        }
+        x.json(200, out -> {
+            out.writeStartObject();
+            out.writeArrayFieldStart("events");
+            for (RecordedEvent event : events) {
+                Json.writeEvent(out, event, base64);
+            }
+            out.writeEndArray();
+            out.writeFieldName("next");
+            if (next == null) {
+                out.writeNull();
+            } else {
+                out.writeNumber(next);
+            }
+            out.writeEndObject();
+        });
+    }
+
+    private static Direction direction(Exchange x) {
+        String text = x.text("direction", "forward");
+        return switch (text) {
+            case "forward" -> Direction.FORWARD;
+            case "backward" -> Direction.BACKWARD;
+            default -> throw new InvalidRequestException("direction: use forward or backward, was '"
+                    + AppendParser.clip(text) + "'");
+        };
+    }
+
+    private static long from(Exchange x, Direction direction) {
+        String text = x.query.get("from");
+        if (text == null) {
+            return direction == Direction.FORWARD ? 0 : EventStore.END;
+        }
+        if (text.equals("end")) {
+            return EventStore.END;
+        }
+        return x.number("from", 0);
+    }
+
+    private static boolean base64(Exchange x) {
+        String encoding = x.text("encoding", "auto");
+        return switch (encoding) {
+            case "auto" -> false;
+            case "base64" -> true;
+            default -> throw new InvalidRequestException("encoding: use auto or base64, was '"
+                    + AppendParser.clip(encoding) + "'");
+        };
+    }
+
+    private void eventById(Exchange x, String id) {
+        x.onlyParameters("encoding");
+        UUID eventId;
+        try {
+            eventId = UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException("event id: not a UUID, was '" + AppendParser.clip(id) + "'");
+        }
+        boolean base64 = base64(x);
+        Optional<RecordedEvent> found = store.readEvent(eventId);
+        if (found.isEmpty()) {
+            throw new HttpProblemException(Problem.http(404, ErrorCode.NOT_FOUND, "Not found",
+                    "no event with id " + eventId));
+        }
+        x.json(200, out -> Json.writeEvent(out, found.get(), base64));
+    }
+
+    private void streamInfo(Exchange x, String stream) {
+        x.onlyParameters();
+        Optional<StreamInfo> info = store.streamInfo(stream);
+        if (info.isEmpty()) {
+            throw new HttpProblemException(Problem.http(404, ErrorCode.NOT_FOUND, "Not found",
+                    "stream '" + AppendParser.clip(stream) + "' has no events"));
+        }
+        x.json(200, out -> Json.writeStreamInfo(out, info.get()));
+    }
+
+    private void listStreams(Exchange x) {
+        x.onlyParameters("prefix", "after", "limit");
+        StreamPage page = store.listStreams(x.text("prefix", ""), x.text("after", null), x.limit(DEFAULT_PAGE));
+        x.json(200, out -> {
+            out.writeStartObject();
+            out.writeArrayFieldStart("streams");
+            for (StreamInfo info : page.streams()) {
+                Json.writeStreamInfo(out, info);
+            }
+            out.writeEndArray();
+            out.writeFieldName("next_after");
+            if (page.nextAfter().isPresent()) {
+                out.writeString(page.nextAfter().get());
+            } else {
+                out.writeNull();
+            }
+            out.writeEndObject();
+        });
+    }
+
+    private void head(Exchange x) {
+        x.onlyParameters();
+        long head = store.headPosition();
+        x.json(200, out -> {
+            out.writeStartObject();
+            out.writeNumberField("position", head);
+            out.writeEndObject();
+        });
+    }
+
+    private void positionAt(Exchange x) {
+        x.onlyParameters("time");
+        String text = x.query.get("time");
+        if (text == null) {
+            throw new InvalidRequestException("time: missing (an ISO-8601 instant, e.g. 2026-12-01T10:00:00Z)");
+        }
+        Instant time;
+        try {
+            time = Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new InvalidRequestException("time: not an ISO-8601 instant (e.g. 2026-12-01T10:00:00Z), was '"
+                    + AppendParser.clip(text) + "'");
+        }
+        long position = store.firstPositionAtOrAfter(time);
+        x.json(200, out -> {
+            out.writeStartObject();
+            out.writeNumberField("position", position);
+            out.writeEndObject();
+        });
+    }
+}

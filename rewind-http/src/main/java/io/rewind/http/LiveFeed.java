@@ -1,0 +1,256 @@
+package io.rewind.http;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.rewind.api.EventStore;
+import io.rewind.api.InvalidRequestException;
+import io.rewind.api.StoreClosedException;
+import io.rewind.api.Subscription;
+import io.rewind.api.SubscriptionEvent;
+import io.rewind.api.SubscriptionListener;
+import io.rewind.api.SubscriptionRequest;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Live feeds ({@code GET /api/feed}): a store subscription written to the response as Server-Sent
+ * Events or NDJSON, history first and then live, until the client goes away or the server stops.
+ *
+ * <p>Flow control: each feed's events are written by its subscription's own thread with blocking
+ * writes. A client that reads slowly makes only that thread wait; the store's subscription then
+ * simply falls behind and catches up from history when the client reads again, so the server holds
+ * no more than the socket's buffers per feed, however slow the reader. Heartbeats (an SSE comment,
+ * or a control line in NDJSON) keep idle connections open and find clients that went away; a
+ * heartbeat is skipped while an event is being written. Resuming: SSE carries each event's position
+ * as its id, and {@code Last-Event-ID} (or {@code from}) starts the next feed right after it.
+ * Thread-safe.
+ */
+final class LiveFeed implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LiveFeed.class);
+
+    private final EventStore store;
+    private final Duration heartbeat;
+    private final ScheduledExecutorService timer;
+    /** Runs the heartbeat writes: a write to a client that stopped reading blocks only its own thread. */
+    private final java.util.concurrent.ExecutorService beats;
+    private final Set<Feed> open = ConcurrentHashMap.newKeySet();
+
+    LiveFeed(EventStore store, Duration heartbeat) {
+        this.store = store;
+        this.heartbeat = heartbeat;
+        this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "rewind-http-heartbeat-timer");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.beats = Executors.newCachedThreadPool(runnable -> {
+            Thread thread = new Thread(runnable, "rewind-http-heartbeat");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** The number of feeds open now. */
+    int openFeeds() {
+        return open.size();
+    }
+
+    void serve(Exchange x) {
+        x.onlyParameters("from", "prefix", "encoding");
+        // The start is resolved to a position here, before subscribing, so that the feed can say
+        // where it starts before the first event: "from the end" is "after the head now".
+        long after = startAfter(x);
+        SubscriptionRequest request = SubscriptionRequest.after(after);
+        String prefix = x.text("prefix", "");
+        if (!prefix.isEmpty()) {
+            request = request.withStreamPrefix(prefix);
+        }
+        boolean base64 = switch (x.text("encoding", "auto")) {
+            case "auto" -> false;
+            case "base64" -> true;
+            default -> throw new InvalidRequestException("encoding: use auto or base64");
+        };
+        boolean sse = !x.accepts(Exchange.NDJSON) || x.accepts(Exchange.EVENT_STREAM);
+        Feed feed = new Feed(x, sse, base64, after);
+        open.add(feed);
+        try {
+            feed.begin(store.subscribe(request, feed));
+        } catch (RuntimeException e) {
+            open.remove(feed);
+            throw e;
+        }
+    }
+
+    /**
+     * Where the feed starts: after {@code Last-Event-ID} when the client resumes, else {@code from}:
+     * {@code start}, {@code end} (the default: only new events) or a position N, the first to deliver.
+     */
+    private long startAfter(Exchange x) {
+        String lastEventId = x.header("Last-Event-ID");
+        if (lastEventId != null && !lastEventId.isBlank()) {
+            try {
+                long position = Long.parseLong(lastEventId.trim());
+                if (position < -1) {
+                    throw new IllegalArgumentException("below -1");
+                }
+                return position;
+            } catch (IllegalArgumentException e) {
+                throw new InvalidRequestException("Last-Event-ID: a position (a whole number >= -1), was '"
+                        + AppendParser.clip(lastEventId) + "'");
+            }
+        }
+        String from = x.text("from", "end");
+        switch (from) {
+            case "start":
+                return -1;
+            case "end":
+                return store.headPosition();
+            default:
+                long position = x.number("from", 0);
+                if (position < 0) {
+                    throw new InvalidRequestException("from: start, end or a position >= 0, was " + position);
+                }
+                return position - 1;
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Feed feed : open) {
+            feed.subscriptionClose();
+        }
+        timer.shutdownNow();
+        beats.shutdownNow();
+    }
+
+    /** One client's feed. The lock orders the writes of the subscription thread and the heartbeat. */
+    private final class Feed implements SubscriptionListener {
+        private final Exchange exchange;
+        private final boolean sse;
+        private final boolean base64;
+        private final ReentrantLock writing = new ReentrantLock();
+        private final OutputStream out;
+        private volatile Subscription subscription;
+        private volatile ScheduledFuture<?> beat;
+        private volatile boolean ended;
+
+        Feed(Exchange exchange, boolean sse, boolean base64, long after) {
+            this.exchange = exchange;
+            this.sse = sse;
+            this.base64 = base64;
+            this.out = exchange.stream(200, sse ? Exchange.EVENT_STREAM : Exchange.NDJSON);
+            // The headers and the start point go out before the first event can.
+            write(sse ? "event: open\ndata: {\"after\":" + after + "}\n\n"
+                    : "{\"control\":\"open\",\"after\":" + after + "}\n");
+        }
+
+        void begin(Subscription started) {
+            this.subscription = started;
+            long millis = heartbeat.toMillis();
+            this.beat = timer.scheduleAtFixedRate(() -> beats.execute(this::heartbeat), millis, millis,
+                    TimeUnit.MILLISECONDS);
+            if (ended) {
+                // The subscription ended before we held it (the store closed at once).
+                started.close();
+                beat.cancel(false);
+            }
+        }
+
+        @Override
+        public void onEvent(SubscriptionEvent delivery) {
+            byte[] json = eventJson(delivery);
+            String position = Long.toString(delivery.event().position());
+            if (sse) {
+                write("id: " + position + "\nevent: event\ndata: " + new String(json, StandardCharsets.UTF_8)
+                        + "\n\n");
+            } else {
+                write(new String(json, StandardCharsets.UTF_8) + "\n");
+            }
+        }
+
+        @Override
+        public void onCaughtUp() {
+            write(sse ? "event: caught-up\ndata: {}\n\n" : "{\"control\":\"caught-up\"}\n");
+        }
+
+        @Override
+        public void onClose(Throwable cause) {
+            ended = true;
+            ScheduledFuture<?> scheduled = beat;
+            if (scheduled != null) {
+                scheduled.cancel(false);
+            }
+            open.remove(this);
+            if (cause == null || cause instanceof StoreClosedException) {
+                try {
+                    if (cause != null) {
+                        write(sse ? "event: closed\ndata: {}\n\n" : "{\"control\":\"closed\"}\n");
+                    }
+                    exchange.finish(out);
+                } catch (IOException | UncheckedIOException e) {
+                    exchange.callback.failed(e);
+                }
+            } else {
+                LOG.debug("live feed {} ended: {}", exchange.target(), cause.toString());
+                exchange.callback.failed(cause);
+            }
+        }
+
+        private byte[] eventJson(SubscriptionEvent delivery) {
+            ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
+            try (JsonGenerator generator = Json.generator(buffer)) {
+                Json.writeEvent(generator, delivery.event(), base64, delivery.previousPosition());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return buffer.toByteArray();
+        }
+
+        /** A blocking write and flush; a failure (the client went away) ends the subscription. */
+        private void write(String text) {
+            writing.lock();
+            try {
+                out.write(text.getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException("the client of " + exchange.target() + " went away", e);
+            } finally {
+                writing.unlock();
+            }
+        }
+
+        private void heartbeat() {
+            if (!writing.tryLock()) {
+                return;
+            }
+            try {
+                out.write((sse ? ": heartbeat\n\n" : "{\"control\":\"heartbeat\"}\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            } catch (IOException e) {
+                subscriptionClose();
+            } finally {
+                writing.unlock();
+            }
+        }
+
+        void subscriptionClose() {
+            Subscription current = subscription;
+            if (current != null) {
+                current.close();
+            }
+        }
+    }
+}

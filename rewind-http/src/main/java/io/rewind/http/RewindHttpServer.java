@@ -1,0 +1,122 @@
+package io.rewind.http;
+
+import io.rewind.api.EventStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Objects;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves an {@link EventStore} over HTTP/JSON on Jetty 12 (its core handler API: no servlets): the
+ * API under {@code /api}, {@code /health}, {@code /ready} and {@code /openapi.json}. It serves any
+ * store the same way and never owns it: closing the server leaves the store open. Thread-safe.
+ */
+public final class RewindHttpServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RewindHttpServer.class);
+    /** An idle connection is closed after this long; live feeds send heartbeats well within it. */
+    private static final long IDLE_TIMEOUT_MS = 60_000;
+
+    private final Server server;
+    private final ServerConnector connector;
+    private final LiveFeed feeds;
+
+    private RewindHttpServer(Server server, ServerConnector connector, LiveFeed feeds) {
+        this.server = server;
+        this.connector = connector;
+        this.feeds = feeds;
+    }
+
+    /**
+     * Starts serving {@code store}.
+     *
+     * @throws HttpStartException if the endpoint cannot be bound
+     */
+    public static RewindHttpServer start(HttpConfig config, EventStore store) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(store, "store");
+        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+        threads.setName("rewind-http");
+        threads.setDaemon(true);
+        Server server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        http.setRequestHeaderSize(16 * 1024);
+        // A stream name may hold any character: '/' travels as %2F, a name "." or ".." as %2E, a
+        // tab as %09, inside one path segment. The routes split the raw path and decode each
+        // segment themselves (UriText) and never map a path to a file, so the ambiguities Jetty
+        // guards against do not arise here.
+        http.setUriCompliance(UriCompliance.DEFAULT.with("rewind",
+                UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR, UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING,
+                UriCompliance.Violation.AMBIGUOUS_PATH_SEGMENT, UriCompliance.Violation.SUSPICIOUS_PATH_CHARACTERS));
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost(config.host());
+        connector.setPort(config.port());
+        connector.setIdleTimeout(IDLE_TIMEOUT_MS);
+        server.addConnector(connector);
+        LiveFeed feeds = new LiveFeed(store, config.heartbeat());
+        server.setHandler(new ApiHandler(store, config, feeds, openApi()));
+        server.setStopTimeout(5_000);
+        try {
+            server.start();
+        } catch (Exception e) {
+            feeds.close();
+            try {
+                server.stop();
+            } catch (Exception suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw new HttpStartException("cannot serve HTTP on " + config.host() + ":" + config.port() + ": "
+                    + e.getMessage(), e);
+        }
+        LOG.info("HTTP API on http://{}:{}/", config.host(), connector.getLocalPort());
+        return new RewindHttpServer(server, connector, feeds);
+    }
+
+    private static byte[] openApi() {
+        try (InputStream in = RewindHttpServer.class.getResourceAsStream("openapi.json")) {
+            if (in == null) {
+                throw new IllegalStateException("openapi.json is missing from the jar");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The port it listens on (the one picked when configured with port 0). */
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    /** The base URI, e.g. {@code http://127.0.0.1:9004}. */
+    public String uri() {
+        String host = connector.getHost();
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
+    }
+
+    /** Live feeds open now. */
+    public int openFeeds() {
+        return feeds.openFeeds();
+    }
+
+    /** Ends every live feed and stops serving; the store stays open. Idempotent. */
+    @Override
+    public void close() {
+        feeds.close();
+        try {
+            server.stop();
+        } catch (Exception e) {
+            LOG.warn("stopping the HTTP server failed", e);
+        }
+    }
+}
