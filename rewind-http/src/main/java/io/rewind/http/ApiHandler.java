@@ -45,12 +45,14 @@ final class ApiHandler extends Handler.Abstract {
     private final HttpConfig config;
     private final LiveFeed feeds;
     private final byte[] openApi;
+    private final List<Route> routes;
 
     ApiHandler(EventStore store, HttpConfig config, LiveFeed feeds, byte[] openApi) {
         this.store = store;
         this.config = config;
         this.feeds = feeds;
         this.openApi = openApi;
+        this.routes = routes();
     }
 
     @Override
@@ -85,59 +87,65 @@ final class ApiHandler extends Handler.Abstract {
         return true;
     }
 
-    private void route(Exchange x) {
-        List<String> p = x.path;
-        String first = p.isEmpty() ? "" : p.get(0);
-        switch (first) {
-            case "health" -> only(x, p.size() == 1, "GET", () -> health(x));
-            case "ready" -> only(x, p.size() == 1, "GET", () -> ready(x));
-            case "openapi.json" -> only(x, p.size() == 1, "GET", () -> x.send(200, Exchange.JSON, openApi));
-            case "api" -> api(x, p.subList(1, p.size()));
-            default -> notFound(x);
-        }
-    }
-
-    private void api(Exchange x, List<String> p) {
-        String first = p.isEmpty() ? "" : p.get(0);
-        switch (first) {
-            case "head" -> only(x, p.size() == 1, "GET", () -> head(x));
-            case "position" -> only(x, p.size() == 1, "GET", () -> positionAt(x));
-            case "append" -> only(x, p.size() == 1, "POST", () -> appendSeveral(x));
-            case "feed" -> only(x, p.size() == 1, "GET", () -> feeds.serve(x));
-            case "all" -> only(x, p.size() == 2 && p.get(1).equals("events"), "GET", () -> readAll(x));
-            case "events" -> only(x, p.size() == 2, "GET", () -> eventById(x, p.get(1)));
-            case "streams" -> streams(x, p);
-            default -> notFound(x);
-        }
-    }
-
-    private void streams(Exchange x, List<String> p) {
-        if (p.size() == 1) {
-            only(x, true, "GET", () -> listStreams(x));
-        } else if (p.size() == 2) {
-            only(x, true, "GET", () -> streamInfo(x, p.get(1)));
-        } else if (p.size() == 3 && p.get(2).equals("events")) {
-            String stream = p.get(1);
-            if (x.method().equals("GET")) {
-                readStream(x, stream);
-            } else if (x.method().equals("POST")) {
-                appendOne(x, stream);
-            } else {
-                methodNotAllowed(x, "GET, POST");
+    /**
+     * One route: a method and a path template whose {@code {name}} segments match any one segment
+     * (decoded, so a stream name may hold '/'), in the form {@code /openapi.json} lists it.
+     */
+    record Route(String method, String template, Action action) {
+        boolean matches(List<String> path) {
+            String[] parts = template.substring(1).split("/");
+            if (parts.length != path.size()) {
+                return false;
             }
-        } else {
-            notFound(x);
+            for (int i = 0; i < parts.length; i++) {
+                if (!parts[i].startsWith("{") && !parts[i].equals(path.get(i))) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
-    private static void only(Exchange x, boolean matches, String method, Runnable route) {
-        if (!matches) {
-            notFound(x);
-        } else if (!x.method().equals(method) && !(method.equals("GET") && x.method().equals("HEAD"))) {
-            methodNotAllowed(x, method);
-        } else {
-            route.run();
+    /** What a route does with the exchange and its path's segments. */
+    @FunctionalInterface
+    interface Action {
+        void serve(Exchange x, List<String> path);
+    }
+
+    /** Every route this server answers; {@code /openapi.json} documents exactly these (a test checks). */
+    List<Route> routes() {
+        return List.of(
+                new Route("GET", "/health", (x, p) -> health(x)),
+                new Route("GET", "/ready", (x, p) -> ready(x)),
+                new Route("GET", "/openapi.json", (x, p) -> x.send(200, Exchange.JSON, openApi)),
+                new Route("GET", "/api/head", (x, p) -> head(x)),
+                new Route("GET", "/api/position", (x, p) -> positionAt(x)),
+                new Route("POST", "/api/append", (x, p) -> appendSeveral(x)),
+                new Route("GET", "/api/feed", (x, p) -> feeds.serve(x)),
+                new Route("GET", "/api/all/events", (x, p) -> readAll(x)),
+                new Route("GET", "/api/events/{id}", (x, p) -> eventById(x, p.get(2))),
+                new Route("GET", "/api/streams", (x, p) -> listStreams(x)),
+                new Route("GET", "/api/streams/{stream}", (x, p) -> streamInfo(x, p.get(2))),
+                new Route("GET", "/api/streams/{stream}/events", (x, p) -> readStream(x, p.get(2))),
+                new Route("POST", "/api/streams/{stream}/events", (x, p) -> appendOne(x, p.get(2))));
+    }
+
+    private void route(Exchange x) {
+        List<String> allowed = new java.util.ArrayList<>();
+        String method = x.method().equals("HEAD") ? "GET" : x.method();
+        for (Route route : routes) {
+            if (route.matches(x.path)) {
+                if (route.method().equals(method)) {
+                    route.action().serve(x, x.path);
+                    return;
+                }
+                allowed.add(route.method());
+            }
         }
+        if (allowed.isEmpty()) {
+            notFound(x);
+        }
+        methodNotAllowed(x, String.join(", ", allowed));
     }
 
     private static void notFound(Exchange x) {

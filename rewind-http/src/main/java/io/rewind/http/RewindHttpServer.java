@@ -65,6 +65,7 @@ public final class RewindHttpServer implements AutoCloseable {
         server.addConnector(connector);
         LiveFeed feeds = new LiveFeed(store, config.heartbeat());
         server.setHandler(new ApiHandler(store, config, feeds, openApi()));
+        server.setErrorHandler(new ProblemErrorHandler());
         server.setStopTimeout(5_000);
         try {
             server.start();
