@@ -63,9 +63,16 @@ final class LiveFeed implements AutoCloseable {
         });
     }
 
-    /** The number of feeds open now. */
-    int openFeeds() {
-        return open.size();
+    /** The feeds open now, each with what it has delivered. */
+    java.util.List<FeedStatus> feeds() {
+        java.util.List<FeedStatus> status = new java.util.ArrayList<>();
+        for (Feed feed : open) {
+            Subscription subscription = feed.subscription;
+            status.add(new FeedStatus(feed.exchange.target() + (feed.exchange.request.getHttpURI().getQuery() == null ? ""
+                    : "?" + feed.exchange.request.getHttpURI().getQuery()), feed.sse ? "sse" : "ndjson",
+                    subscription == null ? feed.after : subscription.lastPosition()));
+        }
+        return status;
     }
 
     void serve(Exchange x) {
@@ -146,9 +153,11 @@ final class LiveFeed implements AutoCloseable {
         private volatile Subscription subscription;
         private volatile ScheduledFuture<?> beat;
         private volatile boolean ended;
+        private final long after;
 
         Feed(Exchange exchange, boolean sse, boolean base64, long after) {
             this.exchange = exchange;
+            this.after = after;
             this.sse = sse;
             this.base64 = base64;
             this.out = exchange.stream(200, sse ? Exchange.EVENT_STREAM : Exchange.NDJSON);

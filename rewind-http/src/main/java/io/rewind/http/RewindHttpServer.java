@@ -105,9 +105,9 @@ public final class RewindHttpServer implements AutoCloseable {
         return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
     }
 
-    /** Live feeds open now. */
-    public int openFeeds() {
-        return feeds.openFeeds();
+    /** The live feeds open now, with the position each has delivered up to. */
+    public java.util.List<FeedStatus> feeds() {
+        return feeds.feeds();
     }
 
     /** Ends every live feed and stops serving; the store stays open. Idempotent. */
