@@ -154,7 +154,15 @@ final class Exchange {
         response.write(true, ByteBuffer.wrap(bytes), callback);
     }
 
+    /**
+     * Answers a problem. A request that came with a body which may still be partly unread (it was
+     * refused before or while reading it) gets {@code Connection: close}, so that the client does
+     * not send its next request on a connection whose rest of the body the server discards.
+     */
     void problem(Problem problem) {
+        if (request.getLength() != 0) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
         send(problem.status(), Problem.CONTENT_TYPE, problem.body(target()));
     }
 
