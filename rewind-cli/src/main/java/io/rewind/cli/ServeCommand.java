@@ -3,6 +3,8 @@ package io.rewind.cli;
 import io.rewind.api.EventStore;
 import io.rewind.api.EventStoreException;
 import io.rewind.log.Durability;
+import io.rewind.http.HttpConfig;
+import io.rewind.http.RewindHttpServer;
 import io.rewind.log.io.FileIO;
 import io.rewind.server.RewindServer;
 import io.rewind.server.ServerConfig;
@@ -26,7 +28,8 @@ import picocli.CommandLine.Spec;
  *
  * <p>Every setting can also come from the file given with {@code --config}; the command line wins.
  */
-@Command(name = "serve", description = "Serve a store over ZeroMQ (Rewind and GoRewind protocols and Rewind's own).",
+@Command(name = "serve", description = "Serve a store over ZeroMQ (Rewind and GoRewind protocols and Rewind's own)"
+        + " and HTTP.",
         mixinStandardHelpOptions = true)
 final class ServeCommand implements Callable<Integer> {
 
@@ -35,11 +38,12 @@ final class ServeCommand implements Callable<Integer> {
     static final String DEFAULT_STORE = "log:./data";
     static final String DEFAULT_COMMAND_ENDPOINT = "tcp://127.0.0.1:9002";
     static final String DEFAULT_STREAM_ENDPOINT = "tcp://127.0.0.1:9003";
+    static final String DEFAULT_HTTP_ENDPOINT = HttpConfig.DEFAULT_ENDPOINT;
     static final String DEFAULT_STREAM = "default";
     static final String DEFAULT_FSYNC = "always";
     static final String DEFAULT_MAX_EVENT_SIZE = "16MiB";
     private static final Set<String> CONFIG_KEYS = Set.of("store", "command-endpoint", "stream-endpoint",
-            "legacy-stream-endpoint", "default-stream", "fsync", "max-event-size");
+            "legacy-stream-endpoint", "http-endpoint", "default-stream", "fsync", "max-event-size");
 
     @Spec
     CommandSpec spec;
@@ -64,6 +68,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--legacy-stream-endpoint", paramLabel = "ENDPOINT",
             description = "PUB socket broadcasting Rewind's [id, previous id, data] (default: off).")
     String legacyStreamEndpoint;
+
+    @Option(names = "--http-endpoint", paramLabel = "HOST:PORT",
+            description = "The HTTP API (docs/HTTP.md), or off (default: " + DEFAULT_HTTP_ENDPOINT + ").")
+    String httpEndpoint;
 
     @Option(names = "--default-stream", paramLabel = "NAME",
             description = "The stream Rewind-dialect PUBLISH writes to (default: " + DEFAULT_STREAM + ").")
@@ -105,6 +113,9 @@ final class ServeCommand implements Callable<Integer> {
                 .maxEventSize((int) maxSize)
                 .build();
 
+        String httpSetting = file.resolve(httpEndpoint, "http-endpoint", DEFAULT_HTTP_ENDPOINT);
+        HttpConfig httpConfig = httpSetting.equals("off") ? null : httpConfig(httpSetting, (int) maxSize);
+
         EventStore eventStore = openStore(storeUri, durability, (int) maxSize);
         RewindServer server;
         try {
@@ -113,7 +124,19 @@ final class ServeCommand implements Callable<Integer> {
             eventStore.close();
             throw new CliException("cannot start the server: " + e.getMessage(), e);
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> shutDown(server, eventStore), "rewind-shutdown"));
+        RewindHttpServer http = null;
+        if (httpConfig != null) {
+            try {
+                http = RewindHttpServer.start(httpConfig, eventStore);
+            } catch (RuntimeException e) {
+                server.close();
+                eventStore.close();
+                throw new CliException("cannot start the HTTP API: " + e.getMessage(), e);
+            }
+        }
+        RewindHttpServer httpServer = http;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> shutDown(server, httpServer, eventStore),
+                "rewind-shutdown"));
 
         PrintWriter out = spec.commandLine().getOut();
         out.printf("Rewind is serving %s (%s, max event size %d bytes, default stream '%s')%n",
@@ -121,9 +144,20 @@ final class ServeCommand implements Callable<Integer> {
         out.printf("  command endpoint        %s%n", server.commandEndpoint());
         out.printf("  stream endpoint         %s%n", server.streamEndpoint());
         out.printf("  legacy stream endpoint  %s%n", server.legacyStreamEndpoint().orElse("off"));
+        out.printf("  http endpoint           %s%n", httpServer == null ? "off" : httpServer.uri() + "/");
         out.flush();
         stopped.await();
         return 0;
+    }
+
+    private static HttpConfig httpConfig(String endpoint, int maxEventSize) {
+        try {
+            return HttpConfig.builder().endpoint(endpoint).maxEventBytes(maxEventSize)
+                    .maxRequestBytes(Math.max(HttpConfig.DEFAULT_MAX_REQUEST_BYTES, 2L * maxEventSize + 1024 * 1024))
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage(), e);
+        }
     }
 
     private static EventStore openStore(StoreUri uri, Durability durability, int maxEventSize) {
@@ -139,9 +173,12 @@ final class ServeCommand implements Callable<Integer> {
      * flight and closes, then the store closes. The process then ends with status 0 (a signal would
      * otherwise leave 143 or 130), or 1 if closing failed.
      */
-    private void shutDown(RewindServer server, EventStore eventStore) {
+    private void shutDown(RewindServer server, RewindHttpServer http, EventStore eventStore) {
         int status = 0;
         LOG.info("shutting down: finishing requests in flight");
+        if (http != null) {
+            http.close();
+        }
         try {
             server.close();
         } catch (RuntimeException e) {

@@ -32,6 +32,28 @@ class PackagedJarIT {
     }
 
     @Test
+    void theJarServesTheHttpApi() throws Exception {
+        try (RewindProcess serve = RewindProcess.startJar(JAR, "serve", "--store", "memory:",
+                "--command-endpoint", "tcp://127.0.0.1:*", "--stream-endpoint", "tcp://127.0.0.1:*")) {
+            serve.awaitCommandEndpoint(60_000);
+            String http = serve.httpEndpoint(10_000);
+            java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+            java.net.http.HttpResponse<String> appended = client.send(java.net.http.HttpRequest
+                    .newBuilder(java.net.URI.create(http + "api/streams/jar-http/events"))
+                    .header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                            "{\"events\": [{\"type\": \"Placed\", \"data\": {\"total\": 12}}]}"))
+                    .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(appended.statusCode()).as(appended.body()).isEqualTo(200);
+            java.net.http.HttpResponse<String> read = client.send(java.net.http.HttpRequest
+                    .newBuilder(java.net.URI.create(http + "api/streams/jar-http/events")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(read.body()).contains("\"type\":\"Placed\"").contains("\"data\":{\"total\":12}");
+            assertThat(serve.terminate(30_000)).isZero();
+        }
+    }
+
+    @Test
     void theJarsToolsPublishAndReadThroughTheClient() throws Exception {
         try (RewindProcess serve = RewindProcess.startJar(JAR, "serve", "--store", "memory:",
                 "--command-endpoint", "tcp://127.0.0.1:*", "--stream-endpoint", "tcp://127.0.0.1:*")) {

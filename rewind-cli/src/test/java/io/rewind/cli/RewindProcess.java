@@ -23,6 +23,7 @@ final class RewindProcess implements AutoCloseable {
     private static final Pattern COMMAND_ENDPOINT = Pattern.compile("command endpoint\\s+(\\S+)");
     private static final Pattern STREAM_ENDPOINT = Pattern.compile("(?m)^\\s+stream endpoint\\s+(\\S+)");
     private static final Pattern LEGACY_STREAM_ENDPOINT = Pattern.compile("legacy stream endpoint\\s+(\\S+)");
+    private static final Pattern HTTP_ENDPOINT = Pattern.compile("http endpoint\\s+(\\S+)");
 
     private final Process process;
     private final Collector stdout;
@@ -61,6 +62,11 @@ final class RewindProcess implements AutoCloseable {
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(javaArgs);
         command.addAll(List.of(args));
+        // Servers started by tests run side by side: unless a test chooses, the HTTP API takes an
+        // ephemeral port on 127.0.0.1 instead of the default 9004.
+        if (args.length > 0 && args[0].equals("serve") && !List.of(args).contains("--http-endpoint")) {
+            command.addAll(List.of("--http-endpoint", "127.0.0.1:0"));
+        }
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(environment);
         return new RewindProcess(builder.start());
@@ -79,6 +85,11 @@ final class RewindProcess implements AutoCloseable {
 
     String legacyStreamEndpoint(long timeoutMs) throws InterruptedException {
         return awaitMatch(LEGACY_STREAM_ENDPOINT, timeoutMs).orElseThrow();
+    }
+
+    /** The HTTP API's base URI as the server printed it ({@code http://127.0.0.1:PORT/}, or {@code off}). */
+    String httpEndpoint(long timeoutMs) throws InterruptedException {
+        return awaitMatch(HTTP_ENDPOINT, timeoutMs).orElseThrow();
     }
 
     private Optional<String> awaitMatch(Pattern pattern, long timeoutMs) throws InterruptedException {

@@ -86,6 +86,26 @@ class ServeCommandTest {
     }
 
     @Test
+    void anHttpEndpointAlreadyInUseOrMalformedIsAOneLineErrorAndOffTurnsItOff() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                RewindProcess serve = RewindProcess.start(ephemeral("--store", "memory:", "--http-endpoint",
+                        "127.0.0.1:" + taken.getLocalPort()))) {
+            assertThat(serve.awaitExit(START_TIMEOUT_MS)).isEqualTo(1);
+            assertOneLineError(serve.stderr(), "rewind: cannot start the HTTP API: cannot serve HTTP on 127.0.0.1:"
+                    + taken.getLocalPort());
+        }
+        try (RewindProcess serve = RewindProcess.start(ephemeral("--store", "memory:", "--http-endpoint", "9004"))) {
+            assertThat(serve.awaitExit(START_TIMEOUT_MS)).isEqualTo(1);
+            assertOneLineError(serve.stderr(), "rewind: --http-endpoint: expected HOST:PORT");
+        }
+        try (RewindProcess serve = RewindProcess.start(ephemeral("--store", "memory:", "--http-endpoint", "off"))) {
+            serve.awaitCommandEndpoint(START_TIMEOUT_MS);
+            assertThat(serve.httpEndpoint(START_TIMEOUT_MS)).isEqualTo("off");
+            assertThat(serve.terminate(START_TIMEOUT_MS)).isZero();
+        }
+    }
+
+    @Test
     void aDataDirectoryThatCannotBeOpenedIsAOneLineError() throws Exception {
         Path notADirectory = Files.writeString(temp.resolve("plain-file"), "not a directory");
         try (RewindProcess serve = RewindProcess.start(ephemeral("--store", "log:" + notADirectory))) {
