@@ -100,7 +100,7 @@ public final class LogEventStore implements EventStore, HeadWatch.Source {
                 store.writer.start();
                 return store;
             } catch (IOException | RuntimeException e) {
-                Recovery.closeAll(recovered.segments());
+                recovered.closeAll();
                 throw e;
             }
         } catch (IOException e) {

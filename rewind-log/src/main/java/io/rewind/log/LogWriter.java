@@ -107,7 +107,7 @@ final class LogWriter {
         this.headWatch = headWatch;
         this.completions = completions;
         this.appender = new SegmentAppender(config.fileIO(), config.directory(), config.segmentSize(), reader,
-                recovered.activeSize());
+                recovered.activeSize(), recovered.durableEnd());
         this.indexFlusher = new IndexFlusher(config.fileIO(), config.directory(), reader, this::indexFlushFailed);
         this.batchState = new BatchState(reader);
         this.queue = new ArrayBlockingQueue<>(config.appendQueueCapacity());
@@ -347,7 +347,7 @@ final class LogWriter {
             case NEVER -> false;
         };
         if (due) {
-            appender.force();
+            appender.force(nextPosition);
             lastForceNanos = System.nanoTime();
         }
     }
@@ -414,7 +414,7 @@ final class LogWriter {
             return;
         }
         if (appender.isUnforced()) {
-            appender.force(); // the index may only cover durable records
+            appender.force(nextPosition); // the index may only cover durable records
             lastForceNanos = System.nanoTime();
         }
         indexFlusher.flush(appender.active().basePosition(), appender.writeOffset(), lastTimestampMicros,
@@ -441,7 +441,7 @@ final class LogWriter {
         try {
             appender.flush();
             if (appender.isUnforced()) {
-                appender.force();
+                appender.force(nextPosition);
             }
             flushIndexes();
         } catch (IOException e) {

@@ -9,11 +9,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The write side of the segments: buffers encoded records, writes them to the active segment,
- * rolls to a new segment, forces, and after a failure cuts the files back to what was
- * acknowledged. Writer thread only; not thread-safe.
+ * rolls to a new segment, forces (recording each forced end in the {@link DurableEnd}
+ * checkpoint), and after a failure cuts the files back to what was acknowledged. Writer thread
+ * only; not thread-safe.
  *
- * <p>Invariant: {@code fileEnd} is the size of the active segment as far as this writer wrote
- * it; the buffer holds the bytes that follow it.
+ * <p>Invariants: {@code fileEnd} is the size of the active segment as far as this writer wrote
+ * it; the buffer holds the bytes that follow it. The checkpoint never records more than was
+ * forced, and the last end it confirmed never lies beyond the acknowledged end.
  */
 final class SegmentAppender {
 
@@ -24,6 +26,7 @@ final class SegmentAppender {
     private final Path directory;
     private final long segmentSize;
     private final LogReader reader;
+    private final DurableEnd durableEnd;
     private SegmentList segments;
     private Segment active;
     private long fileEnd;
@@ -32,8 +35,10 @@ final class SegmentAppender {
     private long acknowledgedBase;
     private long acknowledgedSize;
 
-    SegmentAppender(FileIO io, Path directory, long segmentSize, LogReader reader, long activeSize) {
+    SegmentAppender(FileIO io, Path directory, long segmentSize, LogReader reader, long activeSize,
+            DurableEnd durableEnd) {
         this.io = io;
+        this.durableEnd = durableEnd;
         this.directory = directory;
         this.segmentSize = segmentSize;
         this.reader = reader;
@@ -100,10 +105,14 @@ final class SegmentAppender {
         return unforced;
     }
 
-    /** Forces the active segment (earlier ones were forced when sealed). */
-    void force() throws IOException {
+    /**
+     * Forces the active segment (earlier ones were forced when sealed), then records and forces
+     * its end, where {@code nextPosition} follows the last record written, as the durable end.
+     */
+    void force(long nextPosition) throws IOException {
         active.file().force();
         unforced = false;
+        durableEnd.record(nextPosition, active.basePosition(), fileEnd);
     }
 
     /** Everything written so far is acknowledged: a later failure cuts back to here, not before. */
@@ -131,14 +140,22 @@ final class SegmentAppender {
             active.file().truncate(acknowledgedSize);
             fileEnd = acknowledgedSize;
             io.forceDirectory(directory);
+            // A failed checkpoint write may have left an end that was never confirmed (possibly
+            // beyond the cut): confirm the last good one again in the newer slot.
+            durableEnd.rewriteLast();
         } catch (IOException | RuntimeException e) {
             LOG.error("Could not cut {} back to its acknowledged size {} after a failure; unacknowledged records may "
                     + "reappear on reopen", active.path(), acknowledgedSize, e);
         }
     }
 
-    /** Closes every segment file. */
+    /** Closes every segment file and the checkpoint. */
     void closeAll() {
+        try {
+            durableEnd.close();
+        } catch (IOException e) {
+            LOG.warn("Could not close the durable-end checkpoint of {}", directory, e);
+        }
         for (Segment segment : segments.all()) {
             try {
                 segment.close();
