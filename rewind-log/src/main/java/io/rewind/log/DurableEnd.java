@@ -14,9 +14,17 @@ import java.util.zip.CRC32C;
 
 /**
  * The durable-end checkpoint: how far the log is known to be on stable storage. The writer
- * records it after every force of the active segment, and forces it before the callers of the
- * forced batch are acknowledged; recovery refuses to cut anything before it (a torn write can only
- * hit bytes that were never forced), see STORAGE.md, "The durable-end checkpoint".
+ * records it after every force of the active segment, before the callers of the forced batch are
+ * acknowledged, and forces it at most every {@value #FORCE_INTERVAL_MILLIS} ms (and on close);
+ * recovery and repair force it at once. Recovery refuses to cut anything before it (a torn write
+ * can only hit bytes that were never forced), see STORAGE.md, "The durable-end checkpoint".
+ *
+ * <p>Why the writer's forces are coalesced: a second fsync per batch, of another file, cost more
+ * than half the throughput of fsync=always (docs/BENCHMARKS.md). Written after the data's force,
+ * the checkpoint never claims more than is on stable storage, forced or not. Unforced, it still
+ * survives a process crash (the operating system keeps it), which is when a torn tail is met
+ * after a kill; only a machine crash can lose its last {@value #FORCE_INTERVAL_MILLIS} ms, and
+ * then the appends after the older end it kept are judged as without a checkpoint.
  *
  * <p>The file {@value #FILE_NAME} holds two slots, overwritten in place in turn (the slot of a
  * write is its sequence number modulo 2), so a write torn by a crash damages at most the slot it
@@ -43,6 +51,9 @@ final class DurableEnd implements Closeable {
     static final int SLOT_BYTES = 512;
     static final int FILE_BYTES = 2 * SLOT_BYTES;
     static final int FORMAT_VERSION = 1;
+    /** The longest time the writer leaves a recorded end unforced. */
+    static final long FORCE_INTERVAL_MILLIS = 200;
+    private static final long FORCE_INTERVAL_NANOS = FORCE_INTERVAL_MILLIS * 1_000_000L;
     private static final byte[] MAGIC = "RWDURend".getBytes(StandardCharsets.US_ASCII);
     private static final int MAGIC_AT = 0;
     private static final int VERSION_AT = 8;
@@ -74,6 +85,8 @@ final class DurableEnd implements Closeable {
     private final CRC32C crc = new CRC32C();
     private final ByteBuffer slot = ByteBuffer.allocate(ENCODED_BYTES);
     private Mark last;
+    private boolean unforced;
+    private long lastForceNanos = System.nanoTime() - FORCE_INTERVAL_NANOS;
 
     private DurableEnd(StoreFile file, Mark last) {
         this.file = file;
@@ -144,18 +157,52 @@ final class DurableEnd implements Closeable {
      * first: the checkpoint never claims more than is on stable storage.
      */
     void record(long nextPosition, long segmentBase, long endOffset) throws IOException {
-        Mark mark = new Mark(last == null ? 0 : last.sequence() + 1, nextPosition, segmentBase, endOffset);
-        write(mark);
-        last = mark;
+        recordUnforced(nextPosition, segmentBase, endOffset);
+        force();
     }
 
     /**
-     * Writes the last recorded end again, as a newer slot: after a failed write or force, the
-     * other slot may hold an end that was never confirmed, and the writer cuts the log back to
-     * what the last confirmed end covers.
+     * Records a new end (the segment forced up to it first), forcing it only when the last force
+     * is {@value #FORCE_INTERVAL_MILLIS} ms old: the writer's path.
      */
-    void rewriteLast() throws IOException {
-        if (last != null) {
+    void recordCoalesced(long nextPosition, long segmentBase, long endOffset) throws IOException {
+        recordUnforced(nextPosition, segmentBase, endOffset);
+        if (System.nanoTime() - lastForceNanos >= FORCE_INTERVAL_NANOS) {
+            force();
+        }
+    }
+
+    /** Forces the last recorded end if it was not forced yet (on close). */
+    void forceIfUnforced() throws IOException {
+        if (unforced) {
+            force();
+        }
+    }
+
+    private void recordUnforced(long nextPosition, long segmentBase, long endOffset) throws IOException {
+        Mark mark = new Mark(last == null ? 0 : last.sequence() + 1, nextPosition, segmentBase, endOffset);
+        write(mark);
+        last = mark;
+        unforced = true;
+    }
+
+    private void force() throws IOException {
+        file.force();
+        unforced = false;
+        lastForceNanos = System.nanoTime();
+    }
+
+    /**
+     * After the writer cut the log back to the acknowledged end ({@code nextPosition} at offset
+     * {@code endOffset} of segment {@code segmentBase}): records and forces, as the newest slot,
+     * the last recorded end or the acknowledged one, whichever is earlier. A failure between the
+     * checkpoint's write and the batch's acknowledgement may have recorded an end that the cut
+     * removed; an acknowledged end that was never forced must not be claimed either.
+     */
+    void cutBackTo(long nextPosition, long segmentBase, long endOffset) throws IOException {
+        if (last == null || last.nextPosition() > nextPosition) {
+            record(nextPosition, segmentBase, endOffset);
+        } else {
             record(last.nextPosition(), last.segmentBase(), last.endOffset());
         }
     }
@@ -168,7 +215,6 @@ final class DurableEnd implements Closeable {
         crc.update(slot.array(), 0, CRC_AT);
         slot.putInt((int) crc.getValue()).flip();
         file.writeFully(slot, (mark.sequence() % 2) * SLOT_BYTES);
-        file.force();
     }
 
     private static Mark decode(ByteBuffer bytes, int at, CRC32C crc) {

@@ -368,7 +368,7 @@ final class LogWriter {
         long head = nextPosition - 1;
         reader.publishHead(head);
         updateStreamHeads();
-        appender.markAcknowledged();
+        appender.markAcknowledged(nextPosition);
         // The watch moves before any caller is woken: once append() returns, a subscription made
         // "from the end" must start after that append (subscriptions read their start from the watch).
         headWatch.advance(head);

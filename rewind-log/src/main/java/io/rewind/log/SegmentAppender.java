@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Invariants: {@code fileEnd} is the size of the active segment as far as this writer wrote
  * it; the buffer holds the bytes that follow it. The checkpoint never records more than was
- * forced, and the last end it confirmed never lies beyond the acknowledged end.
+ * forced; after a failure it is brought back within the acknowledged end the files are cut to.
  */
 final class SegmentAppender {
 
@@ -34,6 +34,7 @@ final class SegmentAppender {
     private boolean unforced;
     private long acknowledgedBase;
     private long acknowledgedSize;
+    private long acknowledgedNextPosition;
 
     SegmentAppender(FileIO io, Path directory, long segmentSize, LogReader reader, long activeSize,
             DurableEnd durableEnd) {
@@ -45,7 +46,7 @@ final class SegmentAppender {
         this.segments = reader.segments();
         this.active = segments.last();
         this.fileEnd = activeSize;
-        markAcknowledged();
+        markAcknowledged(durableEnd.last().nextPosition()); // recovery recorded the end it recovered
     }
 
     /** The offset in the active segment where the next record goes. */
@@ -106,19 +107,24 @@ final class SegmentAppender {
     }
 
     /**
-     * Forces the active segment (earlier ones were forced when sealed), then records and forces
-     * its end, where {@code nextPosition} follows the last record written, as the durable end.
+     * Forces the active segment (earlier ones were forced when sealed), then records its end,
+     * where {@code nextPosition} follows the last record written, as the durable end (forced at
+     * most every {@value DurableEnd#FORCE_INTERVAL_MILLIS} ms, see {@link DurableEnd}).
      */
     void force(long nextPosition) throws IOException {
         active.file().force();
         unforced = false;
-        durableEnd.record(nextPosition, active.basePosition(), fileEnd);
+        durableEnd.recordCoalesced(nextPosition, active.basePosition(), fileEnd);
     }
 
-    /** Everything written so far is acknowledged: a later failure cuts back to here, not before. */
-    void markAcknowledged() {
+    /**
+     * Everything written so far, up to {@code nextPosition}, is acknowledged: a later failure
+     * cuts back to here, not before.
+     */
+    void markAcknowledged(long nextPosition) {
         acknowledgedBase = active.basePosition();
         acknowledgedSize = fileEnd;
+        acknowledgedNextPosition = nextPosition;
     }
 
     /**
@@ -140,9 +146,8 @@ final class SegmentAppender {
             active.file().truncate(acknowledgedSize);
             fileEnd = acknowledgedSize;
             io.forceDirectory(directory);
-            // A failed checkpoint write may have left an end that was never confirmed (possibly
-            // beyond the cut): confirm the last good one again in the newer slot.
-            durableEnd.rewriteLast();
+            // The checkpoint may record an end the cut just removed: bring it back within the log.
+            durableEnd.cutBackTo(acknowledgedNextPosition, acknowledgedBase, acknowledgedSize);
         } catch (IOException | RuntimeException e) {
             LOG.error("Could not cut {} back to its acknowledged size {} after a failure; unacknowledged records may "
                     + "reappear on reopen", active.path(), acknowledgedSize, e);
@@ -152,6 +157,7 @@ final class SegmentAppender {
     /** Closes every segment file and the checkpoint. */
     void closeAll() {
         try {
+            durableEnd.forceIfUnforced();
             durableEnd.close();
         } catch (IOException e) {
             LOG.warn("Could not close the durable-end checkpoint of {}", directory, e);
