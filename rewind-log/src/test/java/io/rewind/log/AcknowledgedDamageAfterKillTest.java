@@ -40,6 +40,10 @@ import org.slf4j.LoggerFactory;
  * file and the record's offset, and change no file. The same directory as the kill left it, and
  * with a half-written batch after its end, still opens with every acknowledged event. The random
  * seed (which byte of each record is flipped) is logged.
+ *
+ * <p>Killed while idle, the newest acknowledged append is the last record on disk: nothing valid
+ * follows it, so only the durable-end checkpoint tells its damage from a torn write (without it,
+ * recovery cut it). Killed under load, records the writer had not acknowledged yet follow.
  */
 class AcknowledgedDamageAfterKillTest {
 
@@ -57,12 +61,26 @@ class AcknowledgedDamageAfterKillTest {
     }
 
     @Test
-    void damageToAnyOfTheLastAcknowledgedRecordsRefusesToOpenAndNothingIsCut() throws Exception {
-        Path killed = root.resolve("killed");
-        Set<UUID> acknowledged = runWriterAndKill(killed);
+    void killedWhileIdleDamageToAnyOfTheLastAcknowledgedRecordsRefusesToOpenAndNothingIsCut() throws Exception {
+        Path killed = root.resolve("killed-idle");
+        Set<UUID> acknowledged = runWriterAndKill(killed, true);
+        List<Record> records = records(killed);
+        assertThat(acknowledged).as("the last record on disk was acknowledged")
+                .contains(records.get(records.size() - 1).id());
+        damageEachOfTheLastAcknowledged(killed, acknowledged, records);
+    }
+
+    @Test
+    void killedUnderLoadDamageToAnyOfTheLastAcknowledgedRecordsRefusesToOpenAndNothingIsCut() throws Exception {
+        Path killed = root.resolve("killed-busy");
+        Set<UUID> acknowledged = runWriterAndKill(killed, false);
+        damageEachOfTheLastAcknowledged(killed, acknowledged, records(killed));
+    }
+
+    private void damageEachOfTheLastAcknowledged(Path killed, Set<UUID> acknowledged, List<Record> records)
+            throws IOException {
         assertThat(Fixtures.filesEndingWith(killed, IndexGeneration.SUFFIX)).as("no index file covers the records")
                 .isEmpty();
-        List<Record> records = records(killed);
         List<Record> lastAcknowledged = new ArrayList<>();
         for (int i = records.size() - 1; i >= 0 && lastAcknowledged.size() < DAMAGED_RECORDS; i--) {
             if (acknowledged.contains(records.get(i).id())) {
@@ -77,7 +95,7 @@ class AcknowledgedDamageAfterKillTest {
         Random random = new Random(seed);
         for (int i = 0; i < lastAcknowledged.size(); i++) {
             Record record = lastAcknowledged.get(i);
-            Path copy = Fixtures.crashCopy(killed, root.resolve("damaged-" + i));
+            Path copy = Fixtures.crashCopy(killed, root.resolve(killed.getFileName() + "-damaged-" + i));
             Path segment = copy.resolve(record.segment().getFileName());
             long flipped = record.offset() + random.nextInt(record.size());
             Fixtures.flipByte(segment, flipped);
@@ -94,8 +112,9 @@ class AcknowledgedDamageAfterKillTest {
 
         // Undamaged, the killed directory opens with every acknowledged event; so does it with a
         // never-acknowledged, half-written batch after its end, which is cut as a torn tail.
-        assertHoldsEveryAcknowledged(Fixtures.crashCopy(killed, root.resolve("as-killed")), acknowledged);
-        Path torn = Fixtures.crashCopy(killed, root.resolve("torn"));
+        assertHoldsEveryAcknowledged(Fixtures.crashCopy(killed, root.resolve(killed.getFileName() + "-as-killed")),
+                acknowledged);
+        Path torn = Fixtures.crashCopy(killed, root.resolve(killed.getFileName() + "-torn"));
         Record last = records.get(records.size() - 1);
         Path lastSegment = torn.resolve(last.segment().getFileName());
         byte[] halfRecord = Files.readAllBytes(last.segment());
@@ -120,13 +139,18 @@ class AcknowledgedDamageAfterKillTest {
         }
     }
 
-    /** Runs {@link CrashWriter} until it printed enough acknowledgements, SIGKILLs it, returns their ids. */
-    private static Set<UUID> runWriterAndKill(Path directory) throws Exception {
+    /**
+     * Runs {@link CrashWriter} until it printed enough acknowledgements (or, {@code idle}, until it
+     * made its appends and waits), SIGKILLs it, returns the acknowledged ids.
+     */
+    private static Set<UUID> runWriterAndKill(Path directory, boolean idle) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                CrashWriter.class.getName(), directory.toString(), "1", "4", "60")
-                .redirectError(ProcessBuilder.Redirect.DISCARD)
-                .start();
+        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                CrashWriter.class.getName(), directory.toString(), "1", "4", "60"));
+        if (idle) {
+            command.add(Integer.toString(ACKS_BEFORE_KILL / 4));
+        }
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         List<String> lines = new CopyOnWriteArrayList<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(
@@ -141,8 +165,9 @@ class AcknowledgedDamageAfterKillTest {
         reader.setDaemon(true);
         reader.start();
         try {
-            Await.until(() -> lines.size() > ACKS_BEFORE_KILL || !process.isAlive(), Duration.ofSeconds(60),
-                    () -> "the writer printed " + ACKS_BEFORE_KILL + " acknowledgements (" + lines.size() + " so far)");
+            Await.until(() -> (idle ? lines.contains("IDLE") : lines.size() > ACKS_BEFORE_KILL) || !process.isAlive(),
+                    Duration.ofSeconds(60), () -> "the writer printed " + (idle ? "IDLE" : ACKS_BEFORE_KILL
+                            + " acknowledgements") + " (" + lines.size() + " lines so far)");
             assertThat(process.isAlive()).as("the writer is still running when it is killed").isTrue();
         } finally {
             process.destroyForcibly(); // SIGKILL
