@@ -15,16 +15,16 @@ import java.util.zip.CRC32C;
 /**
  * The durable-end checkpoint: how far the log is known to be on stable storage. The writer
  * records it after every force of the active segment, before the callers of the forced batch are
- * acknowledged, and forces it at most every {@value #FORCE_INTERVAL_MILLIS} ms (and on close);
- * recovery and repair force it at once. Recovery refuses to cut anything before it (a torn write
+ * acknowledged, and forces it at most every {@value #FORCE_INTERVAL_MILLIS} ms while busy, and
+ * when idle or closing; recovery and repair force it at once. Recovery refuses to cut anything before it (a torn write
  * can only hit bytes that were never forced), see STORAGE.md, "The durable-end checkpoint".
  *
  * <p>Why the writer's forces are coalesced: a second fsync per batch, of another file, cost more
  * than half the throughput of fsync=always (docs/BENCHMARKS.md). Written after the data's force,
  * the checkpoint never claims more than is on stable storage, forced or not. Unforced, it still
  * survives a process crash (the operating system keeps it), which is when a torn tail is met
- * after a kill; only a machine crash can lose its last {@value #FORCE_INTERVAL_MILLIS} ms, and
- * then the appends after the older end it kept are judged as without a checkpoint.
+ * after a kill; only a machine crash can lose its last {@value #FORCE_INTERVAL_MILLIS} ms or so,
+ * and then the appends after the older end it kept are judged as without a checkpoint.
  *
  * <p>The file {@value #FILE_NAME} holds two slots, overwritten in place in turn (the slot of a
  * write is its sequence number modulo 2), so a write torn by a crash damages at most the slot it

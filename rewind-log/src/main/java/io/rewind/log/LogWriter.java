@@ -352,13 +352,21 @@ final class LogWriter {
         }
     }
 
+    /**
+     * On an idle poll: the force an interval policy owes, and the durable-end checkpoint's force
+     * (coalesced while busy), so an idle log's checkpoint is never left behind on disk.
+     */
     private void forceIfIntervalPassed() {
-        if (failure == null && config.durability().mode() == Durability.Mode.INTERVAL && appender.isUnforced()) {
-            try {
+        if (failure != null) {
+            return;
+        }
+        try {
+            if (config.durability().mode() == Durability.Mode.INTERVAL && appender.isUnforced()) {
                 forceByPolicy();
-            } catch (IOException e) {
-                failStop(e, List.of());
             }
+            appender.forceDurableEnd();
+        } catch (IOException e) {
+            failStop(e, List.of());
         }
     }
 

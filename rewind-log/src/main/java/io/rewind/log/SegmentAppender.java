@@ -106,6 +106,11 @@ final class SegmentAppender {
         return unforced;
     }
 
+    /** Forces the durable-end checkpoint if an end was recorded since its last force. */
+    void forceDurableEnd() throws IOException {
+        durableEnd.forceIfUnforced();
+    }
+
     /**
      * Forces the active segment (earlier ones were forced when sealed), then records its end,
      * where {@code nextPosition} follows the last record written, as the durable end (forced at
