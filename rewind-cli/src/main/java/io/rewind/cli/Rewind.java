@@ -19,6 +19,7 @@ import picocli.CommandLine.ParameterException;
         subcommands = {
             ServeCommand.class,
             VerifyCommand.class,
+            RepairCommand.class,
             PublishCommand.class,
             ReadCommand.class,
             TailCommand.class,

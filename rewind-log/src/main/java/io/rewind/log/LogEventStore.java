@@ -83,8 +83,9 @@ public final class LogEventStore implements EventStore, HeadWatch.Source {
      *
      * @throws StoreUnavailableException         if the directory is locked by another store, or
      *                                           cannot be read
-     * @throws io.rewind.api.CorruptionException if the log is damaged other than by a torn tail,
-     *                                           naming the file and offset; nothing was changed
+     * @throws io.rewind.api.CorruptionException if the log is damaged other than by a torn tail
+     *                                           after its durable end (acknowledged data is never
+     *                                           cut), naming the file and offset; nothing was changed
      */
     public static LogEventStore open(LogConfig config) {
         Objects.requireNonNull(config, "config");
@@ -101,7 +102,7 @@ public final class LogEventStore implements EventStore, HeadWatch.Source {
                 store.writer.start();
                 return store;
             } catch (IOException | RuntimeException e) {
-                Recovery.closeAll(recovered.segments());
+                recovered.closeAll();
                 throw e;
             }
         } catch (IOException e) {

@@ -13,9 +13,11 @@ import java.util.List;
 /**
  * Checks a closed log directory completely and changes nothing (what {@code rewind verify} runs):
  * every segment header, every record (length, CRC-32C, position, append structure), every index
- * file's checksum, and every index entry against the record it points at. Unlike opening, it reads
- * the whole log, and it reports a torn tail instead of cutting it. Stateless; each call takes the
- * directory lock for its duration, so a directory in use is refused.
+ * file's checksum, every index entry against the record it points at, and the durable-end
+ * checkpoint against the log. Unlike opening, it reads the whole log, and it reports a torn tail
+ * instead of cutting it: damage after the durable end (never acknowledged, which opening cuts) is
+ * a note, damage at or before it is a problem. Stateless; each call takes the directory lock for
+ * its duration, so a directory in use is refused.
  */
 public final class LogVerifier {
 
@@ -26,10 +28,13 @@ public final class LogVerifier {
      * @param events      valid, committed records
      * @param indexFiles  index files checked
      * @param problems    every problem, each naming the file and offset; empty when the log is sound
+     * @param notes       findings that are not damage: a torn tail after the durable end (which
+     *                    opening cuts, keeping a copy), or a log without a durable-end checkpoint
      */
-    public record Report(int segments, long events, int indexFiles, List<String> problems) {
+    public record Report(int segments, long events, int indexFiles, List<String> problems, List<String> notes) {
         public Report {
             problems = List.copyOf(problems);
+            notes = List.copyOf(notes);
         }
 
         public boolean isSound() {
@@ -62,6 +67,10 @@ public final class LogVerifier {
         private final Path directory;
         private final FileIO io;
         private final List<String> problems = new ArrayList<>();
+        private final List<String> notes = new ArrayList<>();
+        private DurableEnd.Mark durable;
+        /** Whether damage at the end of the last segment was reported (which explains a short log). */
+        private boolean tailDamaged;
         private final List<IndexGeneration> generations = new ArrayList<>();
         private long nextPosition;
         private long events;
@@ -84,6 +93,7 @@ public final class LogVerifier {
             }
             segmentPaths.sort(Comparator.comparing(Path::toString));
             indexPaths.sort(Comparator.comparing(Path::toString));
+            readDurableEnd();
             for (Path path : indexPaths) {
                 try {
                     generations.add(IndexGeneration.open(io, path));
@@ -94,13 +104,47 @@ public final class LogVerifier {
             for (int i = 0; i < segmentPaths.size(); i++) {
                 verifySegment(segmentPaths.get(i), i == segmentPaths.size() - 1);
             }
+            if (durable != null && nextPosition < durable.nextPosition() && !tailDamaged) {
+                problems.add("the log ends at position " + nextPosition + " but its durable-end checkpoint records "
+                        + durable.describe(directory) + ": acknowledged data is missing");
+            }
             for (IndexGeneration generation : generations) {
                 if (generation.to() > nextPosition) {
                     problems.add("index file " + generation.path() + " covers positions up to " + generation.to()
                             + " but the log ends before position " + nextPosition);
                 }
             }
-            return new Report(segmentPaths.size(), events, indexPaths.size(), problems);
+            return new Report(segmentPaths.size(), events, indexPaths.size(), problems, notes);
+        }
+
+        private void readDurableEnd() throws IOException {
+            try {
+                durable = DurableEnd.read(io, directory);
+                if (durable == null) {
+                    notes.add(directory + " has no durable-end checkpoint (written by an earlier version): damage at the"
+                            + " end of the last segment cannot be told from a torn write");
+                }
+            } catch (CorruptionException e) {
+                problems.add(e.getMessage());
+            }
+        }
+
+        /**
+         * Reports damage that ends the last segment's valid records at committed position
+         * {@code nextPosition}: a problem if it lies before the durable end (or there is no
+         * checkpoint to tell), a note if only never-acknowledged bytes are affected.
+         */
+        private void tailDamage(Segment segment, long cutOffset, String problem) {
+            tailDamaged = true;
+            if (durable == null) {
+                problems.add("torn tail or damage at the end of the last segment: " + problem);
+            } else if (nextPosition < durable.nextPosition()) {
+                problems.add("damage to acknowledged data (before the durable end, " + durable.describe(directory)
+                        + "): " + problem);
+            } else {
+                notes.add("torn tail after the durable end (never acknowledged; opening cuts it from offset "
+                        + cutOffset + " of " + segment.path() + ", keeping a copy): " + problem);
+            }
         }
 
         private void verifySegment(Path path, boolean last) throws IOException {
@@ -126,11 +170,15 @@ public final class LogVerifier {
         private void scan(Segment segment, boolean last) throws IOException {
             SegmentScanner scanner = new SegmentScanner(segment.file(), Segment.HEADER_BYTES);
             int uncommitted = 0;
+            long committedEnd = Segment.HEADER_BYTES;
             while (!scanner.atEnd()) {
                 RecordCodec.Check check = scanner.check();
                 if (check != RecordCodec.Check.VALID) {
-                    problems.add((last ? "torn tail or damage at the end of the last segment: " : "")
-                            + scanner.describe(check));
+                    if (last) {
+                        tailDamage(segment, committedEnd, scanner.describe(check));
+                    } else {
+                        problems.add(scanner.describe(check));
+                    }
                     return;
                 }
                 ByteBuffer buffer = scanner.buffer();
@@ -143,15 +191,22 @@ public final class LogVerifier {
                 }
                 checkIndexes(segment, buffer, at, position, scanner.offset());
                 uncommitted++;
+                scanner.skip();
                 if (RecordCodec.isCommit(buffer, at)) {
                     nextPosition += uncommitted;
                     events += uncommitted;
                     uncommitted = 0;
+                    committedEnd = scanner.offset();
                 }
-                scanner.skip();
             }
             if (uncommitted > 0) {
-                problems.add(segment.path() + " ends with " + uncommitted + " record(s) of an uncommitted append");
+                String problem = segment.path() + " ends with " + uncommitted + " record(s) of an uncommitted append"
+                        + " starting at offset " + committedEnd;
+                if (last) {
+                    tailDamage(segment, committedEnd, problem);
+                } else {
+                    problems.add(problem);
+                }
             }
         }
 

@@ -107,7 +107,7 @@ final class LogWriter {
         this.headWatch = headWatch;
         this.completions = completions;
         this.appender = new SegmentAppender(config.fileIO(), config.directory(), config.segmentSize(), reader,
-                recovered.activeSize());
+                recovered.activeSize(), recovered.durableEnd());
         this.indexFlusher = new IndexFlusher(config.fileIO(), config.directory(), reader, this::indexFlushFailed);
         this.batchState = new BatchState(reader);
         this.queue = new ArrayBlockingQueue<>(config.appendQueueCapacity());
@@ -347,18 +347,26 @@ final class LogWriter {
             case NEVER -> false;
         };
         if (due) {
-            appender.force();
+            appender.force(nextPosition);
             lastForceNanos = System.nanoTime();
         }
     }
 
+    /**
+     * On an idle poll: the force an interval policy owes, and the durable-end checkpoint's force
+     * (coalesced while busy), so an idle log's checkpoint is never left behind on disk.
+     */
     private void forceIfIntervalPassed() {
-        if (failure == null && config.durability().mode() == Durability.Mode.INTERVAL && appender.isUnforced()) {
-            try {
+        if (failure != null) {
+            return;
+        }
+        try {
+            if (config.durability().mode() == Durability.Mode.INTERVAL && appender.isUnforced()) {
                 forceByPolicy();
-            } catch (IOException e) {
-                failStop(e, List.of());
             }
+            appender.forceDurableEnd();
+        } catch (IOException e) {
+            failStop(e, List.of());
         }
     }
 
@@ -368,7 +376,7 @@ final class LogWriter {
         long head = nextPosition - 1;
         reader.publishHead(head);
         updateStreamHeads();
-        appender.markAcknowledged();
+        appender.markAcknowledged(nextPosition);
         // The watch moves before any caller is woken: once append() returns, a subscription made
         // "from the end" must start after that append (subscriptions read their start from the watch).
         headWatch.advance(head);
@@ -414,7 +422,7 @@ final class LogWriter {
             return;
         }
         if (appender.isUnforced()) {
-            appender.force(); // the index may only cover durable records
+            appender.force(nextPosition); // the index may only cover durable records
             lastForceNanos = System.nanoTime();
         }
         indexFlusher.flush(appender.active().basePosition(), appender.writeOffset(), lastTimestampMicros,
@@ -441,7 +449,7 @@ final class LogWriter {
         try {
             appender.flush();
             if (appender.isUnforced()) {
-                appender.force();
+                appender.force(nextPosition);
             }
             flushIndexes();
         } catch (IOException e) {

@@ -28,7 +28,13 @@ final class Recovery {
     /** What recovery found: everything the store needs to start. */
     record Result(List<Segment> segments, List<IndexGeneration> generations, TailIndex tail,
             StreamHeads heads, long nextPosition, long lastTimestampMicros,
-            long activeSize, boolean indexRebuildNeeded) {
+            long activeSize, boolean indexRebuildNeeded, DurableEnd durableEnd) {
+
+        /** Closes every file recovery opened, after a failed open. */
+        void closeAll() {
+            Recovery.closeAll(segments);
+            closeQuietly(durableEnd);
+        }
     }
 
     private final FileIO io;
@@ -36,6 +42,9 @@ final class Recovery {
     private final List<Segment> segments = new ArrayList<>();
     private final List<IndexGeneration> generations = new ArrayList<>();
     private boolean indexRebuildNeeded;
+    /** The durable end recorded before the crash or close; null for a log without a checkpoint. */
+    private DurableEnd.Mark durable;
+    private DurableEnd durableEnd;
 
     private Recovery(FileIO io, Path directory) {
         this.io = io;
@@ -49,7 +58,18 @@ final class Recovery {
             return recovery.recover();
         } catch (IOException | RuntimeException e) {
             closeAll(recovery.segments);
+            closeQuietly(recovery.durableEnd);
             throw e;
+        }
+    }
+
+    private static void closeQuietly(DurableEnd durableEnd) {
+        if (durableEnd != null) {
+            try {
+                durableEnd.close();
+            } catch (IOException e) {
+                LOG.warn("Could not close the durable-end checkpoint after a failed open", e);
+            }
         }
     }
 
@@ -79,9 +99,34 @@ final class Recovery {
         }
         segmentPaths.sort(Comparator.comparing(Path::toString));
         indexPaths.sort(Comparator.comparing(Path::toString));
+        durable = DurableEnd.read(io, directory);
+        if (durable == null) {
+            LOG.info("{} has no durable-end checkpoint (a new log, or one written by an earlier version): a damaged"
+                    + " tail is judged without it this once, and a checkpoint is kept from now on", directory);
+        }
         loadGenerations(indexPaths);
         openSegments(segmentPaths);
         return replay();
+    }
+
+    /**
+     * Forces the last segment and records its end as durable. The end may include records that
+     * were only written to the operating system before a process crash: forced now, they are
+     * durable from here on. When the checkpoint already records exactly this end (a clean close),
+     * nothing is written, so opening a sound log changes no file.
+     */
+    private void recordRecoveredEnd(long nextPosition, long activeSize) throws IOException {
+        Segment last = segments.get(segments.size() - 1);
+        durableEnd = DurableEnd.open(io, directory, durable);
+        boolean unchanged = durable != null && durable.nextPosition() == nextPosition
+                && durable.segmentBase() == last.basePosition() && durable.endOffset() == activeSize;
+        if (unchanged) {
+            return;
+        }
+        if (activeSize > Segment.HEADER_BYTES) {
+            last.file().force(); // (a segment's header was forced when it was created)
+        }
+        durableEnd.record(nextPosition, last.basePosition(), activeSize);
     }
 
     /**
@@ -159,6 +204,10 @@ final class Recovery {
         for (Path path : segmentPaths) {
             segments.add(Segment.open(io, path, Segment.parseFileName(path.getFileName().toString())));
         }
+        if (segments.isEmpty() && durable != null && durable.nextPosition() > 0) {
+            throw new CorruptionException("the durable-end checkpoint of " + directory + " records "
+                    + durable.describe(directory) + " but there is no segment file: acknowledged data is missing");
+        }
         if (segments.isEmpty() && !generations.isEmpty()) {
             throw new CorruptionException("index files in " + directory + " cover positions up to "
                     + generations.get(generations.size() - 1).to() + " but there is no segment file");
@@ -202,8 +251,15 @@ final class Recovery {
             boolean last = i == segments.size() - 1;
             activeSize = scan(segment, i == first ? startOffset : Segment.HEADER_BYTES, last, replay);
         }
+        if (durable != null && replay.nextPosition() < durable.nextPosition()) {
+            Segment last = segments.get(segments.size() - 1);
+            throw new CorruptionException("the log ends at position " + replay.nextPosition() + " (offset "
+                    + activeSize + " of " + last.path() + ") but its durable-end checkpoint records "
+                    + durable.describe(directory) + ": acknowledged data is missing");
+        }
+        recordRecoveredEnd(replay.nextPosition(), activeSize);
         return new Result(List.copyOf(segments), List.copyOf(generations), replay.tail(), heads,
-                replay.nextPosition(), replay.lastTimestampMicros(), activeSize, indexRebuildNeeded);
+                replay.nextPosition(), replay.lastTimestampMicros(), activeSize, indexRebuildNeeded, durableEnd);
     }
 
     private int segmentIndexOf(long basePosition, IndexGeneration generation) {
@@ -249,6 +305,8 @@ final class Recovery {
                 throw new CorruptionException("sealed segment " + segment.path() + " ends with an uncommitted append"
                         + " starting at offset " + committedEnd);
             }
+            refuseCutBeforeDurableEnd(segment, committedEnd, replay, "segment " + segment.path()
+                    + " ends with an uncommitted append starting at offset " + committedEnd);
             cut(segment, committedEnd, scanner.fileSize(), replay.uncommittedCount(), "an uncommitted append");
         }
         return committedEnd;
@@ -269,9 +327,23 @@ final class Recovery {
             throw new CorruptionException(problem + "; a valid record follows at offset " + validAfter
                     + ", so this is not a torn write");
         }
+        refuseCutBeforeDurableEnd(segment, committedEnd, replay, problem);
         String kind = scanner.restIsZero() ? "a zeroed tail (torn or preallocated write)" : "a torn write (" + problem + ")";
         cut(segment, committedEnd, scanner.fileSize(), replay.uncommittedCount(), kind);
         return committedEnd;
+    }
+
+    /**
+     * A torn write can only hit what was never forced: if cutting at {@code cutOffset} would remove
+     * a record before the durable end, the damage is to acknowledged data, and the open is refused.
+     */
+    private void refuseCutBeforeDurableEnd(Segment segment, long cutOffset, Replay replay, String problem) {
+        if (durable != null && replay.nextPosition() < durable.nextPosition()) {
+            throw new CorruptionException(problem + "; this lies before the durable end, " + durable.describe(directory)
+                    + ", so it is damage to acknowledged data, not a torn write. Nothing was changed; to accept"
+                    + " losing the data from offset " + cutOffset + " of " + segment.path() + " on, run: rewind repair"
+                    + " --cut-at " + segment.path().getFileName() + ":" + cutOffset + " " + directory);
+        }
     }
 
     /** Copies bytes [from, size) of the segment aside, then truncates it to {@code from}. */

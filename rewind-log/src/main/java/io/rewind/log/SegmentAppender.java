@@ -9,11 +9,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The write side of the segments: buffers encoded records, writes them to the active segment,
- * rolls to a new segment, forces, and after a failure cuts the files back to what was
- * acknowledged. Writer thread only; not thread-safe.
+ * rolls to a new segment, forces (recording each forced end in the {@link DurableEnd}
+ * checkpoint), and after a failure cuts the files back to what was acknowledged. Writer thread
+ * only; not thread-safe.
  *
- * <p>Invariant: {@code fileEnd} is the size of the active segment as far as this writer wrote
- * it; the buffer holds the bytes that follow it.
+ * <p>Invariants: {@code fileEnd} is the size of the active segment as far as this writer wrote
+ * it; the buffer holds the bytes that follow it. The checkpoint never records more than was
+ * forced; after a failure it is brought back within the acknowledged end the files are cut to.
  */
 final class SegmentAppender {
 
@@ -24,6 +26,7 @@ final class SegmentAppender {
     private final Path directory;
     private final long segmentSize;
     private final LogReader reader;
+    private final DurableEnd durableEnd;
     private SegmentList segments;
     private Segment active;
     private long fileEnd;
@@ -31,16 +34,19 @@ final class SegmentAppender {
     private boolean unforced;
     private long acknowledgedBase;
     private long acknowledgedSize;
+    private long acknowledgedNextPosition;
 
-    SegmentAppender(FileIO io, Path directory, long segmentSize, LogReader reader, long activeSize) {
+    SegmentAppender(FileIO io, Path directory, long segmentSize, LogReader reader, long activeSize,
+            DurableEnd durableEnd) {
         this.io = io;
+        this.durableEnd = durableEnd;
         this.directory = directory;
         this.segmentSize = segmentSize;
         this.reader = reader;
         this.segments = reader.segments();
         this.active = segments.last();
         this.fileEnd = activeSize;
-        markAcknowledged();
+        markAcknowledged(durableEnd.last().nextPosition()); // recovery recorded the end it recovered
     }
 
     /** The offset in the active segment where the next record goes. */
@@ -100,16 +106,30 @@ final class SegmentAppender {
         return unforced;
     }
 
-    /** Forces the active segment (earlier ones were forced when sealed). */
-    void force() throws IOException {
-        active.file().force();
-        unforced = false;
+    /** Forces the durable-end checkpoint if an end was recorded since its last force. */
+    void forceDurableEnd() throws IOException {
+        durableEnd.forceIfUnforced();
     }
 
-    /** Everything written so far is acknowledged: a later failure cuts back to here, not before. */
-    void markAcknowledged() {
+    /**
+     * Forces the active segment (earlier ones were forced when sealed), then records its end,
+     * where {@code nextPosition} follows the last record written, as the durable end (forced at
+     * most every {@value DurableEnd#FORCE_INTERVAL_MILLIS} ms, see {@link DurableEnd}).
+     */
+    void force(long nextPosition) throws IOException {
+        active.file().force();
+        unforced = false;
+        durableEnd.recordCoalesced(nextPosition, active.basePosition(), fileEnd);
+    }
+
+    /**
+     * Everything written so far, up to {@code nextPosition}, is acknowledged: a later failure
+     * cuts back to here, not before.
+     */
+    void markAcknowledged(long nextPosition) {
         acknowledgedBase = active.basePosition();
         acknowledgedSize = fileEnd;
+        acknowledgedNextPosition = nextPosition;
     }
 
     /**
@@ -131,14 +151,22 @@ final class SegmentAppender {
             active.file().truncate(acknowledgedSize);
             fileEnd = acknowledgedSize;
             io.forceDirectory(directory);
+            // The checkpoint may record an end the cut just removed: bring it back within the log.
+            durableEnd.cutBackTo(acknowledgedNextPosition, acknowledgedBase, acknowledgedSize);
         } catch (IOException | RuntimeException e) {
             LOG.error("Could not cut {} back to its acknowledged size {} after a failure; unacknowledged records may "
                     + "reappear on reopen", active.path(), acknowledgedSize, e);
         }
     }
 
-    /** Closes every segment file. */
+    /** Closes every segment file and the checkpoint. */
     void closeAll() {
+        try {
+            durableEnd.forceIfUnforced();
+            durableEnd.close();
+        } catch (IOException e) {
+            LOG.warn("Could not close the durable-end checkpoint of {}", directory, e);
+        }
         for (Segment segment : segments.all()) {
             try {
                 segment.close();

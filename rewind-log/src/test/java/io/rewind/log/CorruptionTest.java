@@ -23,9 +23,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Damage on disk and its exact outcome: a torn or uncommitted tail of the last segment is cut
- * (with a copy kept), a corrupt index is rebuilt from the log, anything else is refused with an
- * error naming file and offset, changing nothing.
+ * Damage on disk and its exact outcome: a torn or uncommitted tail of the last segment after the
+ * durable end is cut (with a copy kept), a corrupt index is rebuilt from the log, anything else
+ * (including any damage at or before the durable end) is refused with an error naming file and
+ * offset, changing nothing.
  */
 class CorruptionTest {
 
@@ -36,6 +37,8 @@ class CorruptionTest {
     private Path live;
     private Path crashed;
     private final List<EventData> written = new ArrayList<>();
+    /** The durable-end checkpoint as it was before the last append was written. */
+    private byte[] checkpointBeforeLastAppend;
 
     private LogConfig config(Path directory) {
         // Small segments so there are several; an index threshold never reached, so a crash copy
@@ -51,6 +54,7 @@ class CorruptionTest {
                 written.add(event(i));
                 store.append("stream-" + (i % 7), ExpectedVersion.any(), written.get(i));
             }
+            checkpointBeforeLastAppend = Files.readAllBytes(live.resolve(DurableEnd.FILE_NAME));
             List<EventData> last = events(EVENTS - 3, 3);
             written.addAll(last);
             store.append("last-append", ExpectedVersion.noStream(), last);
@@ -59,6 +63,21 @@ class CorruptionTest {
         assertThat(segments(crashed)).hasSizeGreaterThan(3);
         assertThat(Fixtures.filesEndingWith(crashed, IndexGeneration.SUFFIX)).isEmpty();
         assertThat(Fixtures.recordOffsets(lastSegment(crashed))).hasSizeGreaterThanOrEqualTo(4);
+    }
+
+    /**
+     * Puts back the checkpoint from before the last append: the state of a crash after that
+     * append's records were written but before their force was confirmed, so it was never
+     * acknowledged and a torn write may have hit it.
+     */
+    private void crashBeforeTheLastAppendWasAcknowledged() throws IOException {
+        Files.write(crashed.resolve(DurableEnd.FILE_NAME), checkpointBeforeLastAppend);
+    }
+
+    private static void truncate(Path file, long size) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.truncate(size);
+        }
     }
 
     private static List<Path> segments(Path directory) throws IOException {
@@ -139,9 +158,8 @@ class CorruptionTest {
         List<Long> records = Fixtures.recordOffsets(last);
         long lastRecord = records.get(records.size() - 1);
         long cutAt = lastRecord + 30;
-        try (FileChannel channel = FileChannel.open(last, StandardOpenOption.WRITE)) {
-            channel.truncate(cutAt);
-        }
+        truncate(last, cutAt);
+        crashBeforeTheLastAppendWasAcknowledged();
 
         try (LogEventStore store = LogEventStore.open(config(crashed))) {
             // The torn record was the COMMIT of the 3-event append: the whole append goes.
@@ -160,9 +178,8 @@ class CorruptionTest {
         Path last = lastSegment(crashed);
         List<Long> records = Fixtures.recordOffsets(last);
         long commitRecord = records.get(records.size() - 1);
-        try (FileChannel channel = FileChannel.open(last, StandardOpenOption.WRITE)) {
-            channel.truncate(commitRecord); // two whole, valid records remain, without their COMMIT
-        }
+        truncate(last, commitRecord); // two whole, valid records remain, without their COMMIT
+        crashBeforeTheLastAppendWasAcknowledged();
 
         try (LogEventStore store = LogEventStore.open(config(crashed))) {
             assertHolds(store, EVENTS - 3);
@@ -171,6 +188,106 @@ class CorruptionTest {
                     .isEqualTo(EVENTS - 3);
         }
         assertThat(Fixtures.filesContaining(crashed, ".torn-")).hasSize(1);
+    }
+
+    @Test
+    void anAcknowledgedAppendTruncatedMidRecordRefusesOpenInsteadOfBeingCutAsTorn() throws IOException {
+        Path last = lastSegment(crashed);
+        List<Long> records = Fixtures.recordOffsets(last);
+        long lastRecord = records.get(records.size() - 1);
+        truncate(last, lastRecord + 30);
+        Map<String, String> before = Fixtures.snapshot(crashed);
+
+        assertThatThrownBy(() -> LogEventStore.open(config(crashed)))
+                .isInstanceOf(CorruptionException.class)
+                .hasMessageContaining(last.toString())
+                .hasMessageContaining("offset " + lastRecord)
+                .hasMessageContaining("before the durable end, position " + EVENTS)
+                .hasMessageContaining("rewind repair --cut-at " + last.getFileName() + ":"
+                        + records.get(records.size() - 3));
+        assertThat(Fixtures.snapshot(crashed)).isEqualTo(before);
+    }
+
+    @Test
+    void aFlippedByteInTheLastAcknowledgedRecordRefusesOpenNamingFileAndOffset() throws IOException {
+        Path last = lastSegment(crashed);
+        List<Long> records = Fixtures.recordOffsets(last);
+        long lastRecord = records.get(records.size() - 1);
+        Fixtures.flipByte(last, lastRecord + 70);
+        Map<String, String> before = Fixtures.snapshot(crashed);
+
+        assertThatThrownBy(() -> LogEventStore.open(config(crashed)))
+                .isInstanceOf(CorruptionException.class)
+                .hasMessageContaining(last.toString())
+                .hasMessageContaining("offset " + lastRecord)
+                .hasMessageContaining("stored CRC-32C")
+                .hasMessageContaining("damage to acknowledged data, not a torn write");
+        assertThat(Fixtures.snapshot(crashed)).isEqualTo(before);
+    }
+
+    @Test
+    void anAcknowledgedAppendMissingWholeRefusesOpen() throws IOException {
+        Path last = lastSegment(crashed);
+        List<Long> records = Fixtures.recordOffsets(last);
+        truncate(last, records.get(records.size() - 3)); // the file now ends cleanly, before the last append
+        Map<String, String> before = Fixtures.snapshot(crashed);
+
+        assertThatThrownBy(() -> LogEventStore.open(config(crashed)))
+                .isInstanceOf(CorruptionException.class)
+                .hasMessageContaining("the log ends at position " + (EVENTS - 3))
+                .hasMessageContaining("durable-end checkpoint records position " + EVENTS)
+                .hasMessageContaining("acknowledged data is missing");
+        assertThat(Fixtures.snapshot(crashed)).isEqualTo(before);
+    }
+
+    @Test
+    void aLogWithoutACheckpointIsJudgedAsBeforeAndKeepsOneFromThenOn() throws IOException {
+        // A directory written by the version before checkpoints: its torn-looking tail is cut as before.
+        Files.delete(crashed.resolve(DurableEnd.FILE_NAME));
+        Path last = lastSegment(crashed);
+        List<Long> records = Fixtures.recordOffsets(last);
+        truncate(last, records.get(records.size() - 1) + 30);
+
+        Path again;
+        try (LogEventStore store = LogEventStore.open(config(crashed))) {
+            assertHolds(store, EVENTS - 3);
+            assertThat(DurableEnd.read(io.rewind.log.io.FileIO.real(), crashed))
+                    .isEqualTo(new DurableEnd.Mark(0, EVENTS - 3, Segment.parseFileName(last.getFileName().toString()),
+                            records.get(records.size() - 3)));
+            store.append("after-upgrade", ExpectedVersion.noStream(), event(600));
+            again = Fixtures.crashCopy(crashed, root.resolve("crashed-again"));
+        }
+        assertThat(Fixtures.filesContaining(crashed, ".torn-")).hasSize(1);
+        // From now on the checkpoint protects what the log holds: the same kind of damage is refused.
+        Path lastAgain = lastSegment(again);
+        List<Long> kept = Fixtures.recordOffsets(lastAgain);
+        truncate(lastAgain, kept.get(kept.size() - 1) + 30);
+        assertThatThrownBy(() -> LogEventStore.open(config(again)))
+                .isInstanceOf(CorruptionException.class)
+                .hasMessageContaining("offset " + kept.get(kept.size() - 1))
+                .hasMessageContaining("before the durable end, position " + (EVENTS - 2));
+    }
+
+    @Test
+    void aCheckpointWithOneDamagedSlotFallsBackToTheOtherAndOneWithBothDamagedRefusesOpen() throws IOException {
+        Path checkpoint = crashed.resolve(DurableEnd.FILE_NAME);
+        DurableEnd.Mark newest = DurableEnd.read(io.rewind.log.io.FileIO.real(), crashed);
+        long newestSlot = (newest.sequence() % 2) * DurableEnd.SLOT_BYTES;
+        Fixtures.flipByte(checkpoint, newestSlot + 22); // inside the next position
+        DurableEnd.Mark older = DurableEnd.read(io.rewind.log.io.FileIO.real(), crashed);
+        assertThat(older.sequence()).isEqualTo(newest.sequence() - 1);
+        try (LogEventStore store = LogEventStore.open(config(crashed))) {
+            assertHolds(store, EVENTS);
+        }
+
+        Fixtures.flipByte(checkpoint, 3);
+        Fixtures.flipByte(checkpoint, DurableEnd.SLOT_BYTES + 3);
+        Map<String, String> before = Fixtures.snapshot(crashed);
+        assertThatThrownBy(() -> LogEventStore.open(config(crashed)))
+                .isInstanceOf(CorruptionException.class)
+                .hasMessageContaining(checkpoint.toString())
+                .hasMessageContaining("neither slot");
+        assertThat(Fixtures.snapshot(crashed)).isEqualTo(before);
     }
 
     @Test
@@ -214,9 +331,7 @@ class CorruptionTest {
         // losing acknowledged events, which recovery must not paper over as a torn tail.
         Path last = lastSegment(live);
         List<Long> records = Fixtures.recordOffsets(last);
-        try (FileChannel channel = FileChannel.open(last, StandardOpenOption.WRITE)) {
-            channel.truncate(records.get(records.size() - 1));
-        }
+        truncate(last, records.get(records.size() - 1));
         Map<String, String> before = Fixtures.snapshot(live);
 
         assertThatThrownBy(() -> LogEventStore.open(config(live)))

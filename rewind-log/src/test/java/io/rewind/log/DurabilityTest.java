@@ -7,6 +7,7 @@ import io.rewind.api.AppendResult;
 import io.rewind.api.Direction;
 import io.rewind.api.EventStore;
 import io.rewind.api.ExpectedVersion;
+import io.rewind.log.io.FileIO;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,6 +41,20 @@ class DurabilityTest {
                 int atAcknowledgement = store.appendAsync(append(i)).thenApply(result -> io.segmentForces.get()).join();
                 assertThat(atAcknowledgement).isGreaterThan(before);
             }
+        }
+    }
+
+    @Test
+    void theDurableEndIsWrittenBeforeEveryAcknowledgementAndForcedOnceTheWriterIsIdle() throws Exception {
+        try (LogEventStore store = open(Durability.ALWAYS)) {
+            for (int i = 0; i < 5; i++) {
+                store.append(append(i));
+                // Written (to the OS at least) before append returned: a process crash now keeps it.
+                assertThat(DurableEnd.read(FileIO.real(), directory).nextPosition()).isEqualTo(i + 1);
+            }
+            // While busy its forces are coalesced; once idle, the writer forces the last one.
+            Conditions.await(() -> io.forcedDurableEnd != null && io.forcedDurableEnd.nextPosition() == 5,
+                    "the checkpoint forced with position 5");
         }
     }
 

@@ -57,6 +57,54 @@ class LogVerifierTest {
         assertThat(Fixtures.snapshot(directory)).isEqualTo(before);
     }
 
+    /** A copy of the directory taken while a store has it open, after one more acknowledged append. */
+    private Path crashCopyAfterOneMoreAppend(Path target) throws IOException {
+        try (LogEventStore store = LogEventStore.open(LogConfig.builder(directory).segmentSize(4096).build())) {
+            store.append("s-last", ExpectedVersion.noStream(), Fixtures.events(100, 2));
+            return Fixtures.crashCopy(directory, target);
+        }
+    }
+
+    @Test
+    void damageToTheLastAcknowledgedAppendIsReportedAsDamageNotAsATornTail() throws IOException {
+        Path crashed = crashCopyAfterOneMoreAppend(directory.resolveSibling(directory.getFileName() + "-crashed"));
+        List<Path> segments = Fixtures.filesEndingWith(crashed, Segment.SUFFIX);
+        Path last = segments.get(segments.size() - 1);
+        List<Long> records = Fixtures.recordOffsets(last);
+        long commitRecord = records.get(records.size() - 1);
+        Fixtures.flipByte(last, commitRecord + 70);
+
+        LogVerifier.Report report = LogVerifier.verify(crashed, FileIO.real());
+
+        assertThat(report.isSound()).isFalse();
+        assertThat(report.problems()).singleElement().satisfies(problem -> assertThat(problem)
+                .startsWith("damage to acknowledged data (before the durable end, position 102")
+                .contains(last.toString()).contains("offset " + commitRecord).doesNotContain("torn"));
+    }
+
+    @Test
+    void aTornTailAfterTheDurableEndIsANoteNotDamage() throws IOException {
+        Path crashed = crashCopyAfterOneMoreAppend(directory.resolveSibling(directory.getFileName() + "-torn"));
+        List<Path> segments = Fixtures.filesEndingWith(crashed, Segment.SUFFIX);
+        Path last = segments.get(segments.size() - 1);
+        long end = java.nio.file.Files.size(last);
+        java.nio.file.Files.write(last, new byte[] {0, 0, 0, 90, 1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
+
+        LogVerifier.Report report = LogVerifier.verify(crashed, FileIO.real());
+
+        assertThat(report.problems()).isEmpty();
+        assertThat(report.events()).isEqualTo(102);
+        assertThat(report.notes()).singleElement().satisfies(note -> assertThat(note)
+                .startsWith("torn tail after the durable end").contains("offset " + end).contains(last.toString()));
+    }
+
+    @Test
+    void aLogWithoutACheckpointGetsANoteAndItsDamagedTailStaysAProblem() throws IOException {
+        java.nio.file.Files.delete(directory.resolve(DurableEnd.FILE_NAME));
+        assertThat(LogVerifier.verify(directory, FileIO.real()).notes()).singleElement()
+                .satisfies(note -> assertThat(note).contains("no durable-end checkpoint"));
+    }
+
     @Test
     void aDirectoryInUseIsRefused() {
         try (LogEventStore store = LogEventStore.open(LogConfig.builder(directory).build())) {

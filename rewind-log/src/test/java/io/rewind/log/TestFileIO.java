@@ -22,6 +22,8 @@ final class TestFileIO extends ForwardingFileIO {
     final AtomicLong segmentBytesRead = new AtomicLong();
     final AtomicLong indexBytesRead = new AtomicLong();
     final AtomicInteger segmentForces = new AtomicInteger();
+    /** The durable end the checkpoint file held at its latest force (null before one). */
+    volatile DurableEnd.Mark forcedDurableEnd;
     private final AtomicInteger writesUntilFailure = new AtomicInteger(-1);
     private final AtomicInteger forcesUntilFailure = new AtomicInteger(-1);
     private volatile boolean failIndexFiles;
@@ -128,6 +130,9 @@ final class TestFileIO extends ForwardingFileIO {
                 segmentForces.incrementAndGet();
             }
             super.force();
+            if (path().getFileName().toString().equals(DurableEnd.FILE_NAME)) {
+                forcedDurableEnd = DurableEnd.read(FileIO.real(), path().getParent());
+            }
         }
 
         private void awaitGate(CountDownLatch gate) throws IOException {

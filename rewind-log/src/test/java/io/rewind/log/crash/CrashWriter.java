@@ -23,6 +23,10 @@ import java.util.UUID;
  * <p>Each thread writes its own stream with an exact expected version; every fifth append is an
  * atomic append of two events to its own stream and one to a shared stream. It stops by itself
  * after the number of seconds it is given, so a test that dies cannot leave it running.
+ *
+ * <p>Arguments: directory, round, threads, seconds, and optionally appends per thread: with it,
+ * each thread stops after that many appends, then the process prints {@code IDLE} and waits,
+ * store open, to be killed (so the newest acknowledged append is the last record on disk).
  */
 public final class CrashWriter {
 
@@ -34,6 +38,7 @@ public final class CrashWriter {
         int round = Integer.parseInt(args[1]);
         int threads = Integer.parseInt(args[2]);
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(Long.parseLong(args[3]));
+        long appendsPerThread = args.length > 4 ? Long.parseLong(args[4]) : Long.MAX_VALUE;
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, "US-ASCII");
         EventStore store = LogEventStore.open(LogConfig.builder(directory).segmentSize(256 * 1024).build());
         synchronized (out) {
@@ -43,21 +48,32 @@ public final class CrashWriter {
         List<Thread> writers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             int thread = t;
-            Thread writer = new Thread(() -> write(store, round, thread, deadline, out), "crash-writer-" + t);
+            Thread writer = new Thread(() -> write(store, round, thread, deadline, appendsPerThread, out),
+                    "crash-writer-" + t);
             writers.add(writer);
             writer.start();
         }
         for (Thread writer : writers) {
             writer.join();
         }
+        if (appendsPerThread != Long.MAX_VALUE) {
+            synchronized (out) {
+                out.println("IDLE");
+                out.flush();
+            }
+            while (System.nanoTime() < deadline) {
+                Thread.sleep(100); // waiting to be killed; the deadline only bounds a test that died
+            }
+        }
         store.close();
     }
 
-    private static void write(EventStore store, int round, int thread, long deadline, PrintStream out) {
+    private static void write(EventStore store, int round, int thread, long deadline, long appends,
+            PrintStream out) {
         String own = "crash-" + thread;
         String shared = "crash-shared";
         long head = store.streamInfo(own).map(StreamInfo::headVersion).orElse(ExpectedVersion.NO_STREAM_VERSION);
-        for (long sequence = 0; System.nanoTime() < deadline; sequence++) {
+        for (long sequence = 0; sequence < appends && System.nanoTime() < deadline; sequence++) {
             ExpectedVersion expected = head < 0 ? ExpectedVersion.noStream() : ExpectedVersion.exactly(head);
             AppendRequest request;
             if (sequence % 5 == 4) {
