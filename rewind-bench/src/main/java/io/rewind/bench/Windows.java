@@ -1,0 +1,91 @@
+package io.rewind.bench;
+
+import java.util.Locale;
+import java.util.StringJoiner;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Throughput per window of events while a run fills a store up to a fixed number of events, so
+ * that one run shows whether appends slow down as the store grows. Window {@code k} (from 1)
+ * holds events {@code (k-1)·W + 1 .. k·W} in the order their appends completed; its rate is
+ * {@code W} over the time between the completions that crossed its two edges (the first window
+ * starts when the run does). Only whole windows are reported. Thread-safe: load threads call
+ * {@link #add}; the main thread reads the rates after joining them.
+ */
+final class Windows {
+
+    private final long target;
+    private final long window;
+    private final AtomicLong completed = new AtomicLong();
+    private final long[] edgeNanos;
+    private volatile long reachedNanos;
+
+    /**
+     * @param target the events the run appends (it stops once this many completed)
+     * @param window the events per window, at most {@code target}
+     */
+    Windows(long target, long window, long startNanos) {
+        if (window < 1 || window > target) {
+            throw new IllegalArgumentException("the window must be between 1 and " + target + " events, was "
+                    + window);
+        }
+        this.target = target;
+        this.window = window;
+        this.edgeNanos = new long[(int) Math.min(Integer.MAX_VALUE - 1, target / window) + 1];
+        this.edgeNanos[0] = startNanos;
+    }
+
+    /** Whether the target is reached: load threads start no further append. */
+    boolean reached() {
+        return completed.get() >= target;
+    }
+
+    /** Counts {@code events} whose append completed at {@code nanos}. */
+    void add(long events, long nanos) {
+        long after = completed.addAndGet(events);
+        long before = after - events;
+        if (before < target && after >= target) {
+            reachedNanos = nanos;
+        }
+        for (long edge = before / window + 1; edge <= after / window && edge < edgeNanos.length; edge++) {
+            edgeNanos[(int) edge] = nanos;
+        }
+    }
+
+    /** The events completed so far (the last appends may take it a little past the target). */
+    long completed() {
+        return completed.get();
+    }
+
+    /** The seconds from the start to the completion that reached the target (after {@link #reached()}). */
+    double secondsToTarget() {
+        return (reachedNanos - edgeNanos[0]) / 1e9;
+    }
+
+    /** The number of whole windows. */
+    int count() {
+        return edgeNanos.length - 1;
+    }
+
+    /** The rate of window {@code k}, from 1 to {@link #count()}, in events/s. */
+    double eventsPerSecond(int k) {
+        return window / Math.max(1e-9, (edgeNanos[k] - edgeNanos[k - 1]) / 1e9);
+    }
+
+    /**
+     * Adds the windows to the report: their size and count, the first and last rates and their
+     * ratio, and every rate in order (rounded, space-separated).
+     */
+    void report(Report report) {
+        int windows = count();
+        StringJoiner rates = new StringJoiner(" ");
+        for (int k = 1; k <= windows; k++) {
+            rates.add(String.format(Locale.ROOT, "%.0f", eventsPerSecond(k)));
+        }
+        double first = eventsPerSecond(1);
+        double last = eventsPerSecond(windows);
+        report.count("window_events", window).count("windows", windows)
+                .figure("first_window_events_per_s", first).figure("last_window_events_per_s", last)
+                .figure("last_to_first", last / first).text("window_events_per_s", rates.toString());
+    }
+}
