@@ -1,5 +1,6 @@
 package io.rewind.bench;
 
+import java.lang.management.ManagementFactory;
 import java.util.Locale;
 import java.util.StringJoiner;
 import java.util.concurrent.atomic.AtomicLong;
@@ -9,7 +10,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * that one run shows whether appends slow down as the store grows. Window {@code k} (from 1)
  * holds events {@code (k-1)·W + 1 .. k·W} in the order their appends completed; its rate is
  * {@code W} over the time between the completions that crossed its two edges (the first window
- * starts when the run does). Only whole windows are reported. Thread-safe: load threads call
+ * starts when the run does). Only whole windows are reported. Beside each rate it keeps the CPU
+ * time the whole process spent in the window (all threads: writers, the store's writer and its
+ * index flushes and merges), which other load on the machine disturbs far less than the rate.
+ * Thread-safe: load threads call
  * {@link #add}; the main thread reads the rates after joining them.
  */
 final class Windows {
@@ -18,6 +22,7 @@ final class Windows {
     private final long window;
     private final AtomicLong completed = new AtomicLong();
     private final long[] edgeNanos;
+    private final long[] edgeCpuNanos;
     private volatile long reachedNanos;
 
     /**
@@ -33,6 +38,8 @@ final class Windows {
         this.window = window;
         this.edgeNanos = new long[(int) Math.min(Integer.MAX_VALUE - 1, target / window) + 1];
         this.edgeNanos[0] = startNanos;
+        this.edgeCpuNanos = new long[edgeNanos.length];
+        this.edgeCpuNanos[0] = processCpuNanos();
     }
 
     /** Whether the target is reached: load threads start no further append. */
@@ -49,6 +56,7 @@ final class Windows {
         }
         for (long edge = before / window + 1; edge <= after / window && edge < edgeNanos.length; edge++) {
             edgeNanos[(int) edge] = nanos;
+            edgeCpuNanos[(int) edge] = processCpuNanos();
         }
     }
 
@@ -72,20 +80,41 @@ final class Windows {
         return window / Math.max(1e-9, (edgeNanos[k] - edgeNanos[k - 1]) / 1e9);
     }
 
+    /** The CPU time the process spent in window {@code k}, in microseconds per event; NaN if the JVM does not tell. */
+    double cpuMicrosPerEvent(int k) {
+        if (edgeCpuNanos[k] < 0 || edgeCpuNanos[k - 1] < 0) {
+            return Double.NaN;
+        }
+        return (edgeCpuNanos[k] - edgeCpuNanos[k - 1]) / 1e3 / window;
+    }
+
+    /** The process's CPU time so far, or -1 if the JVM does not tell. */
+    private static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return -1;
+    }
+
     /**
      * Adds the windows to the report: their size and count, the first and last rates and their
-     * ratio, and every rate in order (rounded, space-separated).
+     * ratio, every rate in order (rounded, space-separated), and the same for the CPU time per event.
      */
     void report(Report report) {
         int windows = count();
         StringJoiner rates = new StringJoiner(" ");
+        StringJoiner cpu = new StringJoiner(" ");
         for (int k = 1; k <= windows; k++) {
             rates.add(String.format(Locale.ROOT, "%.0f", eventsPerSecond(k)));
+            cpu.add(String.format(Locale.ROOT, "%.2f", cpuMicrosPerEvent(k)));
         }
         double first = eventsPerSecond(1);
         double last = eventsPerSecond(windows);
         report.count("window_events", window).count("windows", windows)
                 .figure("first_window_events_per_s", first).figure("last_window_events_per_s", last)
-                .figure("last_to_first", last / first).text("window_events_per_s", rates.toString());
+                .figure("last_to_first", last / first).text("window_events_per_s", rates.toString())
+                .figure("first_window_cpu_us_per_event", cpuMicrosPerEvent(1))
+                .figure("last_window_cpu_us_per_event", cpuMicrosPerEvent(windows))
+                .text("window_cpu_us_per_event", cpu.toString());
     }
 }

@@ -47,7 +47,9 @@ class AppendWindowsTest {
         BenchRun run = BenchRun.of("append", "--store", "log:" + log, "--fsync", "never", "--writers", "2",
                 "--batch", "10", "--events", "3000", "--window", "1000", "--json").succeededWithJson();
 
-        run.hasPositive("events_per_s", "first_window_events_per_s", "last_window_events_per_s", "last_to_first");
+        run.hasPositive("events_per_s", "first_window_events_per_s", "last_window_events_per_s", "last_to_first",
+                "first_window_cpu_us_per_event", "last_window_cpu_us_per_event");
+        assertThat(run.out()).containsPattern("\"window_cpu_us_per_event\":\"[0-9.]+ [0-9.]+ [0-9.]+\"");
         assertThat(run.number("windows")).isEqualTo(3);
         assertThat(run.number("window_events")).isEqualTo(1000);
         Matcher rates = Pattern.compile("\"window_events_per_s\":\"([0-9]+) ([0-9]+) ([0-9]+)\"").matcher(run.out());
