@@ -48,7 +48,7 @@ class AppendWindowsTest {
                 "--batch", "10", "--events", "3000", "--window", "1000", "--json").succeededWithJson();
 
         run.hasPositive("events_per_s", "first_window_events_per_s", "last_window_events_per_s", "last_to_first",
-                "first_window_cpu_us_per_event", "last_window_cpu_us_per_event");
+                "first_window_cpu_us_per_event", "last_window_cpu_us_per_event", "close_ms");
         assertThat(run.out()).containsPattern("\"window_cpu_us_per_event\":\"[0-9.]+ [0-9.]+ [0-9.]+\"");
         assertThat(run.number("windows")).isEqualTo(3);
         assertThat(run.number("window_events")).isEqualTo(1000);
