@@ -38,6 +38,9 @@ final class AppendCommand implements Callable<Integer> {
 
     static final String EVENT_TYPE = "bench";
 
+    /** The name prefix of the log store's index flusher thread, whose CPU time a fill run reports on its own. */
+    static final String INDEX_THREAD_PREFIX = "rewind-log-index-";
+
     /** The most windows one run reports. */
     static final long MAX_WINDOWS = 10_000;
 
@@ -96,15 +99,19 @@ final class AppendCommand implements Callable<Integer> {
         Progress progress = Progress.onTerminal("append", spec.commandLine().getErr());
         double eventsPerSecond;
         long closeStarted;
+        long cpuStarted = Windows.processCpuNanos();
         try (EventStore eventStore = uri.open(durability, files)) {
             eventsPerSecond = events == null ? measure(eventStore, files, report, progress)
-                    : fill(eventStore, files, report, progress);
+                    : fill(eventStore, uri.directory().isPresent(), files, report, progress);
             closeStarted = System.nanoTime();
         }
         if (events != null) {
             // For the log, closing waits for the index flushes and merges still queued: work the
             // appends caused that the windows do not show if the index falls behind.
             report.figure("close_ms", (System.nanoTime() - closeStarted) / 1e6);
+            if (cpuStarted >= 0) {
+                report.figure("cpu_s", (Windows.processCpuNanos() - cpuStarted) / 1e9);
+            }
         }
         if (ceilingApplies(uri, durability)) {
             double meanBatch = ((Number) report.get("mean_events_per_fsync")).doubleValue();
@@ -176,13 +183,13 @@ final class AppendCommand implements Callable<Integer> {
     }
 
     /** Appends {@code --events} events, fills the report (with the windows) and returns events/s over the run. */
-    private double fill(EventStore eventStore, ForceCounter files, Report report, Progress progress)
+    private double fill(EventStore eventStore, boolean logStore, ForceCounter files, Report report, Progress progress)
             throws InterruptedException {
         Latency latency = new Latency();
         LoadThreads threads = new LoadThreads();
         long forcesBefore = files.segmentForces();
         long started = System.nanoTime();
-        Windows windows = new Windows(events, window, started);
+        Windows windows = new Windows(events, window, started, logStore ? INDEX_THREAD_PREFIX : null);
         for (int w = 0; w < writers; w++) {
             AppendRequest request = request(w);
             threads.start("bench-writer-" + w, () -> {

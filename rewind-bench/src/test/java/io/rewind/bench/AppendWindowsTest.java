@@ -19,7 +19,7 @@ class AppendWindowsTest {
 
     @Test
     void windowRatesAreTheirEventsOverTheTimeBetweenTheirEdges() {
-        Windows windows = new Windows(3_000, 1_000, 0);
+        Windows windows = new Windows(3_000, 1_000, 0, null);
         windows.add(600, 100_000_000L);   // 0.1 s
         windows.add(600, 500_000_000L);   // crosses 1,000 at 0.5 s
         windows.add(1_000, 1_500_000_000L); // crosses 2,000 at 1.5 s
@@ -37,7 +37,8 @@ class AppendWindowsTest {
         windows.report(report);
         assertThat(report.get("window_events_per_s")).isEqualTo("2000 1000 4000");
         assertThat(report.get("last_to_first")).isEqualTo(2.0);
-        assertThatThrownBy(() -> new Windows(10, 11, 0)).isInstanceOf(IllegalArgumentException.class)
+        assertThat(report.has("index_cpu_s")).as("no thread prefix given").isFalse();
+        assertThatThrownBy(() -> new Windows(10, 11, 0, null)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("between 1 and 10");
     }
 
@@ -48,7 +49,9 @@ class AppendWindowsTest {
                 "--batch", "10", "--events", "3000", "--window", "1000", "--json").succeededWithJson();
 
         run.hasPositive("events_per_s", "first_window_events_per_s", "last_window_events_per_s", "last_to_first",
-                "first_window_cpu_us_per_event", "last_window_cpu_us_per_event", "close_ms");
+                "first_window_cpu_us_per_event", "last_window_cpu_us_per_event", "close_ms", "cpu_s");
+        assertThat(run.number("index_cpu_s")).as("the log's index thread").isNotNegative();
+        assertThat(run.out()).containsPattern("\"window_index_cpu_ms\":\"[0-9]+ [0-9]+ [0-9]+\"");
         assertThat(run.out()).containsPattern("\"window_cpu_us_per_event\":\"[0-9.]+ [0-9.]+ [0-9.]+\"");
         assertThat(run.number("windows")).isEqualTo(3);
         assertThat(run.number("window_events")).isEqualTo(1000);
