@@ -78,7 +78,8 @@ class MergePolicyTest {
     @Test
     void aMergeWhoseFileWouldExceedTheLimitMergesFewerOrNone() {
         long quarter = 8_000_000;
-        assertThat(next(new long[] {quarter, quarter, quarter, quarter}, HEADS_BYTES)).isEqualTo(new MergePolicy.Run(0, 4));
+        assertThat(next(new long[] {quarter, quarter, quarter, quarter}, HEADS_BYTES))
+                .isEqualTo(new MergePolicy.Run(0, 4));
         // Four files of 16 M entries would make one of 3.3 GB; the oldest two fit in 1.7 GB.
         long twice = 2 * quarter;
         assertThat(next(new long[] {twice, twice, twice, twice}, HEADS_BYTES)).isEqualTo(new MergePolicy.Run(0, 2));
@@ -86,7 +87,8 @@ class MergePolicyTest {
         long largest = 4 * quarter;
         assertThat(next(new long[] {largest, largest, largest, largest}, HEADS_BYTES)).isNull();
         // The heads count too: with 600 MB of them, 32 M entries do not fit, 24 M do.
-        assertThat(next(new long[] {quarter, quarter, quarter, quarter}, 600_000_000L)).isEqualTo(new MergePolicy.Run(0, 3));
+        assertThat(next(new long[] {quarter, quarter, quarter, quarter}, 600_000_000L))
+                .isEqualTo(new MergePolicy.Run(0, 3));
         // The oldest of a longer run are merged, so that the newer ones stay the smaller.
         assertThat(next(new long[] {largest, twice, twice, twice, twice, twice}, HEADS_BYTES))
                 .isEqualTo(new MergePolicy.Run(1, 3));
@@ -102,10 +104,13 @@ class MergePolicyTest {
         for (int flush = 1; flush <= 2_000; flush++) { // a store of 1 G events
             long rewritten = store.flush(UNIT);
             mostRewrittenByOneFlush = Math.max(mostRewrittenByOneFlush, rewritten);
-            assertThat(store.generations).hasSizeLessThanOrEqualTo(3 * 3 + (int) Math.ceil(store.indexed / (double) largest));
-            assertThat(store.generations.stream().mapToLong(Long::longValue).max().orElseThrow()).isLessThanOrEqualTo(largest);
+            int largestFiles = (int) Math.ceil(store.indexed / (double) largest);
+            assertThat(store.generations).hasSizeLessThanOrEqualTo(3 * 3 + largestFiles);
+            assertThat(store.generations.stream().mapToLong(Long::longValue).max().orElseThrow())
+                    .isLessThanOrEqualTo(largest);
         }
-        // One flush rewrites at most a largest file and the tiers below it (4 + 16 + 64 units), never the whole index.
+        // One flush rewrites at most a largest file and the tiers below it (4 + 16 + 64 units),
+        // never the whole index.
         assertThat(mostRewrittenByOneFlush).isEqualTo(84 * UNIT);
         // Each entry is rewritten once per tier it climbs: three times.
         assertThat(store.mergedEntries).isLessThanOrEqualTo(3 * store.indexed);
@@ -122,7 +127,8 @@ class MergePolicyTest {
             store.flush(random.nextInt(4) == 0 ? 1 + random.nextInt((int) UNIT) : UNIT);
             List<Integer> tiers = store.generations.stream().map(policy::tier).toList();
             for (int i = 1; i < tiers.size(); i++) {
-                assertThat(tiers.get(i)).as("tiers never grow towards the newest: %s", tiers).isLessThanOrEqualTo(tiers.get(i - 1));
+                assertThat(tiers.get(i)).as("tiers never grow towards the newest: %s", tiers)
+                        .isLessThanOrEqualTo(tiers.get(i - 1));
             }
             // Tiers 0 and 1 always merge (4 files of tier 1 are under 32 M entries); files of
             // tier 2 and up hold at least 16 flushes' worth (8 M entries) each.
