@@ -13,11 +13,14 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**
@@ -26,12 +29,22 @@ import picocli.CommandLine.Spec;
  * Reports events/s, MB/s (payload), append latency, the mean events per fsync (segment forces
  * counted through the store's file layer), and, when the log fsyncs every batch, the disk's
  * ceiling at that same mean batch size measured right after in the same run, with the ratio.
+ *
+ * <p>With {@code --events N} the run appends N events instead of running for a duration, and
+ * reports the rate of each window of {@code --window} events as the store grows (see
+ * {@link Windows}); the figures then cover the whole run, with no warm-up.
  */
 @Command(name = "append", mixinStandardHelpOptions = true,
         description = "Embedded appends: events/s, MB/s, latency, mean events per fsync, ratio to the disk's ceiling.")
 final class AppendCommand implements Callable<Integer> {
 
     static final String EVENT_TYPE = "bench";
+
+    /** The name prefix of the log store's index flusher thread, whose CPU time a fill run reports on its own. */
+    static final String INDEX_THREAD_PREFIX = "rewind-log-index-";
+
+    /** The most windows one run reports. */
+    static final long MAX_WINDOWS = 10_000;
 
     @Spec
     CommandSpec spec;
@@ -62,6 +75,16 @@ final class AppendCommand implements Callable<Integer> {
     @Option(names = "--no-ceiling", description = "Skip the ceiling measurement that follows an fsync=always run.")
     boolean noCeiling;
 
+    @Option(names = "--events", paramLabel = "N",
+            description = "Append N events, then stop (instead of --warmup and --duration), reporting events/s per"
+                    + " window of --window events as the store grows.")
+    Long events;
+
+    @Option(names = "--window", paramLabel = "W", defaultValue = "1000000",
+            description = "With --events: events per window, at most 10,000 windows (default: ${DEFAULT-VALUE},"
+                    + " or N if smaller).")
+    long window;
+
     @Override
     public Integer call() throws Exception {
         StoreUri uri = Options.store(spec, store);
@@ -69,6 +92,7 @@ final class AppendCommand implements Callable<Integer> {
         Options.atLeast(spec, "--writers", writers, 1);
         Options.between(spec, "--batch", batch, 1, io.rewind.api.Limits.MAX_EVENTS_PER_APPEND);
         Options.atLeast(spec, "--size", size, 0);
+        checkEventsOptions();
         ForceCounter files = new ForceCounter();
         Report report = new Report("append").text("store", uri.toString())
                 .text("fsync", uri.directory().isPresent() ? fsync
@@ -76,8 +100,20 @@ final class AppendCommand implements Callable<Integer> {
                 .count("writers", writers).count("batch", batch).count("size", size);
         Progress progress = Progress.onTerminal("append", spec.commandLine().getErr());
         double eventsPerSecond;
+        long closeStarted;
+        long cpuStarted = Windows.processCpuNanos();
         try (EventStore eventStore = uri.open(durability, LogConfig.DEFAULT_MAX_EVENT_BYTES, files)) {
-            eventsPerSecond = measure(eventStore, files, report, progress);
+            eventsPerSecond = events == null ? measure(eventStore, files, report, progress)
+                    : fill(eventStore, uri.directory().isPresent(), files, report, progress);
+            closeStarted = System.nanoTime();
+        }
+        if (events != null) {
+            // For the log, closing waits for the index flushes and merges still queued: work the
+            // appends caused that the windows do not show if the index falls behind.
+            report.figure("close_ms", (System.nanoTime() - closeStarted) / 1e6);
+            if (cpuStarted >= 0) {
+                report.figure("cpu_s", (Windows.processCpuNanos() - cpuStarted) / 1e9);
+            }
         }
         if (ceilingApplies(uri, durability)) {
             double meanBatch = ((Number) report.get("mean_events_per_fsync")).doubleValue();
@@ -93,6 +129,28 @@ final class AppendCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** {@code --events} replaces the timeline; {@code --window} needs it. */
+    private void checkEventsOptions() {
+        ParseResult parsed = spec.commandLine().getParseResult();
+        if (events == null) {
+            if (parsed.hasMatchedOption("--window")) {
+                throw new ParameterException(spec.commandLine(), "--window needs --events");
+            }
+            return;
+        }
+        for (String timed : new String[] {"--duration", "--warmup"}) {
+            if (parsed.hasMatchedOption(timed)) {
+                throw new ParameterException(spec.commandLine(), timed + " does not apply with --events (the run"
+                        + " ends when the events are appended)");
+            }
+        }
+        Options.atLeast(spec, "--events", events, 1);
+        if (!parsed.hasMatchedOption("--window")) {
+            window = Math.min(window, events);
+        }
+        Options.between(spec, "--window", window, Math.max(1, events / MAX_WINDOWS), events);
+    }
+
     private boolean ceilingApplies(StoreUri uri, Durability durability) {
         return !noCeiling && uri.directory().isPresent() && durability.mode() == Durability.Mode.ALWAYS;
     }
@@ -104,12 +162,8 @@ final class AppendCommand implements Callable<Integer> {
         LongAdder events = new LongAdder();
         Latency latency = new Latency();
         LoadThreads threads = new LoadThreads();
-        byte[] payload = new byte[size];
-        new Random(42).nextBytes(payload);
         for (int w = 0; w < writers; w++) {
-            // Immutable, and its events carry no id: every append of it stores fresh events.
-            AppendRequest request = AppendRequest.to(streamName(w), ExpectedVersion.any(),
-                    Collections.nCopies(batch, EventData.of(EVENT_TYPE, payload)));
+            AppendRequest request = request(w);
             threads.start("bench-writer-" + w, () -> write(eventStore, request, phases, events, latency, threads));
         }
         long eventsBefore = phases.awaitMeasureStart(progress, events::sum);
@@ -128,6 +182,52 @@ final class AppendCommand implements Callable<Integer> {
             report.count("fsyncs", forces).figure("mean_events_per_fsync", measured / (double) forces);
         }
         return perSecond;
+    }
+
+    /** Appends {@code --events} events, fills the report (with the windows) and returns events/s over the run. */
+    private double fill(EventStore eventStore, boolean logStore, ForceCounter files, Report report, Progress progress)
+            throws InterruptedException {
+        Latency latency = new Latency();
+        LoadThreads threads = new LoadThreads();
+        long forcesBefore = files.segmentForces();
+        long started = System.nanoTime();
+        Windows windows = new Windows(events, window, started, logStore ? INDEX_THREAD_PREFIX : null);
+        for (int w = 0; w < writers; w++) {
+            AppendRequest request = request(w);
+            threads.start("bench-writer-" + w, () -> {
+                while (!threads.failed() && !windows.reached()) {
+                    long begun = System.nanoTime();
+                    eventStore.append(request);
+                    long finished = System.nanoTime();
+                    windows.add(request.eventCount(), finished);
+                    latency.record(finished - begun);
+                }
+            });
+        }
+        while (!windows.reached() && !threads.failed()) {
+            TimeUnit.MILLISECONDS.sleep(200);
+            progress.tick("filling", windows.completed());
+        }
+        threads.join("an append");
+        long forces = files.segmentForces() - forcesBefore;
+        progress.done();
+        long appended = windows.completed();
+        double perSecond = events / windows.secondsToTarget();
+        report.count("events", appended).figure("events_per_s", perSecond).figure("mb_per_s", perSecond * size / 1e6);
+        Latency.addPercentiles(report, latency.total());
+        if (forces > 0) {
+            report.count("fsyncs", forces).figure("mean_events_per_fsync", appended / (double) forces);
+        }
+        windows.report(report);
+        return perSecond;
+    }
+
+    /** Writer {@code w}'s append: immutable, and its events carry no id, so every append of it stores fresh events. */
+    private AppendRequest request(int w) {
+        byte[] payload = new byte[size];
+        new Random(42).nextBytes(payload);
+        return AppendRequest.to(streamName(w), ExpectedVersion.any(),
+                Collections.nCopies(batch, EventData.of(EVENT_TYPE, payload)));
     }
 
     private static void write(EventStore eventStore, AppendRequest request, Phases phases, LongAdder events,

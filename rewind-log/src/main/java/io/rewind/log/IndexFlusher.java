@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * keep finding its entries in the frozen tail) and carries on with a new one; when the file is
  * durable the frozen tail is replaced by the generation. Flushes run one at a time, in order, so
  * generation files stay contiguous. After a failed flush no further flush runs: the frozen tails
- * stay in memory, and the failure is reported to the writer, which stops (fail-stop).
+ * stay in memory, and the failure is reported to the writer, which stops (fail-stop). After each
+ * flush the same thread merges generations as {@link MergePolicy} says (size-tiered, so merge work
+ * does not grow with the store); a failed merge is logged and leaves the old files in use.
  *
  * <p>Thread-safety: {@link #flush} is called by the writer thread only; the rest by the thread that
  * owns the writer.
@@ -28,21 +30,21 @@ final class IndexFlusher {
 
     private static final Logger LOG = LoggerFactory.getLogger(IndexFlusher.class);
 
-    /** The number of generation files at which they are merged into one. */
-    static final int MERGE_AT = 8;
-
     private final FileIO io;
     private final Path directory;
     private final IndexWriter indexWriter;
+    private final MergePolicy mergePolicy;
     private final LogReader reader;
     private final Consumer<IOException> onFailure;
     private final ExecutorService executor;
     private volatile boolean failed;
 
-    IndexFlusher(FileIO io, Path directory, LogReader reader, Consumer<IOException> onFailure) {
+    /** @param mergeUnit the entries of a regular flush (the index flush threshold), which sizes the merge tiers */
+    IndexFlusher(FileIO io, Path directory, int mergeUnit, LogReader reader, Consumer<IOException> onFailure) {
         this.io = io;
         this.directory = directory;
         this.indexWriter = new IndexWriter(io, directory);
+        this.mergePolicy = new MergePolicy(mergeUnit, MergePolicy.MAX_FILE_BYTES);
         this.reader = reader;
         this.onFailure = onFailure;
         this.executor = Executors.newSingleThreadExecutor(runnable -> {
@@ -78,24 +80,42 @@ final class IndexFlusher {
             onFailure.accept(e instanceof IOException io ? io : new IOException("index flush failed: " + e, e));
             return;
         }
-        List<IndexGeneration> generations = reader.indexes().generations();
-        if (generations.size() >= MERGE_AT) {
-            merge(generations);
+        mergeWhileThePolicySays();
+    }
+
+    /** Merges generations, one run at a time, for as long as the merge policy names a run. */
+    private void mergeWhileThePolicySays() {
+        while (true) {
+            List<IndexGeneration> generations = reader.indexes().generations();
+            if (generations.isEmpty()) {
+                return;
+            }
+            long[] entries = new long[generations.size()];
+            long[] headsBytes = new long[generations.size()];
+            for (int i = 0; i < entries.length; i++) {
+                entries[i] = generations.get(i).count();
+                headsBytes[i] = generations.get(i).headsBytes();
+            }
+            MergePolicy.Run run = mergePolicy.next(entries, headsBytes);
+            if (run == null || !merge(generations.subList(run.first(), run.end()))) {
+                return;
+            }
         }
     }
 
     /**
-     * Replaces the generations by one. Optional work: if it fails the old files stay in use. The
-     * merged file is renamed into place before the old ones are deleted; a crash in between leaves
-     * both, and recovery keeps the widest and deletes the files it covers.
+     * Replaces a contiguous run of generations by one; true if it did. Optional work: if it fails
+     * the old files stay in use. The merged file is renamed into place before the old ones are
+     * deleted; a crash in between leaves both, and recovery keeps the widest and deletes the files
+     * it covers.
      */
-    private void merge(List<IndexGeneration> generations) {
+    private boolean merge(List<IndexGeneration> generations) {
         IndexGeneration merged;
         try {
             merged = indexWriter.write(new GenerationMerge(generations));
         } catch (IOException | RuntimeException e) {
             LOG.warn("Merging {} index files failed; they stay in use", generations.size(), e);
-            return;
+            return false;
         }
         reader.updateIndexes(snapshot -> snapshot.withMerged(merged));
         try {
@@ -106,6 +126,7 @@ final class IndexFlusher {
         } catch (IOException e) {
             LOG.warn("Could not delete index files merged into {}; the next open deletes them", merged.path(), e);
         }
+        return true;
     }
 
     /** Waits until every flush started so far has finished; fails if one of them failed. */

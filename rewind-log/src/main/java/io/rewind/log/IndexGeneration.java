@@ -223,6 +223,16 @@ final class IndexGeneration {
         entry[2] = map.getLong(at + 16);
     }
 
+    /** The size of this file's stream-heads section in bytes. */
+    long headsBytes() {
+        return map.capacity() - 4L - headsAt;
+    }
+
+    /** The size of a generation file of {@code entries} positions and a heads section of {@code headsBytes}. */
+    static long fileBytes(long entries, long headsBytes) {
+        return HEADER_BYTES + (4L + 2 * ENTRY_BYTES) * entries + headsBytes + 4;
+    }
+
     /** The range a generation file name states, {from, to}, or null if it is not one. */
     static long[] rangeOf(String fileName) {
         if (!isFileName(fileName)) {

@@ -67,6 +67,14 @@ final class IndexWriter {
      */
     IndexGeneration write(Content content) throws IOException {
         String name = IndexGeneration.fileName(content.from(), content.to());
+        List<StreamInfo> heads = content.heads();
+        long bytes = IndexGeneration.fileBytes(content.to() - content.from(), headsBytes(heads));
+        if (bytes > MergePolicy.MAX_FILE_BYTES) {
+            // Checked before writing: a file renamed into place that cannot be mapped would be set
+            // aside as corrupt on the next open, with every index file after it.
+            throw new IOException("index file " + name + " would have " + bytes + " bytes, more than the "
+                    + MergePolicy.MAX_FILE_BYTES + " an index file may have");
+        }
         Path target = directory.resolve(name);
         Path temporary = directory.resolve(name + ".tmp");
         io.delete(temporary);
@@ -75,7 +83,6 @@ final class IndexWriter {
             crc.reset();
             written = 0;
             chunk.clear();
-            List<StreamInfo> heads = content.heads();
             writeHeader(content.from(), content.to(), content.endSegmentBase(), content.endOffset(),
                     content.lastTimestampMicros(), heads.size());
             for (long position = content.from(); position < content.to(); position++) {
@@ -101,6 +108,37 @@ final class IndexWriter {
         io.rename(temporary, target);
         io.forceDirectory(directory);
         return IndexGeneration.open(io, target);
+    }
+
+    /** The size of the heads section holding {@code heads}. */
+    static long headsBytes(List<StreamInfo> heads) {
+        long bytes = 0;
+        for (StreamInfo head : heads) {
+            bytes += 1 + utf8Length(head.stream()) + 24;
+        }
+        return bytes;
+    }
+
+    /** The length of {@code text} as {@code getBytes(UTF_8)} encodes it, without encoding it. */
+    private static int utf8Length(String text) {
+        int bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                bytes++; // unpaired: String.getBytes writes '?' for it
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
     }
 
     private void writeHeader(long from, long to, long endSegmentBase, long endOffset, long lastTimestampMicros,

@@ -108,7 +108,8 @@ final class LogWriter {
         this.completions = completions;
         this.appender = new SegmentAppender(config.fileIO(), config.directory(), config.segmentSize(), reader,
                 recovered.activeSize(), recovered.durableEnd());
-        this.indexFlusher = new IndexFlusher(config.fileIO(), config.directory(), reader, this::indexFlushFailed);
+        this.indexFlusher = new IndexFlusher(config.fileIO(), config.directory(), config.indexFlushThreshold(), reader,
+                this::indexFlushFailed);
         this.batchState = new BatchState(reader);
         this.queue = new ArrayBlockingQueue<>(config.appendQueueCapacity());
         this.nextPosition = recovered.nextPosition();

@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A {@link FileIO} over the real one that counts what is read (by kind of file), counts forces,
- * and can fail the Nth write or force of a segment file, or hold a force until released.
- * Thread-safe.
+ * and can fail the Nth write or force of a segment file, hold a force until released, or simulate
+ * a crash after the Nth change to the directory. Thread-safe.
  */
 final class TestFileIO extends ForwardingFileIO {
 
@@ -24,6 +24,9 @@ final class TestFileIO extends ForwardingFileIO {
     final AtomicInteger segmentForces = new AtomicInteger();
     /** The durable end the checkpoint file held at its latest force (null before one). */
     volatile DurableEnd.Mark forcedDurableEnd;
+    final AtomicLong indexBytesWritten = new AtomicLong();
+    private int changesUntilCrash = -1;
+    private boolean crashed;
     private final AtomicInteger writesUntilFailure = new AtomicInteger(-1);
     private final AtomicInteger forcesUntilFailure = new AtomicInteger(-1);
     private volatile boolean failIndexFiles;
@@ -62,6 +65,32 @@ final class TestFileIO extends ForwardingFileIO {
         heldGate.countDown();
     }
 
+    /**
+     * After {@code n} more changes (a file created, written, forced or truncated; a rename, a
+     * delete, a directory force), every further change throws an IOException and does nothing:
+     * the files stay exactly as a crash right after the {@code n}th change would leave them
+     * (everything written before it is kept, as the page cache keeps it after a process crash).
+     */
+    synchronized void crashAfter(int n) {
+        changesUntilCrash = n;
+        crashed = false;
+    }
+
+    /** Whether a change was refused because of {@link #crashAfter}. */
+    synchronized boolean crashed() {
+        return crashed;
+    }
+
+    private synchronized void change(String what) throws IOException {
+        if (changesUntilCrash == 0) {
+            crashed = true;
+            throw new IOException("simulated crash: " + what + " never happened");
+        }
+        if (changesUntilCrash > 0) {
+            changesUntilCrash--;
+        }
+    }
+
     void resetCounters() {
         segmentBytesRead.set(0);
         indexBytesRead.set(0);
@@ -81,7 +110,28 @@ final class TestFileIO extends ForwardingFileIO {
         if (failIndexFiles && mode == OpenMode.CREATE_NEW && path.getFileName().toString().startsWith(IndexGeneration.PREFIX)) {
             throw new IOException("injected failure creating " + path);
         }
+        if (mode == OpenMode.CREATE || mode == OpenMode.CREATE_NEW) {
+            change("creating " + path);
+        }
         return new CountingFile(delegate().open(path, mode));
+    }
+
+    @Override
+    public void rename(Path source, Path target) throws IOException {
+        change("renaming " + source);
+        super.rename(source, target);
+    }
+
+    @Override
+    public void delete(Path path) throws IOException {
+        change("deleting " + path);
+        super.delete(path);
+    }
+
+    @Override
+    public void forceDirectory(Path directory) throws IOException {
+        change("forcing " + directory);
+        super.forceDirectory(directory);
     }
 
     private final class CountingFile extends ForwardingStoreFile {
@@ -112,7 +162,18 @@ final class TestFileIO extends ForwardingFileIO {
             if (segment && trips(writesUntilFailure)) {
                 throw new IOException("injected write failure on " + path());
             }
-            return super.write(source, offset);
+            change("writing " + path());
+            int written = super.write(source, offset);
+            if (path().getFileName().toString().startsWith(IndexGeneration.PREFIX)) {
+                indexBytesWritten.addAndGet(written);
+            }
+            return written;
+        }
+
+        @Override
+        public void truncate(long size) throws IOException {
+            change("truncating " + path());
+            super.truncate(size);
         }
 
         @Override
@@ -129,6 +190,7 @@ final class TestFileIO extends ForwardingFileIO {
                 }
                 segmentForces.incrementAndGet();
             }
+            change("forcing " + path());
             super.force();
             if (path().getFileName().toString().equals(DurableEnd.FILE_NAME)) {
                 forcedDurableEnd = DurableEnd.read(FileIO.real(), path().getParent());
