@@ -9,9 +9,10 @@ import java.util.concurrent.CompletableFuture;
  * subscription changes on every reconnection; the client subscription does not. I/O thread only,
  * except {@link #started}, which the subscribing thread waits on.
  *
- * <p>Invariant: {@code lastReceived} is the position of the last event handed to the listener's
- * inbox (the start point before any). Every resubscription asks for events <em>after</em> it, and
- * every event received must name it as its previous position, so no event is missed or repeated.
+ * <p>Invariant: {@code lastReceived} is the position of the last event or checkpoint notice handed
+ * to the listener's inbox (the start point before any). Every resubscription asks for events
+ * <em>after</em> it, with the original filter, and every event received must name it as its
+ * previous position, so no event is missed or repeated.
  */
 final class SubscriptionLink {
 
@@ -51,8 +52,7 @@ final class SubscriptionLink {
         if (!everStarted) {
             return original;
         }
-        SubscriptionRequest resume = SubscriptionRequest.after(lastReceived);
-        return original.streamPrefix().map(resume::withStreamPrefix).orElse(resume);
+        return original.resumeAfter(lastReceived);
     }
 
     /** Whether a server subscription exists or is being asked for. */

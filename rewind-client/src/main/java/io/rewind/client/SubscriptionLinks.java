@@ -21,9 +21,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps every subscription of a client fed across connection failures and server restarts. Each
  * link is served by one server-side subscription at a time (SUBSCRIBE with credit, then DELIVER,
- * CAUGHT_UP, and CREDIT as the listener consumes); when the connection is lost, times out or the
- * server ends the subscription for a passing reason, the link waits with exponential backoff and
- * subscribes again <em>after the last event it received</em>. The first attempt is the exception:
+ * CAUGHT_UP, CHECKPOINT, and CREDIT as the listener consumes); when the connection is lost, times
+ * out or the server ends the subscription for a passing reason, the link waits with exponential
+ * backoff and subscribes again, with the same filter, <em>after the last event or checkpoint it
+ * received</em>. The first attempt is the exception:
  * its failure is the caller's, thrown from {@code subscribe}. I/O thread only.
  */
 final class SubscriptionLinks {
@@ -86,6 +87,8 @@ final class SubscriptionLinks {
         }
         if (reply instanceof CommandReply.Delivery delivery) {
             onDelivery(link, delivery.events(), nowNanos);
+        } else if (reply instanceof CommandReply.Checkpoint checkpoint) {
+            onCheckpoint(link, checkpoint.position(), nowNanos);
         } else if (reply instanceof CommandReply.CaughtUp) {
             link.subscription.offerCaughtUp();
         } else if (reply instanceof CommandReply.Subscribed subscribed) {
@@ -227,6 +230,18 @@ final class SubscriptionLinks {
             link.received++;
             link.subscription.offer(event);
         }
+    }
+
+    private void onCheckpoint(SubscriptionLink link, long position, long nowNanos) {
+        if (position <= link.lastReceived) {
+            LOG.warn("{} received a checkpoint at {}, not past {}; resubscribing after {}", link, position,
+                    link.lastReceived, link.lastReceived);
+            cancelServerSubscription(link);
+            failAttempt(link, "checkpoint out of order", nowNanos);
+            return;
+        }
+        link.lastReceived = position;
+        link.subscription.offerCheckpoint(position);
     }
 
     private void onError(SubscriptionLink link, CommandReply.Error error, long nowNanos) {

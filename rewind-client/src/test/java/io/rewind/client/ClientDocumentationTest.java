@@ -211,6 +211,11 @@ class ClientDocumentationTest {
                     }
 
                     @Override
+                    public void onCheckpoint(long position) {
+                        checkpoints.save(position);            // nothing up to here matched the filter
+                    }
+
+                    @Override
                     public void onCaughtUp() {
                         System.out.println("projection is live");
                     }

@@ -100,6 +100,7 @@ final class SocketLoop implements Runnable, Replies {
             while (!stopRequested) {
                 cycle(true);
                 long now = System.nanoTime();
+                subscriptions.sendDueCheckpoints(now);
                 if (now - nextHousekeeping >= 0) {
                     subscriptions.expireSilent(now);
                     nextHousekeeping = now + HOUSEKEEPING_NANOS;
@@ -112,7 +113,8 @@ final class SocketLoop implements Runnable, Replies {
     }
 
     private void cycle(boolean readRequests) {
-        poller.poll(broadcaster.hasPending() ? 0 : sender.hasBacklog() ? BACKLOG_POLL_MS : IDLE_POLL_MS);
+        long idle = subscriptions.millisUntilCheckpointDue(System.nanoTime(), IDLE_POLL_MS);
+        poller.poll(broadcaster.hasPending() ? 0 : sender.hasBacklog() ? Math.min(BACKLOG_POLL_MS, idle) : idle);
         if (readRequests && poller.pollin(0)) {
             readRequests();
         }

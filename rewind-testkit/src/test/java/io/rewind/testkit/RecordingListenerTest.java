@@ -37,7 +37,35 @@ class RecordingListenerTest {
 
         assertThatThrownBy(() -> listener.assertUnbrokenChainFrom(-1)).isInstanceOf(AssertionError.class)
                 .hasMessageContaining("position 2 names previous position 1")
-                .hasMessageContaining("previous delivery was 0");
+                .hasMessageContaining("previous event or notice was 0");
+    }
+
+    @Test
+    void aCheckpointNoticeIsALinkOfTheChainAndMustMoveForward() {
+        RecordingListener listener = new RecordingListener();
+
+        listener.onEvent(delivered(0, -1));
+        listener.onCheckpoint(5);
+        listener.onEvent(delivered(8, 5));
+        listener.assertUnbrokenChainFrom(-1);
+        assertThat(listener.checkpoints()).containsExactly(5L);
+        assertThat(listener.awaitCheckpointAtLeast(5)).containsExactly(5L);
+
+        listener.onCheckpoint(8);
+        assertThatThrownBy(() -> listener.assertUnbrokenChainFrom(-1)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("checkpoint at 8 after position 8");
+    }
+
+    @Test
+    void anEventThatIgnoresACheckpointBreaksTheChain() {
+        RecordingListener listener = new RecordingListener();
+
+        listener.onCheckpoint(3);
+        listener.onEvent(delivered(4, -1));
+
+        assertThatThrownBy(() -> listener.assertUnbrokenChainFrom(-1)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("position 4 names previous position -1")
+                .hasMessageContaining("previous event or notice was 3");
     }
 
     @Test
