@@ -100,7 +100,6 @@ final class SocketLoop implements Runnable, Replies {
             while (!stopRequested) {
                 cycle(true);
                 long now = System.nanoTime();
-                subscriptions.sendDueCheckpoints(now);
                 if (now - nextHousekeeping >= 0) {
                     subscriptions.expireSilent(now);
                     nextHousekeeping = now + HOUSEKEEPING_NANOS;
@@ -121,6 +120,7 @@ final class SocketLoop implements Runnable, Replies {
         mailbox.drain();
         List<SubscriptionEvent> published = broadcaster.publishPending(streamPub, legacyPub);
         subscriptions.onBroadcast(published);
+        subscriptions.sendDueCheckpoints(System.nanoTime());
         if (sender.hasBacklog()) {
             sender.retry();
         }
