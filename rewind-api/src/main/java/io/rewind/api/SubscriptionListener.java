@@ -18,10 +18,10 @@ public interface SubscriptionListener {
      * after} it (with the same filter) misses nothing this subscription would deliver. Comes at
      * least as often as the request's checkpoint thresholds say while events are skipped
      * ({@link SubscriptionRequest}); never for an unfiltered subscription. The position is greater
-     * than that of every event and notice before it, and the next event names it as its
-     * {@linkplain SubscriptionEvent#previousPosition() previous position}. Called on the same thread
-     * as {@link #onEvent}, in order with the events; throwing ends the subscription like
-     * {@code onEvent}.
+     * than that of every event and notice before it and smaller than that of the next event, which
+     * still names the previous event as its {@linkplain SubscriptionEvent#previousPosition() previous
+     * position}. Called on the same thread as {@link #onEvent}, in order with the events; throwing
+     * ends the subscription like {@code onEvent}.
      */
     default void onCheckpoint(long position) {
     }

@@ -203,6 +203,7 @@ final class SubscriptionLinks {
         if (!link.everStarted) {
             link.everStarted = true;
             link.lastReceived = startPosition;
+            link.lastEvent = startPosition;
             link.started.complete(startPosition);
         } else if (startPosition != link.lastReceived) {
             end(link, new EventStoreException(ErrorCode.INTERNAL, "the server resumed the subscription after position "
@@ -211,6 +212,7 @@ final class SubscriptionLinks {
         } else {
             LOG.info("Resumed {} on {}", link, endpoint);
         }
+        link.serverPrevious = startPosition;
         link.state = SubscriptionLink.State.ACTIVE;
         link.failures = 0;
     }
@@ -218,17 +220,23 @@ final class SubscriptionLinks {
     private void onDelivery(SubscriptionLink link, List<SubscriptionEvent> events, long nowNanos) {
         for (SubscriptionEvent event : events) {
             long position = event.event().position();
-            if (event.previousPosition() != link.lastReceived || position <= link.lastReceived) {
+            if (event.previousPosition() != link.serverPrevious || position <= link.lastReceived) {
                 // Not the next link of the chain: start again from what is known to be complete.
-                LOG.warn("{} received position {} naming previous {}; resubscribing after {}", link, position,
-                        event.previousPosition(), link.lastReceived);
+                LOG.warn("{} received position {} naming previous {}, expected {}; resubscribing after {}", link,
+                        position, event.previousPosition(), link.serverPrevious, link.lastReceived);
                 cancelServerSubscription(link);
                 failAttempt(link, "broken chain", nowNanos);
                 return;
             }
+            // After a resumption from a notice the server names the notice as previous; the
+            // listener's chain continues from its last event.
+            SubscriptionEvent handed = event.previousPosition() == link.lastEvent ? event
+                    : new SubscriptionEvent(event.event(), link.lastEvent);
             link.lastReceived = position;
+            link.serverPrevious = position;
+            link.lastEvent = position;
             link.received++;
-            link.subscription.offer(event);
+            link.subscription.offer(handed);
         }
     }
 

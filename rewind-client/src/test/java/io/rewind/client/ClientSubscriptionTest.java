@@ -29,7 +29,7 @@ class ClientSubscriptionTest {
         subscription.offerCheckpoint(5);
         subscription.offerCheckpoint(6);
         subscription.offerCheckpoint(7);
-        subscription.offer(delivered(8, 7));
+        subscription.offer(delivered(8, 0));
         subscription.offerCheckpoint(12);
 
         subscription.start(-1);

@@ -87,6 +87,8 @@ class SubscriptionRecoveryTest {
 
             assertThat(listener.positions()).containsExactly(0L, 10L);
             assertThat(listener.checkpoints()).containsExactly(9L);
+            // The resumed server subscription names its start, 9; the listener's chain goes on from 0.
+            assertThat(listener.events().get(1).previousPosition()).isZero();
             listener.assertUnbrokenChainFrom(-1);
             assertThat(server.received(CommandRequest.Subscribe.class)).extracting(CommandRequest.Subscribe::request)
                     .containsExactly(original, original.resumeAfter(9));

@@ -137,8 +137,8 @@ public final class CatchUpSubscription implements Subscription {
                 // from a page it read before closing.
                 ensureStoreOpen();
                 if (request.matches(event)) {
-                    listener.onEvent(new SubscriptionEvent(event, progress.reported));
-                    progress.reported(event.position());
+                    listener.onEvent(new SubscriptionEvent(event, progress.delivered));
+                    progress.delivered(event.position());
                     lastPosition = event.position();
                 } else {
                     progress.skipped(event.position());
@@ -155,29 +155,36 @@ public final class CatchUpSubscription implements Subscription {
         }
         ensureStoreOpen();
         listener.onCheckpoint(progress.scanned);
-        progress.reported(progress.scanned);
+        progress.noticed();
         lastPosition = progress.scanned;
     }
 
     /**
-     * Where the loop stands: every event up to {@code scanned} was delivered or skipped, and the
-     * listener last heard of {@code reported} (an event or a notice), {@code skipped} events ago.
+     * Where the loop stands: every event up to {@code scanned} was delivered or skipped;
+     * {@code delivered} is the last event delivered (the start point before any), which the next
+     * one names as previous; {@code skipped} events were skipped since the listener last heard of
+     * the subscription's position (an event or a notice) at {@code reportedAtNanos}.
      */
     private final class Progress {
         private final long intervalNanos = request.checkpointInterval().toNanos();
         long scanned;
-        long reported;
+        long delivered;
         int skipped;
         long reportedAtNanos = System.nanoTime();
 
         Progress(long start) {
             scanned = start;
-            reported = start;
+            delivered = start;
         }
 
-        void reported(long position) {
+        void delivered(long position) {
             scanned = position;
-            reported = position;
+            delivered = position;
+            noticed();
+        }
+
+        /** The listener now knows the position scanned, by an event or a notice. */
+        void noticed() {
             skipped = 0;
             reportedAtNanos = System.nanoTime();
         }

@@ -9,9 +9,9 @@ import java.util.List;
  * events: only where it is and how much it may send. Socket thread only.
  *
  * <p>Invariants: every event with position {@code <= scanned} has been delivered or filtered out;
- * {@code lastDelivered} is the position of the last event delivered or CHECKPOINT sent (the start
- * point before any), which the next event names as its previous position; {@code skipped} events
- * were filtered out since then; at most {@code credit} more events are sent before the client
+ * {@code lastDelivered} is the position of the last event delivered (the start point before any),
+ * which the next event names as its previous position; {@code skipped} events were filtered out
+ * since the last event or CHECKPOINT; at most {@code credit} more events are sent before the client
  * grants more (skipped events and notices cost none).
  */
 final class RemoteSubscription {

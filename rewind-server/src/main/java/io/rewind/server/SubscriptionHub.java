@@ -267,7 +267,6 @@ final class SubscriptionHub {
         long due = subscription.reportedAtNanos + subscription.request.checkpointInterval().toNanos();
         if (subscription.skipped >= subscription.request.checkpointEvents() || now - due >= 0) {
             sender.accept(subscription.envelope, new CommandReply.Checkpoint(subscription.id, subscription.scanned));
-            subscription.lastDelivered = subscription.scanned;
             subscription.skipped = 0;
             subscription.reportedAtNanos = now;
         } else if (due - nextCheckpointDue < 0) {

@@ -241,8 +241,9 @@ public final class RecordingListener implements SubscriptionListener {
 
     /**
      * Checks what every subscription owes its listener: no breach of the listener contract, and an
-     * unbroken chain, each event naming as previous position that of the event or checkpoint notice
-     * before it (the first naming {@code startAfter}), with positions strictly increasing.
+     * unbroken chain, each event naming as previous position that of the event before it (the first
+     * naming {@code startAfter}), with the positions of events and checkpoint notices together
+     * strictly increasing.
      *
      * @throws AssertionError describing the first breach
      */
@@ -251,24 +252,26 @@ public final class RecordingListener implements SubscriptionListener {
             throw new AssertionError("listener contract breached: " + violations);
         }
         long previous = startAfter;
+        long reached = startAfter;
         for (Object item : timeline) {
             if (item instanceof Long notice) {
-                if (notice <= previous) {
-                    throw new AssertionError("checkpoint at " + notice + " after position " + previous);
+                if (notice <= reached) {
+                    throw new AssertionError("checkpoint at " + notice + " after position " + reached);
                 }
-                previous = notice;
+                reached = notice;
                 continue;
             }
             SubscriptionEvent delivered = (SubscriptionEvent) item;
             long position = delivered.event().position();
             if (delivered.previousPosition() != previous) {
                 throw new AssertionError("event at position " + position + " names previous position "
-                        + delivered.previousPosition() + ", but the previous event or notice was " + previous);
+                        + delivered.previousPosition() + ", but the previous delivery was " + previous);
             }
-            if (position <= previous) {
-                throw new AssertionError("position " + position + " delivered after " + previous);
+            if (position <= reached) {
+                throw new AssertionError("position " + position + " delivered after " + reached);
             }
             previous = position;
+            reached = position;
         }
     }
 }

@@ -37,16 +37,16 @@ class RecordingListenerTest {
 
         assertThatThrownBy(() -> listener.assertUnbrokenChainFrom(-1)).isInstanceOf(AssertionError.class)
                 .hasMessageContaining("position 2 names previous position 1")
-                .hasMessageContaining("previous event or notice was 0");
+                .hasMessageContaining("previous delivery was 0");
     }
 
     @Test
-    void aCheckpointNoticeIsALinkOfTheChainAndMustMoveForward() {
+    void aCheckpointNoticeLeavesTheChainOfEventsAndMustMoveForward() {
         RecordingListener listener = new RecordingListener();
 
         listener.onEvent(delivered(0, -1));
         listener.onCheckpoint(5);
-        listener.onEvent(delivered(8, 5));
+        listener.onEvent(delivered(8, 0));
         listener.assertUnbrokenChainFrom(-1);
         assertThat(listener.checkpoints()).containsExactly(5L);
         assertThat(listener.awaitCheckpointAtLeast(5)).containsExactly(5L);
@@ -57,15 +57,19 @@ class RecordingListenerTest {
     }
 
     @Test
-    void anEventThatIgnoresACheckpointBreaksTheChain() {
-        RecordingListener listener = new RecordingListener();
+    void anEventNamingANoticeOrAtANoticesPositionBreaksTheChain() {
+        RecordingListener named = new RecordingListener();
+        named.onCheckpoint(3);
+        named.onEvent(delivered(4, 3));
+        assertThatThrownBy(() -> named.assertUnbrokenChainFrom(-1)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("position 4 names previous position 3")
+                .hasMessageContaining("previous delivery was -1");
 
-        listener.onCheckpoint(3);
-        listener.onEvent(delivered(4, -1));
-
-        assertThatThrownBy(() -> listener.assertUnbrokenChainFrom(-1)).isInstanceOf(AssertionError.class)
-                .hasMessageContaining("position 4 names previous position -1")
-                .hasMessageContaining("previous event or notice was 3");
+        RecordingListener behind = new RecordingListener();
+        behind.onCheckpoint(3);
+        behind.onEvent(delivered(2, -1));
+        assertThatThrownBy(() -> behind.assertUnbrokenChainFrom(-1)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("position 2 delivered after 3");
     }
 
     @Test
