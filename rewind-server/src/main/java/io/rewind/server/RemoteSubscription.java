@@ -37,6 +37,8 @@ final class RemoteSubscription {
     long lastDelivered;
     long credit;
     int skipped;
+    /** Whether the hub has it in its queue of time-based notices. */
+    boolean checkpointQueued;
     /** When the client last heard of this subscription's position (an event or a notice). */
     long reportedAtNanos = System.nanoTime();
     /** Events per history read, adapted to the sizes seen so one read stays near the reply budget. */

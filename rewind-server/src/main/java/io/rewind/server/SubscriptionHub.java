@@ -13,10 +13,12 @@ import io.rewind.protocol.command.CommandRequest;
 import io.rewind.protocol.command.ErrorReplies;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
@@ -54,8 +56,13 @@ final class SubscriptionHub {
     private final ServerConfig config;
     private final Map<RemoteSubscription.Key, RemoteSubscription> subscriptions = new HashMap<>();
     private final Map<ByteBuffer, Long> lastHeard = new HashMap<>();
-    /** No time-based checkpoint notice is due before this (System.nanoTime); MAX_VALUE for none. */
-    private long nextCheckpointDue = Long.MAX_VALUE;
+    /**
+     * When subscriptions that skipped events become due for a time-based notice, earliest first; at
+     * most one entry per subscription ({@link RemoteSubscription#checkpointQueued}). An entry may be
+     * stale (the subscription reported since, or ended): it is checked again when it comes up.
+     */
+    private final PriorityQueue<DueCheckpoint> dueCheckpoints =
+            new PriorityQueue<>(Comparator.comparingLong(DueCheckpoint::nanos));
     private volatile int count;
 
     /**
@@ -145,7 +152,7 @@ final class SubscriptionHub {
                     "no subscription " + command.requestId() + " on this connection"));
             return;
         }
-        subscription.ended = true;
+        forget(subscription);
         sender.accept(envelope, new CommandReply.Cancelled(command.requestId()));
     }
 
@@ -269,32 +276,44 @@ final class SubscriptionHub {
             sender.accept(subscription.envelope, new CommandReply.Checkpoint(subscription.id, subscription.scanned));
             subscription.skipped = 0;
             subscription.reportedAtNanos = now;
-        } else if (due - nextCheckpointDue < 0) {
-            nextCheckpointDue = due;
+        } else if (!subscription.checkpointQueued) {
+            subscription.checkpointQueued = true;
+            dueCheckpoints.add(new DueCheckpoint(due, subscription));
+        }
+    }
+
+    /** Marks a subscription ended and drops its queued notice check, so nothing holds on to it. */
+    private void forget(RemoteSubscription subscription) {
+        subscription.ended = true;
+        if (subscription.checkpointQueued) {
+            subscription.checkpointQueued = false;
+            dueCheckpoints.removeIf(due -> due.subscription() == subscription);
         }
     }
 
     /** Sends the checkpoint notices whose time threshold has passed. Cheap when none is due. */
     void sendDueCheckpoints(long nowNanos) {
-        if (nowNanos - nextCheckpointDue < 0) {
-            return;
-        }
-        nextCheckpointDue = Long.MAX_VALUE;
-        // A copy: a send that finds the client gone removes its subscriptions from the map.
-        for (RemoteSubscription subscription : new ArrayList<>(subscriptions.values())) {
-            if (subscription.mode != RemoteSubscription.Mode.STARTING) {
-                checkpointIfDue(subscription);
-            }
+        DueCheckpoint next;
+        while ((next = dueCheckpoints.peek()) != null && nowNanos - next.nanos() >= 0) {
+            dueCheckpoints.poll();
+            next.subscription().checkpointQueued = false;
+            // Queues it again if it reported since and is not due yet.
+            checkpointIfDue(next.subscription());
         }
     }
 
     /** Milliseconds until {@link #sendDueCheckpoints} has work, at most {@code idleMillis}. */
     long millisUntilCheckpointDue(long nowNanos, long idleMillis) {
-        if (nextCheckpointDue == Long.MAX_VALUE) {
+        DueCheckpoint next = dueCheckpoints.peek();
+        if (next == null) {
             return idleMillis;
         }
-        long nanos = nextCheckpointDue - nowNanos;
+        long nanos = next.nanos() - nowNanos;
         return nanos <= 0 ? 0 : Math.min(idleMillis, TimeUnit.NANOSECONDS.toMillis(nanos) + 1);
+    }
+
+    /** A subscription that may be due for a time-based notice at {@code nanos}. */
+    private record DueCheckpoint(long nanos, RemoteSubscription subscription) {
     }
 
     /** Sends a batch as DELIVER messages of at most {@link ServerConfig#maxReplyBytes()} each. */
@@ -324,7 +343,7 @@ final class SubscriptionHub {
         lastHeard.remove(client);
         subscriptions.values().removeIf(subscription -> {
             if (subscription.client.equals(client)) {
-                subscription.ended = true;
+                forget(subscription);
                 LOG.info("Subscription {} ended: client {} disconnected", subscription.id, hex(client));
                 return true;
             }
@@ -371,7 +390,7 @@ final class SubscriptionHub {
     private void end(RemoteSubscription subscription, Throwable cause) {
         subscriptions.remove(subscription.key());
         counted();
-        subscription.ended = true;
+        forget(subscription);
         EventStoreException failure = cause instanceof EventStoreException e ? e
                 : new StoreClosedException("subscription ended: " + cause);
         LOG.info("Subscription {} of client {} ended: {}", subscription.id, hex(subscription.client),

@@ -198,6 +198,27 @@ class SubscriptionTest {
     }
 
     @Test
+    void theIntervalBringsOneNoticePerSubscriptionForAFewSkippedEventsAndNoneWhenNothingWasSkipped() {
+        server = TestServer.start();
+        TestClient dealer = server.dealer();
+        SubscriptionRequest quick = SubscriptionRequest.fromBeginning().toStream("signal")
+                .withCheckpoints(SubscriptionRequest.MAX_CHECKPOINT_EVENTS, Duration.ofMillis(50));
+        dealer.sendCommand(new CommandRequest.Subscribe(1, quick, 10));
+        dealer.sendCommand(new CommandRequest.Subscribe(2, quick.withTypes("t"), 10));
+        List<CommandReply> control = new ArrayList<>();
+        while (control.stream().filter(CommandReply.CaughtUp.class::isInstance).count() < 2) {
+            control.add(dealer.receiveReply());
+        }
+        assertThat(control).contains(new CommandReply.Subscribed(1, -1), new CommandReply.Subscribed(2, -1));
+
+        appendDirect("noise", 1);
+        List<CommandReply> notices = List.of(dealer.receiveReply(), dealer.receiveReply());
+
+        assertThat(notices).containsExactlyInAnyOrder(new CommandReply.Checkpoint(1, 0), new CommandReply.Checkpoint(2, 0));
+        assertNothingMore(dealer);
+    }
+
+    @Test
     void cancelEndsDeliveriesAndUnknownOrDuplicateIdsAreErrors() {
         server = TestServer.start();
         TestClient dealer = server.dealer();
