@@ -212,7 +212,7 @@ class ClientDocumentationTest {
 
                     @Override
                     public void onCheckpoint(long position) {
-                        checkpoints.save(position);            // nothing up to here matched the filter
+                        checkpoints.save(position);            // all that matched up to here was applied
                     }
 
                     @Override
