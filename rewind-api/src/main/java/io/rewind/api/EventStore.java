@@ -82,7 +82,12 @@ public interface EventStore extends AutoCloseable {
      */
     StreamPage listStreams(String prefix, String after, int limit);
 
-    /** Starts a subscription; the listener is called from a thread the store owns. */
+    /**
+     * Starts a subscription; the listener is called from a thread the store owns. The store applies
+     * the request's filter (one stream, a prefix or every stream, optionally narrowed to event
+     * types) and gives a filtered subscription checkpoint notices while it skips events; see
+     * {@link SubscriptionRequest} and {@link SubscriptionListener#onCheckpoint}.
+     */
     Subscription subscribe(SubscriptionRequest request, SubscriptionListener listener);
 
     /**

@@ -84,6 +84,24 @@ public final class Limits {
         return bytes;
     }
 
+    /**
+     * Checks a stream-name prefix ("" stands for every stream) and returns its UTF-8 bytes: at most
+     * {@link #MAX_STREAM_NAME_BYTES}, as no longer name could match it.
+     *
+     * @throws InvalidRequestException naming what is wrong with it
+     */
+    public static byte[] checkStreamPrefix(String prefix) {
+        if (prefix == null) {
+            throw new InvalidRequestException("stream prefix must not be null (use \"\" for every stream)");
+        }
+        byte[] bytes = strictUtf8(prefix, "stream prefix");
+        if (bytes.length > MAX_STREAM_NAME_BYTES) {
+            throw new InvalidRequestException("stream prefix is " + bytes.length
+                    + " bytes of UTF-8, the limit is " + MAX_STREAM_NAME_BYTES);
+        }
+        return bytes;
+    }
+
     private static byte[] strictUtf8(String text, String what) {
         CharsetEncoder encoder = StandardCharsets.UTF_8.newEncoder()
                 .onMalformedInput(CodingErrorAction.REPORT)

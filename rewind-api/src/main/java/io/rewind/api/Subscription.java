@@ -13,6 +13,9 @@ public interface Subscription extends AutoCloseable {
     /** Whether the subscription has ended, by {@link #close()} or by a failure. */
     boolean isClosed();
 
-    /** The position of the last event delivered, or the start point before any delivery. */
+    /**
+     * The position of the last event delivered or checkpoint notice given, or the start point
+     * before any: resuming after it misses nothing this subscription delivers.
+     */
     long lastPosition();
 }

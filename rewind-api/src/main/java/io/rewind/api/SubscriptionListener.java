@@ -12,6 +12,20 @@ public interface SubscriptionListener {
      */
     void onEvent(SubscriptionEvent event);
 
+    /**
+     * A filtered subscription has scanned every event up to {@code position} and delivered all it
+     * matches: saving {@code position} and later subscribing {@link SubscriptionRequest#after(long)
+     * after} it (with the same filter) misses nothing this subscription would deliver. Comes at
+     * least as often as the request's checkpoint thresholds say while events are skipped
+     * ({@link SubscriptionRequest}); never for an unfiltered subscription. The position is greater
+     * than that of every event and notice before it and smaller than that of the next event, which
+     * still names the previous event as its {@linkplain SubscriptionEvent#previousPosition() previous
+     * position}. Called on the same thread as {@link #onEvent}, in order with the events; throwing
+     * ends the subscription like {@code onEvent}.
+     */
+    default void onCheckpoint(long position) {
+    }
+
     /** Called once, when the subscription first reaches the head of the store (after history). */
     default void onCaughtUp() {
     }

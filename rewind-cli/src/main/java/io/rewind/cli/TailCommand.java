@@ -2,11 +2,13 @@ package io.rewind.cli;
 
 import io.rewind.api.EventStore;
 import io.rewind.api.EventStoreException;
+import io.rewind.api.InvalidRequestException;
 import io.rewind.api.Subscription;
 import io.rewind.api.SubscriptionEvent;
 import io.rewind.api.SubscriptionListener;
 import io.rewind.api.SubscriptionRequest;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -18,9 +20,12 @@ import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code rewind tail}: prints events as they are stored, following live until stopped (Ctrl-C) or
- * until {@code --limit} events were printed. It runs on the client's subscription, which resumes
- * after the last event it delivered when the connection drops or the server restarts: the output
- * has every event exactly once, in global order, across restarts.
+ * until {@code --limit} events were printed. {@code --stream} (exact), {@code --prefix} and
+ * {@code --type} are filters the store applies, not this command. It runs on the client's
+ * subscription, which resumes after the last event or checkpoint notice it received when the
+ * connection drops or the server restarts: the output has every matching event exactly once, in
+ * global order, across restarts, and a filter that skips for a long time does not make a resumption
+ * scan again what was skipped before the last notice.
  */
 @Command(name = "tail", mixinStandardHelpOptions = true,
         description = {"Print events as they are stored, in global order, and keep following (Ctrl-C to stop).",
@@ -30,9 +35,17 @@ final class TailCommand implements Callable<Integer> {
     @Mixin
     ClientOptions client;
 
+    @Option(names = "--stream", paramLabel = "S",
+            description = "Only the stream named exactly S (not S-1 or S0; see --prefix for those).")
+    String stream;
+
     @Option(names = "--prefix", paramLabel = "P", defaultValue = "",
             description = ClientOptions.PREFIX_DESCRIPTION)
     String prefix;
+
+    @Option(names = "--type", paramLabel = "T",
+            description = "Only events of type T; repeat it for several types (default: every type).")
+    List<String> types;
 
     @Option(names = "--from", paramLabel = "N|start|end", defaultValue = "end", converter = StartConverter.class,
             description = "Where to start: 'end' (only new events; the default), 'start' (every stored event "
@@ -47,6 +60,7 @@ final class TailCommand implements Callable<Integer> {
         if (limit != null && limit < 1) {
             throw client.usageError("--limit must be >= 1, was " + limit);
         }
+        SubscriptionRequest request = request();
         Printer printer = client.printer();
         Follower follower = new Follower(printer, limit == null ? Long.MAX_VALUE : limit,
                 Terminal.stderrIsTerminal() ? client.err() : null);
@@ -58,7 +72,7 @@ final class TailCommand implements Callable<Integer> {
         }, "rewind-tail-shutdown");
         Runtime.getRuntime().addShutdownHook(closeOnSignal);
         try {
-            Subscription subscription = store.subscribe(from.withStreamPrefix(prefix), follower);
+            Subscription subscription = store.subscribe(request, follower);
             try {
                 follower.awaitEnd();
             } finally {
@@ -69,6 +83,19 @@ final class TailCommand implements Callable<Integer> {
             store.close();
         }
         return 0;
+    }
+
+    /** The subscription the options ask for; a bad filter is a usage error, before connecting. */
+    private SubscriptionRequest request() {
+        if (stream != null && !prefix.isEmpty()) {
+            throw client.usageError("--stream and --prefix exclude each other: give one of them");
+        }
+        try {
+            SubscriptionRequest request = stream != null ? from.toStream(stream) : from.withStreamPrefix(prefix);
+            return types == null ? request : request.withTypes(types);
+        } catch (InvalidRequestException e) {
+            throw client.usageError(e.getMessage());
+        }
     }
 
     private static void removeHook(Thread hook) {

@@ -35,6 +35,10 @@ class TailCommandTest {
         }
     }
 
+    private void appendTyped(String stream, String type, String data) {
+        server.store.append(stream, ExpectedVersion.any(), EventData.of(type, data.getBytes(StandardCharsets.UTF_8)));
+    }
+
     private CompletableFuture<CliRun> tail(String... args) {
         String[] all = new String[args.length + 4];
         all[0] = "tail";
@@ -107,6 +111,46 @@ class TailCommandTest {
 
         assertThat(data(tail("--from", "start", "--prefix", "orders-", "--limit", "2")
                 .get(TIMEOUT_MS, TimeUnit.MILLISECONDS))).containsExactly("o1", "o2");
+    }
+
+    @Test
+    void aStreamSelectsExactlyThatStreamUnlikeAPrefix() throws Exception {
+        append("account-1", "a1 first");
+        append("account-10", "a10");
+        append("account-1", "a1 second");
+
+        assertThat(data(tail("--from", "start", "--stream", "account-1", "--limit", "2")
+                .get(TIMEOUT_MS, TimeUnit.MILLISECONDS))).containsExactly("a1 first", "a1 second");
+        assertThat(data(tail("--from", "start", "--prefix", "account-1", "--limit", "3")
+                .get(TIMEOUT_MS, TimeUnit.MILLISECONDS))).containsExactly("a1 first", "a10", "a1 second");
+    }
+
+    @Test
+    void repeatedTypesSelectEventsOfAnyOfThemAndCombineWithAStream() throws Exception {
+        appendTyped("account-1", "opened", "o1");
+        appendTyped("account-2", "deposited", "d2");
+        appendTyped("account-1", "closed", "c1");
+        appendTyped("account-1", "deposited", "d1");
+
+        assertThat(data(tail("--from", "start", "--type", "opened", "--type", "deposited", "--limit", "3")
+                .get(TIMEOUT_MS, TimeUnit.MILLISECONDS))).containsExactly("o1", "d2", "d1");
+        assertThat(data(tail("--from", "start", "--stream", "account-1", "--type", "deposited", "--limit", "1")
+                .get(TIMEOUT_MS, TimeUnit.MILLISECONDS))).containsExactly("d1");
+    }
+
+    @Test
+    void contradictoryOrInvalidFiltersAreUsageErrors() {
+        CliRun both = CliRun.run("tail", "--stream", "a", "--prefix", "a");
+        assertThat(both.exitCode()).as("%s", both).isEqualTo(2);
+        assertThat(both.err()).contains("--stream and --prefix exclude each other");
+
+        CliRun empty = CliRun.run("tail", "--stream", "");
+        assertThat(empty.exitCode()).as("%s", empty).isEqualTo(2);
+        assertThat(empty.err()).contains("stream name must not be empty");
+
+        CliRun longType = CliRun.run("tail", "--type", "t".repeat(256));
+        assertThat(longType.exitCode()).as("%s", longType).isEqualTo(2);
+        assertThat(longType.err()).contains("event type is 256 bytes");
     }
 
     @Test

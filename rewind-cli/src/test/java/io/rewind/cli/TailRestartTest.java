@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code rewind tail} as a user runs it, against a {@code rewind serve} process that is killed and
  * restarted on the same endpoint and data directory: tail keeps following, and prints every event
- * exactly once, in order.
+ * exactly once, in order; a tail of one stream, which skips the other rounds, prints exactly that
+ * stream's events.
  */
 class TailRestartTest {
 
@@ -35,7 +36,9 @@ class TailRestartTest {
                 "--stream-endpoint", "tcp://127.0.0.1:*"};
         List<String> published = new ArrayList<>();
         RewindProcess server = RewindProcess.start(serve);
-        try (RewindProcess tail = RewindProcess.start("tail", "--server", endpoint, "--from", "start", "--json")) {
+        try (RewindProcess tail = RewindProcess.start("tail", "--server", endpoint, "--from", "start", "--json");
+                RewindProcess roundTwo = RewindProcess.start("tail", "--server", endpoint, "--from", "start",
+                        "--stream", "round-2", "--json")) {
             server.awaitCommandEndpoint(START_TIMEOUT_MS);
             publishRound(endpoint, 1, published);
             awaitTailed(tail, published);
@@ -52,12 +55,19 @@ class TailRestartTest {
             publishRound(endpoint, 3, published);
             awaitTailed(tail, published);
 
+            List<String> secondRound = published.subList(EVENTS_PER_ROUND, 2 * EVENTS_PER_ROUND);
+            awaitTailed(roundTwo, secondRound);
             List<Map<String, Object>> events = tail.stdout().lines().map(FlatJson::parse).toList();
             assertThat(events).extracting(event -> event.get("data")).containsExactlyElementsOf(published);
             assertThat(events).extracting(event -> event.get("position"))
                     .containsExactlyElementsOf(IntStream.range(0, published.size()).mapToObj(p -> (Object) (long) p).toList());
 
+            // Only round 2: the rounds before and after it were skipped across both restarts.
+            assertThat(roundTwo.stdout().lines().map(line -> FlatJson.parse(line).get("data")).toList())
+                    .containsExactlyElementsOf(secondRound);
+
             assertReadPrintsNoProgressWhenPiped(endpoint, published);
+            roundTwo.terminate(START_TIMEOUT_MS);
             tail.terminate(START_TIMEOUT_MS);
             assertThat(tail.stderr()).as("SIGTERM is a normal end for tail").doesNotContain("rewind: ");
         } finally {

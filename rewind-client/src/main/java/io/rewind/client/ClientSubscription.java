@@ -6,6 +6,7 @@ import io.rewind.api.SubscriptionListener;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -23,11 +24,27 @@ import java.util.concurrent.atomic.AtomicReference;
 final class ClientSubscription implements Subscription {
 
     /** What the inbox carries. */
-    private sealed interface Item permits Delivered, CaughtUp, Ended {
+    private sealed interface Item permits Delivered, Checkpointed, CaughtUp, Ended {
+    }
+
+    /**
+     * A checkpoint notice. Notices cost the server no credit, so nothing bounds how many arrive while
+     * the listener is busy: a notice that arrives while the previous item offered is a notice not yet
+     * taken replaces that one's position instead of queueing, so the inbox never holds two in a row.
+     */
+    private static final class Checkpointed implements Item {
+        private final AtomicLong position;
+
+        Checkpointed(long position) {
+            this.position = new AtomicLong(position);
+        }
     }
 
     private record Delivered(SubscriptionEvent event) implements Item {
     }
+
+    /** A {@link Checkpointed}'s position once the listener thread has taken it. */
+    private static final long TAKEN = Long.MIN_VALUE;
 
     private record CaughtUp() implements Item {
     }
@@ -52,6 +69,8 @@ final class ClientSubscription implements Subscription {
     private volatile boolean stopped;
     private volatile long lastPosition;
     private boolean caughtUpDelivered;
+    /** I/O thread only: the last item offered, when it is a notice (else null). */
+    private Checkpointed lastNotice;
 
     /**
      * @param creditWindow the client's credit window; the subscription reports its progress every
@@ -83,13 +102,29 @@ final class ClientSubscription implements Subscription {
 
     /** I/O thread: an event for the listener. */
     void offer(SubscriptionEvent event) {
+        lastNotice = null;
         unreleased.incrementAndGet();
         inbox.add(new Delivered(event));
     }
 
     /** I/O thread: the server reports the subscription caught up (the listener hears it once). */
     void offerCaughtUp() {
+        lastNotice = null;
         inbox.add(new CaughtUp());
+    }
+
+    /** I/O thread: a checkpoint notice, merged into the previous one if that is still queued. */
+    void offerCheckpoint(long position) {
+        Checkpointed previous = lastNotice;
+        if (previous != null) {
+            long queued = previous.position.get();
+            if (queued != TAKEN && previous.position.compareAndSet(queued, position)) {
+                return;
+            }
+        }
+        Checkpointed notice = new Checkpointed(position);
+        lastNotice = notice;
+        inbox.add(notice);
     }
 
     /** Ends after the events already received, with {@code cause}: a permanent failure. */
@@ -157,6 +192,12 @@ final class ClientSubscription implements Subscription {
                     caughtUpDelivered = true;
                     listener.onCaughtUp();
                 }
+                continue;
+            }
+            if (item instanceof Checkpointed notice) {
+                long position = notice.position.getAndSet(TAKEN);
+                listener.onCheckpoint(position);
+                lastPosition = position;
                 continue;
             }
             SubscriptionEvent event = ((Delivered) item).event();

@@ -133,7 +133,8 @@ final class RemoteEventStore implements EventStore {
     /**
      * Subscribes once the server has accepted the subscription (so a subscription from the end
      * knows its start point when this returns). From then on it survives lost connections and server
-     * restarts, resuming after the last event it received; see {@link SubscriptionLinks}.
+     * restarts, resuming after the last event or checkpoint notice it received, with the same
+     * filter, which the server applies; see {@link SubscriptionLinks}.
      *
      * @throws io.rewind.api.StoreUnavailableException if the server does not accept it in time
      */
@@ -142,7 +143,6 @@ final class RemoteEventStore implements EventStore {
         checkOpen();
         Arguments.requireNonNull(request, "subscription request");
         Arguments.requireNonNull(listener, "subscription listener");
-        request.streamPrefix().ifPresent(prefix -> Arguments.nameText(prefix, "stream prefix"));
         AtomicReference<SubscriptionLink> link = new AtomicReference<>();
         ClientSubscription subscription = new ClientSubscription(listener, config.subscriptionCreditWindow(),
                 connection.nextSubscriptionThreadName(), () -> connection.topUp(link.get()),

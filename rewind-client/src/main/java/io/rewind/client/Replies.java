@@ -32,7 +32,7 @@ final class Replies {
     /** Whether a reply belongs to a running server subscription (as opposed to answering a request). */
     static boolean isSubscriptionTraffic(CommandReply reply) {
         return reply instanceof CommandReply.Delivery || reply instanceof CommandReply.CaughtUp
-                || reply instanceof CommandReply.Subscribed;
+                || reply instanceof CommandReply.Subscribed || reply instanceof CommandReply.Checkpoint;
     }
 
     private static long subscriptionId(CommandReply reply) {
@@ -44,6 +44,9 @@ final class Replies {
         }
         if (reply instanceof CommandReply.CaughtUp caughtUp) {
             return caughtUp.requestId();
+        }
+        if (reply instanceof CommandReply.Checkpoint checkpoint) {
+            return checkpoint.requestId();
         }
         if (reply instanceof CommandReply.Cancelled cancelled) {
             return cancelled.requestId();

@@ -9,9 +9,13 @@ import java.util.concurrent.CompletableFuture;
  * subscription changes on every reconnection; the client subscription does not. I/O thread only,
  * except {@link #started}, which the subscribing thread waits on.
  *
- * <p>Invariant: {@code lastReceived} is the position of the last event handed to the listener's
- * inbox (the start point before any). Every resubscription asks for events <em>after</em> it, and
- * every event received must name it as its previous position, so no event is missed or repeated.
+ * <p>Invariants: {@code lastReceived} is the position of the last event or checkpoint notice handed
+ * to the listener's inbox (the start point before any); every resubscription asks for events
+ * <em>after</em> it, with the original filter, so no event is missed or repeated.
+ * {@code serverPrevious} is what the current server subscription's next event must name as its
+ * previous position: its last event, or its start point. {@code lastEvent} is the last event handed
+ * to the listener (the first start point before any): the listener's chain, which a resubscription
+ * after a notice does not break, because the events it receives are handed on naming it.
  */
 final class SubscriptionLink {
 
@@ -34,6 +38,8 @@ final class SubscriptionLink {
     long serverId;
     boolean everStarted;
     long lastReceived;
+    long serverPrevious;
+    long lastEvent;
     /** Credit granted to and events received from the current server subscription. */
     long granted;
     long received;
@@ -51,8 +57,7 @@ final class SubscriptionLink {
         if (!everStarted) {
             return original;
         }
-        SubscriptionRequest resume = SubscriptionRequest.after(lastReceived);
-        return original.streamPrefix().map(resume::withStreamPrefix).orElse(resume);
+        return original.resumeAfter(lastReceived);
     }
 
     /** Whether a server subscription exists or is being asked for. */

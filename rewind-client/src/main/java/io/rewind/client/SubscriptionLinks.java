@@ -21,9 +21,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps every subscription of a client fed across connection failures and server restarts. Each
  * link is served by one server-side subscription at a time (SUBSCRIBE with credit, then DELIVER,
- * CAUGHT_UP, and CREDIT as the listener consumes); when the connection is lost, times out or the
- * server ends the subscription for a passing reason, the link waits with exponential backoff and
- * subscribes again <em>after the last event it received</em>. The first attempt is the exception:
+ * CAUGHT_UP, CHECKPOINT, and CREDIT as the listener consumes); when the connection is lost, times
+ * out or the server ends the subscription for a passing reason, the link waits with exponential
+ * backoff and subscribes again, with the same filter, <em>after the last event or checkpoint it
+ * received</em>. The first attempt is the exception:
  * its failure is the caller's, thrown from {@code subscribe}. I/O thread only.
  */
 final class SubscriptionLinks {
@@ -86,6 +87,8 @@ final class SubscriptionLinks {
         }
         if (reply instanceof CommandReply.Delivery delivery) {
             onDelivery(link, delivery.events(), nowNanos);
+        } else if (reply instanceof CommandReply.Checkpoint checkpoint) {
+            onCheckpoint(link, checkpoint.position(), nowNanos);
         } else if (reply instanceof CommandReply.CaughtUp) {
             link.subscription.offerCaughtUp();
         } else if (reply instanceof CommandReply.Subscribed subscribed) {
@@ -200,6 +203,7 @@ final class SubscriptionLinks {
         if (!link.everStarted) {
             link.everStarted = true;
             link.lastReceived = startPosition;
+            link.lastEvent = startPosition;
             link.started.complete(startPosition);
         } else if (startPosition != link.lastReceived) {
             end(link, new EventStoreException(ErrorCode.INTERNAL, "the server resumed the subscription after position "
@@ -208,6 +212,7 @@ final class SubscriptionLinks {
         } else {
             LOG.info("Resumed {} on {}", link, endpoint);
         }
+        link.serverPrevious = startPosition;
         link.state = SubscriptionLink.State.ACTIVE;
         link.failures = 0;
     }
@@ -215,18 +220,36 @@ final class SubscriptionLinks {
     private void onDelivery(SubscriptionLink link, List<SubscriptionEvent> events, long nowNanos) {
         for (SubscriptionEvent event : events) {
             long position = event.event().position();
-            if (event.previousPosition() != link.lastReceived || position <= link.lastReceived) {
+            if (event.previousPosition() != link.serverPrevious || position <= link.lastReceived) {
                 // Not the next link of the chain: start again from what is known to be complete.
-                LOG.warn("{} received position {} naming previous {}; resubscribing after {}", link, position,
-                        event.previousPosition(), link.lastReceived);
+                LOG.warn("{} received position {} naming previous {}, expected {}; resubscribing after {}", link,
+                        position, event.previousPosition(), link.serverPrevious, link.lastReceived);
                 cancelServerSubscription(link);
                 failAttempt(link, "broken chain", nowNanos);
                 return;
             }
+            // After a resumption from a notice the server names the notice as previous; the
+            // listener's chain continues from its last event.
+            SubscriptionEvent handed = event.previousPosition() == link.lastEvent ? event
+                    : new SubscriptionEvent(event.event(), link.lastEvent);
             link.lastReceived = position;
+            link.serverPrevious = position;
+            link.lastEvent = position;
             link.received++;
-            link.subscription.offer(event);
+            link.subscription.offer(handed);
         }
+    }
+
+    private void onCheckpoint(SubscriptionLink link, long position, long nowNanos) {
+        if (position <= link.lastReceived) {
+            LOG.warn("{} received a checkpoint at {}, not past {}; resubscribing after {}", link, position,
+                    link.lastReceived, link.lastReceived);
+            cancelServerSubscription(link);
+            failAttempt(link, "checkpoint out of order", nowNanos);
+            return;
+        }
+        link.lastReceived = position;
+        link.subscription.offerCheckpoint(position);
     }
 
     private void onError(SubscriptionLink link, CommandReply.Error error, long nowNanos) {

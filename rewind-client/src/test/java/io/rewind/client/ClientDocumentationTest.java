@@ -211,6 +211,11 @@ class ClientDocumentationTest {
                     }
 
                     @Override
+                    public void onCheckpoint(long position) {
+                        checkpoints.save(position);            // all that matched up to here was applied
+                    }
+
+                    @Override
                     public void onCaughtUp() {
                         System.out.println("projection is live");
                     }

@@ -71,6 +71,53 @@ class SubscriptionRecoveryTest {
     }
 
     @Test
+    void aFilteredSubscriptionResumesWithItsFilterAfterTheLastCheckpointReceived() {
+        SubscriptionRequest original = SubscriptionRequest.fromBeginning().toStream("scripted").withTypes("scripted")
+                .withCheckpoints(3, Duration.ofSeconds(30));
+        try (ScriptedServer server = ScriptedServer.start(firstSubscriptionThenResume((peer, id) -> {
+            peer.reply(new CommandReply.Delivery(id, chain(-1, 0)));
+            peer.reply(new CommandReply.Checkpoint(id, 9));
+            peer.reply(error(id, ErrorCode.UNAVAILABLE, "the server is busy"));
+        }, 10));
+                EventStore client = connect(server, b -> b)) {
+            RecordingListener listener = new RecordingListener();
+            Subscription subscription = client.subscribe(original, listener);
+
+            listener.awaitCount(2);
+
+            assertThat(listener.positions()).containsExactly(0L, 10L);
+            assertThat(listener.checkpoints()).containsExactly(9L);
+            // The resumed server subscription names its start, 9; the listener's chain goes on from 0.
+            assertThat(listener.events().get(1).previousPosition()).isZero();
+            listener.assertUnbrokenChainFrom(-1);
+            assertThat(server.received(CommandRequest.Subscribe.class)).extracting(CommandRequest.Subscribe::request)
+                    .containsExactly(original, original.resumeAfter(9));
+            Await.until(() -> subscription.lastPosition() == 10, "lastPosition() reaches 10");
+        }
+    }
+
+    @Test
+    void aCheckpointThatDoesNotMoveForwardMakesTheClientResubscribeAfterWhatItHas() {
+        SubscriptionRequest original = SubscriptionRequest.fromBeginning().toStream("scripted");
+        try (ScriptedServer server = ScriptedServer.start(firstSubscriptionThenResume((peer, id) -> {
+            peer.reply(new CommandReply.Delivery(id, chain(-1, 0, 1)));
+            peer.reply(new CommandReply.Checkpoint(id, 1));
+        }, 2));
+                EventStore client = connect(server, b -> b)) {
+            RecordingListener listener = new RecordingListener();
+            client.subscribe(original, listener);
+
+            listener.awaitCount(3);
+
+            assertThat(listener.positions()).containsExactly(0L, 1L, 2L);
+            assertThat(listener.checkpoints()).isEmpty();
+            listener.assertUnbrokenChainFrom(-1);
+            assertThat(server.received(CommandRequest.Subscribe.class)).extracting(CommandRequest.Subscribe::request)
+                    .containsExactly(original, original.resumeAfter(1));
+        }
+    }
+
+    @Test
     void aDeliveryWithAGapMakesTheClientResubscribeAfterTheLastEventInTheChain() {
         // Position 1 is missing: 2 names 1 as its previous, but the client last saw 0.
         try (ScriptedServer server = ScriptedServer.start(firstSubscriptionThenResume((peer, id) ->

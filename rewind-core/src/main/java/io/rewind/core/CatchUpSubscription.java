@@ -14,7 +14,10 @@ import java.util.function.Consumer;
 /**
  * A subscription that pulls: its own thread reads the global log forward from where it is, in
  * pages, delivers what matches, and when it reaches the head waits on the store's
- * {@link HeadWatch}. Because it always reads the store itself, history and live are one loop: there
+ * {@link HeadWatch}. The filter ({@link SubscriptionRequest#matches}) is applied here, in the store,
+ * and a filtered subscription gives its listener checkpoint notices as the request says: checked
+ * at the end of every page it scans and whenever it wakes at the head, so a notice carries the last
+ * position of the page and may cover more skipped events than the threshold. Because it always reads the store itself, history and live are one loop: there
  * is no hand-over at which an event could be lost or delivered twice, and a slow listener only
  * falls behind; writers never wait for it. Thread-safe.
  *
@@ -108,18 +111,22 @@ public final class CatchUpSubscription implements Subscription {
     }
 
     private void loop() throws InterruptedException {
-        long cursor = lastPosition;
-        long previousDelivered = lastPosition;
+        Progress progress = new Progress(lastPosition);
         boolean caughtUp = false;
         while (!closed) {
             ensureStoreOpen();
-            List<RecordedEvent> page = source.readForward(cursor + 1, PAGE);
+            List<RecordedEvent> page = source.readForward(progress.scanned + 1, PAGE);
             if (page.isEmpty()) {
                 if (!caughtUp) {
                     caughtUp = true;
                     listener.onCaughtUp();
                 }
-                watch.awaitBeyond(cursor, IDLE_WAIT_MS, TimeUnit.MILLISECONDS);
+                // Wait for new events, but wake in time for a notice that falls due meanwhile.
+                long waitNanos = Math.min(TimeUnit.MILLISECONDS.toNanos(IDLE_WAIT_MS), progress.nanosUntilDue());
+                if (waitNanos > 0) {
+                    watch.awaitBeyond(progress.scanned, waitNanos, TimeUnit.NANOSECONDS);
+                }
+                notifyIfDue(progress);
                 continue;
             }
             for (RecordedEvent event : page) {
@@ -129,13 +136,71 @@ public final class CatchUpSubscription implements Subscription {
                 // Checked per event, not per page: a closed store delivers nothing more, even
                 // from a page it read before closing.
                 ensureStoreOpen();
-                cursor = event.position();
-                if (request.matches(event.stream())) {
-                    listener.onEvent(new SubscriptionEvent(event, previousDelivered));
-                    previousDelivered = cursor;
-                    lastPosition = cursor;
+                if (request.matches(event)) {
+                    listener.onEvent(new SubscriptionEvent(event, progress.delivered));
+                    progress.delivered(event.position());
+                    lastPosition = event.position();
+                } else {
+                    progress.skipped(event.position());
                 }
             }
+            notifyIfDue(progress);
+        }
+    }
+
+    /** Gives the listener a checkpoint notice if one is due and the subscription is still running. */
+    private void notifyIfDue(Progress progress) {
+        if (closed || !progress.noticeDue()) {
+            return;
+        }
+        ensureStoreOpen();
+        listener.onCheckpoint(progress.scanned);
+        progress.noticed();
+        lastPosition = progress.scanned;
+    }
+
+    /**
+     * Where the loop stands: every event up to {@code scanned} was delivered or skipped;
+     * {@code delivered} is the last event delivered (the start point before any), which the next
+     * one names as previous; {@code skipped} events were skipped since the listener last heard of
+     * the subscription's position (an event or a notice) at {@code reportedAtNanos}.
+     */
+    private final class Progress {
+        private final long intervalNanos = request.checkpointInterval().toNanos();
+        long scanned;
+        long delivered;
+        int skipped;
+        long reportedAtNanos = System.nanoTime();
+
+        Progress(long start) {
+            scanned = start;
+            delivered = start;
+        }
+
+        void delivered(long position) {
+            scanned = position;
+            delivered = position;
+            noticed();
+        }
+
+        /** The listener now knows the position scanned, by an event or a notice. */
+        void noticed() {
+            skipped = 0;
+            reportedAtNanos = System.nanoTime();
+        }
+
+        void skipped(long position) {
+            scanned = position;
+            skipped++;
+        }
+
+        boolean noticeDue() {
+            return skipped > 0 && (skipped >= request.checkpointEvents() || nanosUntilDue() <= 0);
+        }
+
+        /** How long until a time-based notice is due; effectively never when nothing was skipped. */
+        long nanosUntilDue() {
+            return skipped == 0 ? Long.MAX_VALUE : reportedAtNanos + intervalNanos - System.nanoTime();
         }
     }
 

@@ -22,6 +22,7 @@ import io.rewind.protocol.legacy.GoRewindRequest;
 import io.rewind.protocol.legacy.LegacyEvent;
 import io.rewind.protocol.legacy.RewindReply;
 import io.rewind.protocol.legacy.RewindRequest;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -201,7 +202,21 @@ class CodecPropertiesTest {
     private Arbitrary<SubscriptionRequest> subscriptionRequests() {
         Arbitrary<SubscriptionRequest> start = Arbitraries.oneOf(Arbitraries.of(SubscriptionRequest.fromBeginning(),
                 SubscriptionRequest.fromEnd()), Arbitraries.longs().between(-1, Long.MAX_VALUE).map(SubscriptionRequest::after));
-        return Combinators.combine(start, names().optional()).as((s, p) -> p.map(s::withStreamPrefix).orElse(s));
+        Arbitrary<Function<SubscriptionRequest, SubscriptionRequest>> scope = Arbitraries.oneOf(
+                Arbitraries.just(Function.identity()),
+                names().map(name -> request -> request.toStream(name)),
+                names().map(name -> request -> request.withStreamPrefix(name)));
+        Arbitrary<Function<SubscriptionRequest, SubscriptionRequest>> filters = Arbitraries.oneOf(
+                Arbitraries.just(Function.identity()),
+                types().list().ofMinSize(1).ofMaxSize(SubscriptionRequest.MAX_TYPES)
+                        .map(types -> request -> request.withTypes(types)));
+        Arbitrary<Function<SubscriptionRequest, SubscriptionRequest>> checkpoints = Arbitraries.oneOf(
+                Arbitraries.just(Function.identity()),
+                Combinators.combine(Arbitraries.integers().between(1, SubscriptionRequest.MAX_CHECKPOINT_EVENTS),
+                        Arbitraries.longs().between(1, SubscriptionRequest.MAX_CHECKPOINT_INTERVAL.toMillis()))
+                        .as((events, millis) -> request -> request.withCheckpoints(events, Duration.ofMillis(millis))));
+        return Combinators.combine(start, scope, filters, checkpoints)
+                .as((s, a, b, c) -> c.apply(b.apply(a.apply(s))));
     }
 
     @Provide
@@ -262,6 +277,7 @@ class CodecPropertiesTest {
                 Combinators.combine(id, Arbitraries.longs()).as(CommandReply.Subscribed::new),
                 Combinators.combine(id, delivered.list().ofMinSize(1).ofMaxSize(4)).as(CommandReply.Delivery::new),
                 id.map(CommandReply.CaughtUp::new),
+                Combinators.combine(id, Arbitraries.longs()).as(CommandReply.Checkpoint::new),
                 id.map(CommandReply.Cancelled::new),
                 id.map(CommandReply.Pong::new),
                 errors, wrongVersions);

@@ -9,8 +9,10 @@ import java.util.List;
  * events: only where it is and how much it may send. Socket thread only.
  *
  * <p>Invariants: every event with position {@code <= scanned} has been delivered or filtered out;
- * {@code lastDelivered} is the position of the last event delivered (the start point before any);
- * at most {@code credit} more events are sent before the client grants more.
+ * {@code lastDelivered} is the position of the last event delivered (the start point before any),
+ * which the next event names as its previous position; {@code skipped} events were filtered out
+ * since the last event or CHECKPOINT; at most {@code credit} more events are sent before the client
+ * grants more (skipped events and notices cost none).
  */
 final class RemoteSubscription {
 
@@ -34,6 +36,11 @@ final class RemoteSubscription {
     long scanned;
     long lastDelivered;
     long credit;
+    int skipped;
+    /** Whether the hub has it in its queue of time-based notices. */
+    boolean checkpointQueued;
+    /** When the client last heard of this subscription's position (an event or a notice). */
+    long reportedAtNanos = System.nanoTime();
     /** Events per history read, adapted to the sizes seen so one read stays near the reply budget. */
     int pageSize = BoundedRead.FIRST_CHUNK;
     boolean caughtUpSent;

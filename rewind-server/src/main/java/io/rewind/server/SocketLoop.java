@@ -112,13 +112,15 @@ final class SocketLoop implements Runnable, Replies {
     }
 
     private void cycle(boolean readRequests) {
-        poller.poll(broadcaster.hasPending() ? 0 : sender.hasBacklog() ? BACKLOG_POLL_MS : IDLE_POLL_MS);
+        long idle = subscriptions.millisUntilCheckpointDue(System.nanoTime(), IDLE_POLL_MS);
+        poller.poll(broadcaster.hasPending() ? 0 : sender.hasBacklog() ? Math.min(BACKLOG_POLL_MS, idle) : idle);
         if (readRequests && poller.pollin(0)) {
             readRequests();
         }
         mailbox.drain();
         List<SubscriptionEvent> published = broadcaster.publishPending(streamPub, legacyPub);
         subscriptions.onBroadcast(published);
+        subscriptions.sendDueCheckpoints(System.nanoTime());
         if (sender.hasBacklog()) {
             sender.retry();
         }

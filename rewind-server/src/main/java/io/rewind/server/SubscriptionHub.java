@@ -13,10 +13,13 @@ import io.rewind.protocol.command.CommandRequest;
 import io.rewind.protocol.command.ErrorReplies;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -30,6 +33,12 @@ import org.slf4j.LoggerFactory;
  * is served from the broadcast stream directly. When credit runs out it simply stops (STALLED):
  * nothing is buffered for it, and more credit restarts it from the store where it stopped. So a
  * slow or silent subscriber costs no memory and never holds up writers or other clients.
+ *
+ * <p>Filters ({@link SubscriptionRequest#matches}) are applied here, on the server: a skipped event
+ * costs no credit and is never sent. A filtered subscription gets a CHECKPOINT notice with the
+ * position it has scanned once its request's thresholds say one is due, checked after every page
+ * and broadcast batch it handles and by {@link #sendDueCheckpoints} for the time threshold, so
+ * that a client skipping everything still learns where it is.
  *
  * <p>Clean-up: CANCEL; a client that the ROUTER reports gone; a client that sent nothing for
  * {@link ServerConfig#subscriptionTimeout()} (clients send CREDIT or PING to stay alive).
@@ -47,6 +56,13 @@ final class SubscriptionHub {
     private final ServerConfig config;
     private final Map<RemoteSubscription.Key, RemoteSubscription> subscriptions = new HashMap<>();
     private final Map<ByteBuffer, Long> lastHeard = new HashMap<>();
+    /**
+     * When subscriptions that skipped events become due for a time-based notice, earliest first; at
+     * most one entry per subscription ({@link RemoteSubscription#checkpointQueued}). An entry may be
+     * stale (the subscription reported since, or ended): it is checked again when it comes up.
+     */
+    private final PriorityQueue<DueCheckpoint> dueCheckpoints =
+            new PriorityQueue<>(Comparator.comparingLong(DueCheckpoint::nanos));
     private volatile int count;
 
     /**
@@ -136,7 +152,7 @@ final class SubscriptionHub {
                     "no subscription " + command.requestId() + " on this connection"));
             return;
         }
-        subscription.ended = true;
+        forget(subscription);
         sender.accept(envelope, new CommandReply.Cancelled(command.requestId()));
     }
 
@@ -159,10 +175,12 @@ final class SubscriptionHub {
             if (event.position() <= subscription.scanned) {
                 continue;
             }
-            if (broadcast.previousPosition() > subscription.scanned || subscription.credit == 0) {
+            if (broadcast.previousPosition() > subscription.scanned
+                    || subscription.credit == 0 && subscription.request.matches(event)) {
                 // Either an event is missing between what it has seen and this one, or it may not
-                // take more now: in both cases the store, not a buffer, supplies what comes next.
+                // take this one now: in both cases the store, not a buffer, supplies what comes next.
                 deliver(subscription, batch);
+                checkpointIfDue(subscription);
                 subscription.mode = RemoteSubscription.Mode.STALLED;
                 readOrStall(subscription);
                 return;
@@ -170,6 +188,7 @@ final class SubscriptionHub {
             accept(subscription, event, batch);
         }
         deliver(subscription, batch);
+        checkpointIfDue(subscription);
     }
 
     private void readOrStall(RemoteSubscription subscription) {
@@ -183,7 +202,7 @@ final class SubscriptionHub {
         subscription.mode = RemoteSubscription.Mode.READING;
         long from = subscription.scanned + 1;
         // Unfiltered, it never needs more than its credit; filtered, it may skip many events per delivery.
-        int size = subscription.request.streamPrefix().isEmpty()
+        int size = !subscription.request.isFiltered()
                 ? (int) Math.min(subscription.pageSize, subscription.credit) : subscription.pageSize;
         offThread.call(() -> store.readAll(from, Direction.FORWARD, size),
                 (page, failure) -> onHistory(subscription, page, size, failure));
@@ -204,13 +223,14 @@ final class SubscriptionHub {
             if (event.position() <= subscription.scanned) {
                 continue;
             }
-            if (subscription.request.matches(event.stream()) && subscription.credit == 0) {
+            if (subscription.credit == 0 && subscription.request.matches(event)) {
                 consumedAll = false;
                 break;
             }
             accept(subscription, event, batch);
         }
         deliver(subscription, batch);
+        checkpointIfDue(subscription);
         if (!page.isEmpty()) {
             long bytes = page.stream().mapToLong(BoundedRead::size).sum();
             subscription.pageSize = BoundedRead.nextChunk(MAX_PAGE, config.maxReplyBytes(), bytes / page.size());
@@ -230,16 +250,77 @@ final class SubscriptionHub {
 
     /** Takes one event the subscription has room for (or skips it if filtered out). */
     private static void accept(RemoteSubscription subscription, RecordedEvent event, List<SubscriptionEvent> batch) {
-        if (subscription.request.matches(event.stream())) {
+        if (subscription.request.matches(event)) {
             batch.add(new SubscriptionEvent(event, subscription.lastDelivered));
             subscription.lastDelivered = event.position();
             subscription.credit--;
+            subscription.skipped = 0;
+        } else {
+            subscription.skipped++;
         }
         subscription.scanned = event.position();
     }
 
+    /**
+     * Sends a CHECKPOINT at the position scanned if the subscription skipped events since it last
+     * reported and a threshold is reached; otherwise notes when the time threshold falls due.
+     * Costs no credit: a client that skips everything still hears where it is.
+     */
+    private void checkpointIfDue(RemoteSubscription subscription) {
+        if (subscription.skipped == 0 || subscription.ended) {
+            return;
+        }
+        long now = System.nanoTime();
+        long due = subscription.reportedAtNanos + subscription.request.checkpointInterval().toNanos();
+        if (subscription.skipped >= subscription.request.checkpointEvents() || now - due >= 0) {
+            sender.accept(subscription.envelope, new CommandReply.Checkpoint(subscription.id, subscription.scanned));
+            subscription.skipped = 0;
+            subscription.reportedAtNanos = now;
+        } else if (!subscription.checkpointQueued) {
+            subscription.checkpointQueued = true;
+            dueCheckpoints.add(new DueCheckpoint(due, subscription));
+        }
+    }
+
+    /** Marks a subscription ended and drops its queued notice check, so nothing holds on to it. */
+    private void forget(RemoteSubscription subscription) {
+        subscription.ended = true;
+        if (subscription.checkpointQueued) {
+            subscription.checkpointQueued = false;
+            dueCheckpoints.removeIf(due -> due.subscription() == subscription);
+        }
+    }
+
+    /** Sends the checkpoint notices whose time threshold has passed. Cheap when none is due. */
+    void sendDueCheckpoints(long nowNanos) {
+        DueCheckpoint next;
+        while ((next = dueCheckpoints.peek()) != null && nowNanos - next.nanos() >= 0) {
+            dueCheckpoints.poll();
+            next.subscription().checkpointQueued = false;
+            // Queues it again if it reported since and is not due yet.
+            checkpointIfDue(next.subscription());
+        }
+    }
+
+    /** Milliseconds until {@link #sendDueCheckpoints} has work, at most {@code idleMillis}. */
+    long millisUntilCheckpointDue(long nowNanos, long idleMillis) {
+        DueCheckpoint next = dueCheckpoints.peek();
+        if (next == null) {
+            return idleMillis;
+        }
+        long nanos = next.nanos() - nowNanos;
+        return nanos <= 0 ? 0 : Math.min(idleMillis, TimeUnit.NANOSECONDS.toMillis(nanos) + 1);
+    }
+
+    /** A subscription that may be due for a time-based notice at {@code nanos}. */
+    private record DueCheckpoint(long nanos, RemoteSubscription subscription) {
+    }
+
     /** Sends a batch as DELIVER messages of at most {@link ServerConfig#maxReplyBytes()} each. */
     private void deliver(RemoteSubscription subscription, List<SubscriptionEvent> batch) {
+        if (!batch.isEmpty()) {
+            subscription.reportedAtNanos = System.nanoTime();
+        }
         int start = 0;
         long bytes = 0;
         for (int i = 0; i < batch.size(); i++) {
@@ -262,7 +343,7 @@ final class SubscriptionHub {
         lastHeard.remove(client);
         subscriptions.values().removeIf(subscription -> {
             if (subscription.client.equals(client)) {
-                subscription.ended = true;
+                forget(subscription);
                 LOG.info("Subscription {} ended: client {} disconnected", subscription.id, hex(client));
                 return true;
             }
@@ -309,7 +390,7 @@ final class SubscriptionHub {
     private void end(RemoteSubscription subscription, Throwable cause) {
         subscriptions.remove(subscription.key());
         counted();
-        subscription.ended = true;
+        forget(subscription);
         EventStoreException failure = cause instanceof EventStoreException e ? e
                 : new StoreClosedException("subscription ended: " + cause);
         LOG.info("Subscription {} of client {} ended: {}", subscription.id, hex(subscription.client),

@@ -128,8 +128,10 @@ class SubscriptionTest {
         appendDirect("payments-1", 2);
         TestClient dealer = server.dealer();
         dealer.sendCommand(new CommandRequest.Subscribe(1, SubscriptionRequest.fromEnd(), 100));
-        dealer.sendCommand(new CommandRequest.Subscribe(2,
-                SubscriptionRequest.after(0).withStreamPrefix("orders-"), 100));
+        // Thresholds the test never reaches, so no checkpoint notice comes between the deliveries.
+        dealer.sendCommand(new CommandRequest.Subscribe(2, SubscriptionRequest.after(0).withStreamPrefix("orders-")
+                .withCheckpoints(SubscriptionRequest.MAX_CHECKPOINT_EVENTS, SubscriptionRequest.MAX_CHECKPOINT_INTERVAL),
+                100));
         List<SubscriptionEvent> fromEnd = new ArrayList<>();
         List<SubscriptionEvent> orders = new ArrayList<>();
         List<CommandReply> control = new ArrayList<>();
@@ -153,6 +155,67 @@ class SubscriptionTest {
         });
         assertThat(orders).extracting(e -> e.event().position()).containsExactly(1L, 2L, 5L);
         assertChained(orders, 0);
+    }
+
+    /** Receives until a CHECKPOINT for {@code id} at or past {@code position}; returns the notices' positions. */
+    private static List<Long> receiveCheckpointsUntil(TestClient dealer, long id, long position, List<Long> notices) {
+        while (notices.isEmpty() || notices.get(notices.size() - 1) < position) {
+            CommandReply reply = dealer.receiveReply();
+            assertThat(reply).as("only notices and CAUGHT_UP while every event is skipped")
+                    .isInstanceOfAny(CommandReply.Checkpoint.class, CommandReply.CaughtUp.class);
+            if (reply instanceof CommandReply.Checkpoint notice && notice.requestId() == id) {
+                notices.add(notice.position());
+            }
+        }
+        return notices;
+    }
+
+    @Test
+    void skippedEventsCostNoCreditAndASubscriberThatSkipsEverythingStillGetsNotices() {
+        server = TestServer.start();
+        appendDirect("noise", 50);
+        TestClient dealer = server.dealer();
+        dealer.sendCommand(new CommandRequest.Subscribe(4, SubscriptionRequest.fromBeginning().toStream("signal")
+                .withCheckpoints(10, SubscriptionRequest.MAX_CHECKPOINT_INTERVAL), 1));
+        assertThat(dealer.receiveReply()).isEqualTo(new CommandReply.Subscribed(4, -1));
+
+        // After 50 skipped events fewer than 10 may wait for the next notice: the last is at 40 or later.
+        List<Long> notices = receiveCheckpointsUntil(dealer, 4, 40, new ArrayList<>());
+        appendDirect("noise", 20);
+        receiveCheckpointsUntil(dealer, 4, 60, notices);
+        appendDirect("signal", 2);
+
+        List<SubscriptionEvent> events = receiveEvents(dealer, 4, 1, new ArrayList<>());
+        assertThat(events).singleElement().satisfies(event -> {
+            assertThat(event.event().position()).as("70 skipped events left the one credit").isEqualTo(70);
+            assertThat(event.previousPosition()).as("the start point: notices leave the chain").isEqualTo(-1);
+        });
+        assertThat(notices).isSorted().doesNotHaveDuplicates().allSatisfy(p -> assertThat(p).isBetween(9L, 69L));
+        assertNothingMore(dealer);
+        dealer.sendCommand(new CommandRequest.Credit(4, 1));
+        assertThat(receiveEvents(dealer, 4, 1, new ArrayList<>())).singleElement()
+                .satisfies(event -> assertThat(event.previousPosition()).isEqualTo(70));
+    }
+
+    @Test
+    void theIntervalBringsOneNoticePerSubscriptionForAFewSkippedEventsAndNoneWhenNothingWasSkipped() {
+        server = TestServer.start();
+        TestClient dealer = server.dealer();
+        SubscriptionRequest quick = SubscriptionRequest.fromBeginning().toStream("signal")
+                .withCheckpoints(SubscriptionRequest.MAX_CHECKPOINT_EVENTS, Duration.ofMillis(50));
+        dealer.sendCommand(new CommandRequest.Subscribe(1, quick, 10));
+        dealer.sendCommand(new CommandRequest.Subscribe(2, quick.withTypes("t"), 10));
+        List<CommandReply> control = new ArrayList<>();
+        while (control.stream().filter(CommandReply.CaughtUp.class::isInstance).count() < 2) {
+            control.add(dealer.receiveReply());
+        }
+        assertThat(control).contains(new CommandReply.Subscribed(1, -1), new CommandReply.Subscribed(2, -1));
+
+        appendDirect("noise", 1);
+        List<CommandReply> notices = List.of(dealer.receiveReply(), dealer.receiveReply());
+
+        assertThat(notices).containsExactlyInAnyOrder(new CommandReply.Checkpoint(1, 0), new CommandReply.Checkpoint(2, 0));
+        assertNothingMore(dealer);
     }
 
     @Test

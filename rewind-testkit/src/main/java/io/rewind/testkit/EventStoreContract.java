@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 public abstract class EventStoreContract implements AppendContract, ExpectedVersionContract,
         InvalidRequestContract, ArgumentContract, EventDataContract, ReadContract, IdempotencyContract,
-        ConcurrencyContract, StreamListingContract, SubscriptionContract, SubscriptionFlowContract, ClosedStoreContract {
+        ConcurrencyContract, StreamListingContract, SubscriptionContract, SubscriptionFilterContract,
+        SubscriptionFlowContract, ClosedStoreContract {
 
     private EventStore store;
 

@@ -13,9 +13,9 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * A {@link SubscriptionListener} that records everything it is told, lets a test wait for it, and
- * notes any breach of the listener contract (called concurrently, told of catch-up or close twice,
- * an event after close). An optional {@link Reaction} runs inside {@code onEvent}, after the event is
+ * A {@link SubscriptionListener} that records everything it is told (events and checkpoint notices,
+ * in the order they came), lets a test wait for it, and notes any breach of the listener contract
+ * (called concurrently, told of catch-up or close twice, an event or notice after close). An optional {@link Reaction} runs inside {@code onEvent}, after the event is
  * recorded, to make the listener slow, throw, or close its subscription.
  *
  * <p>Thread-safe: the store calls it from its own thread while the test reads and waits on it.
@@ -35,6 +35,9 @@ public final class RecordingListener implements SubscriptionListener {
     private final Reaction reaction;
     private final AtomicBoolean inCall = new AtomicBoolean();
     private final List<SubscriptionEvent> events = new ArrayList<>();
+    private final List<Long> checkpoints = new ArrayList<>();
+    /** Events and notices in order of arrival: a SubscriptionEvent or a Long (a notice's position). */
+    private final List<Object> timeline = new ArrayList<>();
     private final List<String> violations = new ArrayList<>();
     private int caughtUpCalls;
     private int eventsAtCaughtUp = -1;
@@ -61,6 +64,7 @@ public final class RecordingListener implements SubscriptionListener {
                     violations.add("event at position " + event.event().position() + " after onClose");
                 }
                 events.add(event);
+                timeline.add(event);
                 received = events.size();
                 notifyAll();
             }
@@ -69,6 +73,23 @@ public final class RecordingListener implements SubscriptionListener {
             throw e;
         } catch (Exception e) {
             throw new IllegalStateException("the test listener's reaction failed", e);
+        } finally {
+            leave();
+        }
+    }
+
+    @Override
+    public void onCheckpoint(long position) {
+        enter("onCheckpoint");
+        try {
+            synchronized (this) {
+                if (closeCalls > 0) {
+                    violations.add("checkpoint at position " + position + " after onClose");
+                }
+                checkpoints.add(position);
+                timeline.add(position);
+                notifyAll();
+            }
         } finally {
             leave();
         }
@@ -132,6 +153,27 @@ public final class RecordingListener implements SubscriptionListener {
     /** {@link #awaitCount(int, Duration)} with {@link Await#DEFAULT_TIMEOUT}. */
     public List<SubscriptionEvent> awaitCount(int count) {
         return awaitCount(count, Await.DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * Waits until a checkpoint notice at or past {@code position} arrived; returns every notice's
+     * position so far.
+     */
+    public List<Long> awaitCheckpointAtLeast(long position, Duration timeout) {
+        awaitState(() -> !checkpoints.isEmpty() && checkpoints.get(checkpoints.size() - 1) >= position, timeout,
+                () -> "a checkpoint at or past " + position + " (notices " + checkpoints + ", events " + positions()
+                        + ", closed " + (closeCalls > 0) + ", cause " + closeCause + ")");
+        return checkpoints();
+    }
+
+    /** {@link #awaitCheckpointAtLeast(long, Duration)} with {@link Await#DEFAULT_TIMEOUT}. */
+    public List<Long> awaitCheckpointAtLeast(long position) {
+        return awaitCheckpointAtLeast(position, Await.DEFAULT_TIMEOUT);
+    }
+
+    /** The positions of the checkpoint notices received so far, in order of arrival. */
+    public synchronized List<Long> checkpoints() {
+        return List.copyOf(checkpoints);
     }
 
     /** Waits until {@code onCaughtUp} was called; returns how many events had arrived by then. */
@@ -199,8 +241,9 @@ public final class RecordingListener implements SubscriptionListener {
 
     /**
      * Checks what every subscription owes its listener: no breach of the listener contract, and an
-     * unbroken chain, each event naming as previous position the one delivered before it (the first
-     * naming {@code startAfter}), with positions strictly increasing.
+     * unbroken chain, each event naming as previous position that of the event before it (the first
+     * naming {@code startAfter}), with the positions of events and checkpoint notices together
+     * strictly increasing.
      *
      * @throws AssertionError describing the first breach
      */
@@ -209,16 +252,26 @@ public final class RecordingListener implements SubscriptionListener {
             throw new AssertionError("listener contract breached: " + violations);
         }
         long previous = startAfter;
-        for (SubscriptionEvent delivered : events) {
+        long reached = startAfter;
+        for (Object item : timeline) {
+            if (item instanceof Long notice) {
+                if (notice <= reached) {
+                    throw new AssertionError("checkpoint at " + notice + " after position " + reached);
+                }
+                reached = notice;
+                continue;
+            }
+            SubscriptionEvent delivered = (SubscriptionEvent) item;
             long position = delivered.event().position();
             if (delivered.previousPosition() != previous) {
                 throw new AssertionError("event at position " + position + " names previous position "
                         + delivered.previousPosition() + ", but the previous delivery was " + previous);
             }
-            if (position <= previous) {
-                throw new AssertionError("position " + position + " delivered after " + previous);
+            if (position <= reached) {
+                throw new AssertionError("position " + position + " delivered after " + reached);
             }
             previous = position;
+            reached = position;
         }
     }
 }

@@ -118,7 +118,10 @@ public interface SubscriptionContract extends ContractFixture {
         RecordingListener listener = new RecordingListener();
 
         try (Subscription subscription = store().subscribe(
-                SubscriptionRequest.fromBeginning().withStreamPrefix("order-"), listener)) {
+                // Thresholds no test reaches: no checkpoint notice comes between the events.
+                SubscriptionRequest.fromBeginning().withStreamPrefix("order-").withCheckpoints(
+                        SubscriptionRequest.MAX_CHECKPOINT_EVENTS, SubscriptionRequest.MAX_CHECKPOINT_INTERVAL),
+                listener)) {
             assertThat(listener.awaitCaughtUp()).isEqualTo(2);
             store().append("invoice-2", ExpectedVersion.any(), event("invoice-2"));
             store().append("order-1", ExpectedVersion.any(), event("order-1-b"));

@@ -19,7 +19,8 @@
  * {@link io.rewind.testkit.InvalidRequestContract}, {@link io.rewind.testkit.EventDataContract},
  * {@link io.rewind.testkit.ReadContract}, {@link io.rewind.testkit.IdempotencyContract},
  * {@link io.rewind.testkit.ConcurrencyContract}, {@link io.rewind.testkit.StreamListingContract},
- * {@link io.rewind.testkit.SubscriptionContract}, {@link io.rewind.testkit.SubscriptionFlowContract},
+ * {@link io.rewind.testkit.SubscriptionContract}, {@link io.rewind.testkit.SubscriptionFilterContract},
+ * {@link io.rewind.testkit.SubscriptionFlowContract},
  * {@link io.rewind.testkit.ClosedStoreContract}); {@code EventStoreContract} implements them all.
  *
  * <h2>What the contract pins down beyond the API's Javadoc</h2>

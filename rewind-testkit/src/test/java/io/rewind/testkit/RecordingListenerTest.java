@@ -41,6 +41,38 @@ class RecordingListenerTest {
     }
 
     @Test
+    void aCheckpointNoticeLeavesTheChainOfEventsAndMustMoveForward() {
+        RecordingListener listener = new RecordingListener();
+
+        listener.onEvent(delivered(0, -1));
+        listener.onCheckpoint(5);
+        listener.onEvent(delivered(8, 0));
+        listener.assertUnbrokenChainFrom(-1);
+        assertThat(listener.checkpoints()).containsExactly(5L);
+        assertThat(listener.awaitCheckpointAtLeast(5)).containsExactly(5L);
+
+        listener.onCheckpoint(8);
+        assertThatThrownBy(() -> listener.assertUnbrokenChainFrom(-1)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("checkpoint at 8 after position 8");
+    }
+
+    @Test
+    void anEventNamingANoticeOrAtANoticesPositionBreaksTheChain() {
+        RecordingListener named = new RecordingListener();
+        named.onCheckpoint(3);
+        named.onEvent(delivered(4, 3));
+        assertThatThrownBy(() -> named.assertUnbrokenChainFrom(-1)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("position 4 names previous position 3")
+                .hasMessageContaining("previous delivery was -1");
+
+        RecordingListener behind = new RecordingListener();
+        behind.onCheckpoint(3);
+        behind.onEvent(delivered(2, -1));
+        assertThatThrownBy(() -> behind.assertUnbrokenChainFrom(-1)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("position 2 delivered after 3");
+    }
+
+    @Test
     void aDuplicateIsReported() {
         RecordingListener listener = new RecordingListener();
 

@@ -2,7 +2,6 @@ package io.rewind.protocol.command;
 
 import io.rewind.api.Direction;
 import io.rewind.api.Limits;
-import io.rewind.api.SubscriptionRequest;
 import io.rewind.protocol.Frames;
 import io.rewind.protocol.MalformedMessageException;
 import java.time.Instant;
@@ -56,8 +55,7 @@ final class CommandDecoder {
                 return new CommandRequest.ListStreams(id, shortText(frames.get(2), "prefix"),
                         shortText(frames.get(3), "after"), limit(frames.get(4)));
             case SUBSCRIBE:
-                count(frames, 6, name);
-                return new CommandRequest.Subscribe(id, subscription(frames), credit(frames.get(5)));
+                return SubscribeCodec.decode(id, frames);
             case CREDIT:
                 count(frames, 3, name);
                 return new CommandRequest.Credit(id, credit(frames.get(2)));
@@ -92,11 +90,11 @@ final class CommandDecoder {
         return Frames.parseInt(frame, "limit", Integer.MIN_VALUE, Integer.MAX_VALUE);
     }
 
-    private static int credit(byte[] frame) {
+    static int credit(byte[] frame) {
         return Frames.parseInt(frame, "credit", 0, Integer.MAX_VALUE);
     }
 
-    private static String shortText(byte[] frame, String what) {
+    static String shortText(byte[] frame, String what) {
         if (frame.length > Limits.MAX_STREAM_NAME_BYTES) {
             throw new MalformedMessageException(what + " is " + frame.length + " bytes, the limit is "
                     + Limits.MAX_STREAM_NAME_BYTES);
@@ -111,25 +109,5 @@ final class CommandDecoder {
         } catch (DateTimeParseException e) {
             throw new MalformedMessageException("time is not an ISO-8601 instant: '" + Frames.printable(frame) + "'");
         }
-    }
-
-    private static SubscriptionRequest subscription(List<byte[]> frames) {
-        long after = Frames.parseDecimal(frames.get(3), "after position");
-        String prefix = shortText(frames.get(4), "prefix");
-        SubscriptionRequest request;
-        if (Frames.is(frames.get(2), "BEGINNING")) {
-            request = SubscriptionRequest.fromBeginning();
-        } else if (Frames.is(frames.get(2), "END")) {
-            request = SubscriptionRequest.fromEnd();
-        } else if (Frames.is(frames.get(2), "AFTER")) {
-            if (after < -1) {
-                throw new MalformedMessageException("after position must be >= -1, was " + after);
-            }
-            request = SubscriptionRequest.after(after);
-        } else {
-            throw new MalformedMessageException("subscription start must be BEGINNING, AFTER or END, was '"
-                    + Frames.printable(frames.get(2)) + "'");
-        }
-        return request.withStreamPrefix(prefix);
     }
 }

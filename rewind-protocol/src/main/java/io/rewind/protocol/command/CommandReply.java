@@ -102,6 +102,18 @@ public sealed interface CommandReply {
         }
     }
 
+    /**
+     * {@code [CHECKPOINT, id, position]}: a filtered subscription has scanned every event up to
+     * {@code position} and delivered all it matches; the next event names it as previous position.
+     * Costs no credit.
+     */
+    record Checkpoint(long requestId, long position) implements CommandReply {
+        @Override
+        public List<byte[]> toFrames() {
+            return List.of(Frames.text("CHECKPOINT"), RequestIds.encode(requestId), Frames.decimal(position));
+        }
+    }
+
     /** {@code [CAUGHT_UP, id]}: the subscription has delivered all history and is now live. */
     record CaughtUp(long requestId) implements CommandReply {
         @Override

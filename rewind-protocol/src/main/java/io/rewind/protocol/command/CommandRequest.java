@@ -6,6 +6,7 @@ import io.rewind.api.SubscriptionRequest;
 import io.rewind.protocol.Frames;
 import io.rewind.protocol.MalformedMessageException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -122,8 +123,12 @@ public sealed interface CommandRequest {
     }
 
     /**
-     * {@code [SUBSCRIBE, id, BEGINNING|AFTER|END, after position, prefix, initial credit]}: starts a
-     * subscription whose deliveries carry this request id.
+     * {@code [SUBSCRIBE, id, BEGINNING|AFTER|END, after position, name, initial credit]} (the first
+     * form: {@code name} is a stream prefix, empty for all) or {@code [SUBSCRIBE, id, start, after
+     * position, name, initial credit, ALL|STREAM|PREFIX, checkpoint events, checkpoint interval ms,
+     * type…]} (the filtered form): starts a subscription whose deliveries carry this request id. A
+     * request the first form can say exactly (no exact stream, no types, default checkpoints) is sent
+     * in it, so older servers still understand it.
      */
     record Subscribe(long requestId, SubscriptionRequest request, int credit) implements CommandRequest {
         public Subscribe {
@@ -135,9 +140,17 @@ public sealed interface CommandRequest {
 
         @Override
         public List<byte[]> toFrames() {
-            return List.of(CommandName.SUBSCRIBE.wire(), RequestIds.encode(requestId),
+            String name = request.stream().or(request::streamPrefix).orElse("");
+            List<byte[]> frames = new ArrayList<>(List.of(CommandName.SUBSCRIBE.wire(), RequestIds.encode(requestId),
                     Frames.text(request.start().name()), Frames.decimal(request.afterPosition()),
-                    Frames.text(request.streamPrefix().orElse("")), Frames.decimal(credit));
+                    Frames.text(name), Frames.decimal(credit)));
+            if (!SubscribeCodec.isFirstForm(request)) {
+                frames.add(Frames.text(request.scope().name()));
+                frames.add(Frames.decimal(request.checkpointEvents()));
+                frames.add(Frames.decimal(request.checkpointInterval().toMillis()));
+                request.types().forEach(type -> frames.add(Frames.text(type)));
+            }
+            return frames;
         }
     }
 

@@ -74,6 +74,9 @@ final class ReplyCodec {
             case "DELIVER":
                 requireAtLeast(frames, 3, word);
                 return new CommandReply.Delivery(id, RecordCodec.unpack(rest, "event", RecordCodec::subscriptionEvent));
+            case "CHECKPOINT":
+                Frames.requireCount(frames, 3, word);
+                return new CommandReply.Checkpoint(id, Frames.parseDecimal(rest.get(0), "checkpoint position"));
             case "CAUGHT_UP":
                 Frames.requireCount(frames, 2, word);
                 return new CommandReply.CaughtUp(id);

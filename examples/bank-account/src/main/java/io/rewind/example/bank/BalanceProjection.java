@@ -22,7 +22,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>It saves after every event once live, and every {@link #SAVE_EVERY} events while it replays
  * history; either way state and position are saved together, so how often only decides how much
- * is replayed after a crash.
+ * is replayed after a crash. The store may hold other streams too: the subscription skips them and
+ * sends checkpoint notices while it does, and the projection saves a notice's position like an
+ * event's, so a restart does not scan a long stretch of other streams again.
  */
 public final class BalanceProjection implements AutoCloseable {
 
@@ -31,7 +33,10 @@ public final class BalanceProjection implements AutoCloseable {
     private final Path stateFile;
     private final long resumedAfter;
     private final Map<String, Long> balances;
+    /** The position the balances include: the last event applied, or a later checkpoint notice. */
     private long position;
+    /** The last event applied (the saved position before any): the next event must name it. */
+    private long lastEvent;
     private long applied;
     private int unsaved;
     private boolean live;
@@ -42,6 +47,7 @@ public final class BalanceProjection implements AutoCloseable {
         this.stateFile = stateFile;
         this.resumedAfter = saved.position();
         this.position = saved.position();
+        this.lastEvent = saved.position();
         this.balances = new HashMap<>(saved.balances());
     }
 
@@ -50,9 +56,15 @@ public final class BalanceProjection implements AutoCloseable {
      * the account streams after its position.
      */
     public static BalanceProjection start(EventStore store, Path stateFile) {
+        return start(store, stateFile, SubscriptionRequest.DEFAULT_CHECKPOINT_EVENTS);
+    }
+
+    /** {@link #start(EventStore, Path)} with a checkpoint notice after {@code checkpointEvents} skipped events. */
+    static BalanceProjection start(EventStore store, Path stateFile, int checkpointEvents) {
         BalanceProjection projection = new BalanceProjection(stateFile, ProjectionState.load(stateFile));
         SubscriptionRequest request = SubscriptionRequest.after(projection.resumedAfter)
-                .withStreamPrefix(AccountEvents.STREAM_PREFIX);
+                .withStreamPrefix(AccountEvents.STREAM_PREFIX)
+                .withCheckpoints(checkpointEvents, SubscriptionRequest.DEFAULT_CHECKPOINT_INTERVAL);
         Subscription subscription = store.subscribe(request, projection.new Listener());
         synchronized (projection) {
             projection.subscription = subscription;
@@ -65,7 +77,7 @@ public final class BalanceProjection implements AutoCloseable {
         return resumedAfter;
     }
 
-    /** The position of the last event included. */
+    /** The position the balances include: every account event up to it is applied. */
     public synchronized long position() {
         return position;
     }
@@ -118,14 +130,25 @@ public final class BalanceProjection implements AutoCloseable {
     private synchronized void apply(SubscriptionEvent delivered) {
         RecordedEvent event = delivered.event();
         // The subscription chains every event to the one before it: a break would mean a lost event.
-        if (delivered.previousPosition() != position) {
+        if (delivered.previousPosition() != lastEvent) {
             throw new IllegalStateException("event at position " + event.position() + " follows position "
-                    + delivered.previousPosition() + ", but the projection is at " + position);
+                    + delivered.previousPosition() + ", but the projection's last event is at " + lastEvent);
         }
         long change = AccountEvents.balanceChange(event.type(), event.data());
         balances.merge(AccountEvents.accountId(event.stream()), change, Long::sum);
-        position = event.position();
+        lastEvent = event.position();
         applied++;
+        advance(event.position());
+    }
+
+    /** Every account event up to {@code checkpoint} is applied: the position moves without a change. */
+    private synchronized void checkpoint(long checkpoint) {
+        advance(checkpoint);
+    }
+
+    /** Caller holds the lock. */
+    private void advance(long newPosition) {
+        position = newPosition;
         unsaved++;
         if (live || unsaved >= SAVE_EVERY) {
             save();
@@ -156,6 +179,11 @@ public final class BalanceProjection implements AutoCloseable {
         @Override
         public void onEvent(SubscriptionEvent event) {
             apply(event);
+        }
+
+        @Override
+        public void onCheckpoint(long position) {
+            checkpoint(position);
         }
 
         @Override

@@ -78,6 +78,30 @@ class BalanceProjectionTest {
         }
     }
 
+    @Test
+    void aStretchOfOtherStreamsIsSavedAsACheckpointAndNotScannedAgain() throws Exception {
+        Path file = temp.resolve("checkpointed.properties");
+        service.open("a", "Ada");
+        for (int i = 0; i < 5; i++) {
+            store.append("audit-" + i, ExpectedVersion.any(), EventData.of("Audited", new byte[0]));
+        }
+
+        try (BalanceProjection projection = BalanceProjection.start(store, file, 3)) {
+            // The five audit events end at position 5; three skipped make a notice due.
+            assertThat(projection.awaitPosition(5, WAIT)).isTrue();
+            assertThat(projection.applied()).isEqualTo(1);
+        }
+        assertThat(ProjectionState.load(file)).isEqualTo(new ProjectionState(5, Map.of("a", 0L)));
+
+        long deposit = deposits("a", 1);
+        try (BalanceProjection restarted = BalanceProjection.start(store, file, 3)) {
+            assertThat(restarted.awaitPosition(deposit, WAIT)).isTrue();
+            assertThat(restarted.resumedAfter()).isEqualTo(5);
+            assertThat(restarted.applied()).isEqualTo(1);
+            assertThat(restarted.balance("a")).contains(1_00L);
+        }
+    }
+
     /**
      * A projection killed at any moment leaves the last state it saved; one started from that
      * state replays what came after and ends with the same balances. The copies taken while the
