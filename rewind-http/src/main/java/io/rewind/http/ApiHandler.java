@@ -356,7 +356,7 @@ final class ApiHandler extends Handler.Abstract {
     }
 
     private static long from(Exchange x, Direction direction) {
-        String text = x.query.get("from");
+        String text = x.text("from", null);
         if (text == null) {
             return direction == Direction.FORWARD ? 0 : EventStore.END;
         }
@@ -435,7 +435,7 @@ final class ApiHandler extends Handler.Abstract {
 
     private void positionAt(Exchange x) {
         x.onlyParameters("time");
-        String text = x.query.get("time");
+        String text = x.text("time", null);
         if (text == null) {
             throw new InvalidRequestException("time: missing (an ISO-8601 instant, e.g. 2026-12-01T10:00:00Z)");
         }

@@ -31,7 +31,7 @@ final class Exchange {
     final Response response;
     final Callback callback;
     final List<String> path;
-    final Map<String, String> query;
+    private final Map<String, List<String>> query;
     private final long maxRequestBytes;
 
     Exchange(Request request, Response response, Callback callback, long maxRequestBytes) {
@@ -101,13 +101,25 @@ final class Exchange {
 
     // --- parameters -------------------------------------------------------------------------
 
+    /** The one value of a query parameter; a parameter given twice is refused (only some repeat). */
     String text(String name, String fallback) {
-        String value = query.get(name);
-        return value == null ? fallback : value;
+        List<String> values = query.get(name);
+        if (values == null) {
+            return fallback;
+        }
+        if (values.size() > 1) {
+            throw new InvalidRequestException(AppendParser.clip(name) + ": given twice in the query");
+        }
+        return values.get(0);
+    }
+
+    /** Every value of a parameter that may repeat ({@code type=A&type=B}); empty when not given. */
+    List<String> values(String name) {
+        return query.getOrDefault(name, List.of());
     }
 
     long number(String name, long fallback) {
-        String value = query.get(name);
+        String value = text(name, null);
         if (value == null) {
             return fallback;
         }

@@ -14,6 +14,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -76,15 +77,11 @@ final class LiveFeed implements AutoCloseable {
     }
 
     void serve(Exchange x) {
-        x.onlyParameters("from", "prefix", "encoding");
+        x.onlyParameters("from", "prefix", "stream", "type", "checkpoint_events", "checkpoint_ms", "encoding");
         // The start is resolved to a position here, before subscribing, so that the feed can say
         // where it starts before the first event: "from the end" is "after the head now".
         long after = startAfter(x);
-        SubscriptionRequest request = SubscriptionRequest.after(after);
-        String prefix = x.text("prefix", "");
-        if (!prefix.isEmpty()) {
-            request = request.withStreamPrefix(prefix);
-        }
+        SubscriptionRequest request = filter(x, SubscriptionRequest.after(after));
         boolean base64 = switch (x.text("encoding", "auto")) {
             case "auto" -> false;
             case "base64" -> true;
@@ -99,6 +96,40 @@ final class LiveFeed implements AutoCloseable {
             open.remove(feed);
             throw e;
         }
+    }
+
+    /**
+     * The feed's filter, applied by the store: one exact {@code stream} or a name {@code prefix},
+     * and {@code type} (repeatable) for event types; a filtered feed sends checkpoint notices at
+     * least every {@code checkpoint_events} skipped events or {@code checkpoint_ms} milliseconds.
+     */
+    private static SubscriptionRequest filter(Exchange x, SubscriptionRequest request) {
+        String stream = x.text("stream", null);
+        String prefix = x.text("prefix", "");
+        if (stream != null && !prefix.isEmpty()) {
+            throw new InvalidRequestException("stream, prefix: give one of them, not both");
+        }
+        SubscriptionRequest filtered = request;
+        if (stream != null) {
+            filtered = filtered.toStream(stream);
+        } else if (!prefix.isEmpty()) {
+            filtered = filtered.withStreamPrefix(prefix);
+        }
+        List<String> types = x.values("type");
+        if (!types.isEmpty()) {
+            filtered = filtered.withTypes(types);
+        }
+        long events = x.number("checkpoint_events", SubscriptionRequest.DEFAULT_CHECKPOINT_EVENTS);
+        long millis = x.number("checkpoint_ms", SubscriptionRequest.DEFAULT_CHECKPOINT_INTERVAL.toMillis());
+        if (events < 1 || events > SubscriptionRequest.MAX_CHECKPOINT_EVENTS) {
+            throw new InvalidRequestException("checkpoint_events: 1 to " + SubscriptionRequest.MAX_CHECKPOINT_EVENTS
+                    + ", was " + events);
+        }
+        if (millis < 1 || millis > SubscriptionRequest.MAX_CHECKPOINT_INTERVAL.toMillis()) {
+            throw new InvalidRequestException("checkpoint_ms: 1 to " + SubscriptionRequest.MAX_CHECKPOINT_INTERVAL
+                    .toMillis() + ", was " + millis);
+        }
+        return filtered.withCheckpoints((int) events, Duration.ofMillis(millis));
     }
 
     /**
@@ -188,6 +219,13 @@ final class LiveFeed implements AutoCloseable {
             } else {
                 write(new String(json, StandardCharsets.UTF_8) + "\n");
             }
+        }
+
+        /** A filtered feed's notice: SSE carries it as an id too, so Last-Event-ID resumes after it. */
+        @Override
+        public void onCheckpoint(long position) {
+            write(sse ? "id: " + position + "\nevent: checkpoint\ndata: {\"position\":" + position + "}\n\n"
+                    : "{\"control\":\"checkpoint\",\"position\":" + position + "}\n");
         }
 
         @Override

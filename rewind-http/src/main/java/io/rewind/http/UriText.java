@@ -40,9 +40,9 @@ final class UriText {
         return segments;
     }
 
-    /** The decoded query parameters in order; a name given twice is refused. */
-    static Map<String, String> query(String rawQuery) {
-        Map<String, String> parameters = new LinkedHashMap<>();
+    /** The decoded query parameters in order, each with every value it was given. */
+    static Map<String, List<String>> query(String rawQuery) {
+        Map<String, List<String>> parameters = new LinkedHashMap<>();
         if (rawQuery == null || rawQuery.isEmpty()) {
             return parameters;
         }
@@ -53,9 +53,7 @@ final class UriText {
             int equals = pair.indexOf('=');
             String name = decode(equals < 0 ? pair : pair.substring(0, equals), "a query parameter name").replace('+', ' ');
             String value = equals < 0 ? "" : decodeQueryValue(pair.substring(equals + 1), name);
-            if (parameters.put(name, value) != null) {
-                throw new InvalidRequestException(AppendParser.clip(name) + ": given twice in the query");
-            }
+            parameters.computeIfAbsent(name, key -> new ArrayList<>()).add(value);
         }
         return parameters;
     }

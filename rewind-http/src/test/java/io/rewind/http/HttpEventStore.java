@@ -247,11 +247,16 @@ final class HttpEventStore implements EventStore {
             case END -> "end";
             case AFTER -> Long.toString(request.afterPosition() + 1);
         };
-        String path = "/api/feed?encoding=base64&from=" + from
-                + request.streamPrefix().map(prefix -> "&prefix=" + query(prefix)).orElse("");
+        StringBuilder path = new StringBuilder("/api/feed?encoding=base64&from=").append(from);
+        request.streamPrefix().ifPresent(prefix -> path.append("&prefix=").append(query(prefix)));
+        request.stream().ifPresent(stream -> path.append("&stream=").append(query(stream)));
+        request.types().forEach(type -> path.append("&type=").append(query(type)));
+        path.append("&checkpoint_events=").append(request.checkpointEvents())
+                .append("&checkpoint_ms=").append(request.checkpointInterval().toMillis());
         HttpResponse<InputStream> response;
         try {
-            response = client.send(HttpRequest.newBuilder(uri(path)).header("Accept", Exchange.NDJSON).GET().build(),
+            response = client.send(HttpRequest.newBuilder(uri(path.toString())).header("Accept", Exchange.NDJSON).GET()
+                    .build(),
                     HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
             throw new StoreUnavailableException("cannot open the feed: " + e, e);
@@ -327,6 +332,13 @@ final class HttpEventStore implements EventStore {
                     if (line.startsWith("{\"control\"")) {
                         if (line.contains("\"caught-up\"")) {
                             listener.onCaughtUp();
+                        } else if (line.contains("\"checkpoint\"")) {
+                            long position = Long.parseLong(line.replaceAll("\\D*\"position\":(\\d+).*", "$1"));
+                            if (stopped.get()) {
+                                return;
+                            }
+                            listener.onCheckpoint(position);
+                            lastPosition = position;
                         } else if (line.contains("\"closed\"")) {
                             cause = new StoreClosedException("the store was closed");
                             return;

@@ -191,4 +191,35 @@ class LiveFeedTest {
             }
         }
     }
+
+    @Test
+    void aFeedOfOneStreamAndTypesSendsCheckpointsWhileItSkips() throws Exception {
+        try (HttpFixture http = new HttpFixture()) {
+            try (Feed feed = new Feed(http.server.uri() + "/api/feed?from=start&stream=account-1&type=Debited"
+                    + "&checkpoint_events=3&checkpoint_ms=3600000", Exchange.EVENT_STREAM, null)) {
+                assertThat(feed.nextMessage()).containsExactly("event: open", "data: {\"after\":-1}");
+                assertThat(feed.nextMessage()).containsExactly("event: caught-up", "data: {}");
+                http.store.append("account-10", ExpectedVersion.any(), EventData.of("Debited", new byte[] {1}));
+                http.store.append("account-1", ExpectedVersion.any(), EventData.of("Credited", new byte[] {2}));
+                http.store.append("account-1", ExpectedVersion.any(), EventData.of("Credited", new byte[] {3}));
+                http.store.append("account-1", ExpectedVersion.any(), EventData.of("Debited", new byte[] {4}));
+                List<String> message = feed.nextMessage();
+                while (message.get(1).equals("event: checkpoint")) {
+                    assertThat(message.get(0)).startsWith("id: ");
+                    message = feed.nextMessage();
+                }
+                assertThat(message.get(0)).isEqualTo("id: 3");
+                assertThat(message.get(2)).contains("\"stream\":\"account-1\"").contains("\"type\":\"Debited\"")
+                        .contains("\"previous_position\":-1");
+                for (int i = 0; i < 4; i++) {
+                    http.store.append("other", ExpectedVersion.any(), EventData.of("Debited", new byte[] {5}));
+                }
+                message = feed.nextMessage();
+                assertThat(message.get(1)).isEqualTo("event: checkpoint");
+                long checkpoint = Long.parseLong(message.get(0).substring(4));
+                assertThat(checkpoint).isBetween(6L, 7L);
+                assertThat(message.get(2)).isEqualTo("data: {\"position\":" + checkpoint + "}");
+            }
+        }
+    }
 }

@@ -26,9 +26,9 @@ class UriTextTest {
     }
 
     @Test
-    void readsQueryParametersWithPlusAsSpaceAndRefusesOnesGivenTwice() {
-        assertThat(UriText.query("prefix=a+b&after=%2B&limit")).containsEntry("prefix", "a b").containsEntry("after", "+")
-                .containsEntry("limit", "");
-        assertThatThrownBy(() -> UriText.query("limit=1&limit=2")).hasMessage("limit: given twice in the query");
+    void readsQueryParametersWithPlusAsSpaceAndKeepsRepeatedOnes() {
+        assertThat(UriText.query("prefix=a+b&after=%2B&limit&type=A&type=B")).containsEntry("prefix", java.util.List.of("a b"))
+                .containsEntry("after", java.util.List.of("+")).containsEntry("limit", java.util.List.of(""))
+                .containsEntry("type", java.util.List.of("A", "B"));
     }
 }
