@@ -137,7 +137,8 @@ class LiveFeedTest {
 
     @Test
     void aFeedFiltersByPrefixAndStartsAtTheEndByDefault() throws Exception {
-        try (HttpFixture http = new HttpFixture()) {
+        // Heartbeats every 100 ms: the server finds the client gone at the first one that fails.
+        try (HttpFixture http = new HttpFixture(HttpConfig.builder().port(0).heartbeat(Duration.ofMillis(100)).build())) {
             http.store.append("orders-1", ExpectedVersion.any(), TestEvents.event("old"));
             try (Feed feed = new Feed(http.server.uri() + "/api/feed?prefix=orders-", Exchange.NDJSON, null)) {
                 assertThat(feed.lines.readLine()).isEqualTo("{\"control\":\"open\",\"after\":0}");
