@@ -46,6 +46,7 @@ final class ApiHandler extends Handler.Abstract {
     private final LiveFeed feeds;
     private final byte[] openApi;
     private final List<Route> routes;
+    private final ConsoleAssets console = ConsoleAssets.load();
 
     ApiHandler(EventStore store, HttpConfig config, LiveFeed feeds, byte[] openApi) {
         this.store = store;
@@ -93,6 +94,9 @@ final class ApiHandler extends Handler.Abstract {
      */
     record Route(String method, String template, Action action) {
         boolean matches(List<String> path) {
+            if (template.equals("/")) {
+                return path.isEmpty();
+            }
             String[] parts = template.substring(1).split("/");
             if (parts.length != path.size()) {
                 return false;
@@ -115,6 +119,9 @@ final class ApiHandler extends Handler.Abstract {
     /** Every route this server answers; {@code /openapi.json} documents exactly these (a test checks). */
     List<Route> routes() {
         return List.of(
+                new Route("GET", "/", (x, p) -> asset(x, "index.html")),
+                new Route("GET", "/console/{file}", (x, p) -> asset(x, p.get(1))),
+                new Route("GET", "/api/feeds", (x, p) -> listFeeds(x)),
                 new Route("GET", "/health", (x, p) -> health(x)),
                 new Route("GET", "/ready", (x, p) -> ready(x)),
                 new Route("GET", "/openapi.json", (x, p) -> x.send(200, Exchange.JSON, openApi)),
@@ -157,6 +164,37 @@ final class ApiHandler extends Handler.Abstract {
         x.response.getHeaders().put(HttpHeader.ALLOW, allowed);
         throw new HttpProblemException(Problem.http(405, ErrorCode.BAD_REQUEST, "Method not allowed",
                 x.method() + " is not allowed on " + AppendParser.clip(x.target()) + " (allowed: " + allowed + ")"));
+    }
+
+    // --- the console --------------------------------------------------------------------------
+
+    private void asset(Exchange x, String name) {
+        x.onlyParameters();
+        byte[] file = console.file(name).orElseThrow(() -> new HttpProblemException(Problem.http(404,
+                ErrorCode.NOT_FOUND, "Not found", "no console file " + AppendParser.clip(name))));
+        x.send(200, ConsoleAssets.type(name), file);
+    }
+
+    /** The live feeds open now, with how far each lags behind the head (the console's Feeds tab). */
+    private void listFeeds(Exchange x) {
+        x.onlyParameters();
+        long head = store.headPosition();
+        List<FeedStatus> open = feeds.feeds();
+        x.json(200, out -> {
+            out.writeStartObject();
+            out.writeNumberField("head", head);
+            out.writeArrayFieldStart("feeds");
+            for (FeedStatus feed : open) {
+                out.writeStartObject();
+                out.writeStringField("request", feed.request());
+                out.writeStringField("format", feed.format());
+                out.writeNumberField("last_position", feed.lastPosition());
+                out.writeNumberField("lag", Math.max(0, head - feed.lastPosition()));
+                out.writeEndObject();
+            }
+            out.writeEndArray();
+            out.writeEndObject();
+        });
     }
 
     // --- health -------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ class OpenApiTest {
         String eventId = stored.events().get(0).id().toString();
         for (String operation : documented) {
             String[] parts = operation.split(" ");
-            String target = parts[1].replace("{stream}", "doc-stream").replace("{id}", eventId);
+            String target = parts[1].replace("{stream}", "doc-stream").replace("{id}", eventId).replace("{file}", "app.js");
             if (target.equals("/api/position")) {
                 target += "?time=2026-01-01T00:00:00Z";
             }

@@ -1,0 +1,298 @@
+// The Rewind console: plain ES module, no build step, no assets from elsewhere. It talks only to
+// the HTTP API of the server that serves it (docs/HTTP.md).
+
+const $ = (selector) => document.querySelector(selector);
+const MAX_TAIL_ROWS = 200;
+const CHART_POINTS = 60;
+
+async function api(path) {
+  const response = await fetch(path, { headers: { Accept: "application/json" } });
+  const body = await response.json();
+  if (!response.ok) {
+    throw new Error(body.detail || response.statusText);
+  }
+  return body;
+}
+
+function segment(name) {
+  return encodeURIComponent(name).replace(/\./g, "%2E");
+}
+
+function cell(row, text, className) {
+  const td = document.createElement("td");
+  td.textContent = text;
+  if (className) td.className = className;
+  row.appendChild(td);
+  return td;
+}
+
+function shortTime(timestamp) {
+  return timestamp.replace("T", " ").replace(/\.\d+Z$/, "Z");
+}
+
+// --- tabs -------------------------------------------------------------------------------------
+
+let activeTab = "streams";
+for (const button of document.querySelectorAll("nav button")) {
+  button.addEventListener("click", () => {
+    activeTab = button.dataset.tab;
+    for (const other of document.querySelectorAll("nav button")) other.classList.toggle("active", other === button);
+    for (const tab of document.querySelectorAll(".tab")) tab.classList.toggle("active", tab.id === activeTab);
+    if (activeTab === "feeds") refreshFeeds();
+  });
+}
+
+// --- head, rate and chart ---------------------------------------------------------------------
+
+const rates = [];
+let lastHead = null;
+let lastHeadTime = null;
+let head = -1;
+
+async function pollHead() {
+  try {
+    const { position } = await api("/api/head");
+    const now = performance.now();
+    if (lastHead !== null) {
+      const rate = Math.max(0, (position - lastHead) / ((now - lastHeadTime) / 1000));
+      rates.push(rate);
+      if (rates.length > CHART_POINTS) rates.shift();
+      $("#rate").textContent = Math.round(rate).toLocaleString();
+      drawChart();
+    }
+    head = position;
+    lastHead = position;
+    lastHeadTime = now;
+    $("#head").textContent = position.toLocaleString();
+  } catch (e) {
+    $("#head").textContent = "unreachable";
+  }
+}
+
+function drawChart() {
+  const canvas = $("#chart");
+  const context = canvas.getContext("2d");
+  const width = canvas.width;
+  const height = canvas.height;
+  context.clearRect(0, 0, width, height);
+  const top = Math.max(10, ...rates);
+  context.strokeStyle = "#dde2ea";
+  context.beginPath();
+  context.moveTo(0, height - 0.5);
+  context.lineTo(width, height - 0.5);
+  context.stroke();
+  context.fillStyle = "#6b7484";
+  context.font = "11px system-ui";
+  context.fillText(`${Math.round(top).toLocaleString()} events/s`, 6, 12);
+  context.strokeStyle = "#2f6fde";
+  context.lineWidth = 2;
+  context.beginPath();
+  rates.forEach((rate, i) => {
+    const x = (i / (CHART_POINTS - 1)) * width;
+    const y = height - 4 - (rate / top) * (height - 20);
+    if (i === 0) context.moveTo(x, y); else context.lineTo(x, y);
+  });
+  context.stroke();
+}
+
+setInterval(pollHead, 1000);
+pollHead();
+
+// --- streams ----------------------------------------------------------------------------------
+
+let streamsAfter = null;
+let selectedStream = null;
+let olderFrom = null;
+
+async function findStreams(append) {
+  const prefix = $("#prefix").value;
+  const params = new URLSearchParams({ prefix, limit: "50" });
+  if (append && streamsAfter) params.set("after", streamsAfter);
+  const page = await api(`/api/streams?${params}`);
+  const list = $("#stream-list");
+  if (!append) list.replaceChildren();
+  for (const info of page.streams) {
+    const item = document.createElement("li");
+    item.dataset.stream = info.stream;
+    const name = document.createElement("span");
+    name.textContent = info.stream;
+    const count = document.createElement("span");
+    count.className = "count";
+    count.textContent = info.events.toLocaleString();
+    item.append(name, count);
+    item.addEventListener("click", () => openStream(info.stream, item));
+    list.appendChild(item);
+  }
+  streamsAfter = page.next_after;
+  $("#more-streams").hidden = !streamsAfter;
+}
+
+async function openStream(stream, item) {
+  selectedStream = stream;
+  for (const other of document.querySelectorAll("#stream-list li")) other.classList.toggle("selected", other === item);
+  $("#stream-title").textContent = stream;
+  $("#events tbody").replaceChildren();
+  olderFrom = "end";
+  await loadOlder();
+}
+
+async function loadOlder() {
+  if (olderFrom === null) return;
+  const params = new URLSearchParams({ direction: "backward", limit: "50", from: String(olderFrom) });
+  const page = await api(`/api/streams/${segment(selectedStream)}/events?${params}`);
+  const body = $("#events tbody");
+  for (const event of page.events) {
+    const row = document.createElement("tr");
+    cell(row, event.version);
+    cell(row, event.position);
+    cell(row, event.type);
+    cell(row, shortTime(event.timestamp));
+    row.addEventListener("click", () => showEvent(event.id));
+    body.appendChild(row);
+  }
+  olderFrom = page.next;
+  $("#more-events").hidden = olderFrom === null;
+}
+
+function bytesOf(base64) {
+  const text = atob(base64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+function hexDump(bytes) {
+  const lines = [];
+  for (let offset = 0; offset < bytes.length; offset += 16) {
+    const chunk = Array.from(bytes.slice(offset, offset + 16));
+    lines.push(offset.toString(16).padStart(8, "0") + "  " + chunk.map((b) => b.toString(16).padStart(2, "0")).join(" "));
+  }
+  return lines.join("\n") || "(empty)";
+}
+
+/** JSON pretty-printed when the bytes are JSON text, else the text, else a hex dump. */
+function render(bytes) {
+  try {
+    const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    try {
+      return { kind: "json", text: JSON.stringify(JSON.parse(text), null, 2) };
+    } catch (notJson) {
+      return { kind: "text", text };
+    }
+  } catch (notUtf8) {
+    return { kind: "binary", text: hexDump(bytes) };
+  }
+}
+
+async function showEvent(id) {
+  const event = await api(`/api/events/${id}?encoding=base64`);
+  const viewer = $("#viewer");
+  viewer.replaceChildren();
+  const fields = document.createElement("dl");
+  for (const [name, value] of [["stream", event.stream], ["version", event.version], ["position", event.position],
+    ["type", event.type], ["time", event.timestamp], ["id", event.id]]) {
+    const dt = document.createElement("dt");
+    dt.textContent = name;
+    const dd = document.createElement("dd");
+    dd.textContent = String(value);
+    fields.append(dt, dd);
+  }
+  viewer.appendChild(fields);
+  for (const [title, base64] of [["data", event.data_base64], ["metadata", event.metadata_base64]]) {
+    if (base64 === undefined) continue;
+    const shown = render(bytesOf(base64));
+    const heading = document.createElement("h2");
+    heading.textContent = `${title} (${shown.kind})`;
+    const pre = document.createElement("pre");
+    pre.className = `${title}-${shown.kind}`;
+    pre.textContent = shown.text;
+    viewer.append(heading, pre);
+  }
+}
+
+$("#stream-search").addEventListener("submit", (e) => { e.preventDefault(); findStreams(false); });
+$("#more-streams").addEventListener("click", () => findStreams(true));
+$("#more-events").addEventListener("click", loadOlder);
+findStreams(false);
+
+// --- live tail --------------------------------------------------------------------------------
+
+let source = null;
+let pending = [];
+let received = 0;
+let frameRequested = false;
+
+function flushTail() {
+  frameRequested = false;
+  const body = $("#tail-events tbody");
+  // Only the newest rows are drawn: at thousands of events a second the page draws once a frame,
+  // at most MAX_TAIL_ROWS rows, and never keeps more than that.
+  const newest = pending.slice(-MAX_TAIL_ROWS);
+  pending = [];
+  const fragment = document.createDocumentFragment();
+  for (let i = newest.length - 1; i >= 0; i--) {
+    const event = newest[i];
+    const row = document.createElement("tr");
+    cell(row, event.position);
+    cell(row, event.stream);
+    cell(row, event.version);
+    cell(row, event.type);
+    cell(row, event.data !== undefined ? JSON.stringify(event.data) : `base64 ${event.data_base64}`, "data");
+    row.addEventListener("click", () => { activeTab = "streams"; $("#tab-streams").click(); showEvent(event.id); });
+    fragment.appendChild(row);
+  }
+  body.insertBefore(fragment, body.firstChild);
+  while (body.rows.length > MAX_TAIL_ROWS) body.deleteRow(body.rows.length - 1);
+  $("#tail-count").textContent = `${received.toLocaleString()} events`;
+}
+
+function startTail(e) {
+  e.preventDefault();
+  stopTail();
+  const prefix = $("#tail-prefix").value;
+  const params = new URLSearchParams({ from: "end" });
+  if (prefix) params.set("prefix", prefix);
+  received = 0;
+  $("#tail-events tbody").replaceChildren();
+  source = new EventSource(`/api/feed?${params}`);
+  source.addEventListener("event", (message) => {
+    received++;
+    pending.push(JSON.parse(message.data));
+    if (!frameRequested) {
+      frameRequested = true;
+      requestAnimationFrame(flushTail);
+    }
+  });
+  source.addEventListener("open", () => { document.body.dataset.tail = "open"; });
+  $("#tail-start").disabled = true;
+  $("#tail-stop").disabled = false;
+}
+
+function stopTail() {
+  if (source) source.close();
+  source = null;
+  delete document.body.dataset.tail;
+  $("#tail-start").disabled = false;
+  $("#tail-stop").disabled = true;
+}
+
+$("#tail-form").addEventListener("submit", startTail);
+$("#tail-stop").addEventListener("click", stopTail);
+
+// --- feeds ------------------------------------------------------------------------------------
+
+async function refreshFeeds() {
+  const { feeds, head: storeHead } = await api("/api/feeds");
+  const body = $("#feed-list tbody");
+  body.replaceChildren();
+  for (const feed of feeds) {
+    const row = document.createElement("tr");
+    cell(row, feed.request);
+    cell(row, feed.format);
+    cell(row, feed.last_position);
+    cell(row, Math.max(0, storeHead - feed.last_position));
+    body.appendChild(row);
+  }
+}
+
+setInterval(() => { if (activeTab === "feeds") refreshFeeds(); }, 2000);

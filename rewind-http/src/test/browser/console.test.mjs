@@ -1,0 +1,68 @@
+// Drives the Rewind console in Debian's headless Chromium: find a stream by prefix, open an event,
+// follow a live tail while 1,000 events are appended through the API, and save a screenshot.
+// Usage: node console.test.mjs BASE_URL SCREENSHOT.png   (ConsoleBrowserTest runs it)
+import { chromium } from "playwright-core";
+
+const [base, screenshot] = process.argv.slice(2);
+const deadline = { timeout: 60_000 };
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+try {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const errors = [];
+  page.on("pageerror", (error) => errors.push(String(error)));
+  await page.goto(base + "/", deadline);
+
+  // The stream browser: search by prefix, open a stream, open its newest event.
+  await page.fill("#prefix", "orders-");
+  await page.click("#stream-search button[type=submit]");
+  await page.waitForSelector('#stream-list li[data-stream="orders-2"]', deadline);
+  const listed = await page.$$eval("#stream-list li", (items) => items.map((item) => item.dataset.stream));
+  if (listed.join(",") !== "orders-1,orders-2") throw new Error(`streams listed: ${listed}`);
+  await page.click('#stream-list li[data-stream="orders-1"]');
+  await page.waitForSelector("#events tbody tr", deadline);
+  await page.click("#events tbody tr:last-child");
+  await page.waitForSelector("#viewer pre.data-json", deadline);
+  const data = await page.textContent("#viewer pre.data-json");
+  if (!data.includes('"total": 12')) throw new Error(`event data shown: ${data}`);
+  const metadata = await page.textContent("#viewer pre.metadata-json");
+  if (!metadata.includes('"user": "ada"')) throw new Error(`metadata shown: ${metadata}`);
+  await page.screenshot({ path: screenshot.replace(/\.png$/, "-streams.png") });
+
+  // A binary event is shown as hex.
+  await page.click('#stream-list li[data-stream="orders-2"]');
+  await page.waitForFunction(() => document.querySelector("#stream-title").textContent === "orders-2", null, deadline);
+  await page.waitForSelector("#events tbody tr", deadline);
+  await page.click("#events tbody tr");
+  await page.waitForSelector("#viewer pre.data-binary", deadline);
+  const hex = await page.textContent("#viewer pre.data-binary");
+  if (!hex.startsWith("00000000  00 01 ff")) throw new Error(`binary shown: ${hex}`);
+
+  // The live tail keeps up with 1,000 events appended through the API.
+  await page.click("#tab-tail");
+  await page.fill("#tail-prefix", "orders-");
+  await page.click("#tail-start");
+  await page.waitForSelector("body[data-tail=open]", deadline);
+  for (let batch = 0; batch < 10; batch++) {
+    const events = Array.from({ length: 100 }, (_, i) => ({ type: "OrderPlaced", data: { n: batch * 100 + i } }));
+    const response = await fetch(`${base}/api/streams/orders-live/events`, {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ events }),
+    });
+    if (response.status !== 200) throw new Error(`append answered ${response.status}`);
+  }
+  await page.waitForFunction(() => document.querySelector("#tail-count").textContent === "1,000 events", null, deadline);
+  const rows = await page.$$eval("#tail-events tbody tr", (trs) => trs.length);
+  if (rows !== 200) throw new Error(`tail rows drawn: ${rows}`);
+  const newest = await page.textContent("#tail-events tbody tr:first-child td.data");
+  if (newest !== '{"n":999}') throw new Error(`newest tail row: ${newest}`);
+
+  await page.screenshot({ path: screenshot });
+  if (errors.length > 0) throw new Error(`errors in the page: ${errors.join("; ")}`);
+  console.log("console test passed");
+} finally {
+  await browser.close();
+}

@@ -1,0 +1,90 @@
+package io.rewind.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rewind.api.EventData;
+import io.rewind.api.ExpectedVersion;
+import java.awt.image.BufferedImage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The web console in a real headless Chromium (Debian's {@code chromium}, driven by
+ * {@code playwright-core} from npm): src/test/browser/console.test.mjs finds a stream by prefix,
+ * opens a JSON and a binary event, follows a live tail while 1,000 events are appended through the
+ * API, and saves a screenshot, which this test checks is not blank. {@code .ci/run} installs
+ * Chromium and runs {@code npm ci} in src/test/browser; without them the test is skipped locally
+ * and fails in CI ({@code CI=true}).
+ */
+class ConsoleBrowserTest {
+
+    private static final Path SCRIPT_DIRECTORY = Path.of("src", "test", "browser");
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path SCREENSHOT = Path.of("target", "console.png");
+
+    @Test
+    void theConsoleBrowsesStreamsShowsEventsAndFollowsALiveTail() throws Exception {
+        boolean ready = Files.isExecutable(CHROMIUM) && Files.isDirectory(SCRIPT_DIRECTORY.resolve("node_modules")
+                .resolve("playwright-core")) && onPath("node");
+        if (!ready) {
+            String missing = "Chromium (" + CHROMIUM + "), node and playwright-core (npm ci in " + SCRIPT_DIRECTORY
+                    + ") are needed for the browser test; .ci/run installs them";
+            if ("true".equals(System.getenv("CI"))) {
+                throw new AssertionError(missing);
+            }
+            Assumptions.abort(missing);
+        }
+        try (HttpFixture http = new HttpFixture()) {
+            http.store.append("orders-1", ExpectedVersion.any(), new EventData(UUID.randomUUID(), "OrderPlaced",
+                    "{\"total\":12}".getBytes(StandardCharsets.UTF_8), "{\"user\":\"ada\"}".getBytes(StandardCharsets.UTF_8)));
+            http.store.append("orders-2", ExpectedVersion.any(), EventData.of("Blob", new byte[] {0, 1, (byte) 0xff}));
+            http.store.append("payments-1", ExpectedVersion.any(), EventData.of("Paid", "{}".getBytes(StandardCharsets.UTF_8)));
+            Files.createDirectories(SCREENSHOT.getParent());
+            Files.deleteIfExists(SCREENSHOT);
+            Process node = new ProcessBuilder("node", "console.test.mjs", http.server.uri(),
+                    SCREENSHOT.toAbsolutePath().toString())
+                    .directory(SCRIPT_DIRECTORY.toFile()).redirectErrorStream(true).start();
+            boolean finished = node.waitFor(180, TimeUnit.SECONDS);
+            if (!finished) {
+                node.destroyForcibly();
+            }
+            String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(finished).as("the browser test finished; it printed: " + output).isTrue();
+            assertThat(node.exitValue()).as(output).isZero();
+            assertThat(output).contains("console test passed");
+            assertThat(http.store.headPosition()).as("the page's appends are stored").isEqualTo(1002);
+        }
+        assertNotBlank(SCREENSHOT);
+        assertNotBlank(Path.of("target", "console-streams.png"));
+    }
+
+    private static void assertNotBlank(Path screenshot) throws java.io.IOException {
+        BufferedImage image = ImageIO.read(screenshot.toFile());
+        assertThat(image).as(screenshot + " is a PNG").isNotNull();
+        assertThat(image.getWidth()).isGreaterThanOrEqualTo(1000);
+        Set<Integer> colours = new HashSet<>();
+        for (int y = 0; y < image.getHeight(); y += 7) {
+            for (int x = 0; x < image.getWidth(); x += 7) {
+                colours.add(image.getRGB(x, y));
+            }
+        }
+        assertThat(colours.size()).as("distinct colours in the screenshot (a blank page has one)").isGreaterThan(20);
+    }
+
+    private static boolean onPath(String command) {
+        for (String directory : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(directory, command))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
