@@ -1,6 +1,7 @@
 package io.rewind.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rewind.api.AppendRequest;
 import io.rewind.api.AppendResult;
@@ -9,6 +10,7 @@ import io.rewind.api.EventData;
 import io.rewind.api.EventStoreException;
 import io.rewind.api.ExpectedVersion;
 import io.rewind.api.RecordedEvent;
+import io.rewind.api.StreamInfo;
 import io.rewind.log.io.FileIO;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -166,6 +168,65 @@ class IndexMergeTest {
         long files = 256 + 64 + 16 + 4 + 1;
         assertThat(io.indexBytesWritten.get()).isBetween(5 * entryBytes, 5 * entryBytes + files * (68 + 3 * 28));
         assertEverythingFound(directory);
+    }
+
+    @Test
+    void anIndexFileOverTwoGibibytesIsRefusedBeforeAnythingIsWritten() throws IOException {
+        Path directory = Files.createDirectories(root.resolve("store"));
+        long entries = 42_000_000; // 52 bytes each: 2.18 GB
+        IndexWriter.Content tooLarge = new IndexWriter.Content() {
+            @Override
+            public long from() {
+                return 0;
+            }
+
+            @Override
+            public long to() {
+                return entries;
+            }
+
+            @Override
+            public long endSegmentBase() {
+                return 0;
+            }
+
+            @Override
+            public long endOffset() {
+                return Segment.HEADER_BYTES;
+            }
+
+            @Override
+            public long lastTimestampMicros() {
+                return 0;
+            }
+
+            @Override
+            public int offsetOf(long position) {
+                throw new AssertionError("nothing may be written");
+            }
+
+            @Override
+            public IndexWriter.Entries ids() {
+                throw new AssertionError("nothing may be written");
+            }
+
+            @Override
+            public IndexWriter.Entries streams() {
+                throw new AssertionError("nothing may be written");
+            }
+
+            @Override
+            public List<StreamInfo> heads() {
+                return List.of();
+            }
+        };
+        assertThatThrownBy(() -> new IndexWriter(FileIO.real(), directory).write(tooLarge))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(IndexGeneration.fileName(0, entries))
+                .hasMessageContaining("would have " + IndexGeneration.fileBytes(entries, 0) + " bytes");
+        try (var files = Files.list(directory)) {
+            assertThat(files).isEmpty();
+        }
     }
 
     @Test
