@@ -6,6 +6,8 @@ import io.rewind.log.Durability;
 import io.rewind.http.HttpConfig;
 import io.rewind.http.RewindHttpServer;
 import io.rewind.log.io.FileIO;
+import io.rewind.metrics.MeteredFileIO;
+import io.rewind.metrics.ServerMetrics;
 import io.rewind.server.RewindServer;
 import io.rewind.server.ServerConfig;
 import io.rewind.stores.InvalidStoreUriException;
@@ -116,7 +118,11 @@ final class ServeCommand implements Callable<Integer> {
         String httpSetting = file.resolve(httpEndpoint, "http-endpoint", DEFAULT_HTTP_ENDPOINT);
         HttpConfig httpConfig = httpSetting.equals("off") ? null : httpConfig(httpSetting, (int) maxSize);
 
-        EventStore eventStore = openStore(storeUri, durability, (int) maxSize);
+        ServerMetrics metrics = new ServerMetrics();
+        EventStore eventStore = openStore(storeUri, durability, (int) maxSize,
+                new MeteredFileIO(FileIO.real(), metrics.registry()));
+        metrics.watch(eventStore);
+        storeUri.directory().ifPresent(metrics::watchDisk);
         RewindServer server;
         try {
             server = RewindServer.start(serverConfig, eventStore);
@@ -127,7 +133,7 @@ final class ServeCommand implements Callable<Integer> {
         RewindHttpServer http = null;
         if (httpConfig != null) {
             try {
-                http = RewindHttpServer.start(httpConfig, eventStore);
+                http = RewindHttpServer.start(httpConfig, eventStore, metrics::scrape);
             } catch (RuntimeException e) {
                 server.close();
                 eventStore.close();
@@ -160,9 +166,9 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    private static EventStore openStore(StoreUri uri, Durability durability, int maxEventSize) {
+    private static EventStore openStore(StoreUri uri, Durability durability, int maxEventSize, FileIO files) {
         try {
-            return uri.open(durability, maxEventSize, FileIO.real());
+            return uri.open(durability, maxEventSize, files);
         } catch (EventStoreException | java.io.UncheckedIOException | IllegalArgumentException e) {
             throw new CliException("cannot open store " + uri + ": " + e.getMessage(), e);
         }

@@ -49,6 +49,11 @@ class PackagedJarIT {
                     .newBuilder(java.net.URI.create(http + "api/streams/jar-http/events")).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(read.body()).contains("\"type\":\"Placed\"").contains("\"data\":{\"total\":12}");
+            java.net.http.HttpResponse<String> metrics = client.send(java.net.http.HttpRequest
+                    .newBuilder(java.net.URI.create(http + "metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.body()).contains("rewind_head_position 0.0").contains("jvm_memory_used_bytes");
             assertThat(serve.terminate(30_000)).isZero();
         }
     }

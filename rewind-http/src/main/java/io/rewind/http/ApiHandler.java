@@ -46,9 +46,12 @@ final class ApiHandler extends Handler.Abstract {
     private final LiveFeed feeds;
     private final byte[] openApi;
     private final List<Route> routes;
+    private final java.util.function.Supplier<String> metrics;
     private final ConsoleAssets console = ConsoleAssets.load();
 
-    ApiHandler(EventStore store, HttpConfig config, LiveFeed feeds, byte[] openApi) {
+    ApiHandler(EventStore store, HttpConfig config, LiveFeed feeds, byte[] openApi,
+            java.util.function.Supplier<String> metrics) {
+        this.metrics = metrics;
         this.store = store;
         this.config = config;
         this.feeds = feeds;
@@ -122,6 +125,7 @@ final class ApiHandler extends Handler.Abstract {
                 new Route("GET", "/", (x, p) -> asset(x, "index.html")),
                 new Route("GET", "/console/{file}", (x, p) -> asset(x, p.get(1))),
                 new Route("GET", "/api/feeds", (x, p) -> listFeeds(x)),
+                new Route("GET", "/metrics", (x, p) -> metrics(x)),
                 new Route("GET", "/health", (x, p) -> health(x)),
                 new Route("GET", "/ready", (x, p) -> ready(x)),
                 new Route("GET", "/openapi.json", (x, p) -> x.send(200, Exchange.JSON, openApi)),
@@ -195,6 +199,16 @@ final class ApiHandler extends Handler.Abstract {
             out.writeEndArray();
             out.writeEndObject();
         });
+    }
+
+    /** Prometheus text (version 0.0.4), when the server was given metrics. */
+    private void metrics(Exchange x) {
+        x.onlyParameters();
+        if (metrics == null) {
+            throw new HttpProblemException(Problem.http(404, ErrorCode.NOT_FOUND, "Not found",
+                    "this server was started without metrics"));
+        }
+        x.send(200, "text/plain; version=0.0.4; charset=utf-8", metrics.get().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     // --- health -------------------------------------------------------------------------------

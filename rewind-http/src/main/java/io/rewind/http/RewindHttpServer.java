@@ -41,6 +41,16 @@ public final class RewindHttpServer implements AutoCloseable {
      * @throws HttpStartException if the endpoint cannot be bound
      */
     public static RewindHttpServer start(HttpConfig config, EventStore store) {
+        return start(config, store, null);
+    }
+
+    /**
+     * Starts serving {@code store}, and at {@code /metrics} the Prometheus text {@code metrics}
+     * gives (null: no metrics, {@code /metrics} answers 404).
+     *
+     * @throws HttpStartException if the endpoint cannot be bound
+     */
+    public static RewindHttpServer start(HttpConfig config, EventStore store, java.util.function.Supplier<String> metrics) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(store, "store");
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
@@ -64,7 +74,7 @@ public final class RewindHttpServer implements AutoCloseable {
         connector.setIdleTimeout(IDLE_TIMEOUT_MS);
         server.addConnector(connector);
         LiveFeed feeds = new LiveFeed(store, config.heartbeat());
-        server.setHandler(new ApiHandler(store, config, feeds, openApi()));
+        server.setHandler(new ApiHandler(store, config, feeds, openApi(), metrics));
         server.setErrorHandler(new ProblemErrorHandler());
         server.setStopTimeout(5_000);
         try {

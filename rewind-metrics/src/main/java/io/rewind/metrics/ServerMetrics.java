@@ -1,0 +1,96 @@
+package io.rewind.metrics;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.rewind.api.EventStore;
+import io.rewind.api.EventStoreException;
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The registry a served store's metrics live in, scraped as Prometheus text at {@code /metrics}:
+ * the store's head position, the disk space left where the log lives, and the JVM's own meters
+ * (memory, GC, threads, CPU, uptime). The log's fsyncs and bytes come from {@link MeteredFileIO}.
+ * Thread-safe.
+ */
+public final class ServerMetrics implements AutoCloseable {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+
+    public ServerMetrics() {
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** The head position of {@code store} (-1 while empty; NaN while it cannot answer). */
+    public void watch(EventStore store) {
+        Gauge.builder("rewind.head.position", store, ServerMetrics::head)
+                .description("The position of the newest event (its rate is the events appended per second)")
+                .register(registry);
+    }
+
+    private static double head(EventStore store) {
+        try {
+            return store.headPosition();
+        } catch (EventStoreException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** The space left on the file system of {@code directory} (the log's), for an alert before it fills. */
+    public void watchDisk(Path directory) {
+        Optional<FileStore> fileStore = fileStore(directory);
+        fileStore.ifPresent(store -> Gauge.builder("rewind.disk.free", store, ServerMetrics::usable).baseUnit("bytes")
+                .description("Usable space on the file system of the log's directory").register(registry));
+    }
+
+    private static Optional<FileStore> fileStore(Path directory) {
+        try {
+            Path existing = directory.toAbsolutePath();
+            while (existing != null && !Files.exists(existing)) {
+                existing = existing.getParent();
+            }
+            return existing == null ? Optional.empty() : Optional.of(Files.getFileStore(existing));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static double usable(FileStore store) {
+        try {
+            return store.getUsableSpace();
+        } catch (IOException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** The Prometheus text format, for {@code GET /metrics}. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+}

@@ -1,0 +1,48 @@
+package io.rewind.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rewind.api.ExpectedVersion;
+import io.rewind.log.LogConfig;
+import io.rewind.log.LogEventStore;
+import io.rewind.log.io.FileIO;
+import io.rewind.testkit.TestEvents;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The meters of a log store served with metrics, read back as Prometheus text. */
+class ServerMetricsTest {
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void theLogsFsyncsBytesHeadAndDiskAreInThePrometheusText() {
+        try (ServerMetrics metrics = new ServerMetrics();
+                LogEventStore store = LogEventStore.open(LogConfig.builder(directory.resolve("log"))
+                        .fileIO(new MeteredFileIO(FileIO.real(), metrics.registry())).build())) {
+            metrics.watch(store);
+            metrics.watchDisk(directory.resolve("log"));
+            for (int i = 0; i < 5; i++) {
+                store.append("metered", ExpectedVersion.any(), TestEvents.event("event " + i));
+            }
+            String text = metrics.scrape();
+            assertThat(text).contains("rewind_head_position 4.0");
+            assertThat(count(text, "rewind_fsync_seconds_count")).as("a force per acknowledged append at least")
+                    .isGreaterThanOrEqualTo(5);
+            assertThat(count(text, "rewind_segment_written_bytes_total")).isPositive();
+            assertThat(count(text, "rewind_written_bytes_total"))
+                    .isGreaterThanOrEqualTo(count(text, "rewind_segment_written_bytes_total"));
+            assertThat(count(text, "rewind_disk_free_bytes")).isPositive();
+            assertThat(text).contains("rewind_fsync_seconds_bucket").contains("jvm_memory_used_bytes");
+        }
+    }
+
+    /** The value of the first sample of {@code name}. */
+    private static double count(String text, String name) {
+        return text.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
+                .map(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).findFirst()
+                .orElseThrow(() -> new AssertionError(name + " is not in " + text));
+    }
+}
