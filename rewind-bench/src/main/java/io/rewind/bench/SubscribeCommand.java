@@ -68,17 +68,23 @@ final class SubscribeCommand implements Callable<Integer> {
             description = "Payload bytes per event, at least 8 (default: ${DEFAULT-VALUE}).")
     int size;
 
+    @Option(names = "--sse", paramLabel = "URL",
+            description = "Subscribe through the HTTP API's Server-Sent Events at this base URL (e.g."
+                    + " http://127.0.0.1:9004) instead of ZeroMQ; the publisher is the same.")
+    String sse;
+
     @Override
     public Integer call() throws Exception {
         Options.between(spec, "--rate", rate, 1, 10_000_000);
         Options.atLeast(spec, "--subscribers", subscribers, 1);
         Options.atLeast(spec, "--size", size, Long.BYTES);
         Report report = new Report("subscribe").text("server", server.endpoint).count("rate", rate)
-                .count("subscribers", subscribers).count("size", size);
+                .count("subscribers", subscribers).count("size", size).text("via", sse == null ? "zeromq" : "sse");
         try (ZContext context = new ZContext(1)) {
-            List<Subscriber> readers = new ArrayList<>();
+            List<Reader> readers = new ArrayList<>();
             for (int s = 0; s < subscribers; s++) {
-                readers.add(Subscriber.start(Dealer.connect(context, server.endpoint)));
+                readers.add(sse == null ? Subscriber.start(Dealer.connect(context, server.endpoint))
+                        : SseSubscriber.start(sse, STREAM));
             }
             measure(Dealer.connect(context, server.endpoint), readers, report);
         }
@@ -86,7 +92,7 @@ final class SubscribeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void measure(Dealer publisherDealer, List<Subscriber> readers, Report report) throws InterruptedException {
+    private void measure(Dealer publisherDealer, List<Reader> readers, Report report) throws InterruptedException {
         Progress progress = Progress.onTerminal("subscribe", spec.commandLine().getErr());
         Phases phases = run.begin();
         Latency latency = new Latency();
@@ -96,7 +102,7 @@ final class SubscribeCommand implements Callable<Integer> {
         LoadThreads subscriberThreads = new LoadThreads();
         LoadThreads publisherThread = new LoadThreads();
         for (int s = 0; s < readers.size(); s++) {
-            Subscriber reader = readers.get(s);
+            Reader reader = readers.get(s);
             subscriberThreads.start("bench-subscriber-" + s,
                     () -> reader.run(phases, latency, delivered, gaps, published, subscriberThreads));
         }
@@ -108,7 +114,7 @@ final class SubscribeCommand implements Callable<Integer> {
         try {
             publisherThread.join("the publisher");
         } finally {
-            for (Subscriber reader : readers) {
+            for (Reader reader : readers) {
                 reader.stopAfter(published.sum());
             }
             subscriberThreads.join("a subscriber");
@@ -168,8 +174,17 @@ final class SubscribeCommand implements Callable<Integer> {
         }
     }
 
+    /** One subscriber: counts deliveries, checks the chain of positions, records latencies. */
+    interface Reader {
+        void run(Phases phases, Latency latency, LongAdder delivered, LongAdder gaps, LongAdder published,
+                LoadThreads threads);
+
+        /** Ends the loop once this many events of the run were received (or after a bounded wait). */
+        void stopAfter(long events);
+    }
+
     /** One live subscription on its own connection and thread. */
-    private static final class Subscriber {
+    private static final class Subscriber implements Reader {
         private final Dealer dealer;
         private final long start;
         private volatile long stopAfter = Long.MAX_VALUE;
@@ -208,12 +223,13 @@ final class SubscribeCommand implements Callable<Integer> {
                     + Dealer.SILENCE_LIMIT_NANOS / 1_000_000_000L + " s");
         }
 
-        /** Ends the loop once this many events of the run were received (or after a bounded wait). */
-        void stopAfter(long events) {
+        @Override
+        public void stopAfter(long events) {
             stopAfter = events;
         }
 
-        void run(Phases phases, Latency latency, LongAdder delivered, LongAdder gaps, LongAdder published,
+        @Override
+        public void run(Phases phases, Latency latency, LongAdder delivered, LongAdder gaps, LongAdder published,
                 LoadThreads threads) {
             try (dealer) {
                 long stopDeadline = Long.MAX_VALUE;
