@@ -70,12 +70,16 @@ async function pollHead() {
 }
 
 function drawChart() {
-  const canvas = $("#chart");
+  plot($("#chart"), rates, "events/s", (v) => Math.round(v).toLocaleString());
+  plot($("#fsync-chart"), fsyncP99, "fsync p99 (ms)", (v) => v.toFixed(2));
+}
+
+function plot(canvas, values, unit, format) {
   const context = canvas.getContext("2d");
   const width = canvas.width;
   const height = canvas.height;
   context.clearRect(0, 0, width, height);
-  const top = Math.max(10, ...rates);
+  const top = Math.max(unit === "events/s" ? 10 : 1, ...values);
   context.strokeStyle = "#dde2ea";
   context.beginPath();
   context.moveTo(0, height - 0.5);
@@ -83,13 +87,13 @@ function drawChart() {
   context.stroke();
   context.fillStyle = "#6b7484";
   context.font = "11px system-ui";
-  context.fillText(`${Math.round(top).toLocaleString()} events/s`, 6, 12);
+  context.fillText(`${format(top)} ${unit}` + (values.length ? ` · now ${format(values[values.length - 1])}` : ""), 6, 12);
   context.strokeStyle = "#2f6fde";
   context.lineWidth = 2;
   context.beginPath();
-  rates.forEach((rate, i) => {
+  values.forEach((value, i) => {
     const x = (i / (CHART_POINTS - 1)) * width;
-    const y = height - 4 - (rate / top) * (height - 20);
+    const y = height - 4 - (value / top) * (height - 20);
     if (i === 0) context.moveTo(x, y); else context.lineTo(x, y);
   });
   context.stroke();
@@ -97,6 +101,60 @@ function drawChart() {
 
 setInterval(pollHead, 1000);
 pollHead();
+
+// --- metrics: fsync p99 from the Prometheus histogram, over the last interval ------------------
+
+const fsyncP99 = [];
+let previousBuckets = null;
+
+/** Cumulative bucket counts of rewind_fsync_seconds, by upper bound in seconds. */
+function fsyncBuckets(text) {
+  const buckets = [];
+  for (const line of text.split("\n")) {
+    const match = /^rewind_fsync_seconds_bucket\{.*le="([^"]+)".*\} ([0-9.eE+]+)$/.exec(line);
+    if (match) buckets.push([match[1] === "+Inf" ? Infinity : Number(match[1]), Number(match[2])]);
+  }
+  return buckets.sort((a, b) => a[0] - b[0]);
+}
+
+/** The 99th percentile of the forces since the last scrape, as Prometheus's histogram_quantile. */
+function p99(now, before) {
+  const counts = now.map(([le, count], i) => [le, count - (before && before[i] ? before[i][1] : 0)]);
+  const total = counts.length ? counts[counts.length - 1][1] : 0;
+  if (total <= 0) return 0;
+  const rank = 0.99 * total;
+  let lowerBound = 0;
+  let lowerCount = 0;
+  for (const [le, count] of counts) {
+    if (count >= rank) {
+      if (le === Infinity) return lowerBound * 1000;
+      return (lowerBound + (le - lowerBound) * ((rank - lowerCount) / Math.max(1, count - lowerCount))) * 1000;
+    }
+    lowerBound = le;
+    lowerCount = count;
+  }
+  return lowerBound * 1000;
+}
+
+async function pollMetrics() {
+  try {
+    const response = await fetch("/metrics");
+    if (!response.ok) return;
+    const buckets = fsyncBuckets(await response.text());
+    if (buckets.length === 0) return;
+    if (previousBuckets) {
+      fsyncP99.push(p99(buckets, previousBuckets));
+      if (fsyncP99.length > CHART_POINTS) fsyncP99.shift();
+      drawChart();
+    }
+    previousBuckets = buckets;
+  } catch (e) {
+    // no metrics: the chart stays empty
+  }
+}
+
+setInterval(pollMetrics, 2000);
+pollMetrics();
 
 // --- streams ----------------------------------------------------------------------------------
 
