@@ -35,7 +35,7 @@ final class RemoteSubscription {
     long lastDelivered;
     long credit;
     /** Events per history read, adapted to the sizes seen so one read stays near the reply budget. */
-    int pageSize = BoundedRead.FIRST_CHUNK;
+    int pageSize = DeliverySizes.FIRST_PAGE;
     boolean caughtUpSent;
     boolean ended;
 

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 public abstract class EventStoreContract implements AppendContract, ExpectedVersionContract,
-        InvalidRequestContract, EventDataContract, ReadContract, IdempotencyContract, ConcurrencyContract,
+        InvalidRequestContract, EventDataContract, ReadContract, AsyncReadContract, ByteBudgetContract,
+        ReadArgumentsContract, IdempotencyContract, ConcurrencyContract,
         StreamListingContract, SubscriptionContract, SubscriptionFlowContract, ClosedStoreContract {
 
     private EventStore store;
