@@ -1,6 +1,5 @@
 package io.rewind.client;
 
-import io.rewind.api.Direction;
 import io.rewind.api.InvalidRequestException;
 import io.rewind.api.Limits;
 import java.nio.CharBuffer;
@@ -16,12 +15,6 @@ import java.nio.charset.StandardCharsets;
 final class Arguments {
 
     private Arguments() {
-    }
-
-    static void requireDirection(Direction direction) {
-        if (direction == null) {
-            throw new InvalidRequestException("direction must not be null");
-        }
     }
 
     static <T> T requireNonNull(T value, String what) {
