@@ -165,7 +165,7 @@ public interface EventStore extends AutoCloseable {
             if (cause instanceof EventStoreException ese) {
                 throw ese;
             }
-            throw new EventStoreException(ErrorCode.INTERNAL, "append failed: " + cause, cause);
+            throw new EventStoreException(ErrorCode.INTERNAL, "the store call failed: " + cause, cause);
         }
     }
 }
