@@ -113,16 +113,15 @@ public record EventPage(List<RecordedEvent> events, boolean byteBudgetReached, O
 
         /**
          * How many more events a reader should fetch at once, at most {@code cap}: what the event
-         * limit allows, and, once events were seen, about as many of their average size as the rest
-         * of the budget holds (plus one, to find out whether the next one fits). At least 1.
+         * limit allows and, under a byte budget, about as many events of the average size seen so far
+         * as the rest of the budget holds (plus one, to find out whether the next one fits), or a
+         * small first fetch before any event was seen. At least 1.
          */
         public int expectedFit(int cap) {
-            long fit = Math.min(cap, options.maxEvents() - events.size());
-            if (!events.isEmpty() && options.maxBytes() != ReadOptions.NO_BYTE_LIMIT) {
-                long average = Math.max(1, bytes / events.size());
-                fit = Math.min(fit, Math.max(0, options.maxBytes() - bytes) / average + 1);
-            } else if (events.isEmpty() && options.maxBytes() != ReadOptions.NO_BYTE_LIMIT) {
-                fit = Math.min(fit, FIRST_FETCH);
+            long fit = Math.min(cap, remainingEvents());
+            if (options.maxBytes() != ReadOptions.NO_BYTE_LIMIT) {
+                long average = events.isEmpty() ? 0 : Math.max(1, bytes / events.size());
+                fit = Math.min(fit, average == 0 ? FIRST_FETCH : Math.max(0, options.maxBytes() - bytes) / average + 1);
             }
             return (int) Math.max(1, fit);
         }
