@@ -5,10 +5,12 @@ import static io.rewind.testkit.TestEvents.events;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rewind.api.Direction;
+import io.rewind.api.ErrorCode;
 import io.rewind.api.EventPage;
 import io.rewind.api.EventStore;
 import io.rewind.api.ExpectedVersion;
 import io.rewind.api.ReadOptions;
+import io.rewind.api.StoreClosedException;
 import io.rewind.api.StreamListOptions;
 import java.util.List;
 import java.util.UUID;
@@ -85,6 +87,29 @@ public interface AsyncReadContract extends ContractFixture {
                     .isEqualTo(store().listStreams(options));
         }
         assertThat(store().listStreams(StreamListOptions.all()).streams()).hasSize(2);
+    }
+
+    @Test
+    default void asyncReadsOfAClosedStoreFailTheirFutureWithStoreClosed() {
+        appendSome();
+        EventStore store = store();
+
+        store.close();
+
+        AsyncReads.failure(() -> store.readStreamAsync("async-a", ReadOptions.forward()), StoreClosedException.class,
+                ErrorCode.CLOSED);
+        AsyncReads.failure(() -> store.readAllAsync(ReadOptions.forward()), StoreClosedException.class,
+                ErrorCode.CLOSED);
+        AsyncReads.failure(() -> store.readEventAsync(UUID.randomUUID()), StoreClosedException.class,
+                ErrorCode.CLOSED);
+        AsyncReads.failure(() -> store.listStreamsAsync(StreamListOptions.all()), StoreClosedException.class,
+                ErrorCode.CLOSED);
+        StoreAssertions.assertFails(() -> store.readStream("async-a", ReadOptions.forward()),
+                StoreClosedException.class, ErrorCode.CLOSED);
+        StoreAssertions.assertFails(() -> store.readAll(ReadOptions.forward()), StoreClosedException.class,
+                ErrorCode.CLOSED);
+        StoreAssertions.assertFails(() -> store.listStreams(StreamListOptions.all()), StoreClosedException.class,
+                ErrorCode.CLOSED);
     }
 
     @Test
