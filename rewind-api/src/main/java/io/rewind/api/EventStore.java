@@ -17,10 +17,18 @@ import java.util.concurrent.ExecutionException;
  * behaviour. Implementations are thread-safe.
  *
  * <h2>Reads</h2>
- * Reads return at most {@code limit} events (1 to {@link Limits#MAX_READ_LIMIT}; anything else is an
- * {@link InvalidRequestException}), starting at the given version or position inclusive and going
- * forwards or backwards. {@link #END} as the start of a backward read means "from the newest".
- * A read of a stream with no events returns an empty list. Reads see only durable events.
+ * Reads take {@link ReadOptions}: a start (a version or position, inclusive; {@link #END} as the
+ * start of a backward read means "from the newest"), a direction, at most
+ * {@link ReadOptions#maxEvents()} events and a byte budget ({@link ReadOptions#maxBytes()}; the first
+ * event is always returned, the read stops before the event that would exceed it). A read of a
+ * stream with no events returns an empty page. Reads see only durable events.
+ *
+ * <p>Every read has an asynchronous form ({@code ...Async}) that never does disk or database work
+ * on the caller's thread: its future completes on a thread the store owns (or, for the in-memory
+ * store, which has no I/O, at once). Bad arguments fail that future with the same
+ * {@link InvalidRequestException} the synchronous form throws; see {@link ReadArguments}. The
+ * positional forms ({@code (from, Direction, limit)}) are conveniences that read with no byte
+ * budget, as before options existed.
  */
 public interface EventStore extends AutoCloseable {
 
@@ -53,14 +61,53 @@ public interface EventStore extends AutoCloseable {
         return append(AppendRequest.to(stream, expected, events));
     }
 
-    /** Events of one stream from {@code fromVersion} (inclusive) in the given direction. */
-    List<RecordedEvent> readStream(String stream, long fromVersion, Direction direction, int limit);
+    /**
+     * Reads one stream; see {@link ReadOptions}. Never on the caller's thread (see the class comment).
+     * Fails with an {@link InvalidRequestException} for a bad stream name or null options.
+     */
+    CompletableFuture<EventPage> readStreamAsync(String stream, ReadOptions options);
 
-    /** Events of the whole store, in global order, from {@code fromPosition} (inclusive). */
-    List<RecordedEvent> readAll(long fromPosition, Direction direction, int limit);
+    /** Reads one stream and waits; see {@link #readStreamAsync}. Stores may read on the caller's thread. */
+    default EventPage readStream(String stream, ReadOptions options) {
+        return await(readStreamAsync(stream, options));
+    }
 
-    /** The event with this id, if stored. */
-    Optional<RecordedEvent> readEvent(UUID id);
+    /**
+     * At most {@code limit} events of one stream from {@code fromVersion} (inclusive) in the given
+     * direction, with no byte budget: {@code readStream(stream, ReadOptions.from(fromVersion,
+     * direction).withMaxEvents(limit).withMaxBytes(ReadOptions.NO_BYTE_LIMIT)).events()}.
+     */
+    default List<RecordedEvent> readStream(String stream, long fromVersion, Direction direction, int limit) {
+        ReadOptions options = ReadOptions.from(fromVersion, direction).withMaxEvents(limit)
+                .withMaxBytes(ReadOptions.NO_BYTE_LIMIT);
+        return readStream(stream, options).events();
+    }
+
+    /** Reads the whole store in global order; see {@link ReadOptions}. Never on the caller's thread. */
+    CompletableFuture<EventPage> readAllAsync(ReadOptions options);
+
+    /** Reads the whole store and waits; see {@link #readAllAsync}. */
+    default EventPage readAll(ReadOptions options) {
+        return await(readAllAsync(options));
+    }
+
+    /**
+     * At most {@code limit} events of the whole store, in global order, from {@code fromPosition}
+     * (inclusive), with no byte budget; see {@link #readStream(String, long, Direction, int)}.
+     */
+    default List<RecordedEvent> readAll(long fromPosition, Direction direction, int limit) {
+        ReadOptions options = ReadOptions.from(fromPosition, direction).withMaxEvents(limit)
+                .withMaxBytes(ReadOptions.NO_BYTE_LIMIT);
+        return readAll(options).events();
+    }
+
+    /** The event with this id, if stored. Never on the caller's thread. */
+    CompletableFuture<Optional<RecordedEvent>> readEventAsync(UUID id);
+
+    /** The event with this id, if stored; see {@link #readEventAsync}. */
+    default Optional<RecordedEvent> readEvent(UUID id) {
+        return await(readEventAsync(id));
+    }
 
     /**
      * The position of the first event whose timestamp is at or after {@code time}, or
@@ -75,12 +122,23 @@ public interface EventStore extends AutoCloseable {
     /** What the store knows of a stream; empty when it has no events. */
     Optional<StreamInfo> streamInfo(String stream);
 
+    /** One page of the stream listing; see {@link StreamListOptions}. Never on the caller's thread. */
+    CompletableFuture<StreamPage> listStreamsAsync(StreamListOptions options);
+
+    /** One page of the stream listing; see {@link #listStreamsAsync}. */
+    default StreamPage listStreams(StreamListOptions options) {
+        return await(listStreamsAsync(options));
+    }
+
     /**
      * Streams whose names start with {@code prefix} ("" for all) and sort after {@code after}
      * (null or "" for the first page), in {@link Limits#STREAM_NAME_ORDER}, at most {@code limit}
-     * (1 to {@link Limits#MAX_READ_LIMIT}, as for reads).
+     * (1 to {@link Limits#MAX_READ_LIMIT}, as for reads), with no byte budget.
      */
-    StreamPage listStreams(String prefix, String after, int limit);
+    default StreamPage listStreams(String prefix, String after, int limit) {
+        return listStreams(StreamListOptions.withPrefix(prefix).after(after).withMaxStreams(limit)
+                .withMaxBytes(ReadOptions.NO_BYTE_LIMIT));
+    }
 
     /**
      * Starts a subscription; the listener is called from a thread the store owns. The store applies
@@ -112,7 +170,7 @@ public interface EventStore extends AutoCloseable {
             if (cause instanceof EventStoreException ese) {
                 throw ese;
             }
-            throw new EventStoreException(ErrorCode.INTERNAL, "append failed: " + cause, cause);
+            throw new EventStoreException(ErrorCode.INTERNAL, "the store call failed: " + cause, cause);
         }
     }
 }

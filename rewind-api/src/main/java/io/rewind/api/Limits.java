@@ -102,6 +102,45 @@ public final class Limits {
         return bytes;
     }
 
+    /**
+     * Checks a name-like text (a stream-name prefix, a listing cursor): well-formed Unicode of at
+     * most {@link #MAX_STREAM_NAME_BYTES} bytes of UTF-8, the longest a stream name can be.
+     *
+     * @return the text, or "" for null
+     * @throws InvalidRequestException naming {@code what} and what is wrong with it
+     */
+    public static String checkNameText(String text, String what) {
+        if (text == null) {
+            return "";
+        }
+        byte[] bytes = strictUtf8(text, what);
+        if (bytes.length > MAX_STREAM_NAME_BYTES) {
+            throw new InvalidRequestException(what + " is " + bytes.length + " bytes of UTF-8, the limit is "
+                    + MAX_STREAM_NAME_BYTES);
+        }
+        return text;
+    }
+
+    /** The number of UTF-8 bytes of a well-formed string, without encoding it. */
+    static long utf8Length(String text) {
+        long bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+
     private static byte[] strictUtf8(String text, String what) {
         CharsetEncoder encoder = StandardCharsets.UTF_8.newEncoder()
                 .onMalformedInput(CodingErrorAction.REPORT)

@@ -1,11 +1,11 @@
 package io.rewind.cli;
 
 import io.rewind.api.Direction;
+import io.rewind.api.EventPage;
 import io.rewind.api.EventStore;
+import io.rewind.api.ReadOptions;
 import io.rewind.api.Limits;
-import io.rewind.api.RecordedEvent;
 import io.rewind.api.StreamInfo;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code rewind read}: prints the events of one stream, or of the whole store in global order,
- * page by page, so a read of any length runs in bounded memory.
+ * page by page (1,000 events and 16 MiB of data + metadata at most), so a read of any length
+ * runs in bounded memory.
  */
 @Command(name = "read", mixinStandardHelpOptions = true,
         description = "Print the events of a stream (by version) or of the whole store (by global position).")
@@ -23,6 +24,8 @@ final class ReadCommand implements Callable<Integer> {
 
     /** Events fetched per request. */
     static final int PAGE_SIZE = 1000;
+    /** The byte budget of one page (data + metadata; one event at least). */
+    static final long PAGE_BYTES = ReadOptions.DEFAULT_MAX_BYTES;
 
     /** Exactly one of the two. */
     static final class Source {
@@ -70,32 +73,28 @@ final class ReadCommand implements Callable<Integer> {
             String progressFormat = progress.isShown() ? progressFormat(store, start, max) : "";
             long printed = 0;
             long next = start;
-            while (printed < max && next >= 0) {
+            while (printed < max) {
                 int pageLimit = (int) Math.min(PAGE_SIZE, max - printed);
-                List<RecordedEvent> page = page(store, next, direction, pageLimit);
-                page.forEach(printer::event);
+                EventPage page = page(store, ReadOptions.from(next, direction).withMaxEvents(pageLimit)
+                        .withMaxBytes(PAGE_BYTES));
+                page.events().forEach(printer::event);
                 printer.flush();
-                printed += page.size();
+                printed += page.events().size();
                 long done = printed;
                 progress.update(() -> String.format(progressFormat, done));
-                if (page.size() < pageLimit || printer.outputClosed()) {
+                boolean full = page.events().size() == pageLimit || page.byteBudgetReached();
+                if (!full || page.next().isEmpty() || printer.outputClosed()) {
                     break;
                 }
-                long last = coordinate(page.get(page.size() - 1));
-                next = backwards ? last - 1 : last + 1;
+                next = page.next().getAsLong();
             }
             progress.done();
         }
         return 0;
     }
 
-    private List<RecordedEvent> page(EventStore store, long start, Direction direction, int pageLimit) {
-        return source.stream != null ? store.readStream(source.stream, start, direction, pageLimit)
-                : store.readAll(start, direction, pageLimit);
-    }
-
-    private long coordinate(RecordedEvent event) {
-        return source.stream != null ? event.version() : event.position();
+    private EventPage page(EventStore store, ReadOptions options) {
+        return source.stream != null ? store.readStream(source.stream, options) : store.readAll(options);
     }
 
     /**

@@ -4,13 +4,17 @@ import io.rewind.api.AppendRequest;
 import io.rewind.api.AppendResult;
 import io.rewind.api.Direction;
 import io.rewind.api.ErrorCode;
+import io.rewind.api.EventPage;
 import io.rewind.api.EventStore;
 import io.rewind.api.EventStoreException;
 import io.rewind.api.InvalidRequestException;
 import io.rewind.api.Limits;
+import io.rewind.api.ReadArguments;
+import io.rewind.api.ReadOptions;
 import io.rewind.api.RecordedEvent;
 import io.rewind.api.StoreClosedException;
 import io.rewind.api.StreamInfo;
+import io.rewind.api.StreamListOptions;
 import io.rewind.api.StreamPage;
 import io.rewind.api.Subscription;
 import io.rewind.api.SubscriptionListener;
@@ -18,7 +22,6 @@ import io.rewind.api.SubscriptionRequest;
 import io.rewind.protocol.command.CommandReply;
 import io.rewind.protocol.command.CommandRequest;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -36,10 +39,10 @@ import java.util.function.ToLongFunction;
  */
 final class RemoteEventStore implements EventStore {
 
-    /** Builds one page request of a read for a request id, a start and a limit. */
+    /** Builds one page request of a read for a request id, a start, a limit and a byte budget. */
     @FunctionalInterface
     private interface PageRequest {
-        CommandRequest build(long requestId, long from, int limit);
+        CommandRequest build(long requestId, long from, int limit, long maxBytes);
     }
 
     private final ClientConfig config;
@@ -73,30 +76,55 @@ final class RemoteEventStore implements EventStore {
     }
 
     @Override
-    public List<RecordedEvent> readStream(String stream, long fromVersion, Direction direction, int limit) {
-        checkOpen();
-        Limits.checkStreamName(stream);
-        Arguments.requireDirection(direction);
-        return readPages(fromVersion, direction, limit,
-                (id, from, max) -> new CommandRequest.ReadStream(id, stream, from, direction, max),
-                RecordedEvent::version);
+    public CompletableFuture<EventPage> readStreamAsync(String stream, ReadOptions options) {
+        try {
+            checkOpen();
+            ReadArguments.checkStreamRead(stream, options);
+        } catch (EventStoreException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return readPages(EventPage.forStream(options), options, options.from(), RecordedEvent::version,
+                (id, from, max, bytes) -> new CommandRequest.ReadStream(id, stream, from, options.direction(), max,
+                        bytes));
     }
 
     @Override
-    public List<RecordedEvent> readAll(long fromPosition, Direction direction, int limit) {
-        checkOpen();
-        Arguments.requireDirection(direction);
-        return readPages(fromPosition, direction, limit,
-                (id, from, max) -> new CommandRequest.ReadAll(id, from, direction, max), RecordedEvent::position);
+    public EventPage readStream(String stream, ReadOptions options) {
+        return await(readStreamAsync(stream, options));
+    }
+
+    @Override
+    public CompletableFuture<EventPage> readAllAsync(ReadOptions options) {
+        try {
+            checkOpen();
+            ReadArguments.checkOptions(options);
+        } catch (EventStoreException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return readPages(EventPage.forAll(options), options, options.from(), RecordedEvent::position,
+                (id, from, max, bytes) -> new CommandRequest.ReadAll(id, from, options.direction(), max, bytes));
+    }
+
+    @Override
+    public EventPage readAll(ReadOptions options) {
+        return await(readAllAsync(options));
+    }
+
+    @Override
+    public CompletableFuture<Optional<RecordedEvent>> readEventAsync(UUID id) {
+        try {
+            checkOpen();
+            ReadArguments.checkEventId(id);
+        } catch (EventStoreException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return connection.call(requestId -> new CommandRequest.ReadEvent(requestId, id))
+                .thenApply(reply -> expect(reply, CommandReply.Events.class, "EVENTS").events().stream().findFirst());
     }
 
     @Override
     public Optional<RecordedEvent> readEvent(UUID id) {
-        checkOpen();
-        Arguments.requireNonNull(id, "event id");
-        List<RecordedEvent> found = request(requestId -> new CommandRequest.ReadEvent(requestId, id),
-                CommandReply.Events.class).events();
-        return found.stream().findFirst();
+        return await(readEventAsync(id));
     }
 
     @Override
@@ -121,13 +149,26 @@ final class RemoteEventStore implements EventStore {
     }
 
     @Override
-    public StreamPage listStreams(String prefix, String after, int limit) {
-        checkOpen();
-        String checkedPrefix = Arguments.nameText(prefix, "stream prefix");
-        String checkedAfter = Arguments.nameText(after, "listing cursor 'after'");
-        CommandReply.Streams page = request(id -> new CommandRequest.ListStreams(id, checkedPrefix, checkedAfter,
-                limit), CommandReply.Streams.class);
-        return new StreamPage(page.streams(), page.nextAfter());
+    public CompletableFuture<StreamPage> listStreamsAsync(StreamListOptions options) {
+        try {
+            checkOpen();
+            ReadArguments.checkListing(options);
+        } catch (EventStoreException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        long maxBytes = options.maxBytes() == ReadOptions.NO_BYTE_LIMIT ? CommandRequest.NO_BYTE_LIMIT
+                : options.maxBytes();
+        return connection.call(id -> new CommandRequest.ListStreams(id, options.prefix(), options.after(),
+                        options.maxStreams(), maxBytes))
+                .thenApply(reply -> {
+                    CommandReply.Streams page = expect(reply, CommandReply.Streams.class, "STREAMS");
+                    return new StreamPage(page.streams(), page.nextAfter());
+                });
+    }
+
+    @Override
+    public StreamPage listStreams(StreamListOptions options) {
+        return await(listStreamsAsync(options));
     }
 
     /**
@@ -172,25 +213,37 @@ final class RemoteEventStore implements EventStore {
         connection.close();
     }
 
-    private List<RecordedEvent> readPages(long from, Direction direction, int limit, PageRequest page,
-            ToLongFunction<RecordedEvent> coordinate) {
-        List<RecordedEvent> events = new ArrayList<>();
-        long next = from;
-        while (true) {
-            long start = next;
-            int remaining = limit - events.size();
-            CommandReply.Events reply = request(id -> page.build(id, start, remaining), CommandReply.Events.class);
-            events.addAll(reply.events());
-            // The server cuts a page short to bound a reply's size; the rest follows the last event.
-            if (!reply.truncated() || reply.events().isEmpty() || events.size() >= limit) {
-                return events;
+    /**
+     * Reads page after page until {@code page} is full or the server says nothing more follows:
+     * the server cuts a reply at its reply size ({@code truncated}), and the rest follows the last
+     * event. Each request asks for what the page still takes (events and bytes); the page applies
+     * the limits itself too, so a continuation's first event that does not fit the rest of the budget
+     * is dropped as an embedded read would never have read it.
+     */
+    private CompletableFuture<EventPage> readPages(EventPage.Builder page, ReadOptions options, long from,
+            ToLongFunction<RecordedEvent> coordinate, PageRequest request) {
+        int events = page.remainingEvents();
+        long bytes = page.remainingBytes();
+        return connection.call(id -> request.build(id, from, events, bytes)).thenCompose(reply -> {
+            CommandReply.Events answer = expect(reply, CommandReply.Events.class, "EVENTS");
+            for (RecordedEvent event : answer.events()) {
+                if (!page.offer(event)) {
+                    return CompletableFuture.completedFuture(page.build());
+                }
             }
-            long last = coordinate.applyAsLong(events.get(events.size() - 1));
-            next = direction == Direction.FORWARD ? last + 1 : last - 1;
+            if (answer.budgetReached()) {
+                page.stopForBudget();
+            }
+            if (!answer.truncated() || answer.events().isEmpty() || page.isFull()) {
+                return CompletableFuture.completedFuture(page.build());
+            }
+            long last = coordinate.applyAsLong(answer.events().get(answer.events().size() - 1));
+            long next = options.direction() == Direction.FORWARD ? last + 1 : last - 1;
             if (next < 0) {
-                return events;
+                return CompletableFuture.completedFuture(page.build());
             }
-        }
+            return readPages(page, options, next, coordinate, request);
+        });
     }
 
     private <T extends CommandReply> T request(LongFunction<CommandRequest> build, Class<T> replyType) {

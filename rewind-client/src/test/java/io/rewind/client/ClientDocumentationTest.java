@@ -6,11 +6,14 @@ import io.rewind.api.AppendRequest;
 import io.rewind.api.AppendResult;
 import io.rewind.api.Direction;
 import io.rewind.api.EventData;
+import io.rewind.api.EventPage;
 import io.rewind.api.EventStore;
 import io.rewind.api.ExpectedVersion;
+import io.rewind.api.ReadOptions;
 import io.rewind.api.RecordedEvent;
 import io.rewind.api.StoreUnavailableException;
 import io.rewind.api.StreamInfo;
+import io.rewind.api.StreamListOptions;
 import io.rewind.api.StreamPage;
 import io.rewind.api.Subscription;
 import io.rewind.api.SubscriptionEvent;
@@ -140,19 +143,34 @@ class ClientDocumentationTest {
     @Test
     void read() {
         store.append("order-42", ExpectedVersion.noStream(), EventData.of("OrderPlaced", json("{}")));
+        for (int i = 0; i < 1_200; i += 400) {
+            store.append("bulk", ExpectedVersion.any(), java.util.Collections.nCopies(400, EventData.of("Bulk",
+                    new byte[4096])));
+        }
 
-        List<RecordedEvent> order = store.readStream("order-42", 0, Direction.FORWARD, 100);
-        List<RecordedEvent> newestTen = store.readAll(EventStore.END, Direction.BACKWARD, 10);
-        Optional<RecordedEvent> byId = store.readEvent(order.get(0).id());
+        EventPage page = store.readStream("order-42", ReadOptions.forward());   // from version 0
+        EventPage newest = store.readAll(ReadOptions.backward().withMaxEvents(10));
+        EventPage bounded = store.readAll(ReadOptions.from(1, Direction.FORWARD)
+                .withMaxEvents(500).withMaxBytes(1 << 20));                       // at most 500 events, ~1 MiB
+        EventPage more = null;
+        if (bounded.byteBudgetReached()) {
+            more = store.readAll(ReadOptions.from(bounded.next().getAsLong(), Direction.FORWARD));
+        }
+        Optional<RecordedEvent> byId = store.readEvent(page.events().get(0).id());
         Optional<StreamInfo> info = store.streamInfo("order-42");
         long head = store.headPosition();
         long rewindTo = store.firstPositionAtOrAfter(Instant.parse("2025-01-31T00:00:00Z"));
 
-        assertThat(newestTen).containsExactlyElementsOf(order);
-        assertThat(byId).contains(order.get(0));
+        assertThat(page.events()).singleElement().satisfies(event -> assertThat(event.type()).isEqualTo("OrderPlaced"));
+        assertThat(newest.events()).hasSize(10).first().satisfies(event -> assertThat(event.position()).isEqualTo(1_200));
+        assertThat(bounded.events()).as("1 MiB holds 256 events of 4 KiB").hasSize(256);
+        assertThat(more).isNotNull();
+        assertThat(more.events().get(0).position()).isEqualTo(257);
+        assertThat(byId).contains(page.events().get(0));
         assertThat(info).contains(new StreamInfo("order-42", 0, 0, 0));
-        assertThat(head).isZero();
+        assertThat(head).isEqualTo(1_200);
         assertThat(rewindTo).isZero();
+        assertThat(store.readStream("order-42", 0, Direction.FORWARD, 100)).isEqualTo(page.events());
     }
 
     @Test
@@ -166,13 +184,16 @@ class ClientDocumentationTest {
         }
         List<String> listed = new ArrayList<>();
 
-        String after = null;
-        do {
-            StreamPage page = store.listStreams("order-", after, 1000);
+        StreamListOptions options = StreamListOptions.withPrefix("order-");
+        while (true) {
+            StreamPage page = store.listStreams(options);
             page.streams().forEach(stream -> System.out.println(stream.stream() + ": " + stream.eventCount()));
             page.streams().forEach(stream -> listed.add(stream.stream()));
-            after = page.nextAfter().orElse(null);
-        } while (after != null);
+            if (page.nextAfter().isEmpty()) {
+                break;
+            }
+            options = options.after(page.nextAfter().get());
+        }
 
         assertThat(listed).hasSize(2500).doesNotHaveDuplicates();
     }

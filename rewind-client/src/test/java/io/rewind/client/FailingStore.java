@@ -1,16 +1,16 @@
 package io.rewind.client;
 
-import io.rewind.api.Direction;
-import io.rewind.api.RecordedEvent;
+import io.rewind.api.EventPage;
+import io.rewind.api.ReadOptions;
 import io.rewind.memory.MemoryEventStore;
 import io.rewind.testkit.ForwardingEventStore;
-import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * An in-memory store that fails on purpose: reading a stream given to {@link #failReadsOf} throws
- * the exception given with it. For the failures a real store raises only when its disk breaks
+ * An in-memory store that fails on purpose: reading a stream given to {@link #failReadsOf} fails
+ * with the exception given with it. For the failures a real store raises only when its disk breaks
  * (corruption, a failed fsync), which the client must still map to the right exception. Everything
  * else is the real in-memory store. Thread-safe.
  */
@@ -28,11 +28,11 @@ final class FailingStore extends ForwardingEventStore {
     }
 
     @Override
-    public List<RecordedEvent> readStream(String stream, long fromVersion, Direction direction, int limit) {
+    public CompletableFuture<EventPage> readStreamAsync(String stream, ReadOptions options) {
         RuntimeException failure = failures.get(stream);
         if (failure != null) {
-            throw failure;
+            return CompletableFuture.failedFuture(failure);
         }
-        return super.readStream(stream, fromVersion, direction, limit);
+        return super.readStreamAsync(stream, options);
     }
 }

@@ -4,14 +4,18 @@ import io.rewind.api.Arguments;
 import io.rewind.api.AppendRequest;
 import io.rewind.api.AppendResult;
 import io.rewind.api.Direction;
+import io.rewind.api.EventPage;
 import io.rewind.api.EventStore;
 import io.rewind.api.EventStoreException;
 import io.rewind.api.InvalidRequestException;
 import io.rewind.api.Limits;
+import io.rewind.api.ReadArguments;
+import io.rewind.api.ReadOptions;
 import io.rewind.api.RecordedEvent;
 import io.rewind.api.StoreClosedException;
 import io.rewind.api.StoreUnavailableException;
 import io.rewind.api.StreamInfo;
+import io.rewind.api.StreamListOptions;
 import io.rewind.api.StreamPage;
 import io.rewind.api.Subscription;
 import io.rewind.api.SubscriptionListener;
@@ -19,10 +23,9 @@ import io.rewind.api.SubscriptionRequest;
 import io.rewind.core.CatchUpSubscription;
 import io.rewind.core.EventSource;
 import io.rewind.core.HeadWatch;
+import io.rewind.core.ReaderPool;
 import java.io.IOException;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
@@ -51,12 +54,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class LogEventStore implements EventStore, HeadWatch.Source {
 
+    /** Threads for asynchronous reads: enough to overlap a few cold-cache reads on one disk. */
+    static final int READER_THREADS = 4;
+    /** The most events one chunk of a backward read decodes. */
+    private static final int BACKWARD_CHUNK = 256;
+
     private final LogConfig config;
     private final DirectoryLock lock;
     private final LogReader reader;
     private final HeadWatch headWatch;
     private final LogWriter writer;
     private final ExecutorService completions;
+    private final ReaderPool readers;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Thread completionThread;
 
@@ -76,6 +85,7 @@ public final class LogEventStore implements EventStore, HeadWatch.Source {
             return thread;
         });
         this.writer = new LogWriter(config, reader, headWatch, completions, recovered);
+        this.readers = ReaderPool.start("log-" + config.directory().getFileName(), READER_THREADS);
     }
 
     /**
@@ -152,69 +162,94 @@ public final class LogEventStore implements EventStore, HeadWatch.Source {
         }
     }
 
+    /** {@inheritDoc} Reads on the caller's thread. */
     @Override
-    public List<RecordedEvent> readStream(String stream, long fromVersion, Direction direction, int limit) {
+    public EventPage readStream(String stream, ReadOptions options) {
+        byte[] streamBytes = ReadArguments.checkStreamRead(stream, options);
         checkOpen();
-        byte[] streamBytes = Limits.checkStreamName(stream);
-        checkLimit(limit);
-        checkStart("version", fromVersion);
-        checkDirection(direction);
+        EventPage.Builder page = EventPage.forStream(options);
         StreamInfo info = reader.heads().get(stream);
         if (info == null) {
-            return List.of();
-        }
-        long first;
-        long last;
-        if (direction == Direction.FORWARD) {
-            if (fromVersion > info.headVersion()) {
-                return List.of();
-            }
-            first = fromVersion;
-            last = Math.min(info.headVersion(), fromVersion + limit - 1);
-        } else {
-            last = Math.min(fromVersion, info.headVersion());
-            first = Math.max(0, last - limit + 1);
+            return page.build();
         }
         long hash = StreamHash.of(stream);
-        List<RecordedEvent> events = new ArrayList<>((int) (last - first + 1));
-        for (long version = first; version <= last; version++) {
-            events.add(reader.readStreamVersion(stream, streamBytes, hash, version));
+        long head = info.headVersion();
+        if (options.direction() == Direction.FORWARD) {
+            for (long version = options.from(); version <= head && !page.isFull(); version++) {
+                page.offer(reader.readStreamVersion(stream, streamBytes, hash, version));
+            }
+        } else {
+            for (long version = Math.min(options.from(), head); version >= 0 && !page.isFull(); version--) {
+                page.offer(reader.readStreamVersion(stream, streamBytes, hash, version));
+            }
         }
-        if (direction == Direction.BACKWARD) {
-            Collections.reverse(events);
-        }
-        return events;
+        return page.build();
     }
 
     @Override
-    public List<RecordedEvent> readAll(long fromPosition, Direction direction, int limit) {
+    public CompletableFuture<EventPage> readStreamAsync(String stream, ReadOptions options) {
+        return readAsync(() -> readStream(stream, options));
+    }
+
+    /** {@inheritDoc} Reads on the caller's thread. */
+    @Override
+    public EventPage readAll(ReadOptions options) {
+        ReadArguments.checkOptions(options);
         checkOpen();
-        checkLimit(limit);
-        checkStart("position", fromPosition);
-        checkDirection(direction);
+        EventPage.Builder page = EventPage.forAll(options);
         long head = reader.head();
-        if (direction == Direction.FORWARD) {
-            if (fromPosition > head) {
-                return List.of();
+        if (options.direction() == Direction.FORWARD) {
+            if (options.from() <= head) {
+                reader.readRange(options.from(), head, page);
             }
-            return reader.readRange(fromPosition, Math.min(head, fromPosition + limit - 1));
+        } else if (head >= 0) {
+            readBackward(Math.min(options.from(), head), page);
         }
-        if (head < 0) {
-            return List.of();
+        return page.build();
+    }
+
+    /**
+     * Reads from {@code last} towards position 0 in chunks read forwards, each sized by how many
+     * events of the average size seen so far fit the rest of the budget, so that a byte budget is
+     * overshot by a few events, not by a chunk of large ones.
+     */
+    private void readBackward(long last, EventPage.Builder page) {
+        long high = last;
+        while (high >= 0 && !page.isFull()) {
+            long low = Math.max(0, high - page.expectedFit(BACKWARD_CHUNK) + 1);
+            List<RecordedEvent> events = reader.readRange(low, high);
+            for (int i = events.size() - 1; i >= 0; i--) {
+                if (!page.offer(events.get(i))) {
+                    return;
+                }
+            }
+            high = low - 1;
         }
-        long last = Math.min(fromPosition, head);
-        List<RecordedEvent> events = new ArrayList<>(reader.readRange(Math.max(0, last - limit + 1), last));
-        Collections.reverse(events);
-        return events;
+    }
+
+    @Override
+    public CompletableFuture<EventPage> readAllAsync(ReadOptions options) {
+        return readAsync(() -> readAll(options));
     }
 
     @Override
     public Optional<RecordedEvent> readEvent(UUID id) {
+        ReadArguments.checkEventId(id);
         checkOpen();
-        if (id == null) {
-            throw new InvalidRequestException("event id must not be null");
-        }
         return reader.readById(id);
+    }
+
+    @Override
+    public CompletableFuture<Optional<RecordedEvent>> readEventAsync(UUID id) {
+        return readAsync(() -> readEvent(id));
+    }
+
+    /** Checks the store is open, then reads on a reader thread; the read repeats the check there. */
+    private <T> CompletableFuture<T> readAsync(java.util.function.Supplier<T> read) {
+        if (closed.get()) {
+            return CompletableFuture.failedFuture(closedException());
+        }
+        return readers.submit(read);
     }
 
     /**
@@ -269,28 +304,28 @@ public final class LogEventStore implements EventStore, HeadWatch.Source {
     }
 
     @Override
-    public StreamPage listStreams(String prefix, String after, int limit) {
+    public StreamPage listStreams(StreamListOptions options) {
+        ReadArguments.checkListing(options);
         checkOpen();
-        checkLimit(limit);
-        String start = prefix == null ? "" : prefix;
+        String start = options.prefix();
+        String after = options.after();
         StreamHeads heads = reader.heads();
-        boolean fromAfter = after != null && !after.isEmpty() && StreamNameOrder.ORDER.compare(after, start) >= 0;
+        boolean fromAfter = !after.isEmpty() && StreamNameOrder.ORDER.compare(after, start) >= 0;
         Iterator<String> names = fromAfter ? heads.namesFrom(after, false) : heads.namesFrom(start, true);
-        List<StreamInfo> page = new ArrayList<>(Math.min(limit, 256));
-        boolean more = false;
+        StreamPage.Builder page = StreamPage.builder(options);
         while (names.hasNext()) {
             String name = names.next();
-            if (!name.startsWith(start)) {
+            if (!name.startsWith(start) || !page.offer(heads.get(name))) {
                 break;
             }
-            if (page.size() == limit) {
-                more = true;
-                break;
-            }
-            page.add(heads.get(name));
         }
-        Optional<String> nextAfter = more ? Optional.of(page.get(page.size() - 1).stream()) : Optional.empty();
-        return new StreamPage(page, nextAfter);
+        return page.build();
+    }
+
+    /** {@inheritDoc} The listing comes from memory, but runs on a reader thread like every async read. */
+    @Override
+    public CompletableFuture<StreamPage> listStreamsAsync(StreamListOptions options) {
+        return readAsync(() -> listStreams(options));
     }
 
     /** The watch this store advances once appends are durable (see {@link HeadWatch.Source}). */
@@ -326,6 +361,7 @@ public final class LogEventStore implements EventStore, HeadWatch.Source {
             // Subscriptions see the closed watch at their next step and end with a
             // StoreClosedException; a listener that is busy now is not waited for.
             headWatch.close();
+            readers.close();
             completions.shutdown();
             if (Thread.currentThread() != completionThread) {
                 // Every accepted append is completed when close returns, unless close was called
@@ -341,25 +377,12 @@ public final class LogEventStore implements EventStore, HeadWatch.Source {
 
     private void checkOpen() {
         if (closed.get()) {
-            throw new StoreClosedException("the log store in " + config.directory() + " is closed");
+            throw closedException();
         }
     }
 
-    private static void checkLimit(int limit) {
-        if (limit < 1 || limit > Limits.MAX_READ_LIMIT) {
-            throw new InvalidRequestException("limit must be between 1 and " + Limits.MAX_READ_LIMIT + ", was " + limit);
-        }
+    private StoreClosedException closedException() {
+        return new StoreClosedException("the log store in " + config.directory() + " is closed");
     }
 
-    private static void checkDirection(Direction direction) {
-        if (direction == null) {
-            throw new InvalidRequestException("direction must not be null");
-        }
-    }
-
-    private static void checkStart(String what, long start) {
-        if (start < 0) {
-            throw new InvalidRequestException(what + " must be >= 0 (or EventStore.END), was " + start);
-        }
-    }
 }

@@ -86,6 +86,20 @@ final class LogReader {
     /** The events at positions {@code from..to} (inclusive, both at most the head), in order. */
     List<RecordedEvent> readRange(long from, long to) {
         List<RecordedEvent> events = new ArrayList<>((int) Math.min(to - from + 1, 1024));
+        readRange(from, to, events::add);
+        return events;
+    }
+
+    /**
+     * Offers the events at positions {@code from..to} (inclusive, both at most the head) to
+     * {@code page} in order, until it is full.
+     */
+    void readRange(long from, long to, io.rewind.api.EventPage.Builder page) {
+        readRange(from, to, page::offer);
+    }
+
+    /** Decodes the events at {@code from..to} in order while {@code consumer} takes them. */
+    private void readRange(long from, long to, java.util.function.Predicate<RecordedEvent> consumer) {
         IndexSnapshot index = indexes;
         SegmentList segmentList = segments;
         long position = from;
@@ -105,12 +119,13 @@ final class LogReader {
                     continue;
                 }
                 requireValid(check, chunk, at, segment, offset + at, position);
-                events.add(RecordCodec.decode(chunk, at));
+                if (!consumer.test(RecordCodec.decode(chunk, at))) {
+                    return;
+                }
                 at += RecordCodec.totalSize(chunk, at);
                 position++;
             }
         }
-        return events;
     }
 
     /** The event at a visible {@code position}. */

@@ -5,13 +5,16 @@ import io.rewind.api.AppendRequest;
 import io.rewind.api.AppendResult;
 import io.rewind.api.Direction;
 import io.rewind.api.EventData;
+import io.rewind.api.EventPage;
 import io.rewind.api.EventStore;
 import io.rewind.api.EventStoreException;
-import io.rewind.api.InvalidRequestException;
 import io.rewind.api.Limits;
+import io.rewind.api.ReadArguments;
+import io.rewind.api.ReadOptions;
 import io.rewind.api.RecordedEvent;
 import io.rewind.api.StoreClosedException;
 import io.rewind.api.StreamInfo;
+import io.rewind.api.StreamListOptions;
 import io.rewind.api.StreamPage;
 import io.rewind.api.Subscription;
 import io.rewind.api.SubscriptionListener;
@@ -160,29 +163,40 @@ public final class MemoryEventStore implements EventStore, EventSource, HeadWatc
     }
 
     @Override
-    public List<RecordedEvent> readStream(String stream, long fromVersion, Direction direction, int limit) {
-        Limits.checkStreamName(stream);
-        checkRead("fromVersion", fromVersion, direction, limit);
+    public EventPage readStream(String stream, ReadOptions options) {
+        ReadArguments.checkStreamRead(stream, options);
         lock.readLock().lock();
         try {
             ensureOpen();
             List<RecordedEvent> events = streams.get(stream);
-            return events == null ? List.of() : slice(events, fromVersion, direction, limit);
+            return slice(events == null ? List.of() : events, EventPage.forStream(options), options);
         } finally {
             lock.readLock().unlock();
         }
     }
 
+    /** {@inheritDoc} This store has no I/O to keep off the caller's thread: the future is complete at once. */
     @Override
-    public List<RecordedEvent> readAll(long fromPosition, Direction direction, int limit) {
-        checkRead("fromPosition", fromPosition, direction, limit);
+    public CompletableFuture<EventPage> readStreamAsync(String stream, ReadOptions options) {
+        return now(() -> readStream(stream, options));
+    }
+
+    @Override
+    public EventPage readAll(ReadOptions options) {
+        ReadArguments.checkOptions(options);
         lock.readLock().lock();
         try {
             ensureOpen();
-            return slice(log, fromPosition, direction, limit);
+            return slice(log, EventPage.forAll(options), options);
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    /** {@inheritDoc} Complete at once, as for {@link #readStreamAsync}. */
+    @Override
+    public CompletableFuture<EventPage> readAllAsync(ReadOptions options) {
+        return now(() -> readAll(options));
     }
 
     /** For subscriptions: reads the log without the closed check, which they make through the watch. */
@@ -190,53 +204,58 @@ public final class MemoryEventStore implements EventStore, EventSource, HeadWatc
     public List<RecordedEvent> readForward(long fromPosition, int limit) {
         lock.readLock().lock();
         try {
-            return slice(log, fromPosition, Direction.FORWARD, limit);
+            if (fromPosition >= log.size()) {
+                return List.of();
+            }
+            int start = (int) fromPosition;
+            return List.copyOf(log.subList(start, (int) Math.min(log.size(), (long) start + limit)));
         } finally {
             lock.readLock().unlock();
         }
     }
 
-    /** At most {@code limit} events of {@code events} (indexed by version or position) from {@code from} inclusive. */
-    private static List<RecordedEvent> slice(List<RecordedEvent> events, long from, Direction direction, int limit) {
-        int size = events.size();
-        if (direction == Direction.FORWARD) {
-            if (from >= size) {
-                return List.of();
+    /** The page of {@code events} (indexed by version or position) that {@code options} select. */
+    private static EventPage slice(List<RecordedEvent> events, EventPage.Builder page, ReadOptions options) {
+        if (options.direction() == Direction.FORWARD) {
+            for (long index = options.from(); index < events.size(); index++) {
+                if (!page.offer(events.get((int) index))) {
+                    break;
+                }
             }
-            int start = (int) from;
-            return List.copyOf(events.subList(start, (int) Math.min(size, (long) start + limit)));
+        } else {
+            for (long index = Math.min(options.from(), events.size() - 1L); index >= 0; index--) {
+                if (!page.offer(events.get((int) index))) {
+                    break;
+                }
+            }
         }
-        int start = (int) Math.min(from, size - 1L);
-        List<RecordedEvent> page = new ArrayList<>(Math.min(limit, start + 1));
-        for (int index = start; index >= 0 && page.size() < limit; index--) {
-            page.add(events.get(index));
-        }
-        return List.copyOf(page);
-    }
-
-    private static void checkRead(String fromName, long from, Direction direction, int limit) {
-        Objects.requireNonNull(direction, "direction");
-        if (from < 0) {
-            throw new InvalidRequestException(fromName + " must be >= 0, was " + from);
-        }
-        checkLimit(limit);
-    }
-
-    private static void checkLimit(int limit) {
-        if (limit < 1 || limit > Limits.MAX_READ_LIMIT) {
-            throw new InvalidRequestException("limit must be 1 to " + Limits.MAX_READ_LIMIT + ", was " + limit);
-        }
+        return page.build();
     }
 
     @Override
     public Optional<RecordedEvent> readEvent(UUID id) {
-        Objects.requireNonNull(id, "id");
+        ReadArguments.checkEventId(id);
         lock.readLock().lock();
         try {
             ensureOpen();
             return Optional.ofNullable(eventsById.get(id));
         } finally {
             lock.readLock().unlock();
+        }
+    }
+
+    /** {@inheritDoc} Complete at once, as for {@link #readStreamAsync}. */
+    @Override
+    public CompletableFuture<Optional<RecordedEvent>> readEventAsync(UUID id) {
+        return now(() -> readEvent(id));
+    }
+
+    /** A future completed now with the outcome of {@code read}. */
+    private static <T> CompletableFuture<T> now(java.util.function.Supplier<T> read) {
+        try {
+            return CompletableFuture.completedFuture(read.get());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
         }
     }
 
@@ -288,32 +307,34 @@ public final class MemoryEventStore implements EventStore, EventSource, HeadWatc
     }
 
     @Override
-    public StreamPage listStreams(String prefix, String after, int limit) {
-        String namePrefix = prefix == null ? "" : prefix;
-        checkLimit(limit);
+    public StreamPage listStreams(StreamListOptions options) {
+        ReadArguments.checkListing(options);
+        String namePrefix = options.prefix();
+        String after = options.after();
         lock.readLock().lock();
         try {
             ensureOpen();
             // Names with a prefix are contiguous in code-point order and start at the prefix itself.
-            boolean afterCursor = after != null && !after.isEmpty()
-                    && Limits.STREAM_NAME_ORDER.compare(after, namePrefix) >= 0;
+            boolean afterCursor = !after.isEmpty() && Limits.STREAM_NAME_ORDER.compare(after, namePrefix) >= 0;
             NavigableMap<String, List<RecordedEvent>> candidates = afterCursor
                     ? streams.tailMap(after, false)
                     : streams.tailMap(namePrefix, true);
-            List<StreamInfo> page = new ArrayList<>();
+            StreamPage.Builder page = StreamPage.builder(options);
             for (Map.Entry<String, List<RecordedEvent>> entry : candidates.entrySet()) {
-                if (!entry.getKey().startsWith(namePrefix)) {
+                if (!entry.getKey().startsWith(namePrefix) || !page.offer(info(entry.getKey(), entry.getValue()))) {
                     break;
                 }
-                if (page.size() == limit) {
-                    return new StreamPage(page, Optional.of(page.get(limit - 1).stream()));
-                }
-                page.add(info(entry.getKey(), entry.getValue()));
             }
-            return new StreamPage(page, Optional.empty());
+            return page.build();
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    /** {@inheritDoc} Complete at once, as for {@link #readStreamAsync}. */
+    @Override
+    public CompletableFuture<StreamPage> listStreamsAsync(StreamListOptions options) {
+        return now(() -> listStreams(options));
     }
 
     private static StreamInfo info(String stream, List<RecordedEvent> events) {

@@ -4,8 +4,9 @@ import io.rewind.api.AppendRequest;
 import io.rewind.api.ErrorCode;
 import io.rewind.api.EventStore;
 import io.rewind.api.EventStoreException;
-import io.rewind.api.RecordedEvent;
-import io.rewind.api.StreamPage;
+import io.rewind.api.EventPage;
+import io.rewind.api.ReadOptions;
+import io.rewind.api.StreamListOptions;
 import io.rewind.protocol.MalformedMessageException;
 import io.rewind.protocol.command.CommandReply;
 import io.rewind.protocol.command.CommandRequest;
@@ -14,14 +15,18 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.function.LongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves Rewind's own commands: one store call per request on a worker (appends through
- * {@code appendAsync}, so the store's group commit batches many clients), the answer matched to
- * the request by its id. Subscription commands go to the {@link SubscriptionHub}. Socket thread only.
+ * Serves Rewind's own commands: one store call per request (appends through {@code appendAsync}, so
+ * the store's group commit batches many clients; reads and listings through the store's
+ * {@code ...Async} reads, started on the socket thread, which never read on it; the rest on a
+ * worker), the answer matched to the request by its id. Subscription commands go to the
+ * {@link SubscriptionHub}. Socket thread only.
  */
 final class CommandService {
 
@@ -82,16 +87,16 @@ final class CommandService {
                 return store.appendAsync(appendRequest);
             }, (result, failure) -> answer(message, id, result, failure, r -> new CommandReply.Appended(id, r)));
         } else if (request instanceof CommandRequest.ReadStream read) {
-            call(message, id, () -> BoundedRead.read((from, direction, limit) -> store.readStream(read.stream(), from,
-                    direction, limit), read.fromVersion(), read.direction(), read.limit(), config.maxReplyBytes(),
-                    RecordedEvent::version), bounded -> new CommandReply.Events(id, bounded.events(), bounded.truncated()));
+            readEvents(message, id, read.maxBytes(), budget -> store.readStreamAsync(read.stream(),
+                    ReadOptions.from(read.fromVersion(), read.direction()).withMaxEvents(read.limit())
+                            .withMaxBytes(budget)));
         } else if (request instanceof CommandRequest.ReadAll read) {
-            call(message, id, () -> BoundedRead.read(store::readAll, read.fromPosition(), read.direction(), read.limit(),
-                    config.maxReplyBytes(), RecordedEvent::position),
-                    bounded -> new CommandReply.Events(id, bounded.events(), bounded.truncated()));
+            readEvents(message, id, read.maxBytes(), budget -> store.readAllAsync(
+                    ReadOptions.from(read.fromPosition(), read.direction()).withMaxEvents(read.limit())
+                            .withMaxBytes(budget)));
         } else if (request instanceof CommandRequest.ReadEvent read) {
-            call(message, id, () -> store.readEvent(read.eventId()),
-                    found -> new CommandReply.Events(id, found.stream().toList(), false));
+            offThread.started(() -> store.readEventAsync(read.eventId()), (found, failure) -> answer(message, id,
+                    found, failure, f -> new CommandReply.Events(id, f.stream().toList(), false)));
         } else if (request instanceof CommandRequest.PositionAt at) {
             call(message, id, () -> store.firstPositionAtOrAfter(at.time()), p -> new CommandReply.Position(id, p));
         } else if (request instanceof CommandRequest.Head) {
@@ -100,11 +105,29 @@ final class CommandService {
             call(message, id, () -> store.streamInfo(info.stream()),
                     found -> new CommandReply.Streams(id, found.stream().toList(), Optional.empty()));
         } else if (request instanceof CommandRequest.ListStreams list) {
-            call(message, id, () -> store.listStreams(list.prefix(), list.after(), list.limit()),
-                    (StreamPage page) -> new CommandReply.Streams(id, page.streams(), page.nextAfter()));
+            // Names are at most 255 bytes: even 10,000 of them fit a reply, so the client's budget is the only one.
+            offThread.started(() -> store.listStreamsAsync(StreamListOptions.withPrefix(list.prefix())
+                    .after(list.after()).withMaxStreams(list.limit()).withMaxBytes(list.maxBytes())),
+                    (page, failure) -> answer(message, id, page, failure,
+                            p -> new CommandReply.Streams(id, p.streams(), p.nextAfter())));
         } else {
             throw new IllegalStateException("not a store command: " + request);
         }
+    }
+
+    /**
+     * Serves a read with the store's async form, started on this thread, under the smaller of the
+     * request's byte budget and {@link ServerConfig#maxReplyBytes()}. When the server's budget was
+     * the one that stopped the read, the reply says {@code truncated} and the client continues;
+     * when the request's own budget did, it says so, as the embedded read would.
+     */
+    private void readEvents(InboundMessage message, long id, long requestedBytes,
+            LongFunction<CompletableFuture<EventPage>> read) {
+        long budget = Math.min(requestedBytes, config.maxReplyBytes());
+        boolean serverBudget = budget < requestedBytes;
+        offThread.started(() -> read.apply(budget), (page, failure) -> answer(message, id, page, failure,
+                p -> new CommandReply.Events(id, p.events(), serverBudget && p.byteBudgetReached(),
+                        !serverBudget && p.byteBudgetReached())));
     }
 
     private <T> void call(InboundMessage message, long id, Callable<T> work, Function<T, CommandReply> reply) {

@@ -4,9 +4,11 @@ import io.rewind.api.AppendRequest;
 import io.rewind.api.Direction;
 import io.rewind.api.ErrorCode;
 import io.rewind.api.EventData;
+import io.rewind.api.EventPage;
 import io.rewind.api.EventStore;
 import io.rewind.api.EventStoreException;
 import io.rewind.api.ExpectedVersion;
+import io.rewind.api.ReadOptions;
 import io.rewind.api.RecordedEvent;
 import io.rewind.protocol.MalformedMessageException;
 import io.rewind.protocol.legacy.GoRewindReply;
@@ -16,14 +18,17 @@ import io.rewind.protocol.legacy.RewindReply;
 import io.rewind.protocol.legacy.RewindRequest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Serves the two legacy dialects: Rewind's PUBLISH/QUERY (one reply message each, QUERY over the
  * whole store in pages of 100) and GoRewind's PUBLISH/QUERY (a QUERY streams one EVENT message per
- * event, then END). Store calls run on workers; everything else on the socket thread.
+ * event, then END). Appends run on workers; QUERY reads are the store's async, byte-bounded reads,
+ * started on the socket thread (they never read on it); everything else is on the socket thread.
  *
  * <p>A GoRewind QUERY reads its stream one page at a time and reads the next page only once the
  * client's ZeroMQ queue has taken the last one, so a huge stream or a slow client never fills the
@@ -66,7 +71,7 @@ final class LegacyService {
             });
         } else {
             RewindRequest.Query query = (RewindRequest.Query) request;
-            offThread.call(() -> queryAll(query.from(), query.to()), (page, failure) -> {
+            offThread.started(() -> queryAll(query.from(), query.to()), (page, failure) -> {
                 if (failure != null) {
                     rewindFailed(message, failure);
                 } else {
@@ -95,7 +100,7 @@ final class LegacyService {
             });
         } else {
             GoRewindRequest.Query query = (GoRewindRequest.Query) request;
-            offThread.call(() -> StreamRange.resolve(store, query), (range, failure) -> {
+            offThread.started(() -> StreamRange.resolve(store, query), (range, failure) -> {
                 if (failure != null) {
                     goRewindFailed(message, failure);
                 } else {
@@ -113,47 +118,72 @@ final class LegacyService {
         }, (result, failure) -> then.accept(failure == null ? result.events().get(0).id() : null, failure));
     }
 
-    /** Rewind's QUERY: events after {@code from} up to {@code to}, all streams, at most 100. */
-    private RewindReply queryAll(UUID from, UUID to) {
-        long start = from == null ? 0 : positionOf(from) + 1;
-        long end = to == null ? Long.MAX_VALUE : positionOf(to);
-        if (start - 1 > end) {
-            throw new EventStoreException(ErrorCode.BAD_REQUEST, "from event " + from + " is after to event " + to);
+    /**
+     * Rewind's QUERY: events after {@code from} up to {@code to}, all streams, at most 100, read
+     * with the async reads under the reply budget (several reads when the events are large, so
+     * that the page is still exactly the next 100 events, as the original server sends).
+     */
+    private CompletableFuture<RewindReply> queryAll(UUID from, UUID to) {
+        CompletableFuture<Long> start = from == null ? CompletableFuture.completedFuture(0L)
+                : positionOf(from).thenApply(position -> position + 1);
+        CompletableFuture<Long> end = to == null ? CompletableFuture.completedFuture(Long.MAX_VALUE) : positionOf(to);
+        return start.thenCombine(end, (first, last) -> {
+            if (first - 1 > last) {
+                throw new EventStoreException(ErrorCode.BAD_REQUEST, "from event " + from + " is after to event " + to);
+            }
+            return new long[] {first, last};
+        }).thenCompose(range -> queryPage(new ArrayList<>(), range[0], range[1]));
+    }
+
+    private CompletableFuture<RewindReply> queryPage(List<LegacyEvent> events, long from, long end) {
+        if (from > end || events.size() == RewindReply.PAGE_SIZE) {
+            return CompletableFuture.completedFuture(new RewindReply.Page(events, events.size() < RewindReply.PAGE_SIZE));
         }
-        List<LegacyEvent> events = new ArrayList<>();
-        if (start <= end) {
-            for (RecordedEvent event : store.readAll(start, Direction.FORWARD, RewindReply.PAGE_SIZE)) {
+        ReadOptions options = ReadOptions.from(from, Direction.FORWARD)
+                .withMaxEvents(RewindReply.PAGE_SIZE - events.size()).withMaxBytes(config.maxReplyBytes());
+        return store.readAllAsync(options).thenCompose(page -> {
+            for (RecordedEvent event : page.events()) {
                 if (event.position() > end) {
-                    break;
+                    return queryPage(events, end + 1, end);
                 }
                 events.add(new LegacyEvent(event.id(), event.data()));
             }
-        }
-        return new RewindReply.Page(events, events.size() < RewindReply.PAGE_SIZE);
+            if (!page.byteBudgetReached()) {
+                return CompletableFuture.completedFuture(
+                        new RewindReply.Page(events, events.size() < RewindReply.PAGE_SIZE));
+            }
+            return queryPage(events, page.next().orElseThrow(), end);
+        });
     }
 
-    private long positionOf(UUID id) {
-        return store.readEvent(id).orElseThrow(() -> unknown(id)).position();
+    private CompletableFuture<Long> positionOf(UUID id) {
+        return store.readEventAsync(id).thenApply(found -> found.orElseThrow(() -> unknown(id)).position());
     }
 
     static EventStoreException unknown(UUID id) {
         return new EventStoreException(ErrorCode.NOT_FOUND, "Unknown event id " + id);
     }
 
+    /**
+     * Streams one page of a GoRewind QUERY (at most {@value #STREAM_PAGE} events and
+     * {@link ServerConfig#maxReplyBytes()} of data), then the next once the client took it.
+     */
     private void streamPage(InboundMessage message, StreamRange range, long fromVersion) {
-        offThread.call(() -> range.page(store, fromVersion, STREAM_PAGE), (page, failure) -> {
+        offThread.started(() -> range.page(store, fromVersion, STREAM_PAGE, config.maxReplyBytes()), (page, failure) -> {
             if (failure != null) {
                 // Some EVENT messages may be out already; GoRewind clients stop at the ERROR.
                 goRewindFailed(message, failure);
                 return;
             }
-            for (RecordedEvent event : page) {
+            List<RecordedEvent> events = page.events();
+            for (RecordedEvent event : events) {
                 replies.send(message, false,
                         new GoRewindReply.Event(new LegacyEvent(event.id(), event.data())).toFrames());
             }
-            boolean more = page.size() == STREAM_PAGE && page.get(page.size() - 1).version() < range.toVersion();
+            boolean full = events.size() == STREAM_PAGE || page.byteBudgetReached();
+            boolean more = full && !events.isEmpty() && events.get(events.size() - 1).version() < range.toVersion();
             if (more) {
-                long next = page.get(page.size() - 1).version() + 1;
+                long next = events.get(events.size() - 1).version() + 1;
                 replies.whenWritable(message.peer(), () -> streamPage(message, range, next), replies::finished);
             } else {
                 goRewindAnswer(message, new GoRewindReply.End());
@@ -203,32 +233,43 @@ final class LegacyService {
     /** A GoRewind QUERY resolved to versions of its stream: {@code [fromVersion, toVersion]}. */
     record StreamRange(String stream, long fromVersion, long toVersion) {
 
-        static StreamRange resolve(EventStore store, GoRewindRequest.Query query) {
-            long from = query.from() == null ? 0 : versionIn(store, query.stream(), query.from()) + 1;
-            long to = query.to() == null ? Long.MAX_VALUE : versionIn(store, query.stream(), query.to());
-            if (from - 1 > to) {
-                throw new EventStoreException(ErrorCode.BAD_REQUEST,
-                        "from event " + query.from() + " is after to event " + query.to());
-            }
-            return new StreamRange(query.stream(), from, to);
+        static CompletableFuture<StreamRange> resolve(EventStore store, GoRewindRequest.Query query) {
+            CompletableFuture<Long> from = query.from() == null ? CompletableFuture.completedFuture(0L)
+                    : versionIn(store, query.stream(), query.from()).thenApply(version -> version + 1);
+            CompletableFuture<Long> to = query.to() == null ? CompletableFuture.completedFuture(Long.MAX_VALUE)
+                    : versionIn(store, query.stream(), query.to());
+            return from.thenCombine(to, (first, last) -> {
+                if (first - 1 > last) {
+                    throw new EventStoreException(ErrorCode.BAD_REQUEST,
+                            "from event " + query.from() + " is after to event " + query.to());
+                }
+                return new StreamRange(query.stream(), first, last);
+            });
         }
 
-        private static long versionIn(EventStore store, String stream, UUID id) {
-            RecordedEvent event = store.readEvent(id).orElseThrow(() -> unknown(id));
-            if (!event.stream().equals(stream)) {
-                throw new EventStoreException(ErrorCode.NOT_FOUND,
-                        "Unknown event id " + id + " in stream " + stream);
-            }
-            return event.version();
+        private static CompletableFuture<Long> versionIn(EventStore store, String stream, UUID id) {
+            return store.readEventAsync(id).thenApply(found -> {
+                RecordedEvent event = found.orElseThrow(() -> unknown(id));
+                if (!event.stream().equals(stream)) {
+                    throw new EventStoreException(ErrorCode.NOT_FOUND,
+                            "Unknown event id " + id + " in stream " + stream);
+                }
+                return event.version();
+            });
         }
 
-        List<RecordedEvent> page(EventStore store, long fromVersion, int limit) {
+        /** The next page from {@code fromVersion}, without the events after {@code toVersion}. */
+        CompletableFuture<EventPage> page(EventStore store, long fromVersion, int limit, long maxBytes) {
             if (fromVersion > toVersion) {
-                return List.of();
+                return CompletableFuture.completedFuture(new EventPage(List.of(), false, OptionalLong.empty()));
             }
-            List<RecordedEvent> events = new ArrayList<>(store.readStream(stream, fromVersion, Direction.FORWARD, limit));
-            events.removeIf(event -> event.version() > toVersion);
-            return events;
+            ReadOptions options = ReadOptions.from(fromVersion, Direction.FORWARD).withMaxEvents(limit)
+                    .withMaxBytes(maxBytes);
+            return store.readStreamAsync(stream, options).thenApply(page -> {
+                List<RecordedEvent> events = new ArrayList<>(page.events());
+                boolean cut = events.removeIf(event -> event.version() > toVersion);
+                return cut ? new EventPage(events, false, OptionalLong.empty()) : page;
+            });
         }
     }
 }

@@ -58,6 +58,21 @@ final class OffThread {
         });
     }
 
+    /**
+     * Starts non-blocking store work (the stores' {@code ...Async} reads, which never touch disk on
+     * their caller's thread) right here on the socket thread; {@code then} receives the outcome on
+     * the socket thread, through the mailbox. No worker is involved.
+     */
+    <T> void started(Supplier<CompletableFuture<T>> start, BiConsumer<T, Throwable> then) {
+        CompletableFuture<T> future;
+        try {
+            future = start.get();
+        } catch (Throwable failure) {
+            future = CompletableFuture.failedFuture(failure);
+        }
+        future.whenComplete((result, failure) -> mailbox.post(() -> then.accept(result, unwrap(failure))));
+    }
+
     private <T> void execute(Runnable task, BiConsumer<T, Throwable> then) {
         try {
             workers.execute(task);

@@ -42,7 +42,7 @@ final class RemoteSubscription {
     /** When the client last heard of this subscription's position (an event or a notice). */
     long reportedAtNanos = System.nanoTime();
     /** Events per history read, adapted to the sizes seen so one read stays near the reply budget. */
-    int pageSize = BoundedRead.FIRST_CHUNK;
+    int pageSize = DeliverySizes.FIRST_PAGE;
     boolean caughtUpSent;
     boolean ended;
 

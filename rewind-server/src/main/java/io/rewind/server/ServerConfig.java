@@ -120,7 +120,11 @@ public final class ServerConfig {
         return maxRequestsInFlight;
     }
 
-    /** The size at which a read reply or a subscription delivery is cut. Default 4 MiB (at least one event is always sent). */
+    /**
+     * The size at which a read reply or a subscription delivery is cut: for reads, the byte budget
+     * (event data + metadata) the server reads with when the request asks for more or names none.
+     * Default 4 MiB (at least one event is always sent).
+     */
     public int maxReplyBytes() {
         return maxReplyBytes;
     }

@@ -232,8 +232,8 @@ final class SubscriptionHub {
         deliver(subscription, batch);
         checkpointIfDue(subscription);
         if (!page.isEmpty()) {
-            long bytes = page.stream().mapToLong(BoundedRead::size).sum();
-            subscription.pageSize = BoundedRead.nextChunk(MAX_PAGE, config.maxReplyBytes(), bytes / page.size());
+            long bytes = page.stream().mapToLong(DeliverySizes::size).sum();
+            subscription.pageSize = DeliverySizes.nextPage(MAX_PAGE, config.maxReplyBytes(), bytes / page.size());
         }
         if (!consumedAll || subscription.credit == 0) {
             subscription.mode = RemoteSubscription.Mode.STALLED;
@@ -325,11 +325,11 @@ final class SubscriptionHub {
         long bytes = 0;
         for (int i = 0; i < batch.size(); i++) {
             RecordedEvent event = batch.get(i).event();
-            bytes += BoundedRead.size(event);
+            bytes += DeliverySizes.size(event);
             if (bytes > config.maxReplyBytes() && i > start) {
                 sender.accept(subscription.envelope, new CommandReply.Delivery(subscription.id, batch.subList(start, i)));
                 start = i;
-                bytes = BoundedRead.size(event);
+                bytes = DeliverySizes.size(event);
             }
         }
         if (start < batch.size()) {

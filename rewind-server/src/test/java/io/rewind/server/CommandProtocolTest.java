@@ -10,6 +10,7 @@ import io.rewind.api.EventData;
 import io.rewind.api.EventStoreException;
 import io.rewind.api.EventTooLargeException;
 import io.rewind.api.ExpectedVersion;
+import io.rewind.api.ReadOptions;
 import io.rewind.api.RecordedEvent;
 import io.rewind.api.WrongExpectedVersionException;
 import io.rewind.protocol.Frames;
@@ -134,8 +135,9 @@ class CommandProtocolTest {
                         1000), CommandReply.Events.class);
                 replies++;
                 assertThat(page.events()).isNotEmpty();
-                long bytes = page.events().stream().mapToLong(e -> e.dataSize() + 128L).sum();
-                assertThat(bytes).isLessThanOrEqualTo(REPLY_BUDGET);
+                long bytes = page.events().stream().mapToLong(ReadOptions::sizeOf).sum();
+                assertThat(bytes).as("data + metadata of one reply, the store's byte budget")
+                        .isLessThanOrEqualTo(REPLY_BUDGET);
                 all.addAll(page.events());
                 if (!page.truncated()) {
                     break;

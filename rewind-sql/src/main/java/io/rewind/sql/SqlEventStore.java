@@ -5,14 +5,18 @@ import io.rewind.api.Arguments;
 import io.rewind.api.AppendRequest;
 import io.rewind.api.AppendResult;
 import io.rewind.api.Direction;
+import io.rewind.api.EventPage;
 import io.rewind.api.EventStore;
 import io.rewind.api.EventStoreException;
 import io.rewind.api.InvalidRequestException;
 import io.rewind.api.Limits;
+import io.rewind.api.ReadArguments;
+import io.rewind.api.ReadOptions;
 import io.rewind.api.RecordedEvent;
 import io.rewind.api.StoreClosedException;
 import io.rewind.api.StoreUnavailableException;
 import io.rewind.api.StreamInfo;
+import io.rewind.api.StreamListOptions;
 import io.rewind.api.StreamPage;
 import io.rewind.api.Subscription;
 import io.rewind.api.SubscriptionListener;
@@ -20,17 +24,19 @@ import io.rewind.api.SubscriptionRequest;
 import io.rewind.core.CatchUpSubscription;
 import io.rewind.core.EventSource;
 import io.rewind.core.HeadWatch;
+import io.rewind.core.ReaderPool;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 /**
  * An {@link EventStore} in a SQL database: SQLite (open one with {@link SqliteEventStore#open}) or
@@ -62,6 +68,7 @@ public final class SqlEventStore implements EventStore, EventSource {
     private final int maxEventBytes;
     private final HeadWatch headWatch;
     private final GroupCommitWriter writer;
+    private final ReaderPool readers;
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile AutoCloseable notifications;
     private volatile boolean closed;
@@ -79,6 +86,7 @@ public final class SqlEventStore implements EventStore, EventSource {
             this.headWatch = new HeadWatch(queries.head(connection));
         }
         this.writer = new GroupCommitWriter(name, writeConnections, dialect, clock, headWatch::advance);
+        this.readers = ReaderPool.start(name, readConnections.getMaximumPoolSize());
     }
 
     /** Attaches what tells this store of other servers' commits; closed with the store. */
@@ -120,22 +128,70 @@ public final class SqlEventStore implements EventStore, EventSource {
     }
 
     @Override
-    public List<RecordedEvent> readStream(String stream, long fromVersion, Direction direction, int limit) {
-        Limits.checkStreamName(stream);
-        checkRead("fromVersion", fromVersion, direction, limit);
+    public EventPage readStream(String stream, ReadOptions options) {
+        ReadArguments.checkStreamRead(stream, options);
         ensureOpen();
+        EventPage.Builder page = EventPage.forStream(options);
         if (!dialect.canStore(stream)) {
-            return List.of();
+            return page.build();
         }
-        return read("read stream '" + stream + "'",
-                connection -> queries.readStream(connection, stream, fromVersion, direction, limit));
+        return readChunks(page, options, RecordedEvent::version, "read stream '" + stream + "'",
+                (connection, from, limit) -> queries.readStream(connection, stream, from, options.direction(), limit));
     }
 
     @Override
-    public List<RecordedEvent> readAll(long fromPosition, Direction direction, int limit) {
-        checkRead("fromPosition", fromPosition, direction, limit);
+    public CompletableFuture<EventPage> readStreamAsync(String stream, ReadOptions options) {
+        return readAsync(() -> readStream(stream, options));
+    }
+
+    @Override
+    public EventPage readAll(ReadOptions options) {
+        ReadArguments.checkOptions(options);
         ensureOpen();
-        return read("read the global log", connection -> queries.readAll(connection, fromPosition, direction, limit));
+        return readChunks(EventPage.forAll(options), options, RecordedEvent::position, "read the global log",
+                (connection, from, limit) -> queries.readAll(connection, from, options.direction(), limit));
+    }
+
+    @Override
+    public CompletableFuture<EventPage> readAllAsync(ReadOptions options) {
+        return readAsync(() -> readAll(options));
+    }
+
+    /**
+     * Fills {@code page} with as many statements as it takes: one when there is no byte budget,
+     * otherwise chunks sized by how many events of the sizes seen so far fit the rest of the
+     * budget, so the driver never holds many more rows than the page takes. Each chunk continues
+     * after the last event of the one before; events never change once visible, so the chunks read
+     * as one statement would.
+     */
+    private EventPage readChunks(EventPage.Builder page, ReadOptions options, ToLongFunction<RecordedEvent> key,
+            String what, ChunkQuery query) {
+        long from = options.from();
+        while (!page.isFull()) {
+            long start = from;
+            int chunk = page.expectedFit(options.maxEvents());
+            List<RecordedEvent> events = read(what, connection -> query.run(connection, start, chunk));
+            for (RecordedEvent event : events) {
+                if (!page.offer(event)) {
+                    return page.build();
+                }
+            }
+            if (events.size() < chunk) {
+                break;
+            }
+            long last = key.applyAsLong(events.get(events.size() - 1));
+            if (options.direction() == Direction.BACKWARD && last == 0) {
+                break;
+            }
+            from = options.direction() == Direction.FORWARD ? last + 1 : last - 1;
+        }
+        return page.build();
+    }
+
+    /** One chunk of a read: at most {@code limit} events from {@code from} in the read's direction. */
+    @FunctionalInterface
+    private interface ChunkQuery {
+        List<RecordedEvent> run(Connection connection, long from, int limit) throws SQLException;
     }
 
     /**
@@ -148,25 +204,24 @@ public final class SqlEventStore implements EventStore, EventSource {
                 connection -> queries.readAll(connection, fromPosition, Direction.FORWARD, limit));
     }
 
-    private static void checkRead(String fromName, long from, Direction direction, int limit) {
-        Objects.requireNonNull(direction, "direction");
-        if (from < 0) {
-            throw new InvalidRequestException(fromName + " must be >= 0, was " + from);
-        }
-        checkLimit(limit);
-    }
-
-    private static void checkLimit(int limit) {
-        if (limit < 1 || limit > Limits.MAX_READ_LIMIT) {
-            throw new InvalidRequestException("limit must be 1 to " + Limits.MAX_READ_LIMIT + ", was " + limit);
-        }
+    @Override
+    public Optional<RecordedEvent> readEvent(UUID id) {
+        ReadArguments.checkEventId(id);
+        ensureOpen();
+        return read("read event " + id, connection -> queries.readEvent(connection, id));
     }
 
     @Override
-    public Optional<RecordedEvent> readEvent(UUID id) {
-        Objects.requireNonNull(id, "id");
-        ensureOpen();
-        return read("read event " + id, connection -> queries.readEvent(connection, id));
+    public CompletableFuture<Optional<RecordedEvent>> readEventAsync(UUID id) {
+        return readAsync(() -> readEvent(id));
+    }
+
+    /** Reads on a reader thread (one per read connection), so no database work is on the caller's. */
+    private <T> CompletableFuture<T> readAsync(Supplier<T> read) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new StoreClosedException(name + " is closed"));
+        }
+        return readers.submit(read);
     }
 
     @Override
@@ -195,24 +250,33 @@ public final class SqlEventStore implements EventStore, EventSource {
     }
 
     @Override
-    public StreamPage listStreams(String prefix, String after, int limit) {
-        String namePrefix = prefix == null ? "" : prefix;
-        checkLimit(limit);
+    public StreamPage listStreams(StreamListOptions options) {
+        ReadArguments.checkListing(options);
+        String namePrefix = options.prefix();
+        String after = options.after();
         ensureOpen();
+        StreamPage.Builder page = StreamPage.builder(options);
         if (!dialect.canStore(namePrefix)) {
-            return new StreamPage(List.of(), Optional.empty());
+            return page.build();
         }
         // A cursor before the prefix's range starts the page at the prefix, as no name there can match.
-        String cursor = after != null && !after.isEmpty()
-                && Limits.STREAM_NAME_ORDER.compare(after, namePrefix) >= 0 ? storableCursor(after) : null;
+        String cursor = !after.isEmpty() && Limits.STREAM_NAME_ORDER.compare(after, namePrefix) >= 0
+                ? storableCursor(after) : null;
         String until = StreamNameRange.upperBound(namePrefix).orElse(null);
+        // One more than the page holds, so that the page knows whether another follows.
         List<StreamInfo> found = read("list streams",
-                connection -> queries.listStreams(connection, namePrefix, cursor, until, limit + 1));
-        if (found.size() <= limit) {
-            return new StreamPage(found, Optional.empty());
+                connection -> queries.listStreams(connection, namePrefix, cursor, until, options.maxStreams() + 1));
+        for (StreamInfo stream : found) {
+            if (!page.offer(stream)) {
+                break;
+            }
         }
-        List<StreamInfo> page = new ArrayList<>(found.subList(0, limit));
-        return new StreamPage(page, Optional.of(page.get(limit - 1).stream()));
+        return page.build();
+    }
+
+    @Override
+    public CompletableFuture<StreamPage> listStreamsAsync(StreamListOptions options) {
+        return readAsync(() -> listStreams(options));
     }
 
     /**
@@ -248,6 +312,7 @@ public final class SqlEventStore implements EventStore, EventSource {
             writer.close();
         } finally {
             headWatch.close();
+            readers.close();
             closeNotifications();
             readConnections.close();
             writeConnections.close();

@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 public abstract class EventStoreContract implements AppendContract, ExpectedVersionContract,
-        InvalidRequestContract, ArgumentContract, EventDataContract, ReadContract, IdempotencyContract,
-        ConcurrencyContract, StreamListingContract, SubscriptionContract, SubscriptionFilterContract,
-        SubscriptionFlowContract, ClosedStoreContract {
+        InvalidRequestContract, ArgumentContract, EventDataContract, ReadContract, AsyncReadContract,
+        ByteBudgetContract, ReadArgumentsContract, IdempotencyContract, ConcurrencyContract, StreamListingContract,
+        SubscriptionContract, SubscriptionFilterContract, SubscriptionFlowContract, ClosedStoreContract {
 
     private EventStore store;
 

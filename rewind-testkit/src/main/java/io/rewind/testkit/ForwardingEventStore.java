@@ -3,9 +3,12 @@ package io.rewind.testkit;
 import io.rewind.api.AppendRequest;
 import io.rewind.api.AppendResult;
 import io.rewind.api.Direction;
+import io.rewind.api.EventPage;
 import io.rewind.api.EventStore;
+import io.rewind.api.ReadOptions;
 import io.rewind.api.RecordedEvent;
 import io.rewind.api.StreamInfo;
+import io.rewind.api.StreamListOptions;
 import io.rewind.api.StreamPage;
 import io.rewind.api.Subscription;
 import io.rewind.api.SubscriptionListener;
@@ -41,13 +44,38 @@ public class ForwardingEventStore implements EventStore {
     }
 
     @Override
+    public CompletableFuture<EventPage> readStreamAsync(String stream, ReadOptions options) {
+        return delegate.readStreamAsync(stream, options);
+    }
+
+    @Override
+    public EventPage readStream(String stream, ReadOptions options) {
+        return delegate.readStream(stream, options);
+    }
+
+    @Override
     public List<RecordedEvent> readStream(String stream, long fromVersion, Direction direction, int limit) {
         return delegate.readStream(stream, fromVersion, direction, limit);
     }
 
     @Override
+    public CompletableFuture<EventPage> readAllAsync(ReadOptions options) {
+        return delegate.readAllAsync(options);
+    }
+
+    @Override
+    public EventPage readAll(ReadOptions options) {
+        return delegate.readAll(options);
+    }
+
+    @Override
     public List<RecordedEvent> readAll(long fromPosition, Direction direction, int limit) {
         return delegate.readAll(fromPosition, direction, limit);
+    }
+
+    @Override
+    public CompletableFuture<Optional<RecordedEvent>> readEventAsync(UUID id) {
+        return delegate.readEventAsync(id);
     }
 
     @Override
@@ -68,6 +96,16 @@ public class ForwardingEventStore implements EventStore {
     @Override
     public Optional<StreamInfo> streamInfo(String stream) {
         return delegate.streamInfo(stream);
+    }
+
+    @Override
+    public CompletableFuture<StreamPage> listStreamsAsync(StreamListOptions options) {
+        return delegate.listStreamsAsync(options);
+    }
+
+    @Override
+    public StreamPage listStreams(StreamListOptions options) {
+        return delegate.listStreams(options);
     }
 
     @Override

@@ -30,14 +30,14 @@ final class CommandDecoder {
             case APPEND:
                 return new CommandRequest.Append(id, AppendCodec.decode(frames));
             case READ_STREAM:
-                count(frames, 6, name);
+                countWithBudget(frames, 6, name);
                 return new CommandRequest.ReadStream(id, Frames.streamName(frames.get(2)),
                         Frames.parseDecimal(frames.get(3), "from version"), direction(frames.get(4)),
-                        limit(frames.get(5)));
+                        limit(frames.get(5)), maxBytes(frames, 6));
             case READ_ALL:
-                count(frames, 5, name);
+                countWithBudget(frames, 5, name);
                 return new CommandRequest.ReadAll(id, Frames.parseDecimal(frames.get(2), "from position"),
-                        direction(frames.get(3)), limit(frames.get(4)));
+                        direction(frames.get(3)), limit(frames.get(4)), maxBytes(frames, 5));
             case READ_EVENT:
                 count(frames, 3, name);
                 return new CommandRequest.ReadEvent(id, Frames.parseEventId(frames.get(2), "event id"));
@@ -51,9 +51,9 @@ final class CommandDecoder {
                 count(frames, 3, name);
                 return new CommandRequest.StreamInfoRequest(id, Frames.streamName(frames.get(2)));
             case LIST_STREAMS:
-                count(frames, 5, name);
+                countWithBudget(frames, 5, name);
                 return new CommandRequest.ListStreams(id, shortText(frames.get(2), "prefix"),
-                        shortText(frames.get(3), "after"), limit(frames.get(4)));
+                        shortText(frames.get(3), "after"), limit(frames.get(4)), maxBytes(frames, 5));
             case SUBSCRIBE:
                 return SubscribeCodec.decode(id, frames);
             case CREDIT:
@@ -72,6 +72,19 @@ final class CommandDecoder {
 
     private static void count(List<byte[]> frames, int expected, CommandName name) {
         Frames.requireCount(frames, expected, name.name());
+    }
+
+    /** {@code expected} frames, or one more: the optional max bytes of a read or listing. */
+    private static void countWithBudget(List<byte[]> frames, int expected, CommandName name) {
+        if (frames.size() != expected + 1) {
+            count(frames, expected, name);
+        }
+    }
+
+    /** The optional max-bytes frame at {@code index}: any decimal long, judged by the server as by the store. */
+    private static long maxBytes(List<byte[]> frames, int index) {
+        return frames.size() > index ? Frames.parseDecimal(frames.get(index), "max bytes")
+                : CommandRequest.NO_BYTE_LIMIT;
     }
 
     private static Direction direction(byte[] frame) {

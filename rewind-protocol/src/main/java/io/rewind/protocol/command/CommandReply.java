@@ -37,18 +37,30 @@ public sealed interface CommandReply {
     }
 
     /**
-     * {@code [EVENTS, id, 0|1, record frames…]}: the answer to READ_STREAM, READ_ALL (the events
-     * read) and READ_EVENT (zero or one event). The third frame is {@code 1} when the server cut the
-     * page short to bound the reply's size: the client continues after the last event.
+     * {@code [EVENTS, id, 0|1|2, record frames…]}: the answer to READ_STREAM, READ_ALL (the events
+     * read) and READ_EVENT (zero or one event). The third frame is {@code 1} ({@code truncated}) when
+     * the server cut the page short to bound the reply's size: the client continues after the last
+     * event; {@code 2} ({@code budgetReached}) when the request's own byte budget stopped the read,
+     * as it stops an embedded read; {@code 0} otherwise.
      */
-    record Events(long requestId, List<RecordedEvent> events, boolean truncated) implements CommandReply {
+    record Events(long requestId, List<RecordedEvent> events, boolean truncated, boolean budgetReached)
+            implements CommandReply {
         public Events {
             events = List.copyOf(events);
+            if (truncated && budgetReached) {
+                throw new IllegalArgumentException("a page is cut by the server or by the request's budget, not both");
+            }
+        }
+
+        /** A page the request's own byte budget did not stop. */
+        public Events(long requestId, List<RecordedEvent> events, boolean truncated) {
+            this(requestId, events, truncated, false);
         }
 
         @Override
         public List<byte[]> toFrames() {
-            return withRecords("EVENTS", requestId, List.of(Frames.text(truncated ? "1" : "0")),
+            String cut = truncated ? "1" : budgetReached ? "2" : "0";
+            return withRecords("EVENTS", requestId, List.of(Frames.text(cut)),
                     RecordCodec.packAll(events, RecordCodec.RECORDED_EVENT));
         }
     }

@@ -18,6 +18,18 @@ import java.util.UUID;
  */
 public sealed interface CommandRequest {
 
+    /** As the max bytes of a read or listing: no byte budget (the optional frame is left out). */
+    long NO_BYTE_LIMIT = Long.MAX_VALUE;
+
+    /** The frames, plus the optional max-bytes frame when there is a budget. */
+    private static List<byte[]> withBudget(long maxBytes, byte[]... frames) {
+        List<byte[]> all = new java.util.ArrayList<>(List.of(frames));
+        if (maxBytes != NO_BYTE_LIMIT) {
+            all.add(Frames.decimal(maxBytes));
+        }
+        return List.copyOf(all);
+    }
+
     /** The client-chosen id that the replies carry back. */
     long requestId();
 
@@ -36,31 +48,48 @@ public sealed interface CommandRequest {
         }
     }
 
-    /** {@code [READ_STREAM, id, stream, from version, FORWARD|BACKWARD, limit]}. */
-    record ReadStream(long requestId, String stream, long fromVersion, Direction direction, int limit)
+    /**
+     * {@code [READ_STREAM, id, stream, from version, FORWARD|BACKWARD, limit, max bytes]}; the last
+     * frame is optional (absent: no byte budget but the server's reply size) and sent only when
+     * {@code maxBytes} is not {@link #NO_BYTE_LIMIT}, so requests without a budget stay the bytes
+     * they always were. The numbers are carried as they are: the server checks them as the store does.
+     */
+    record ReadStream(long requestId, String stream, long fromVersion, Direction direction, int limit, long maxBytes)
             implements CommandRequest {
         public ReadStream {
             Objects.requireNonNull(stream, "stream");
             Objects.requireNonNull(direction, "direction");
         }
 
+        /** A read with no byte budget. */
+        public ReadStream(long requestId, String stream, long fromVersion, Direction direction, int limit) {
+            this(requestId, stream, fromVersion, direction, limit, NO_BYTE_LIMIT);
+        }
+
         @Override
         public List<byte[]> toFrames() {
-            return List.of(CommandName.READ_STREAM.wire(), RequestIds.encode(requestId), Frames.text(stream),
-                    Frames.decimal(fromVersion), Frames.text(direction.name()), Frames.decimal(limit));
+            return withBudget(maxBytes, CommandName.READ_STREAM.wire(), RequestIds.encode(requestId),
+                    Frames.text(stream), Frames.decimal(fromVersion), Frames.text(direction.name()),
+                    Frames.decimal(limit));
         }
     }
 
-    /** {@code [READ_ALL, id, from position, FORWARD|BACKWARD, limit]}. */
-    record ReadAll(long requestId, long fromPosition, Direction direction, int limit) implements CommandRequest {
+    /** {@code [READ_ALL, id, from position, FORWARD|BACKWARD, limit, max bytes]}; max bytes as for READ_STREAM. */
+    record ReadAll(long requestId, long fromPosition, Direction direction, int limit, long maxBytes)
+            implements CommandRequest {
         public ReadAll {
             Objects.requireNonNull(direction, "direction");
         }
 
+        /** A read with no byte budget. */
+        public ReadAll(long requestId, long fromPosition, Direction direction, int limit) {
+            this(requestId, fromPosition, direction, limit, NO_BYTE_LIMIT);
+        }
+
         @Override
         public List<byte[]> toFrames() {
-            return List.of(CommandName.READ_ALL.wire(), RequestIds.encode(requestId), Frames.decimal(fromPosition),
-                    Frames.text(direction.name()), Frames.decimal(limit));
+            return withBudget(maxBytes, CommandName.READ_ALL.wire(), RequestIds.encode(requestId),
+                    Frames.decimal(fromPosition), Frames.text(direction.name()), Frames.decimal(limit));
         }
     }
 
@@ -108,17 +137,26 @@ public sealed interface CommandRequest {
         }
     }
 
-    /** {@code [LIST_STREAMS, id, prefix, after, limit]}; empty prefix = all, empty after = first page. */
-    record ListStreams(long requestId, String prefix, String after, int limit) implements CommandRequest {
+    /**
+     * {@code [LIST_STREAMS, id, prefix, after, limit, max bytes]}; empty prefix = all, empty after =
+     * first page; max bytes (of stream names) optional as for READ_STREAM.
+     */
+    record ListStreams(long requestId, String prefix, String after, int limit, long maxBytes)
+            implements CommandRequest {
         public ListStreams {
             prefix = prefix == null ? "" : prefix;
             after = after == null ? "" : after;
         }
 
+        /** A listing with no byte budget. */
+        public ListStreams(long requestId, String prefix, String after, int limit) {
+            this(requestId, prefix, after, limit, NO_BYTE_LIMIT);
+        }
+
         @Override
         public List<byte[]> toFrames() {
-            return List.of(CommandName.LIST_STREAMS.wire(), RequestIds.encode(requestId), Frames.text(prefix),
-                    Frames.text(after), Frames.decimal(limit));
+            return withBudget(maxBytes, CommandName.LIST_STREAMS.wire(), RequestIds.encode(requestId),
+                    Frames.text(prefix), Frames.text(after), Frames.decimal(limit));
         }
     }
 

@@ -58,7 +58,7 @@ final class ReplyCodec {
                 requireAtLeast(frames, 3, word);
                 return new CommandReply.Events(id,
                         RecordCodec.unpack(rest.subList(1, rest.size()), "event", RecordCodec::recordedEvent),
-                        flag(rest.get(0)));
+                        Frames.is(rest.get(0), "1"), cut(rest.get(0)));
             case "POSITION":
                 Frames.requireCount(frames, 3, word);
                 return new CommandReply.Position(id, Frames.parseDecimal(rest.get(0), "position"));
@@ -109,14 +109,15 @@ final class ReplyCodec {
         return new CommandReply.Error(id, code, Frames.utf8(frames.get(3), "error reason"), details);
     }
 
-    private static boolean flag(byte[] frame) {
-        if (Frames.is(frame, "1")) {
+    /** The cut flag of EVENTS: whether it is 2 (the request's budget was reached); 0 and 1 are the others. */
+    private static boolean cut(byte[] frame) {
+        if (Frames.is(frame, "2")) {
             return true;
         }
-        if (Frames.is(frame, "0")) {
+        if (Frames.is(frame, "1") || Frames.is(frame, "0")) {
             return false;
         }
-        throw new MalformedMessageException("flag must be 0 or 1, was '" + Frames.printable(frame) + "'");
+        throw new MalformedMessageException("EVENTS cut flag must be 0, 1 or 2, was '" + Frames.printable(frame) + "'");
     }
 
     private static void requireAtLeast(List<byte[]> frames, int count, String word) {

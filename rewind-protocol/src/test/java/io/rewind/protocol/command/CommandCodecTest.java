@@ -35,6 +35,47 @@ class CommandCodecTest {
     }
 
     @Test
+    void theByteBudgetIsAnOptionalLastFrameOfReadsAndListings() {
+        List<byte[]> budgeted = new CommandRequest.ReadStream(7, "orders-1", 5, Direction.BACKWARD, 20, 4096)
+                .toFrames();
+        assertThat(budgeted).hasSize(7);
+        assertThat(new String(budgeted.get(6), StandardCharsets.UTF_8)).isEqualTo("4096");
+        assertThat(CommandRequest.decode(budgeted))
+                .isEqualTo(new CommandRequest.ReadStream(7, "orders-1", 5, Direction.BACKWARD, 20, 4096));
+
+        List<byte[]> unbudgeted = new CommandRequest.ReadAll(8, 0, Direction.FORWARD, 10).toFrames();
+        assertThat(unbudgeted).as("no budget: the frames a READ_ALL always had").hasSize(5);
+        assertThat(CommandRequest.decode(unbudgeted)).isEqualTo(
+                new CommandRequest.ReadAll(8, 0, Direction.FORWARD, 10, CommandRequest.NO_BYTE_LIMIT));
+        assertThat(CommandRequest.decode(new CommandRequest.ReadAll(8, 0, Direction.FORWARD, 10, 0).toFrames()))
+                .isEqualTo(new CommandRequest.ReadAll(8, 0, Direction.FORWARD, 10, 0));
+        assertThat(CommandRequest.decode(new CommandRequest.ListStreams(9, "a", "", 5, 300).toFrames()))
+                .isEqualTo(new CommandRequest.ListStreams(9, "a", "", 5, 300));
+        assertThat(new CommandRequest.ListStreams(9, "a", "", 5).toFrames()).hasSize(5);
+
+        List<byte[]> tooMany = new ArrayList<>(budgeted);
+        tooMany.add(Frames.text("1"));
+        assertThatThrownBy(() -> CommandRequest.decode(tooMany)).isInstanceOf(MalformedMessageException.class)
+                .hasMessageContaining("READ_STREAM");
+        List<byte[]> notANumber = new ArrayList<>(unbudgeted);
+        notANumber.add(Frames.text("lots"));
+        assertThatThrownBy(() -> CommandRequest.decode(notANumber)).isInstanceOf(MalformedMessageException.class)
+                .hasMessageContaining("max bytes");
+    }
+
+    @Test
+    void eventsSayWhetherTheServerOrTheRequestBudgetCutThem() {
+        for (boolean[] cut : new boolean[][] {{false, false}, {true, false}, {false, true}}) {
+            CommandReply.Events events = new CommandReply.Events(3, List.of(), cut[0], cut[1]);
+            List<byte[]> frames = events.toFrames();
+            assertThat(new String(frames.get(2), StandardCharsets.UTF_8)).isEqualTo(cut[0] ? "1" : cut[1] ? "2" : "0");
+            assertThat(CommandReply.decode(frames)).isEqualTo(events);
+        }
+        assertThatThrownBy(() -> new CommandReply.Events(3, List.of(), true, true))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void appendWithManySmallEventsPacksThemIntoFewFrames() {
         List<EventData> events = new ArrayList<>();
         for (int i = 0; i < 20_000; i++) {
