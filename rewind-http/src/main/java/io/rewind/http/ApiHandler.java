@@ -6,12 +6,15 @@ import io.rewind.api.AppendResult;
 import io.rewind.api.Direction;
 import io.rewind.api.ErrorCode;
 import io.rewind.api.EventData;
+import io.rewind.api.EventPage;
 import io.rewind.api.EventStore;
 import io.rewind.api.EventStoreException;
 import io.rewind.api.ExpectedVersion;
 import io.rewind.api.InvalidRequestException;
+import io.rewind.api.ReadOptions;
 import io.rewind.api.RecordedEvent;
 import io.rewind.api.StreamInfo;
+import io.rewind.api.StreamListOptions;
 import io.rewind.api.StreamPage;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -306,59 +309,51 @@ final class ApiHandler extends Handler.Abstract {
     // --- reads --------------------------------------------------------------------------------
 
     private void readStream(Exchange x, String stream) {
-        x.onlyParameters("from", "direction", "limit", "encoding");
-        Direction direction = direction(x);
-        long from = from(x, direction);
-        read(x, direction, from, (start, limit) -> store.readStream(stream, start, direction, limit),
-                RecordedEvent::version);
+        x.onlyParameters("from", "direction", "limit", "max_bytes", "encoding");
+        read(x, options -> store.readStream(stream, options));
     }
 
     private void readAll(Exchange x) {
-        x.onlyParameters("from", "direction", "limit", "encoding");
-        Direction direction = direction(x);
-        long from = from(x, direction);
-        read(x, direction, from, (start, limit) -> store.readAll(start, direction, limit), RecordedEvent::position);
-    }
-
-    @FunctionalInterface
-    private interface Reader {
-        List<RecordedEvent> read(long from, int limit);
+        x.onlyParameters("from", "direction", "limit", "max_bytes", "encoding");
+        read(x, store::readAll);
     }
 
     /**
-     * A page as JSON ({@code events} and {@code next}, the {@code from} of the following page, null
-     * when a backward read reached the start), or, when the client accepts NDJSON, every event from
-     * {@code from} on (up to {@code limit} if given) as one line each, read from the store in pages.
+     * A page as JSON: {@code events}, {@code next} (the {@code from} of the following page, null
+     * when a backward read reached the start or the page is empty) and {@code byte_budget_reached};
+     * or, when the client accepts NDJSON, every event from {@code from} on (up to {@code limit} if
+     * given) as one line each, read from the store in pages of up to 1,000 events and
+     * {@code max_bytes}.
      */
-    private void read(Exchange x, Direction direction, long from, Reader reader,
-            java.util.function.ToLongFunction<RecordedEvent> cursor) {
+    private void read(Exchange x, java.util.function.Function<ReadOptions, EventPage> reader) {
         boolean base64 = base64(x);
+        Direction direction = direction(x);
+        ReadOptions base = ReadOptions.from(from(x, direction), direction)
+                .withMaxBytes(x.number("max_bytes", ReadOptions.DEFAULT_MAX_BYTES));
         if (x.accepts(Exchange.NDJSON)) {
             long total = x.number("limit", Long.MAX_VALUE);
             if (total < 1) {
                 throw new InvalidRequestException("limit: must be at least 1, was " + total);
             }
-            int want = (int) Math.min(NDJSON_PAGE, total);
-            List<RecordedEvent> page = reader.read(from, want);
+            ReadOptions options = base.withMaxEvents((int) Math.min(NDJSON_PAGE, total));
+            EventPage page = reader.apply(options);
             OutputStream out = x.stream(200, Exchange.NDJSON);
             try (JsonGenerator lines = Exchange.lines(out)) {
                 long sent = 0;
                 while (true) {
-                    for (RecordedEvent event : page) {
+                    for (RecordedEvent event : page.events()) {
                         Json.writeEvent(lines, event, base64);
                         lines.writeRaw('\n');
                     }
-                    sent += page.size();
-                    if (page.size() < want || sent >= total) {
-                        break;
-                    }
-                    long last = cursor.applyAsLong(page.get(page.size() - 1));
-                    if (direction == Direction.BACKWARD && last == 0) {
+                    sent += page.events().size();
+                    boolean more = page.byteBudgetReached() || page.events().size() == options.maxEvents();
+                    if (!more || sent >= total || page.next().isEmpty()) {
                         break;
                     }
                     lines.flush();
-                    want = (int) Math.min(NDJSON_PAGE, total - sent);
-                    page = reader.read(direction == Direction.FORWARD ? last + 1 : last - 1, want);
+                    options = options.withFrom(page.next().getAsLong())
+                            .withMaxEvents((int) Math.min(NDJSON_PAGE, total - sent));
+                    page = reader.apply(options);
                 }
                 lines.flush();
                 x.finish(out);
@@ -371,28 +366,21 @@ final class ApiHandler extends Handler.Abstract {
             }
             return;
         }
-        int limit = x.limit(DEFAULT_PAGE);
-        List<RecordedEvent> events = reader.read(from, limit);
-        Long next;
-        if (events.isEmpty()) {
-            next = direction == Direction.FORWARD ? from : null;
-        } else {
-            long last = cursor.applyAsLong(events.get(events.size() - 1));
-            next = direction == Direction.FORWARD ? Long.valueOf(last + 1) : last == 0 ? null : Long.valueOf(last - 1);
-        }
+        EventPage page = reader.apply(base.withMaxEvents(x.limit(DEFAULT_PAGE)));
         x.json(200, out -> {
             out.writeStartObject();
             out.writeArrayFieldStart("events");
-            for (RecordedEvent event : events) {
+            for (RecordedEvent event : page.events()) {
                 Json.writeEvent(out, event, base64);
             }
             out.writeEndArray();
             out.writeFieldName("next");
-            if (next == null) {
-                out.writeNull();
+            if (page.next().isPresent()) {
+                out.writeNumber(page.next().getAsLong());
             } else {
-                out.writeNumber(next);
+                out.writeNull();
             }
+            out.writeBooleanField("byte_budget_reached", page.byteBudgetReached());
             out.writeEndObject();
         });
     }
@@ -456,8 +444,10 @@ final class ApiHandler extends Handler.Abstract {
     }
 
     private void listStreams(Exchange x) {
-        x.onlyParameters("prefix", "after", "limit");
-        StreamPage page = store.listStreams(x.text("prefix", ""), x.text("after", null), x.limit(DEFAULT_PAGE));
+        x.onlyParameters("prefix", "after", "limit", "max_bytes");
+        StreamPage page = store.listStreams(StreamListOptions.withPrefix(x.text("prefix", ""))
+                .after(x.text("after", null)).withMaxStreams(x.limit(DEFAULT_PAGE))
+                .withMaxBytes(x.number("max_bytes", ReadOptions.DEFAULT_MAX_BYTES)));
         x.json(200, out -> {
             out.writeStartObject();
             out.writeArrayFieldStart("streams");

@@ -9,6 +9,10 @@ import io.rewind.api.Arguments;
 import io.rewind.api.Direction;
 import io.rewind.api.ErrorCode;
 import io.rewind.api.EventData;
+import io.rewind.api.EventPage;
+import io.rewind.api.ReadArguments;
+import io.rewind.api.ReadOptions;
+import io.rewind.api.StreamListOptions;
 import io.rewind.api.EventStore;
 import io.rewind.api.EventStoreException;
 import io.rewind.api.Limits;
@@ -156,20 +160,31 @@ final class HttpEventStore implements EventStore {
     // --- reads --------------------------------------------------------------------------------
 
     @Override
-    public List<RecordedEvent> readStream(String stream, long fromVersion, Direction direction, int limit) {
-        checkOpen();
-        Limits.checkStreamName(stream);
-        Arguments.requireNonNull(direction, "direction");
-        return events(get("/api/streams/" + segment(stream) + "/events?from=" + fromVersion + "&direction="
-                + name(direction) + "&limit=" + limit + "&encoding=base64"));
+    public CompletableFuture<EventPage> readStreamAsync(String stream, ReadOptions options) {
+        try {
+            checkOpen();
+            ReadArguments.checkStreamRead(stream, options);
+        } catch (EventStoreException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return getAsync("/api/streams/" + segment(stream) + "/events?" + readQuery(options))
+                .thenApply(HttpEventStore::page);
     }
 
     @Override
-    public List<RecordedEvent> readAll(long fromPosition, Direction direction, int limit) {
-        checkOpen();
-        Arguments.requireNonNull(direction, "direction");
-        return events(get("/api/all/events?from=" + fromPosition + "&direction=" + name(direction) + "&limit=" + limit
-                + "&encoding=base64"));
+    public CompletableFuture<EventPage> readAllAsync(ReadOptions options) {
+        try {
+            checkOpen();
+            ReadArguments.checkOptions(options);
+        } catch (EventStoreException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return getAsync("/api/all/events?" + readQuery(options)).thenApply(HttpEventStore::page);
+    }
+
+    private static String readQuery(ReadOptions options) {
+        return "from=" + options.from() + "&direction=" + name(options.direction()) + "&limit=" + options.maxEvents()
+                + "&max_bytes=" + options.maxBytes() + "&encoding=base64";
     }
 
     private static String name(Direction direction) {
@@ -177,14 +192,17 @@ final class HttpEventStore implements EventStore {
     }
 
     @Override
-    public Optional<RecordedEvent> readEvent(UUID id) {
-        checkOpen();
-        Arguments.requireNonNull(id, "event id");
-        HttpResponse<byte[]> response = send(HttpRequest.newBuilder(uri("/api/events/" + id + "?encoding=base64")).GET());
-        if (response.statusCode() == 404) {
-            return Optional.empty();
+    public CompletableFuture<Optional<RecordedEvent>> readEventAsync(UUID id) {
+        try {
+            checkOpen();
+            ReadArguments.checkEventId(id);
+        } catch (EventStoreException e) {
+            return CompletableFuture.failedFuture(e);
         }
-        return Optional.of(parse(response, HttpEventStore::event));
+        return client.sendAsync(HttpRequest.newBuilder(uri("/api/events/" + id + "?encoding=base64")).timeout(TIMEOUT)
+                .GET().build(), HttpResponse.BodyHandlers.ofByteArray())
+                .thenApply(response -> response.statusCode() == 404 ? Optional.<RecordedEvent>empty()
+                        : Optional.of(parse(expectOk(response), HttpEventStore::event)));
     }
 
     @Override
@@ -212,12 +230,16 @@ final class HttpEventStore implements EventStore {
     }
 
     @Override
-    public StreamPage listStreams(String prefix, String after, int limit) {
-        checkOpen();
-        Arguments.requireNonNull(prefix, "prefix");
-        String path = "/api/streams?prefix=" + query(prefix) + "&limit=" + limit
-                + (after == null ? "" : "&after=" + query(after));
-        return parse(get(path), parser -> {
+    public CompletableFuture<StreamPage> listStreamsAsync(StreamListOptions options) {
+        try {
+            checkOpen();
+            ReadArguments.checkListing(options);
+        } catch (EventStoreException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        String path = "/api/streams?prefix=" + query(options.prefix()) + "&limit=" + options.maxStreams()
+                + "&max_bytes=" + options.maxBytes() + (options.after().isEmpty() ? "" : "&after=" + query(options.after()));
+        return getAsync(path).thenApply(response -> parse(response, parser -> {
             List<StreamInfo> streams = new ArrayList<>();
             String[] next = new String[1];
             forEachField(parser, (field, p) -> {
@@ -232,7 +254,7 @@ final class HttpEventStore implements EventStore {
                 }
             });
             return new StreamPage(streams, Optional.ofNullable(next[0]));
-        });
+        }));
     }
 
     // --- subscriptions ------------------------------------------------------------------------
@@ -456,6 +478,15 @@ final class HttpEventStore implements EventStore {
         return expectOk(send(HttpRequest.newBuilder(uri(path)).GET()));
     }
 
+    /** A GET answered later; a failure (no answer, or a problem) fails the future with the store's exception. */
+    private CompletableFuture<HttpResponse<byte[]>> getAsync(String path) {
+        return client.sendAsync(HttpRequest.newBuilder(uri(path)).timeout(TIMEOUT).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray())
+                .exceptionallyCompose(failure -> CompletableFuture.failedFuture(
+                        new StoreUnavailableException("no answer from " + base + ": " + failure, failure)))
+                .thenApply(HttpEventStore::expectOk);
+    }
+
     private HttpResponse<byte[]> post(String path, byte[] body) {
         return expectOk(send(HttpRequest.newBuilder(uri(path)).header("Content-Type", Exchange.JSON)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))));
@@ -527,19 +558,25 @@ final class HttpEventStore implements EventStore {
         });
     }
 
-    private static List<RecordedEvent> events(HttpResponse<byte[]> response) {
+    private static EventPage page(HttpResponse<byte[]> response) {
         return parse(response, parser -> {
             List<RecordedEvent> events = new ArrayList<>();
+            boolean[] reached = {false};
+            java.util.OptionalLong[] next = {java.util.OptionalLong.empty()};
             forEachField(parser, (field, p) -> {
-                if (field.equals("events")) {
-                    while (p.nextToken() != JsonToken.END_ARRAY) {
-                        events.add(event(p));
+                switch (field) {
+                    case "events" -> {
+                        while (p.nextToken() != JsonToken.END_ARRAY) {
+                            events.add(event(p));
+                        }
                     }
-                } else {
-                    p.skipChildren();
+                    case "next" -> next[0] = p.currentToken() == JsonToken.VALUE_NULL ? java.util.OptionalLong.empty()
+                            : java.util.OptionalLong.of(p.getLongValue());
+                    case "byte_budget_reached" -> reached[0] = p.getBooleanValue();
+                    default -> p.skipChildren();
                 }
             });
-            return events;
+            return new EventPage(events, reached[0], next[0]);
         });
     }
 
