@@ -117,6 +117,11 @@ public final class LogEventStore implements EventStore, HeadWatch.Source {
         return config;
     }
 
+    /**
+     * {@inheritDoc} Never blocks: when the writer's queue holds {@link LogConfig#appendQueueEvents()}
+     * events or {@link LogConfig#appendQueueBytes()} bytes, the future fails at once with
+     * {@link io.rewind.api.StoreOverloadedException}.
+     */
     @Override
     public CompletableFuture<AppendResult> appendAsync(AppendRequest request) {
         return submit(request, false);
@@ -143,10 +148,6 @@ public final class LogEventStore implements EventStore, HeadWatch.Source {
             return writer.submit(request, waitedOnOnly);
         } catch (EventStoreException e) {
             return CompletableFuture.failedFuture(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return CompletableFuture.failedFuture(
-                    new StoreUnavailableException("interrupted while waiting for room in the append queue", e));
         } catch (NullPointerException e) {
             return CompletableFuture.failedFuture(new InvalidRequestException("append request must not be null"));
         }

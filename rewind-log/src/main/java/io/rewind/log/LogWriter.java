@@ -8,6 +8,7 @@ import io.rewind.api.EventTooLargeException;
 import io.rewind.api.StoreClosedException;
 import io.rewind.api.StoreFailedException;
 import io.rewind.api.StreamInfo;
+import io.rewind.core.AppendAdmission;
 import io.rewind.core.AppendPlan;
 import io.rewind.core.AppendPlanner;
 import io.rewind.core.HeadWatch;
@@ -19,10 +20,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
@@ -50,7 +51,7 @@ final class LogWriter {
     /** A batch of at most this many appends completes its synchronous callers on the writer thread. */
     private static final int MAX_DIRECT_COMPLETIONS = 4;
     private static final long IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    private static final Pending CLOSE = new Pending(null, false);
+    private static final Pending CLOSE = new Pending(null, false, null);
 
     /** One append on its way through the writer. */
     static final class Pending {
@@ -62,13 +63,16 @@ final class LogWriter {
          * directly instead of through the completion thread, saving a thread hand-off per append.
          */
         final boolean waitedOnOnly;
+        /** The room this append holds in the queue's bound until the writer takes it. */
+        final AppendAdmission.Ticket ticket;
         AppendResult result;
         EventStoreException error;
         List<AppendPlan.PlannedEvent> written;
 
-        Pending(AppendRequest request, boolean waitedOnOnly) {
+        Pending(AppendRequest request, boolean waitedOnOnly, AppendAdmission.Ticket ticket) {
             this.request = request;
             this.waitedOnOnly = waitedOnOnly;
+            this.ticket = ticket;
         }
 
         void complete() {
@@ -87,7 +91,9 @@ final class LogWriter {
     private final SegmentAppender appender;
     private final IndexFlusher indexFlusher;
     private final BatchState batchState;
-    private final BlockingQueue<Pending> queue;
+    /** Unbounded itself: {@link #admission} bounds what waits in it, without ever blocking a caller. */
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final AppendAdmission admission;
     private final Thread thread;
     private final CRC32C crc = new CRC32C();
     private final EventIdGenerator eventIds = new EventIdGenerator();
@@ -110,7 +116,8 @@ final class LogWriter {
                 recovered.activeSize());
         this.indexFlusher = new IndexFlusher(config.fileIO(), config.directory(), reader, this::indexFlushFailed);
         this.batchState = new BatchState(reader);
-        this.queue = new ArrayBlockingQueue<>(config.appendQueueCapacity());
+        this.admission = new AppendAdmission("the log in " + config.directory(), config.appendQueueEvents(),
+                config.appendQueueBytes());
         this.nextPosition = recovered.nextPosition();
         this.lastTimestampMicros = recovered.lastTimestampMicros();
         this.thread = new Thread(this::run, "rewind-log-writer-" + config.directory().getFileName());
@@ -127,14 +134,18 @@ final class LogWriter {
     }
 
     /**
-     * Queues an append (blocking while the queue is full); its future completes on the writer's
-     * terms. {@code waitedOnOnly}: the caller only waits for the future and never exposes it, so
-     * the writer thread may complete it (see {@link Pending#waitedOnOnly}).
+     * Queues an append without ever blocking; its future completes on the writer's terms.
+     * {@code waitedOnOnly}: the caller only waits for the future and never exposes it, so the
+     * writer thread may complete it (see {@link Pending#waitedOnOnly}).
+     *
+     * @throws io.rewind.api.StoreOverloadedException if the queue holds as many events or bytes as
+     *                                                {@link LogConfig} admits; nothing was queued
      */
-    CompletableFuture<AppendResult> submit(AppendRequest request, boolean waitedOnOnly) throws InterruptedException {
-        Pending pending = new Pending(request, waitedOnOnly);
-        queue.put(pending);
+    CompletableFuture<AppendResult> submit(AppendRequest request, boolean waitedOnOnly) {
+        Pending pending = new Pending(request, waitedOnOnly, admission.admit(request));
+        queue.add(pending);
         if (exited && queue.remove(pending)) {
+            admission.release(pending.ticket);
             pending.future.completeExceptionally(new StoreClosedException("the store is closed"));
         }
         return pending.future;
@@ -205,6 +216,7 @@ final class LogWriter {
                 // it as closed in its final drain, as the API allows.
                 return false;
             }
+            admission.release(next.ticket);
             batch.add(next);
             events += next.request.eventCount();
             if (batch.size() == MAX_BATCH || events >= MAX_BATCH_EVENTS) {
