@@ -1,6 +1,5 @@
 package io.rewind.server;
 
-import io.rewind.api.AppendRequest;
 import io.rewind.api.ErrorCode;
 import io.rewind.api.EventStore;
 import io.rewind.api.EventStoreException;
@@ -19,8 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves Rewind's own commands: one store call per request on a worker (appends through
- * {@code appendAsync}, so the store's group commit batches many clients), the answer matched to
+ * Serves Rewind's own commands: appends go from the socket thread straight to the store's
+ * {@code appendAsync} ({@link AppendPath}), so the store's group commit batches every client's
+ * appends in flight; other store calls run one per request on a worker. Each answer is matched to
  * the request by its id. Subscription commands go to the {@link SubscriptionHub}. Socket thread only.
  */
 final class CommandService {
@@ -32,10 +32,12 @@ final class CommandService {
     private final OffThread offThread;
     private final Replies replies;
     private final SubscriptionHub subscriptions;
+    private final AppendPath appends;
 
-    CommandService(EventStore store, ServerConfig config, OffThread offThread, Replies replies,
+    CommandService(EventStore store, ServerConfig config, OffThread offThread, AppendPath appends, Replies replies,
             SubscriptionHub subscriptions) {
         this.store = store;
+        this.appends = appends;
         this.config = config;
         this.offThread = offThread;
         this.replies = replies;
@@ -76,11 +78,8 @@ final class CommandService {
     void serve(InboundMessage message, CommandRequest request) {
         long id = request.requestId();
         if (request instanceof CommandRequest.Append append) {
-            AppendRequest appendRequest = append.request();
-            offThread.future(() -> {
-                appendRequest.validate(config.maxEventSize());
-                return store.appendAsync(appendRequest);
-            }, (result, failure) -> answer(message, id, result, failure, r -> new CommandReply.Appended(id, r)));
+            appends.start(append.request(),
+                    (result, failure) -> answer(message, id, result, failure, r -> new CommandReply.Appended(id, r)));
         } else if (request instanceof CommandRequest.ReadStream read) {
             call(message, id, () -> BoundedRead.read((from, direction, limit) -> store.readStream(read.stream(), from,
                     direction, limit), read.fromVersion(), read.direction(), read.limit(), config.maxReplyBytes(),
