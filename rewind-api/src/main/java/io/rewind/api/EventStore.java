@@ -110,4 +110,16 @@ public interface EventStore extends AutoCloseable {
             throw new EventStoreException(ErrorCode.INTERNAL, "append failed: " + cause, cause);
         }
     }
+
+    /**
+     * Registers {@code listener} to be told whenever the durable head moves, until the returned
+     * registration is closed or the store closes ({@link HeadListener#stopped}). The listener is
+     * called on a store thread and must not block (see {@link HeadListener}). Cheaper than a
+     * subscription when the caller reads the new events itself, e.g. a server broadcasting them.
+     *
+     * @throws InvalidRequestException if {@code listener} is null
+     * @throws StoreClosedException    if the store is closed
+     */
+    HeadListener.Registration watchHead(HeadListener listener);
+
 }

@@ -5,6 +5,7 @@ import io.rewind.api.AppendResult;
 import io.rewind.api.Direction;
 import io.rewind.api.EventStore;
 import io.rewind.api.EventStoreException;
+import io.rewind.api.HeadListener;
 import io.rewind.api.InvalidRequestException;
 import io.rewind.api.Limits;
 import io.rewind.api.RecordedEvent;
@@ -48,7 +49,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Thread-safe: any number of threads may append, read and subscribe concurrently.
  */
-public final class LogEventStore implements EventStore, HeadWatch.Source {
+public final class LogEventStore implements EventStore {
 
     private final LogConfig config;
     private final DirectoryLock lock;
@@ -139,18 +140,23 @@ public final class LogEventStore implements EventStore, HeadWatch.Source {
 
     private CompletableFuture<AppendResult> submit(AppendRequest request, boolean waitedOnOnly) {
         try {
-            Objects.requireNonNull(request, "request");
-            checkOpen();
-            if (writer.failure() != null) {
-                throw writer.failure();
-            }
-            request.validate(config.maxEventBytes());
+            checkAppend(request);
             return writer.submit(request, waitedOnOnly);
         } catch (EventStoreException e) {
             return CompletableFuture.failedFuture(e);
-        } catch (NullPointerException e) {
-            return CompletableFuture.failedFuture(new InvalidRequestException("append request must not be null"));
         }
+    }
+
+    /** What every append form checks before it is queued. */
+    private void checkAppend(AppendRequest request) {
+        if (request == null) {
+            throw new InvalidRequestException("append request must not be null");
+        }
+        checkOpen();
+        if (writer.failure() != null) {
+            throw writer.failure();
+        }
+        request.validate(config.maxEventBytes());
     }
 
     @Override
@@ -294,12 +300,6 @@ public final class LogEventStore implements EventStore, HeadWatch.Source {
         return new StreamPage(page, nextAfter);
     }
 
-    /** The watch this store advances once appends are durable (see {@link HeadWatch.Source}). */
-    @Override
-    public HeadWatch headWatch() {
-        return headWatch;
-    }
-
     @Override
     public Subscription subscribe(SubscriptionRequest request, SubscriptionListener listener) {
         checkOpen();
@@ -363,4 +363,12 @@ public final class LogEventStore implements EventStore, HeadWatch.Source {
             throw new InvalidRequestException(what + " must be >= 0 (or EventStore.END), was " + start);
         }
     }
+
+    /** {@inheritDoc} Called on the writer thread after each durable batch, before its callers complete. */
+    @Override
+    public HeadListener.Registration watchHead(HeadListener listener) {
+        checkOpen();
+        return headWatch.watch(listener);
+    }
+
 }

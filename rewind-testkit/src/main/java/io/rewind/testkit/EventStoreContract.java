@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 public abstract class EventStoreContract implements AppendContract, ExpectedVersionContract,
         InvalidRequestContract, EventDataContract, ReadContract, IdempotencyContract, ConcurrencyContract,
-        StreamListingContract, SubscriptionContract, SubscriptionFlowContract, ClosedStoreContract {
+        StreamListingContract, SubscriptionContract, SubscriptionFlowContract, ClosedStoreContract,
+        HeadListenerContract {
 
     private EventStore store;
 

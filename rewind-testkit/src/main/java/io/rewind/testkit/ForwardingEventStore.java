@@ -4,6 +4,7 @@ import io.rewind.api.AppendRequest;
 import io.rewind.api.AppendResult;
 import io.rewind.api.Direction;
 import io.rewind.api.EventStore;
+import io.rewind.api.HeadListener;
 import io.rewind.api.RecordedEvent;
 import io.rewind.api.StreamInfo;
 import io.rewind.api.StreamPage;
@@ -83,5 +84,10 @@ public class ForwardingEventStore implements EventStore {
     @Override
     public void close() {
         delegate.close();
+    }
+
+    @Override
+    public HeadListener.Registration watchHead(HeadListener listener) {
+        return delegate.watchHead(listener);
     }
 }
