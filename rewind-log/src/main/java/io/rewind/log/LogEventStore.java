@@ -1,5 +1,6 @@
 package io.rewind.log;
 
+import io.rewind.api.AppendCallback;
 import io.rewind.api.AppendRequest;
 import io.rewind.api.AppendResult;
 import io.rewind.api.Direction;
@@ -371,4 +372,20 @@ public final class LogEventStore implements EventStore {
         return headWatch.watch(listener);
     }
 
+    /**
+     * {@inheritDoc} The writer calls {@code whenDone} itself once the append is durable (no
+     * completion thread in between), so it must be quick; never blocks, as {@link #appendAsync(AppendRequest)}.
+     */
+    @Override
+    public void appendAsync(AppendRequest request, AppendCallback whenDone) {
+        if (whenDone == null) {
+            throw new InvalidRequestException("append callback must not be null");
+        }
+        try {
+            checkAppend(request);
+            writer.submit(request, whenDone);
+        } catch (EventStoreException e) {
+            whenDone.completed(null, e);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package io.rewind.log;
 
+import io.rewind.api.AppendCallback;
 import io.rewind.api.AppendRequest;
 import io.rewind.api.AppendResult;
 import io.rewind.api.ErrorCode;
@@ -51,7 +52,7 @@ final class LogWriter {
     /** A batch of at most this many appends completes its synchronous callers on the writer thread. */
     private static final int MAX_DIRECT_COMPLETIONS = 4;
     private static final long IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    private static final Pending CLOSE = new Pending(null, false, null);
+    private static final Pending CLOSE = new Pending(null, false, null, null);
 
     /** One append on its way through the writer. */
     static final class Pending {
@@ -65,17 +66,31 @@ final class LogWriter {
         final boolean waitedOnOnly;
         /** The room this append holds in the queue's bound until the writer takes it. */
         final AppendAdmission.Ticket ticket;
+        /**
+         * Non-null for an append whose caller takes the outcome through a non-blocking callback
+         * instead of the future: the writer calls it directly, like {@link #waitedOnOnly} futures.
+         */
+        final AppendCallback callback;
         AppendResult result;
         EventStoreException error;
         List<AppendPlan.PlannedEvent> written;
 
-        Pending(AppendRequest request, boolean waitedOnOnly, AppendAdmission.Ticket ticket) {
+        Pending(AppendRequest request, boolean waitedOnOnly, AppendAdmission.Ticket ticket, AppendCallback callback) {
             this.request = request;
             this.waitedOnOnly = waitedOnOnly;
             this.ticket = ticket;
+            this.callback = callback;
         }
 
         void complete() {
+            if (callback != null) {
+                try {
+                    callback.completed(error == null ? result : null, error);
+                } catch (RuntimeException e) {
+                    LOG.error("An append callback failed; it must not throw", e);
+                }
+                return;
+            }
             if (error != null) {
                 future.completeExceptionally(error);
             } else {
@@ -142,7 +157,20 @@ final class LogWriter {
      *                                                {@link LogConfig} admits; nothing was queued
      */
     CompletableFuture<AppendResult> submit(AppendRequest request, boolean waitedOnOnly) {
-        Pending pending = new Pending(request, waitedOnOnly, admission.admit(request));
+        return submit(new Pending(request, waitedOnOnly, admission.admit(request), null));
+    }
+
+    /**
+     * Queues an append whose outcome goes to {@code callback}, called on the writer thread (or the
+     * completion thread when the append fails with the writer); never blocks.
+     *
+     * @throws io.rewind.api.StoreOverloadedException as {@link #submit(AppendRequest, boolean)}
+     */
+    void submit(AppendRequest request, AppendCallback callback) {
+        submit(new Pending(request, false, admission.admit(request), callback));
+    }
+
+    private CompletableFuture<AppendResult> submit(Pending pending) {
         queue.add(pending);
         if (exited && queue.remove(pending)) {
             admission.release(pending.ticket);
@@ -389,7 +417,7 @@ final class LogWriter {
         // but many would delay the next commit, which the completion thread does not.
         boolean direct = batch.size() <= MAX_DIRECT_COMPLETIONS;
         for (Pending pending : batch) {
-            if (direct && pending.waitedOnOnly) {
+            if (pending.callback != null || (direct && pending.waitedOnOnly)) {
                 pending.complete();
             } else {
                 done.add(pending);

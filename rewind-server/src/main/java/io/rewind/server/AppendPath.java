@@ -3,14 +3,14 @@ package io.rewind.server;
 import io.rewind.api.AppendRequest;
 import io.rewind.api.AppendResult;
 import io.rewind.api.EventStore;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 
 /**
  * The server's append path, two hand-offs long: the socket thread validates an append and hands it
- * straight to {@link EventStore#appendAsync} (which never blocks: a store that cannot take more
- * fails the future at once with {@link io.rewind.api.StoreOverloadedException}), and the outcome
- * comes straight back to the socket thread through the {@link Mailbox}. No worker sits in between,
+ * straight to the store ({@link EventStore#appendAsync(AppendRequest, io.rewind.api.AppendCallback)},
+ * which never blocks: a store that cannot take more refuses it at once with
+ * {@link io.rewind.api.StoreOverloadedException}), and the store's writer hands the outcome
+ * straight back to the socket thread through the {@link Mailbox}. No worker sits in between,
  * so appends a client pipelines on one connection reach the store in the order the socket thread
  * read them, which is the order the store keeps. Socket thread only ({@link #start}).
  */
@@ -28,15 +28,14 @@ final class AppendPath {
 
     /** Starts an append; {@code then} receives its result or failure later, on the socket thread. */
     void start(AppendRequest request, BiConsumer<AppendResult, Throwable> then) {
-        CompletableFuture<AppendResult> future;
         try {
             request.validate(maxEventSize); // cheap CPU, no I/O: fine on the socket thread
-            future = store.appendAsync(request);
         } catch (RuntimeException failure) {
-            future = CompletableFuture.failedFuture(failure);
+            mailbox.post(() -> then.accept(null, failure));
+            return;
         }
-        // Runs on the thread that completes the future (or here, if it is done), and only queues the
-        // answer for the socket thread: it never delays the store's writer.
-        future.whenComplete((result, failure) -> mailbox.post(() -> then.accept(result, OffThread.unwrap(failure))));
+        // The callback runs on the store's writer (or here, for a refusal) and only queues the
+        // answer for the socket thread: it never delays the writer.
+        store.appendAsync(request, (result, failure) -> mailbox.post(() -> then.accept(result, failure)));
     }
 }

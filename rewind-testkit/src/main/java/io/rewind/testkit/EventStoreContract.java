@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
 public abstract class EventStoreContract implements AppendContract, ExpectedVersionContract,
         InvalidRequestContract, EventDataContract, ReadContract, IdempotencyContract, ConcurrencyContract,
         StreamListingContract, SubscriptionContract, SubscriptionFlowContract, ClosedStoreContract,
-        HeadListenerContract {
+        HeadListenerContract, AppendCallbackContract {
 
     private EventStore store;
 

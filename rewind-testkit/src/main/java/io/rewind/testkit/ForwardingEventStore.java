@@ -21,7 +21,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * An {@link EventStore} that forwards every call to a real store; tests extend it and override the
  * one call they want to hold back or fail on purpose, keeping the real behaviour for the rest.
- * As thread-safe as the store it wraps.
+ * {@link #appendAsync(AppendRequest, io.rewind.api.AppendCallback)} is deliberately not forwarded:
+ * the contract's default runs it through {@link #appendAsync(AppendRequest)}, so overriding that one
+ * method intercepts every append. As thread-safe as the store it wraps.
  */
 public class ForwardingEventStore implements EventStore {
 
