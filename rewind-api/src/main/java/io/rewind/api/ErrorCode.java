@@ -24,5 +24,10 @@ public enum ErrorCode {
     /** The store or server cannot answer now (busy, unreachable, timed out). */
     UNAVAILABLE,
     /** Anything else: a bug or an unexpected failure. */
-    INTERNAL
+    INTERNAL,
+    /**
+     * The store (or the server in front of it) has as much queued as it takes: nothing was stored,
+     * and the same request may be retried later. {@link StoreOverloadedException}.
+     */
+    OVERLOADED
 }

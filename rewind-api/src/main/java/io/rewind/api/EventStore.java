@@ -173,4 +173,50 @@ public interface EventStore extends AutoCloseable {
             throw new EventStoreException(ErrorCode.INTERNAL, "the store call failed: " + cause, cause);
         }
     }
+
+    /**
+     * Registers {@code listener} to be told whenever the durable head moves, until the returned
+     * registration is closed or the store closes ({@link HeadListener#stopped}). The listener is
+     * called on a store thread and must not block (see {@link HeadListener}). Cheaper than a
+     * subscription when the caller reads the new events itself, e.g. a server broadcasting them.
+     *
+     * @throws InvalidRequestException if {@code listener} is null
+     * @throws StoreClosedException    if the store is closed
+     */
+    HeadListener.Registration watchHead(HeadListener listener);
+
+    /**
+     * Appends as {@link #appendAsync(AppendRequest)} does, and hands the outcome to {@code whenDone}
+     * instead of a future: exactly once, on a thread of the store, which it must not block (see
+     * {@link AppendCallback}). Never blocks the caller either. A store whose futures complete on a
+     * thread of their own, so that user callbacks cannot delay its writer (the log), calls
+     * {@code whenDone} from the writer instead and saves that thread hand-off; the default
+     * completes through {@link #appendAsync(AppendRequest)}.
+     *
+     * @throws InvalidRequestException if {@code whenDone} is null (a bad request is otherwise
+     *                                 reported to {@code whenDone})
+     */
+    default void appendAsync(AppendRequest request, AppendCallback whenDone) {
+        if (whenDone == null) {
+            throw new InvalidRequestException("append callback must not be null");
+        }
+        CompletableFuture<AppendResult> future;
+        try {
+            future = appendAsync(request);
+        } catch (RuntimeException e) {
+            future = CompletableFuture.failedFuture(e);
+        }
+        future.whenComplete((result, failure) -> whenDone.completed(failure == null ? result : null,
+                failure == null ? null : asStoreException(failure)));
+    }
+
+    /** The {@link EventStoreException} a future's failure carries (INTERNAL for anything else). */
+    private static EventStoreException asStoreException(Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause instanceof EventStoreException e ? e
+                : new EventStoreException(ErrorCode.INTERNAL, "append failed: " + cause, cause);
+    }
 }

@@ -11,4 +11,9 @@ public class StoreUnavailableException extends EventStoreException {
     public StoreUnavailableException(String message, Throwable cause) {
         super(ErrorCode.UNAVAILABLE, message, cause);
     }
+
+    /** For a more specific kind of unavailability, with its own code. */
+    protected StoreUnavailableException(ErrorCode code, String message) {
+        super(code, message);
+    }
 }

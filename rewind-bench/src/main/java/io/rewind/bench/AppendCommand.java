@@ -14,6 +14,8 @@ import java.util.Collections;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,7 +27,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code bench append}: embedded appends from N writer threads, each appending B events of S
- * bytes per call to its own stream and waiting for the acknowledgement before the next call.
+ * bytes per call to its own stream and waiting for the acknowledgement before the next call (or,
+ * with {@code --in-flight W}, keeping W {@code appendAsync} calls in flight).
  * Reports events/s, MB/s (payload), append latency, the mean events per fsync (segment forces
  * counted through the store's file layer), and, when the log fsyncs every batch, the disk's
  * ceiling at that same mean batch size measured right after in the same run, with the ratio.
@@ -64,6 +67,11 @@ final class AppendCommand implements Callable<Integer> {
             description = "Events per append call (default: ${DEFAULT-VALUE}).")
     int batch;
 
+    @Option(names = "--in-flight", paramLabel = "W", defaultValue = "1",
+            description = "Appends each writer keeps in flight: 1 waits for each (append), more pipeline them"
+                    + " (appendAsync) (default: ${DEFAULT-VALUE}).")
+    int inFlight;
+
     @Option(names = "--size", paramLabel = "BYTES", defaultValue = "100",
             description = "Payload bytes per event (default: ${DEFAULT-VALUE}).")
     int size;
@@ -91,13 +99,14 @@ final class AppendCommand implements Callable<Integer> {
         Durability durability = Options.fsync(spec, fsync);
         Options.atLeast(spec, "--writers", writers, 1);
         Options.between(spec, "--batch", batch, 1, io.rewind.api.Limits.MAX_EVENTS_PER_APPEND);
+        Options.between(spec, "--in-flight", inFlight, 1, InFlight.MAX_WINDOW);
         Options.atLeast(spec, "--size", size, 0);
         checkEventsOptions();
         ForceCounter files = new ForceCounter();
         Report report = new Report("append").text("store", uri.toString())
                 .text("fsync", uri.directory().isPresent() ? fsync
                         : uri.kind() == StoreUri.Kind.SQL ? "the database's commit" : "none (memory)")
-                .count("writers", writers).count("batch", batch).count("size", size);
+                .count("writers", writers).count("in_flight", inFlight).count("batch", batch).count("size", size);
         Progress progress = Progress.onTerminal("append", spec.commandLine().getErr());
         double eventsPerSecond;
         long closeStarted;
@@ -164,7 +173,12 @@ final class AppendCommand implements Callable<Integer> {
         LoadThreads threads = new LoadThreads();
         for (int w = 0; w < writers; w++) {
             AppendRequest request = request(w);
-            threads.start("bench-writer-" + w, () -> write(eventStore, request, phases, events, latency, threads));
+            if (inFlight == 1) {
+                threads.start("bench-writer-" + w, () -> write(eventStore, request, phases, events, latency, threads));
+            } else {
+                threads.start("bench-writer-" + w,
+                        () -> writePipelined(eventStore, request, inFlight, phases, events, latency, threads));
+            }
         }
         long eventsBefore = phases.awaitMeasureStart(progress, events::sum);
         long forcesBefore = files.segmentForces();
@@ -244,6 +258,38 @@ final class AppendCommand implements Callable<Integer> {
             if (phases.measuring(started)) {
                 latency.record(finished - started);
             }
+        }
+    }
+
+    /** One writer keeping {@code window} appends in flight through {@code appendAsync}. */
+    private static void writePipelined(EventStore eventStore, AppendRequest request, int window, Phases phases,
+            LongAdder events, Latency latency, LoadThreads threads) {
+        int count = request.eventCount();
+        Semaphore room = new Semaphore(window);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        while (!threads.failed() && failure.get() == null) {
+            room.acquireUninterruptibly();
+            long started = System.nanoTime();
+            if (phases.over(started)) {
+                room.release();
+                break;
+            }
+            eventStore.appendAsync(request).whenComplete((result, failed) -> {
+                if (failed != null) {
+                    failure.compareAndSet(null, failed);
+                } else {
+                    events.add(count);
+                    if (phases.measuring(started)) {
+                        latency.record(System.nanoTime() - started);
+                    }
+                }
+                room.release();
+            });
+        }
+        room.acquireUninterruptibly(window); // the last appends in flight
+        Throwable failed = failure.get();
+        if (failed != null) {
+            throw new BenchException("an append failed: " + failed.getMessage(), failed);
         }
     }
 

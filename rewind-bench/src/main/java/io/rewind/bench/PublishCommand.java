@@ -15,8 +15,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code bench publish}: N clients, each a DEALER thread keeping W publish requests in flight
- * against a running server; events/s and publish→acknowledge latency (from the send of a request
- * to the receipt of its reply; legacy replies carry no id and are matched oldest first).
+ * against a running server ({@code --server}) or one this command starts in its own process
+ * ({@code --serve}, which can count the log's fsyncs); events/s and publish→acknowledge latency
+ * (from the send of a request to the receipt of its reply; legacy replies carry no id and are
+ * matched oldest first).
  */
 @Command(name = "publish", mixinStandardHelpOptions = true,
         description = "Publish over ZeroMQ to a running server: events/s and publish→acknowledge latency.")
@@ -28,8 +30,19 @@ final class PublishCommand implements Callable<Integer> {
     @Mixin
     RunOptions run;
 
-    @Mixin
-    ServerOption server;
+    @Option(names = "--server", paramLabel = "ENDPOINT",
+            description = "The running server's command endpoint, e.g. tcp://127.0.0.1:9002.")
+    String endpoint;
+
+    @Option(names = "--serve", paramLabel = "URI",
+            description = "Instead of --server: start a server in this process over this store (log:DIR, memory:,"
+                    + " sqlite:FILE, postgresql://…) on 127.0.0.1 and publish to it; for a log store the report adds"
+                    + " the mean events per fsync.")
+    String serve;
+
+    @Option(names = "--fsync", paramLabel = "MODE", defaultValue = "always",
+            description = "With --serve: always, never or interval:MS (default: ${DEFAULT-VALUE}).")
+    String fsync;
 
     @Option(names = "--clients", paramLabel = "N", defaultValue = "1",
             description = "Connections, one thread each (default: ${DEFAULT-VALUE}).")
@@ -65,20 +78,28 @@ final class PublishCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        Report report = new Report("publish").text("server", server.endpoint).text("dialect", dialectName)
-                .count("clients", clients).count("window", window).count("batch", batch).count("size", size);
-        try (ZContext context = new ZContext(1)) {
-            List<Dealer> dealers = new ArrayList<>();
-            for (int c = 0; c < clients; c++) {
-                dealers.add(Dealer.connect(context, server.endpoint));
-            }
-            measure(dialect, dealers, report);
+        if ((endpoint == null) == (serve == null)) {
+            throw new ParameterException(spec.commandLine(), "give exactly one of --server ENDPOINT and --serve URI");
         }
-        report.print(run.json, spec.commandLine().getOut(), spec.commandLine().getErr());
+        try (InProcessServer local = serve == null ? null : InProcessServer.start(spec, serve, fsync)) {
+            String target = local == null ? endpoint : local.endpoint();
+            Report report = new Report("publish").text("server", local == null ? target : "in-process over " + serve)
+                    .text("dialect", dialectName).count("clients", clients).count("window", window)
+                    .count("batch", batch).count("size", size);
+            try (ZContext context = new ZContext(1)) {
+                List<Dealer> dealers = new ArrayList<>();
+                for (int c = 0; c < clients; c++) {
+                    dealers.add(Dealer.connect(context, target));
+                }
+                measure(dialect, dealers, report, local == null ? null : local.forces());
+            }
+            report.print(run.json, spec.commandLine().getOut(), spec.commandLine().getErr());
+        }
         return 0;
     }
 
-    private void measure(PublishDialect dialect, List<Dealer> dealers, Report report) throws InterruptedException {
+    private void measure(PublishDialect dialect, List<Dealer> dealers, Report report, ForceCounter forces)
+            throws InterruptedException {
         Progress progress = Progress.onTerminal("publish", spec.commandLine().getErr());
         Phases phases = run.begin();
         LongAdder events = new LongAdder();
@@ -94,13 +115,19 @@ final class PublishCommand implements Callable<Integer> {
                     () -> publish(dealer, messages, inFlight, phases, events, latency, threads));
         }
         long before = phases.awaitMeasureStart(progress, events::sum);
+        long forcesBefore = forces == null ? 0 : forces.segmentForces();
         long after = phases.awaitEnd(progress, events::sum);
+        long forcesAfter = forces == null ? 0 : forces.segmentForces();
         threads.join("a client");
         progress.done();
         double perSecond = (after - before) / phases.seconds();
         report.count("events", after - before).figure("events_per_s", perSecond)
                 .figure("mb_per_s", perSecond * size / 1e6);
         Latency.addPercentiles(report, latency.total());
+        if (forcesAfter > forcesBefore) {
+            report.count("fsyncs", forcesAfter - forcesBefore)
+                    .figure("mean_events_per_fsync", (after - before) / (double) (forcesAfter - forcesBefore));
+        }
     }
 
     /** One client's loop: keep the window full until the run is over, then collect the last replies. */

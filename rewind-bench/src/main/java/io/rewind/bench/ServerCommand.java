@@ -43,7 +43,7 @@ final class ServerCommand implements Callable<Integer> {
     String streamEndpoint;
 
     @Option(names = "--workers", paramLabel = "N", defaultValue = "4",
-            description = "Threads running store calls (default: ${DEFAULT-VALUE}).")
+            description = "Threads running store reads (default: ${DEFAULT-VALUE}).")
     int workers;
 
     @Override

@@ -3,6 +3,7 @@ package io.rewind.client;
 import io.rewind.api.ErrorCode;
 import io.rewind.api.EventStoreException;
 import io.rewind.api.StoreClosedException;
+import io.rewind.api.StoreOverloadedException;
 import io.rewind.api.StoreUnavailableException;
 import io.rewind.protocol.command.CommandReply;
 import io.rewind.protocol.command.CommandRequest;
@@ -133,8 +134,9 @@ final class Connection implements SubscriptionLinks.Outbound {
                 if (socket.send(frames)) {
                     inFlight.add(id, command, reply, System.nanoTime());
                 } else {
-                    reply.completeExceptionally(new StoreUnavailableException("the connection to " + endpoint()
-                            + " cannot take more requests now (" + inFlight.size() + " in flight); try again"));
+                    reply.completeExceptionally(new StoreOverloadedException("the connection to " + endpoint()
+                            + " cannot take more requests now (" + inFlight.size() + " in flight); nothing was sent,"
+                            + " try again"));
                 }
             }
 

@@ -7,6 +7,7 @@ import io.rewind.api.ErrorCode;
 import io.rewind.api.EventPage;
 import io.rewind.api.EventStore;
 import io.rewind.api.EventStoreException;
+import io.rewind.api.HeadListener;
 import io.rewind.api.InvalidRequestException;
 import io.rewind.api.Limits;
 import io.rewind.api.ReadArguments;
@@ -17,6 +18,7 @@ import io.rewind.api.StreamInfo;
 import io.rewind.api.StreamListOptions;
 import io.rewind.api.StreamPage;
 import io.rewind.api.Subscription;
+import io.rewind.api.SubscriptionEvent;
 import io.rewind.api.SubscriptionListener;
 import io.rewind.api.SubscriptionRequest;
 import io.rewind.protocol.command.CommandReply;
@@ -272,5 +274,32 @@ final class RemoteEventStore implements EventStore {
         if (closed) {
             throw new StoreClosedException("the client for " + connection.endpoint() + " is closed");
         }
+    }
+
+    /**
+     * {@inheritDoc} Over the wire this is a subscription from the end whose events only tell their
+     * positions: the listener is called on that subscription's thread, and hears
+     * {@link HeadListener#stopped} when the subscription ends for good (the client closed, or the
+     * connection was lost beyond its retries).
+     */
+    @Override
+    public HeadListener.Registration watchHead(HeadListener listener) {
+        checkOpen();
+        Arguments.requireNonNull(listener, "head listener");
+        Subscription subscription = subscribe(SubscriptionRequest.fromEnd(), new SubscriptionListener() {
+            @Override
+            public void onEvent(SubscriptionEvent event) {
+                listener.headMoved(event.event().position());
+            }
+
+            @Override
+            public void onClose(Throwable cause) {
+                if (cause != null) {
+                    listener.stopped(cause instanceof EventStoreException e ? e
+                            : new EventStoreException(ErrorCode.INTERNAL, "the head watch failed: " + cause));
+                }
+            }
+        });
+        return subscription::close;
     }
 }

@@ -270,7 +270,8 @@ final class SubscriptionLinks {
 
     /** Failures a later attempt can get past: the server is busy, restarting or being repaired. */
     private static boolean isPassing(ErrorCode code) {
-        return code == ErrorCode.UNAVAILABLE || code == ErrorCode.CLOSED || code == ErrorCode.STORE_FAILED;
+        return code == ErrorCode.UNAVAILABLE || code == ErrorCode.OVERLOADED || code == ErrorCode.CLOSED
+                || code == ErrorCode.STORE_FAILED;
     }
 
     /** An attempt failed: a first attempt fails the subscribe call, a later one waits and retries. */

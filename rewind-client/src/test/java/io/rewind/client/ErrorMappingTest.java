@@ -14,6 +14,7 @@ import io.rewind.api.ExpectedVersion;
 import io.rewind.api.IdempotencyConflictException;
 import io.rewind.api.StoreClosedException;
 import io.rewind.api.StoreFailedException;
+import io.rewind.api.StoreOverloadedException;
 import io.rewind.api.StoreUnavailableException;
 import io.rewind.api.WrongExpectedVersionException;
 import io.rewind.testkit.TestEvents;
@@ -54,6 +55,7 @@ class ErrorMappingTest {
                 new CorruptionException("segment 00000000000000000000.log: bad checksum at offset 4096"),
                 new StoreFailedException("fsync failed; the store refuses appends", new IOException("disk gone")),
                 new StoreUnavailableException("the store is locked by another process"),
+                new StoreOverloadedException("the log is overloaded: nothing was stored, retry later"),
                 new StoreClosedException("the store was closed"),
                 new EventStoreException(ErrorCode.NOT_FOUND, "nothing here"));
         for (EventStoreException original : failures) {

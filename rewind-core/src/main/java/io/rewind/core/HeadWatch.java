@@ -1,9 +1,13 @@
 package io.rewind.core;
 
+import io.rewind.api.HeadListener;
+import io.rewind.api.InvalidRequestException;
+import io.rewind.api.StoreClosedException;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -11,22 +15,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * The position of a store's newest durable event, and a way to wait for it to move. The store's
  * writer calls {@link #advance} after an append is durable; subscriptions wait in
  * {@link #awaitBeyond}, and a caller that has its own event loop registers a listener instead
- * ({@link #addListener}), so it learns of a new head without a thread of its own in between.
+ * ({@link #watch}, behind {@link io.rewind.api.EventStore#watchHead}), so it learns of a new head
+ * without a thread of its own in between. Stores advance it only after the events up to the new
+ * head are durable and readable, and close it when they close.
  * Thread-safe.
  */
 public final class HeadWatch {
-
-    /**
-     * A store whose durable head is published through a {@link HeadWatch}: a caller may watch it
-     * directly and read the new events itself (the store's reads never return an event beyond that
-     * head). Implementations must advance the watch only after the events up to the new head are
-     * durable and readable, and close it when the store closes.
-     */
-    public interface Source {
-
-        /** The store's watch. */
-        HeadWatch headWatch();
-    }
 
     private final ReentrantLock lock = new ReentrantLock();
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
@@ -79,6 +73,40 @@ public final class HeadWatch {
         for (Runnable listener : listeners) {
             listener.run();
         }
+    }
+
+    /**
+     * Registers an API {@link HeadListener} on this watch: what a store's
+     * {@link io.rewind.api.EventStore#watchHead} does. The listener hears the head after every
+     * {@link #advance}, and {@link HeadListener#stopped} once the watch closes (at once if it is
+     * closed already, so a registration racing with close still ends).
+     *
+     * @throws InvalidRequestException if {@code listener} is null
+     */
+    public HeadListener.Registration watch(HeadListener listener) {
+        if (listener == null) {
+            throw new InvalidRequestException("head listener must not be null");
+        }
+        Runnable call = new Runnable() {
+            private final AtomicBoolean stopped = new AtomicBoolean();
+
+            @Override
+            public void run() {
+                if (closed) {
+                    if (stopped.compareAndSet(false, true)) {
+                        listeners.remove(this);
+                        listener.stopped(new StoreClosedException("the store was closed"));
+                    }
+                } else {
+                    listener.headMoved(head);
+                }
+            }
+        };
+        addListener(call);
+        if (closed) {
+            call.run();
+        }
+        return () -> removeListener(call);
     }
 
     /** Wakes every waiter without moving the head (a subscription is closing, or the store). */

@@ -24,15 +24,18 @@ public final class LogConfig {
     public static final int DEFAULT_INDEX_FLUSH_THRESHOLD = 500_000;
     /** The largest index flush threshold accepted, so that one index file stays well under 2 GiB. */
     public static final int MAX_INDEX_FLUSH_THRESHOLD = 20_000_000;
-    /** The default number of appends that may wait for the writer before callers block. */
-    public static final int DEFAULT_APPEND_QUEUE_CAPACITY = 16_384;
+    /** The default number of events that may wait for the writer before appends are refused as overload. */
+    public static final int DEFAULT_APPEND_QUEUE_EVENTS = 262_144;
+    /** The default bytes of data and metadata that may wait for the writer before appends are refused: 256 MiB. */
+    public static final long DEFAULT_APPEND_QUEUE_BYTES = 256L * 1024 * 1024;
 
     private final Path directory;
     private final long segmentSize;
     private final Durability durability;
     private final int maxEventBytes;
     private final int indexFlushThreshold;
-    private final int appendQueueCapacity;
+    private final int appendQueueEvents;
+    private final long appendQueueBytes;
     private final FileIO fileIO;
 
     private LogConfig(Builder builder) {
@@ -41,7 +44,8 @@ public final class LogConfig {
         this.durability = builder.durability;
         this.maxEventBytes = builder.maxEventBytes;
         this.indexFlushThreshold = builder.indexFlushThreshold;
-        this.appendQueueCapacity = builder.appendQueueCapacity;
+        this.appendQueueEvents = builder.appendQueueEvents;
+        this.appendQueueBytes = builder.appendQueueBytes;
         this.fileIO = builder.fileIO;
     }
 
@@ -57,7 +61,8 @@ public final class LogConfig {
                 .durability(durability)
                 .maxEventBytes(maxEventBytes)
                 .indexFlushThreshold(indexFlushThreshold)
-                .appendQueueCapacity(appendQueueCapacity)
+                .appendQueueEvents(appendQueueEvents)
+                .appendQueueBytes(appendQueueBytes)
                 .fileIO(fileIO);
     }
 
@@ -84,9 +89,18 @@ public final class LogConfig {
         return indexFlushThreshold;
     }
 
-    /** How many appends may wait for the writer thread before {@code appendAsync} blocks. */
-    public int appendQueueCapacity() {
-        return appendQueueCapacity;
+    /**
+     * How many events may wait for the writer thread: an append that would queue more fails at once
+     * with {@link io.rewind.api.StoreOverloadedException} (an append is admitted when nothing is
+     * queued, whatever its size).
+     */
+    public int appendQueueEvents() {
+        return appendQueueEvents;
+    }
+
+    /** How many bytes of data and metadata may wait for the writer thread; as {@link #appendQueueEvents()}. */
+    public long appendQueueBytes() {
+        return appendQueueBytes;
     }
 
     /** The file system the store goes through for every file access. */
@@ -98,7 +112,7 @@ public final class LogConfig {
     public String toString() {
         return "LogConfig[directory=" + directory + ", segmentSize=" + segmentSize + ", durability=" + durability
                 + ", maxEventBytes=" + maxEventBytes + ", indexFlushThreshold=" + indexFlushThreshold
-                + ", appendQueueCapacity=" + appendQueueCapacity + "]";
+                + ", appendQueueEvents=" + appendQueueEvents + ", appendQueueBytes=" + appendQueueBytes + "]";
     }
 
     /** Builds a {@link LogConfig}; every setter checks its argument. Not thread-safe. */
@@ -108,7 +122,8 @@ public final class LogConfig {
         private Durability durability = Durability.ALWAYS;
         private int maxEventBytes = DEFAULT_MAX_EVENT_BYTES;
         private int indexFlushThreshold = DEFAULT_INDEX_FLUSH_THRESHOLD;
-        private int appendQueueCapacity = DEFAULT_APPEND_QUEUE_CAPACITY;
+        private int appendQueueEvents = DEFAULT_APPEND_QUEUE_EVENTS;
+        private long appendQueueBytes = DEFAULT_APPEND_QUEUE_BYTES;
         private FileIO fileIO = FileIO.real();
 
         private Builder(Path directory) {
@@ -147,11 +162,19 @@ public final class LogConfig {
             return this;
         }
 
-        public Builder appendQueueCapacity(int appends) {
-            if (appends < 1) {
-                throw new IllegalArgumentException("append queue capacity must be at least 1, was " + appends);
+        public Builder appendQueueEvents(int events) {
+            if (events < 1) {
+                throw new IllegalArgumentException("append queue bound must be at least 1 event, was " + events);
             }
-            this.appendQueueCapacity = appends;
+            this.appendQueueEvents = events;
+            return this;
+        }
+
+        public Builder appendQueueBytes(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("append queue bound must be at least 1 byte, was " + bytes);
+            }
+            this.appendQueueBytes = bytes;
             return this;
         }
 

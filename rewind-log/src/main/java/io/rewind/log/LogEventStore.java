@@ -1,12 +1,14 @@
 package io.rewind.log;
 
 import io.rewind.api.Arguments;
+import io.rewind.api.AppendCallback;
 import io.rewind.api.AppendRequest;
 import io.rewind.api.AppendResult;
 import io.rewind.api.Direction;
 import io.rewind.api.EventPage;
 import io.rewind.api.EventStore;
 import io.rewind.api.EventStoreException;
+import io.rewind.api.HeadListener;
 import io.rewind.api.InvalidRequestException;
 import io.rewind.api.Limits;
 import io.rewind.api.ReadArguments;
@@ -52,7 +54,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Thread-safe: any number of threads may append, read and subscribe concurrently.
  */
-public final class LogEventStore implements EventStore, HeadWatch.Source {
+public final class LogEventStore implements EventStore {
 
     /** Threads for asynchronous reads: enough to overlap a few cold-cache reads on one disk. */
     static final int READER_THREADS = 4;
@@ -129,6 +131,11 @@ public final class LogEventStore implements EventStore, HeadWatch.Source {
         return config;
     }
 
+    /**
+     * {@inheritDoc} Never blocks: when the writer's queue holds {@link LogConfig#appendQueueEvents()}
+     * events or {@link LogConfig#appendQueueBytes()} bytes, the future fails at once with
+     * {@link io.rewind.api.StoreOverloadedException}.
+     */
     @Override
     public CompletableFuture<AppendResult> appendAsync(AppendRequest request) {
         return submit(request, false);
@@ -146,20 +153,21 @@ public final class LogEventStore implements EventStore, HeadWatch.Source {
 
     private CompletableFuture<AppendResult> submit(AppendRequest request, boolean waitedOnOnly) {
         try {
-            Arguments.requireNonNull(request, "append request");
-            checkOpen();
-            if (writer.failure() != null) {
-                throw writer.failure();
-            }
-            request.validate(config.maxEventBytes());
+            checkAppend(request);
             return writer.submit(request, waitedOnOnly);
         } catch (EventStoreException e) {
             return CompletableFuture.failedFuture(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return CompletableFuture.failedFuture(
-                    new StoreUnavailableException("interrupted while waiting for room in the append queue", e));
         }
+    }
+
+    /** What every append form checks before it is queued. */
+    private void checkAppend(AppendRequest request) {
+        Arguments.requireNonNull(request, "append request");
+        checkOpen();
+        if (writer.failure() != null) {
+            throw writer.failure();
+        }
+        request.validate(config.maxEventBytes());
     }
 
     /** {@inheritDoc} Reads on the caller's thread. */
@@ -328,12 +336,6 @@ public final class LogEventStore implements EventStore, HeadWatch.Source {
         return readAsync(() -> listStreams(options));
     }
 
-    /** The watch this store advances once appends are durable (see {@link HeadWatch.Source}). */
-    @Override
-    public HeadWatch headWatch() {
-        return headWatch;
-    }
-
     @Override
     public Subscription subscribe(SubscriptionRequest request, SubscriptionListener listener) {
         checkOpen();
@@ -385,4 +387,27 @@ public final class LogEventStore implements EventStore, HeadWatch.Source {
         return new StoreClosedException("the log store in " + config.directory() + " is closed");
     }
 
+    /** {@inheritDoc} Called on the writer thread after each durable batch, before its callers complete. */
+    @Override
+    public HeadListener.Registration watchHead(HeadListener listener) {
+        checkOpen();
+        return headWatch.watch(listener);
+    }
+
+    /**
+     * {@inheritDoc} The writer calls {@code whenDone} itself once the append is durable (no
+     * completion thread in between), so it must be quick; never blocks, as {@link #appendAsync(AppendRequest)}.
+     */
+    @Override
+    public void appendAsync(AppendRequest request, AppendCallback whenDone) {
+        if (whenDone == null) {
+            throw new InvalidRequestException("append callback must not be null");
+        }
+        try {
+            checkAppend(request);
+            writer.submit(request, whenDone);
+        } catch (EventStoreException e) {
+            whenDone.completed(null, e);
+        }
+    }
 }

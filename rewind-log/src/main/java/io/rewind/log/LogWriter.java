@@ -1,5 +1,6 @@
 package io.rewind.log;
 
+import io.rewind.api.AppendCallback;
 import io.rewind.api.AppendRequest;
 import io.rewind.api.AppendResult;
 import io.rewind.api.ErrorCode;
@@ -8,6 +9,7 @@ import io.rewind.api.EventTooLargeException;
 import io.rewind.api.StoreClosedException;
 import io.rewind.api.StoreFailedException;
 import io.rewind.api.StreamInfo;
+import io.rewind.core.AppendAdmission;
 import io.rewind.core.AppendPlan;
 import io.rewind.core.AppendPlanner;
 import io.rewind.core.HeadWatch;
@@ -19,10 +21,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
@@ -50,7 +52,7 @@ final class LogWriter {
     /** A batch of at most this many appends completes its synchronous callers on the writer thread. */
     private static final int MAX_DIRECT_COMPLETIONS = 4;
     private static final long IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    private static final Pending CLOSE = new Pending(null, false);
+    private static final Pending CLOSE = new Pending(null, false, null, null);
 
     /** One append on its way through the writer. */
     static final class Pending {
@@ -62,16 +64,33 @@ final class LogWriter {
          * directly instead of through the completion thread, saving a thread hand-off per append.
          */
         final boolean waitedOnOnly;
+        /** The room this append holds in the queue's bound until the writer takes it. */
+        final AppendAdmission.Ticket ticket;
+        /**
+         * Non-null for an append whose caller takes the outcome through a non-blocking callback
+         * instead of the future: the writer calls it directly, like {@link #waitedOnOnly} futures.
+         */
+        final AppendCallback callback;
         AppendResult result;
         EventStoreException error;
         List<AppendPlan.PlannedEvent> written;
 
-        Pending(AppendRequest request, boolean waitedOnOnly) {
+        Pending(AppendRequest request, boolean waitedOnOnly, AppendAdmission.Ticket ticket, AppendCallback callback) {
             this.request = request;
             this.waitedOnOnly = waitedOnOnly;
+            this.ticket = ticket;
+            this.callback = callback;
         }
 
         void complete() {
+            if (callback != null) {
+                try {
+                    callback.completed(error == null ? result : null, error);
+                } catch (RuntimeException e) {
+                    LOG.error("An append callback failed; it must not throw", e);
+                }
+                return;
+            }
             if (error != null) {
                 future.completeExceptionally(error);
             } else {
@@ -87,7 +106,9 @@ final class LogWriter {
     private final SegmentAppender appender;
     private final IndexFlusher indexFlusher;
     private final BatchState batchState;
-    private final BlockingQueue<Pending> queue;
+    /** Unbounded itself: {@link #admission} bounds what waits in it, without ever blocking a caller. */
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final AppendAdmission admission;
     private final Thread thread;
     private final CRC32C crc = new CRC32C();
     private final EventIdGenerator eventIds = new EventIdGenerator();
@@ -111,7 +132,8 @@ final class LogWriter {
         this.indexFlusher = new IndexFlusher(config.fileIO(), config.directory(), config.indexFlushThreshold(), reader,
                 this::indexFlushFailed);
         this.batchState = new BatchState(reader);
-        this.queue = new ArrayBlockingQueue<>(config.appendQueueCapacity());
+        this.admission = new AppendAdmission("the log in " + config.directory(), config.appendQueueEvents(),
+                config.appendQueueBytes());
         this.nextPosition = recovered.nextPosition();
         this.lastTimestampMicros = recovered.lastTimestampMicros();
         this.thread = new Thread(this::run, "rewind-log-writer-" + config.directory().getFileName());
@@ -128,14 +150,31 @@ final class LogWriter {
     }
 
     /**
-     * Queues an append (blocking while the queue is full); its future completes on the writer's
-     * terms. {@code waitedOnOnly}: the caller only waits for the future and never exposes it, so
-     * the writer thread may complete it (see {@link Pending#waitedOnOnly}).
+     * Queues an append without ever blocking; its future completes on the writer's terms.
+     * {@code waitedOnOnly}: the caller only waits for the future and never exposes it, so the
+     * writer thread may complete it (see {@link Pending#waitedOnOnly}).
+     *
+     * @throws io.rewind.api.StoreOverloadedException if the queue holds as many events or bytes as
+     *                                                {@link LogConfig} admits; nothing was queued
      */
-    CompletableFuture<AppendResult> submit(AppendRequest request, boolean waitedOnOnly) throws InterruptedException {
-        Pending pending = new Pending(request, waitedOnOnly);
-        queue.put(pending);
+    CompletableFuture<AppendResult> submit(AppendRequest request, boolean waitedOnOnly) {
+        return submit(new Pending(request, waitedOnOnly, admission.admit(request), null));
+    }
+
+    /**
+     * Queues an append whose outcome goes to {@code callback}, called on the writer thread (or the
+     * completion thread when the append fails with the writer); never blocks.
+     *
+     * @throws io.rewind.api.StoreOverloadedException as {@link #submit(AppendRequest, boolean)}
+     */
+    void submit(AppendRequest request, AppendCallback callback) {
+        submit(new Pending(request, false, admission.admit(request), callback));
+    }
+
+    private CompletableFuture<AppendResult> submit(Pending pending) {
+        queue.add(pending);
         if (exited && queue.remove(pending)) {
+            admission.release(pending.ticket);
             pending.future.completeExceptionally(new StoreClosedException("the store is closed"));
         }
         return pending.future;
@@ -206,6 +245,7 @@ final class LogWriter {
                 // it as closed in its final drain, as the API allows.
                 return false;
             }
+            admission.release(next.ticket);
             batch.add(next);
             events += next.request.eventCount();
             if (batch.size() == MAX_BATCH || events >= MAX_BATCH_EVENTS) {
@@ -386,7 +426,7 @@ final class LogWriter {
         // but many would delay the next commit, which the completion thread does not.
         boolean direct = batch.size() <= MAX_DIRECT_COMPLETIONS;
         for (Pending pending : batch) {
-            if (direct && pending.waitedOnOnly) {
+            if (pending.callback != null || (direct && pending.waitedOnOnly)) {
                 pending.complete();
             } else {
                 done.add(pending);

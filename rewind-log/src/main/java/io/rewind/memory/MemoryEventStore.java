@@ -8,6 +8,8 @@ import io.rewind.api.EventData;
 import io.rewind.api.EventPage;
 import io.rewind.api.EventStore;
 import io.rewind.api.EventStoreException;
+import io.rewind.api.HeadListener;
+import io.rewind.api.InvalidRequestException;
 import io.rewind.api.Limits;
 import io.rewind.api.ReadArguments;
 import io.rewind.api.ReadOptions;
@@ -55,7 +57,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * as their {@link EventSource} on their own threads, so a slow listener never holds a lock a writer
  * needs.
  */
-public final class MemoryEventStore implements EventStore, EventSource, HeadWatch.Source {
+public final class MemoryEventStore implements EventStore, EventSource {
 
     /** The largest event (data + metadata) a store made by {@link #create()} accepts: 16 MiB. */
     public static final int DEFAULT_MAX_EVENT_BYTES = 16 * 1024 * 1024;
@@ -342,12 +344,6 @@ public final class MemoryEventStore implements EventStore, EventSource, HeadWatc
                 events.get(events.size() - 1).position());
     }
 
-    /** The watch this store advances once appends are durable (see {@link HeadWatch.Source}). */
-    @Override
-    public HeadWatch headWatch() {
-        return headWatch;
-    }
-
     @Override
     public Subscription subscribe(SubscriptionRequest request, SubscriptionListener listener) {
         Arguments.requireNonNull(request, "subscription request");
@@ -388,5 +384,12 @@ public final class MemoryEventStore implements EventStore, EventSource, HeadWatc
         public Optional<RecordedEvent> eventById(UUID id) {
             return Optional.ofNullable(eventsById.get(id));
         }
+    }
+
+    /** {@inheritDoc} Called on the appending thread after each append, before it returns. */
+    @Override
+    public HeadListener.Registration watchHead(HeadListener listener) {
+        ensureOpen();
+        return headWatch.watch(listener);
     }
 }

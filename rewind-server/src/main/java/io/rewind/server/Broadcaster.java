@@ -1,15 +1,14 @@
 package io.rewind.server;
 
 import io.rewind.api.Direction;
+import io.rewind.api.ErrorCode;
 import io.rewind.api.EventStore;
+import io.rewind.api.EventStoreException;
+import io.rewind.api.HeadListener;
 import io.rewind.api.Limits;
 import io.rewind.api.RecordedEvent;
 import io.rewind.api.StoreClosedException;
-import io.rewind.api.Subscription;
 import io.rewind.api.SubscriptionEvent;
-import io.rewind.api.SubscriptionListener;
-import io.rewind.api.SubscriptionRequest;
-import io.rewind.core.HeadWatch;
 import io.rewind.protocol.legacy.Broadcast;
 import io.rewind.protocol.legacy.LegacyEvent;
 import java.util.ArrayList;
@@ -18,6 +17,8 @@ import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,25 +29,30 @@ import org.zeromq.ZMQ;
  * global order exactly, whichever client (or other process) wrote it. Each event carries its legacy
  * {@code previous id} (the first one found by looking up the event just before it).
  *
- * <p>Two ways to learn of durable events, chosen by the store:
- * <ul>
- * <li><b>Direct</b>, for a store that publishes its durable head through a {@link HeadWatch}
- * ({@link HeadWatch.Source}): the store's writer wakes the socket thread through the
- * {@link Mailbox} when the head moves, and the socket thread reads the new events itself, at most
- * {@code capacity} per cycle. No thread sits between the writer and the socket thread: on a busy
- * machine each such hand-off can wait a scheduler tick (milliseconds) for a CPU. The store's
- * reads never return an event beyond its durable head, so only durable events are broadcast.</li>
- * <li><b>Subscribed</b>, for any other store: one store subscription from the end; its thread
- * hands events over through a bounded queue (when full, that thread waits, which delays only the
- * broadcast, never a writer), and wakes the socket thread.</li>
- * </ul>
- * Thread-safe as described: {@link #onEvent} on the store's subscription thread, the head
- * listener on the store's writer, everything else on the socket thread.
+ * <p>One path for every store, found through the {@link EventStore} contract alone (so a store
+ * wrapped in another behaves as the store it wraps): the store tells this broadcaster when its
+ * durable head moves ({@link EventStore#watchHead}); the listener only records the head and wakes
+ * the broadcast reader, a thread of the server's own, which reads the new events in pages of at
+ * most {@code capacity} and hands them to the socket thread through a bounded queue, waking it
+ * through the {@link Mailbox}. The socket thread never reads from the store here, so a cold page
+ * cache or a failing read never stalls the clients it serves. When the queue is full the reader
+ * waits, which delays only the broadcast, never a writer. The store's reads never return an event
+ * beyond its durable head, so only durable events are broadcast; the reader reads every position
+ * once, in order, so none is skipped or sent twice.
+ *
+ * <p>A read that fails with {@link ErrorCode#UNAVAILABLE} is tried again after a pause; any other
+ * failure (corruption, a closed store) ends the broadcast, and live subscriptions are ended with it
+ * on the socket thread. Thread-safe as described: {@link #headMoved} and {@link #stopped} on a store
+ * thread, the reader on its own thread, everything else on the socket thread.
  */
-final class Broadcaster implements SubscriptionListener {
+final class Broadcaster implements HeadListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(Broadcaster.class);
     private static final long OFFER_WAIT_MS = 100;
+    /** The reader's longest sleep without news: a safety net only, every head move wakes it at once. */
+    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long RETRY_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long JOIN_MS = 5_000;
 
     /** One durable event ready to broadcast. */
     record Item(SubscriptionEvent event, UUID previousId) {
@@ -57,70 +63,147 @@ final class Broadcaster implements SubscriptionListener {
     private final Mailbox mailbox;
     private final Consumer<Throwable> onEnd;
     private final int capacity;
-    private final Runnable headMoved;
+    private final String readerName;
     private volatile boolean closed;
-    private Subscription subscription;
-    /** The store's watch in direct mode, else null. */
-    private HeadWatch watch;
-    /** Direct mode: the store closed or a read failed; nothing more is read. */
-    private boolean ended;
-    private boolean first = true;
-    private UUID previousId;
+    /** The highest durable head the store has told; only grows (two store threads may tell at once). */
+    private final AtomicLong toldHead = new AtomicLong(-1);
+    /** Why the store stopped telling heads, or null. */
+    private volatile EventStoreException stoppedBy;
+    private volatile Thread reader;
+    private HeadListener.Registration registration;
+    /** Socket thread only. */
     private long lastPublished;
 
     Broadcaster(EventStore store, int capacity, Mailbox mailbox, Consumer<Throwable> onEnd) {
+        this(store, capacity, mailbox, onEnd, "rewind-broadcast-reader");
+    }
+
+    Broadcaster(EventStore store, int capacity, Mailbox mailbox, Consumer<Throwable> onEnd, String readerName) {
         this.store = store;
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.mailbox = mailbox;
         this.onEnd = onEnd;
         this.capacity = capacity;
-        this.headMoved = mailbox::wake;
+        this.readerName = readerName;
     }
 
-    /**
-     * Starts following the store from its end (directly when the store allows it, else through a
-     * subscription); returns the position the broadcast starts after.
-     */
+    /** Starts following the store from its end; returns the position the broadcast starts after. */
     long start() {
-        if (store instanceof HeadWatch.Source source) {
-            store.headPosition(); // fails at once, as subscribing would, when the store is closed
-            watch = source.headWatch();
-            watch.addListener(headMoved); // before reading the head: no later move goes unnoticed
-            lastPublished = watch.head();
-            return lastPublished;
+        registration = store.watchHead(this); // before reading the head: no later move goes untold
+        long head;
+        try {
+            head = store.headPosition();
+        } catch (RuntimeException e) {
+            registration.close();
+            throw e;
         }
-        subscription = store.subscribe(SubscriptionRequest.fromEnd(), this);
-        lastPublished = subscription.lastPosition();
-        return lastPublished;
+        lastPublished = head;
+        Thread thread = new Thread(() -> readLoop(head), readerName);
+        thread.setDaemon(true);
+        reader = thread;
+        thread.start();
+        return head;
     }
 
     @Override
-    public void onEvent(SubscriptionEvent event) {
-        if (first) {
-            previousId = idAt(event.previousPosition());
-            first = false;
+    public void headMoved(long head) {
+        toldHead.accumulateAndGet(head, Math::max);
+        wakeReader();
+    }
+
+    @Override
+    public void stopped(EventStoreException cause) {
+        stoppedBy = cause;
+        wakeReader();
+    }
+
+    private void wakeReader() {
+        Thread thread = reader;
+        if (thread != null) {
+            LockSupport.unpark(thread);
         }
-        Item item = new Item(event, previousId);
-        previousId = event.event().id();
-        try {
-            while (!queue.offer(item, OFFER_WAIT_MS, TimeUnit.MILLISECONDS)) {
-                if (closed) {
+    }
+
+    /** The reader thread: reads every event after {@code after}, in order, and queues it. */
+    private void readLoop(long after) {
+        long lastRead = after;
+        UUID previousId = null;
+        boolean previousKnown = false;
+        while (!closed) {
+            long head = toldHead.get();
+            if (head <= lastRead) {
+                if (stoppedBy != null) {
+                    end(stoppedBy);
                     return;
                 }
+                LockSupport.parkNanos(this, IDLE_PARK_NANOS);
+                continue;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
+            List<RecordedEvent> page;
+            try {
+                if (!previousKnown) {
+                    previousId = idAt(lastRead);
+                    previousKnown = true;
+                }
+                int limit = (int) Math.min(Math.min(capacity, Limits.MAX_READ_LIMIT), head - lastRead);
+                page = store.readAll(lastRead + 1, Direction.FORWARD, limit);
+            } catch (EventStoreException e) {
+                if (e.code() == ErrorCode.UNAVAILABLE && !closed) {
+                    LOG.warn("Broadcast: reading after position {} failed, trying again: {}", lastRead, e.getMessage());
+                    LockSupport.parkNanos(this, RETRY_PARK_NANOS);
+                    continue;
+                }
+                end(e);
+                return;
+            } catch (RuntimeException e) {
+                end(e);
+                return;
+            }
+            if (page.isEmpty()) {
+                LockSupport.parkNanos(this, IDLE_PARK_NANOS); // told a head not yet readable: look again soon
+                continue;
+            }
+            for (RecordedEvent event : page) {
+                if (!offer(new Item(new SubscriptionEvent(event, lastRead), previousId))) {
+                    return; // closed while waiting for room
+                }
+                previousId = event.id();
+                lastRead = event.position();
+            }
+            mailbox.wake();
         }
-        mailbox.wake();
     }
 
-    @Override
-    public void onClose(Throwable cause) {
-        if (cause != null && !closed) {
-            LOG.error("The broadcast subscription ended: {}", cause.toString());
-            mailbox.post(() -> onEnd.accept(cause));
+    /** Queues one item, waiting while the queue is full; false if the broadcaster closed meanwhile. */
+    private boolean offer(Item item) {
+        try {
+            while (!queue.offer(item)) {
+                mailbox.wake(); // a full queue: make sure the socket thread is draining it
+                if (queue.offer(item, OFFER_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                    return true;
+                }
+                if (closed) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
+    }
+
+    /** The store closed or a read failed: live subscriptions end on the socket thread. Reader thread. */
+    private void end(Throwable cause) {
+        if (closed) {
+            return;
+        }
+        if (cause instanceof StoreClosedException) {
+            LOG.info("The broadcast ended: {}", cause.getMessage());
+        } else {
+            LOG.error("The broadcast ended: {}", cause.toString());
+        }
+        mailbox.post(() -> onEnd.accept(cause));
     }
 
     /** The id of the event at {@code position}, null before the first event. */
@@ -133,17 +216,12 @@ final class Broadcaster implements SubscriptionListener {
     }
 
     /**
-     * Publishes every queued event, on the socket thread, and returns them in order so live
-     * subscriptions can be served from them.
+     * Publishes the queued events (at most {@code capacity}), on the socket thread, and returns them
+     * in order so live subscriptions can be served from them.
      */
     List<SubscriptionEvent> publishPending(ZMQ.Socket streamPub, ZMQ.Socket legacyPub) {
-        List<Item> items;
-        if (watch != null) {
-            items = readDurable();
-        } else {
-            items = new ArrayList<>();
-            queue.drainTo(items);
-        }
+        List<Item> items = new ArrayList<>();
+        queue.drainTo(items, capacity);
         List<SubscriptionEvent> events = new ArrayList<>(items.size());
         for (Item item : items) {
             RecordedEvent event = item.event().event();
@@ -159,53 +237,11 @@ final class Broadcaster implements SubscriptionListener {
     }
 
     /**
-     * Whether durable events are known that {@link #publishPending} has not published yet (direct
-     * mode reads at most {@code capacity} per call): the socket thread must come back without
-     * waiting. Socket thread only.
+     * Whether events are queued that {@link #publishPending} has not published yet: the socket
+     * thread must come back without waiting. Any thread.
      */
     boolean hasPending() {
-        return watch != null && !ended && watch.head() > lastPublished;
-    }
-
-    /** Direct mode: the next durable events after the last published, at most {@code capacity}. */
-    private List<Item> readDurable() {
-        if (ended) {
-            return List.of();
-        }
-        long head = watch.head();
-        if (head <= lastPublished) {
-            if (watch.isClosed()) {
-                endDirect(new StoreClosedException("the store was closed"));
-            }
-            return List.of();
-        }
-        List<RecordedEvent> page;
-        try {
-            if (first) {
-                previousId = idAt(lastPublished);
-                first = false;
-            }
-            int limit = (int) Math.min(Math.min(capacity, Limits.MAX_READ_LIMIT), head - lastPublished);
-            page = store.readAll(lastPublished + 1, Direction.FORWARD, limit);
-        } catch (RuntimeException e) {
-            endDirect(e);
-            return List.of();
-        }
-        List<Item> items = new ArrayList<>(page.size());
-        long previousPosition = lastPublished;
-        for (RecordedEvent event : page) {
-            items.add(new Item(new SubscriptionEvent(event, previousPosition), previousId));
-            previousId = event.id();
-            previousPosition = event.position();
-        }
-        return items;
-    }
-
-    /** Direct mode: the store closed or failed; live subscriptions end as they do in subscribed mode. */
-    private void endDirect(Throwable cause) {
-        ended = true;
-        watch.removeListener(headMoved);
-        onClose(cause);
+        return !queue.isEmpty();
     }
 
     /** The position of the last event published, or the start point before any. Socket thread only. */
@@ -213,14 +249,20 @@ final class Broadcaster implements SubscriptionListener {
         return lastPublished;
     }
 
-    /** Ends the subscription; events not yet published are dropped. */
+    /** Stops the broadcast: events not yet published are dropped; waits briefly for the reader. */
     void close() {
         closed = true;
-        if (watch != null) {
-            watch.removeListener(headMoved);
+        if (registration != null) {
+            registration.close();
         }
-        if (subscription != null) {
-            subscription.close();
+        Thread thread = reader;
+        if (thread != null) {
+            LockSupport.unpark(thread);
+            try {
+                thread.join(JOIN_MS); // a reader inside a slow store read is a daemon: it is not waited for longer
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -228,8 +270,9 @@ final class Broadcaster implements SubscriptionListener {
         // PUB never blocks: at its high-water mark it drops, which legacy clients detect by the
         // previous id and repair with QUERY.
         int last = frames.size() - 1;
-        for (int i = 0; i <= last; i++) {
-            socket.send(frames.get(i), i < last ? ZMQ.SNDMORE : 0);
+        for (int i = 0; i < last; i++) {
+            socket.send(frames.get(i), ZMQ.SNDMORE);
         }
+        socket.send(frames.get(last), 0);
     }
 }

@@ -1,6 +1,5 @@
 package io.rewind.server;
 
-import io.rewind.api.AppendRequest;
 import io.rewind.api.ErrorCode;
 import io.rewind.api.EventStore;
 import io.rewind.api.EventStoreException;
@@ -22,10 +21,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves Rewind's own commands: one store call per request (appends through {@code appendAsync}, so
- * the store's group commit batches many clients; reads and listings through the store's
- * {@code ...Async} reads, started on the socket thread, which never read on it; the rest on a
- * worker), the answer matched to the request by its id. Subscription commands go to the
+ * Serves Rewind's own commands: appends go from the socket thread straight to the store's
+ * {@code appendAsync} ({@link AppendPath}), so the store's group commit batches every client's
+ * appends in flight; reads and listings go through the store's {@code ...Async} reads, started on
+ * the socket thread, which never read on it; the other store calls run one per request on a worker.
+ * Each answer is matched to the request by its id. Subscription commands go to the
  * {@link SubscriptionHub}. Socket thread only.
  */
 final class CommandService {
@@ -37,10 +37,12 @@ final class CommandService {
     private final OffThread offThread;
     private final Replies replies;
     private final SubscriptionHub subscriptions;
+    private final AppendPath appends;
 
-    CommandService(EventStore store, ServerConfig config, OffThread offThread, Replies replies,
+    CommandService(EventStore store, ServerConfig config, OffThread offThread, AppendPath appends, Replies replies,
             SubscriptionHub subscriptions) {
         this.store = store;
+        this.appends = appends;
         this.config = config;
         this.offThread = offThread;
         this.replies = replies;
@@ -81,11 +83,8 @@ final class CommandService {
     void serve(InboundMessage message, CommandRequest request) {
         long id = request.requestId();
         if (request instanceof CommandRequest.Append append) {
-            AppendRequest appendRequest = append.request();
-            offThread.future(() -> {
-                appendRequest.validate(config.maxEventSize());
-                return store.appendAsync(appendRequest);
-            }, (result, failure) -> answer(message, id, result, failure, r -> new CommandReply.Appended(id, r)));
+            appends.start(append.request(),
+                    (result, failure) -> answer(message, id, result, failure, r -> new CommandReply.Appended(id, r)));
         } else if (request instanceof CommandRequest.ReadStream read) {
             readEvents(message, id, read.maxBytes(), budget -> store.readStreamAsync(read.stream(),
                     ReadOptions.from(read.fromVersion(), read.direction()).withMaxEvents(read.limit())

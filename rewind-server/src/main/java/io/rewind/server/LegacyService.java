@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves the two legacy dialects: Rewind's PUBLISH/QUERY (one reply message each, QUERY over the
  * whole store in pages of 100) and GoRewind's PUBLISH/QUERY (a QUERY streams one EVENT message per
- * event, then END). Appends run on workers; QUERY reads are the store's async, byte-bounded reads,
- * started on the socket thread (they never read on it); everything else is on the socket thread.
+ * event, then END). A PUBLISH goes from the socket thread straight to the store ({@link AppendPath});
+ * QUERY reads are the store's async, byte-bounded reads, started on the socket thread (they never
+ * read on it); everything else is on the socket thread.
  *
  * <p>A GoRewind QUERY reads its stream one page at a time and reads the next page only once the
  * client's ZeroMQ queue has taken the last one, so a huge stream or a slow client never fills the
@@ -44,9 +45,11 @@ final class LegacyService {
     private final ServerConfig config;
     private final OffThread offThread;
     private final Replies replies;
+    private final AppendPath appends;
 
-    LegacyService(EventStore store, ServerConfig config, OffThread offThread, Replies replies) {
+    LegacyService(EventStore store, ServerConfig config, OffThread offThread, AppendPath appends, Replies replies) {
         this.store = store;
+        this.appends = appends;
         this.config = config;
         this.offThread = offThread;
         this.replies = replies;
@@ -112,10 +115,8 @@ final class LegacyService {
 
     private void append(String stream, byte[] data, java.util.function.BiConsumer<UUID, Throwable> then) {
         AppendRequest request = AppendRequest.to(stream, ExpectedVersion.any(), EventData.of("", data));
-        offThread.future(() -> {
-            request.validate(config.maxEventSize());
-            return store.appendAsync(request);
-        }, (result, failure) -> then.accept(failure == null ? result.events().get(0).id() : null, failure));
+        appends.start(request,
+                (result, failure) -> then.accept(failure == null ? result.events().get(0).id() : null, failure));
     }
 
     /**
@@ -212,11 +213,13 @@ final class LegacyService {
     /**
      * The reason text of an ERROR reply; logs the failure: bad input at WARN, store trouble at
      * ERROR, and the outcomes of optimistic concurrency (a wrong expected version, an id stored
-     * with other content) only at DEBUG, because writers meet them in normal operation.
+     * with other content) and overload only at DEBUG, because writers meet them in normal operation
+     * (and an overloaded server would otherwise log once per refused request).
      */
     static String reason(InboundMessage message, Throwable failure) {
         if (failure instanceof EventStoreException e) {
-            if (e.code() == ErrorCode.WRONG_EXPECTED_VERSION || e.code() == ErrorCode.IDEMPOTENCY_CONFLICT) {
+            if (e.code() == ErrorCode.WRONG_EXPECTED_VERSION || e.code() == ErrorCode.IDEMPOTENCY_CONFLICT
+                    || e.code() == ErrorCode.OVERLOADED) {
                 LOG.debug("Refused a request from {}: {}", message.describe(), e.getMessage());
             } else if (e.code() == ErrorCode.BAD_REQUEST || e.code() == ErrorCode.NOT_FOUND
                     || e.code() == ErrorCode.TOO_LARGE) {

@@ -17,12 +17,10 @@ import java.util.function.Supplier;
 final class OffThread {
 
     private final ExecutorService workers;
-    private final OrderedExecutor submissions;
     private final Mailbox mailbox;
 
     OffThread(ExecutorService workers, Mailbox mailbox) {
         this.workers = workers;
-        this.submissions = new OrderedExecutor(workers);
         this.mailbox = mailbox;
     }
 
@@ -38,24 +36,6 @@ final class OffThread {
             }
             mailbox.post(() -> then.accept(result, null));
         }, then);
-    }
-
-    /**
-     * Starts asynchronous work (e.g. {@code appendAsync}, so the store's group commit batches many
-     * clients' appends) off the socket thread, one start at a time in call order, so the store
-     * receives appends in the order clients sent them; {@code then} receives the outcome on the
-     * socket thread.
-     */
-    <T> void future(Supplier<CompletableFuture<T>> start, BiConsumer<T, Throwable> then) {
-        submissions.execute(() -> {
-            CompletableFuture<T> future;
-            try {
-                future = start.get();
-            } catch (Throwable failure) {
-                future = CompletableFuture.failedFuture(failure);
-            }
-            future.whenComplete((result, failure) -> mailbox.post(() -> then.accept(result, unwrap(failure))));
-        });
     }
 
     /**

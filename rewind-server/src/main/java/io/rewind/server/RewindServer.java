@@ -92,7 +92,7 @@ public final class RewindServer implements AutoCloseable {
             workers = workers(config, serverNumber);
             LoopHolder holder = new LoopHolder();
             Broadcaster broadcaster = new Broadcaster(store, config.broadcastQueueCapacity(), mailbox,
-                    cause -> holder.loop.broadcastEnded(cause));
+                    cause -> holder.loop.broadcastEnded(cause), "rewind-server-" + serverNumber + "-broadcast");
             SocketLoop loop = new SocketLoop(config, store, new SocketLoop.Sockets(router, streamPub, legacyPub, poller),
                     mailbox, workers, broadcaster);
             holder.loop = loop;

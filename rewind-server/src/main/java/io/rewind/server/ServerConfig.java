@@ -110,12 +110,12 @@ public final class ServerConfig {
         return maxMessageFrames;
     }
 
-    /** Threads that run store calls. Default 4. */
+    /** Threads that run store reads (appends go straight from the socket thread to the store). Default 4. */
     public int workerThreads() {
         return workerThreads;
     }
 
-    /** Requests accepted but not yet answered, over all clients; beyond it requests get UNAVAILABLE. Default 4096. */
+    /** Requests accepted but not yet answered, over all clients; beyond it requests get OVERLOADED. Default 4096. */
     public int maxRequestsInFlight() {
         return maxRequestsInFlight;
     }
@@ -145,9 +145,9 @@ public final class ServerConfig {
     }
 
     /**
-     * Durable events held for the broadcast at once: the most the socket thread reads per cycle when
-     * it follows the store's head itself, or the queue between the store's broadcast subscription and
-     * the socket thread (when full, that subscription waits). Default 1024.
+     * Durable events held for the broadcast at once: the queue between the broadcast reader thread
+     * and the socket thread, the most the reader reads per page and the most the socket thread
+     * publishes per cycle (when the queue is full, the reader waits). Default 1024.
      */
     public int broadcastQueueCapacity() {
         return broadcastQueueCapacity;

@@ -23,7 +23,8 @@ import org.zeromq.ZMQ;
 /**
  * The socket thread: it alone touches the ROUTER and PUB sockets. One poller waits on the ROUTER
  * and on the {@link Mailbox}'s wake-up channel, so a request, a finished store call or a newly
- * durable event each wake it at once. Store calls run on workers ({@link OffThread}).
+ * durable event each wake it at once. Appends go straight to the store ({@link AppendPath}); other
+ * store calls run on workers ({@link OffThread}).
  *
  * <p>Per cycle: read what the ROUTER has (bounded), run mailbox tasks (replies), publish pending
  * broadcasts and serve live subscriptions from them, retry replies waiting for a full client,
@@ -69,8 +70,9 @@ final class SocketLoop implements Runnable, Replies {
         this.sender = new RouterSender(router, config.maxQueuedRepliesPerClient(), this::clientGone);
         this.subscriptions = new SubscriptionHub(store, offThread, this::sendCommandReply,
                 broadcaster::lastPublished, config);
-        this.legacy = new LegacyService(store, config, offThread, this);
-        this.commands = new CommandService(store, config, offThread, this, subscriptions);
+        AppendPath appends = new AppendPath(store, config.maxEventSize(), mailbox);
+        this.legacy = new LegacyService(store, config, offThread, appends, this);
+        this.commands = new CommandService(store, config, offThread, appends, this, subscriptions);
     }
 
     /** The sockets the loop owns, and the poller over the ROUTER (index 0) and the mailbox (index 1). */
@@ -213,7 +215,7 @@ final class SocketLoop implements Runnable, Replies {
         } else if (admit()) {
             commands.serve(message, request);
         } else {
-            commands.reject(message, ErrorCode.UNAVAILABLE, busy());
+            commands.reject(message, ErrorCode.OVERLOADED, busy());
         }
     }
 

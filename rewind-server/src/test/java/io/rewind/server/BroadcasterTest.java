@@ -2,12 +2,18 @@ package io.rewind.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rewind.api.CorruptionException;
+import io.rewind.api.Direction;
 import io.rewind.api.EventData;
 import io.rewind.api.EventStore;
 import io.rewind.api.ExpectedVersion;
+import io.rewind.api.HeadListener;
+import io.rewind.api.RecordedEvent;
 import io.rewind.api.StoreClosedException;
+import io.rewind.api.Subscription;
 import io.rewind.api.SubscriptionEvent;
-import io.rewind.core.HeadWatch;
+import io.rewind.api.SubscriptionListener;
+import io.rewind.api.SubscriptionRequest;
 import io.rewind.memory.MemoryEventStore;
 import io.rewind.protocol.legacy.Broadcast;
 import io.rewind.testkit.ForwardingEventStore;
@@ -17,6 +23,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
@@ -24,8 +32,8 @@ import org.zeromq.ZMQ;
 
 /**
  * The broadcaster over inproc sockets, where a SUB connected before the first send receives it:
- * this pins down the legacy previous id of the very first broadcast. The memory store exposes its
- * head watch, so most tests run the direct path; one runs the subscribed path other stores use.
+ * this pins down the legacy previous id of the very first broadcast. Every store, wrapped or not,
+ * is followed through {@link EventStore#watchHead} and read by the broadcast reader thread.
  */
 class BroadcasterTest {
 
@@ -159,13 +167,31 @@ class BroadcasterTest {
     }
 
     @Test
-    void aStoreWithoutAWatchIsFollowedThroughASubscription() {
+    void aWrappedStoreIsFollowedThroughItsHeadWatchAndReadOffTheSocketThread() {
         try (MemoryEventStore memory = MemoryEventStore.create(); ZContext context = new ZContext(1);
                 Mailbox mailbox = new Mailbox()) {
-            EventStore store = new ForwardingEventStore(memory); // exposes no HeadWatch, like the SQL stores
-            assertThat(store).isNotInstanceOf(HeadWatch.Source.class);
+            List<String> readingThreads = new CopyOnWriteArrayList<>();
+            AtomicInteger watches = new AtomicInteger();
+            EventStore store = new ForwardingEventStore(memory) {
+                @Override
+                public Subscription subscribe(SubscriptionRequest request, SubscriptionListener listener) {
+                    throw new AssertionError("the broadcaster must not need a subscription");
+                }
+
+                @Override
+                public List<RecordedEvent> readAll(long fromPosition, Direction direction, int limit) {
+                    readingThreads.add(Thread.currentThread().getName());
+                    return super.readAll(fromPosition, direction, limit);
+                }
+
+                @Override
+                public HeadListener.Registration watchHead(HeadListener listener) {
+                    watches.incrementAndGet();
+                    return super.watchHead(listener);
+                }
+            };
             Sockets sockets = Sockets.open(context);
-            Broadcaster broadcaster = new Broadcaster(store, 4, mailbox, cause -> { });
+            Broadcaster broadcaster = new Broadcaster(store, 4, mailbox, cause -> { }, "test-broadcast-reader");
             assertThat(broadcaster.start()).isEqualTo(-1);
             for (int i = 0; i < 10; i++) {
                 store.append("s", ExpectedVersion.any(), EventData.of("t", new byte[] {(byte) i}));
@@ -176,8 +202,41 @@ class BroadcasterTest {
                 return published.size() == 10;
             });
             broadcaster.close();
+
+            assertThat(watches.get()).isEqualTo(1);
             assertThat(published).extracting(event -> event.event().position())
                     .containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+            assertThat(readingThreads).as("threads that read the store").isNotEmpty()
+                    .allMatch("test-broadcast-reader"::equals);
+        }
+    }
+
+    @Test
+    void aFailingReadEndsTheBroadcastWithoutHoldingUpTheSocketThread() {
+        try (MemoryEventStore memory = MemoryEventStore.create(); ZContext context = new ZContext(1);
+                Mailbox mailbox = new Mailbox()) {
+            EventStore store = new ForwardingEventStore(memory) {
+                @Override
+                public List<RecordedEvent> readAll(long fromPosition, Direction direction, int limit) {
+                    if (direction == Direction.FORWARD) {
+                        throw new CorruptionException("bad checksum in 00000000.log at offset 64 (test)");
+                    }
+                    return super.readAll(fromPosition, direction, limit);
+                }
+            };
+            Sockets sockets = Sockets.open(context);
+            List<Throwable> ends = new ArrayList<>();
+            Broadcaster broadcaster = new Broadcaster(store, 16, mailbox, ends::add);
+            broadcaster.start();
+            store.append("s", ExpectedVersion.any(), EventData.of("t", new byte[] {1}));
+
+            Await.until("the failure reaches the socket thread", Duration.ofSeconds(10), () -> {
+                assertThat(broadcaster.publishPending(sockets.streamPub(), sockets.legacyPub())).isEmpty();
+                mailbox.drain();
+                return !ends.isEmpty();
+            });
+            assertThat(ends).singleElement().isInstanceOf(CorruptionException.class);
+            broadcaster.close();
         }
     }
 

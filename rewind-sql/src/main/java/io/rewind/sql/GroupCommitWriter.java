@@ -3,12 +3,12 @@ package io.rewind.sql;
 import io.rewind.api.AppendRequest;
 import io.rewind.api.AppendResult;
 import io.rewind.api.ErrorCode;
-import io.rewind.api.EventData;
 import io.rewind.api.EventStoreException;
 import io.rewind.api.IdempotencyConflictException;
 import io.rewind.api.StoreClosedException;
 import io.rewind.api.StoreUnavailableException;
 import io.rewind.api.WrongExpectedVersionException;
+import io.rewind.core.AppendAdmission;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -46,7 +46,9 @@ final class GroupCommitWriter implements AutoCloseable {
     private static final int MAX_BATCH_APPENDS = 512;
     private static final int MAX_BATCH_EVENTS = 10_000;
     private static final long MAX_BATCH_BYTES = 64L * 1024 * 1024;
-    private static final int QUEUE_CAPACITY = 8192;
+    /** Bounds of what may wait for the writer; an append past them fails at once as overload. */
+    static final int MAX_QUEUED_EVENTS = 65_536;
+    static final long MAX_QUEUED_BYTES = 256L * 1024 * 1024;
     private static final int MAX_ATTEMPTS = 3;
     private static final long IDLE_POLL_MS = 100;
     private static final long CLOSE_JOIN_MS = 30_000;
@@ -56,7 +58,9 @@ final class GroupCommitWriter implements AutoCloseable {
     private final SqlDialect dialect;
     private final Clock clock;
     private final LongConsumer headMoved;
-    private final BlockingQueue<PendingAppend> queue = new LinkedBlockingQueue<>(QUEUE_CAPACITY);
+    /** Unbounded itself: {@link #admission} bounds what waits in it, without ever blocking a caller. */
+    private final BlockingQueue<PendingAppend> queue = new LinkedBlockingQueue<>();
+    private final AppendAdmission admission;
     private final Thread thread;
     private volatile boolean closed;
 
@@ -72,29 +76,33 @@ final class GroupCommitWriter implements AutoCloseable {
         this.dialect = dialect;
         this.clock = clock;
         this.headMoved = headMoved;
+        this.admission = new AppendAdmission(storeName, MAX_QUEUED_EVENTS, MAX_QUEUED_BYTES);
         this.thread = new Thread(this::run, "rewind-sql-writer-" + storeName);
         this.thread.setDaemon(true);
         this.thread.start();
     }
 
-    /** Queues an append (a validated request); the future completes after its transaction commits. */
+    /**
+     * Queues an append (a validated request) without ever blocking; the future completes after its
+     * transaction commits, or fails at once with {@link io.rewind.api.StoreOverloadedException} when
+     * {@link #MAX_QUEUED_EVENTS} events or {@link #MAX_QUEUED_BYTES} bytes are queued already.
+     */
     CompletableFuture<AppendResult> submit(AppendRequest request) {
-        PendingAppend pending = new PendingAppend(request);
         if (closed) {
-            pending.fail(closedException());
-            return pending.future;
+            return CompletableFuture.failedFuture(closedException());
         }
         if (Thread.currentThread() == thread) {
+            PendingAppend pending = new PendingAppend(request, null);
             process(List.of(pending));
             return pending.future;
         }
+        PendingAppend pending;
         try {
-            queue.put(pending);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            pending.fail(new StoreUnavailableException("interrupted while queueing an append to " + storeName, e));
-            return pending.future;
+            pending = new PendingAppend(request, admission.admit(request));
+        } catch (EventStoreException e) {
+            return CompletableFuture.failedFuture(e);
         }
+        queue.add(pending);
         if (closed) {
             // The writer may have stopped before it could see this append: nobody else will fail it.
             failQueued();
@@ -150,6 +158,7 @@ final class GroupCommitWriter implements AutoCloseable {
         batch.add(first);
         int events = first.request.eventCount();
         long bytes = first.bytes;
+        first.leaveQueue(admission);
         while (batch.size() < MAX_BATCH_APPENDS) {
             PendingAppend next = queue.peek();
             if (next == null || events + next.request.eventCount() > MAX_BATCH_EVENTS
@@ -157,6 +166,7 @@ final class GroupCommitWriter implements AutoCloseable {
                 break;
             }
             batch.add(queue.poll());
+            next.leaveQueue(admission);
             events += next.request.eventCount();
             bytes += next.bytes;
         }
@@ -257,16 +267,21 @@ final class GroupCommitWriter implements AutoCloseable {
         final AppendRequest request;
         final long bytes;
         final CompletableFuture<AppendResult> future = new CompletableFuture<>();
+        /** The room held in the queue's bound; null once given back, or for an append never queued. */
+        private AppendAdmission.Ticket ticket;
 
-        PendingAppend(AppendRequest request) {
+        PendingAppend(AppendRequest request, AppendAdmission.Ticket ticket) {
             this.request = request;
-            long size = 0;
-            for (AppendRequest.StreamAppend append : request.appends()) {
-                for (EventData event : append.events()) {
-                    size += event.dataSize() + event.metadataSize();
-                }
+            this.ticket = ticket;
+            this.bytes = AppendAdmission.payloadBytes(request);
+        }
+
+        /** Gives back the queue room, once; writer thread only. */
+        void leaveQueue(AppendAdmission admission) {
+            if (ticket != null) {
+                admission.release(ticket);
+                ticket = null;
             }
-            this.bytes = size;
         }
 
         void complete(Object outcome) {

@@ -8,6 +8,7 @@ import io.rewind.api.Direction;
 import io.rewind.api.EventPage;
 import io.rewind.api.EventStore;
 import io.rewind.api.EventStoreException;
+import io.rewind.api.HeadListener;
 import io.rewind.api.InvalidRequestException;
 import io.rewind.api.Limits;
 import io.rewind.api.ReadArguments;
@@ -376,5 +377,15 @@ public final class SqlEventStore implements EventStore, EventSource {
     @FunctionalInterface
     private interface Read<T> {
         T run(Connection connection) throws SQLException;
+    }
+
+    /**
+     * {@inheritDoc} Called on the writer thread after each commit that wrote events, and, on
+     * PostgreSQL, on the notification listener's thread when another server commits.
+     */
+    @Override
+    public HeadListener.Registration watchHead(HeadListener listener) {
+        ensureOpen();
+        return headWatch.watch(listener);
     }
 }

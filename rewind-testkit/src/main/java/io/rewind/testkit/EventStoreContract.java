@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Timeout;
 public abstract class EventStoreContract implements AppendContract, ExpectedVersionContract,
         InvalidRequestContract, ArgumentContract, EventDataContract, ReadContract, AsyncReadContract,
         ByteBudgetContract, ReadArgumentsContract, IdempotencyContract, ConcurrencyContract, StreamListingContract,
-        SubscriptionContract, SubscriptionFilterContract, SubscriptionFlowContract, ClosedStoreContract {
+        SubscriptionContract, SubscriptionFilterContract, SubscriptionFlowContract, ClosedStoreContract,
+        HeadListenerContract, AppendCallbackContract {
 
     private EventStore store;
 

@@ -5,6 +5,7 @@ import io.rewind.api.AppendResult;
 import io.rewind.api.Direction;
 import io.rewind.api.EventPage;
 import io.rewind.api.EventStore;
+import io.rewind.api.HeadListener;
 import io.rewind.api.ReadOptions;
 import io.rewind.api.RecordedEvent;
 import io.rewind.api.StreamInfo;
@@ -23,7 +24,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * An {@link EventStore} that forwards every call to a real store; tests extend it and override the
  * one call they want to hold back or fail on purpose, keeping the real behaviour for the rest.
- * As thread-safe as the store it wraps.
+ * {@link #appendAsync(AppendRequest, io.rewind.api.AppendCallback)} is deliberately not forwarded:
+ * the contract's default runs it through {@link #appendAsync(AppendRequest)}, so overriding that one
+ * method intercepts every append. As thread-safe as the store it wraps.
  */
 public class ForwardingEventStore implements EventStore {
 
@@ -121,5 +124,10 @@ public class ForwardingEventStore implements EventStore {
     @Override
     public void close() {
         delegate.close();
+    }
+
+    @Override
+    public HeadListener.Registration watchHead(HeadListener listener) {
+        return delegate.watchHead(listener);
     }
 }

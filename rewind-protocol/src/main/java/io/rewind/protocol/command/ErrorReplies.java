@@ -9,6 +9,7 @@ import io.rewind.api.IdempotencyConflictException;
 import io.rewind.api.InvalidRequestException;
 import io.rewind.api.StoreClosedException;
 import io.rewind.api.StoreFailedException;
+import io.rewind.api.StoreOverloadedException;
 import io.rewind.api.StoreUnavailableException;
 import io.rewind.api.WrongExpectedVersionException;
 import java.util.List;
@@ -87,6 +88,8 @@ public final class ErrorReplies {
                 return new CorruptionException(reason);
             case UNAVAILABLE:
                 return new StoreUnavailableException(reason);
+            case OVERLOADED:
+                return new StoreOverloadedException(reason);
             default:
                 return new EventStoreException(error.code(), reason);
         }

@@ -12,6 +12,7 @@ import io.rewind.api.EventTooLargeException;
 import io.rewind.api.ExpectedVersion;
 import io.rewind.api.IdempotencyConflictException;
 import io.rewind.api.StoreClosedException;
+import io.rewind.api.StoreOverloadedException;
 import io.rewind.api.WrongExpectedVersionException;
 import io.rewind.protocol.Frames;
 import io.rewind.protocol.MalformedMessageException;
@@ -139,6 +140,30 @@ class CommandCodecTest {
                 .isInstanceOf(StoreClosedException.class).hasMessage("gone");
         assertThat(ErrorReplies.toException(new CommandReply.Error(OptionalLong.of(1), ErrorCode.NOT_FOUND, "x",
                 List.of())).code()).isEqualTo(ErrorCode.NOT_FOUND);
+    }
+
+    @Test
+    void overloadTravelsAsItsOwnCodeAndRebuildsStoreOverloaded() {
+        CommandReply.Error reply = ErrorReplies.of(7, new StoreOverloadedException("the log is overloaded"));
+        List<byte[]> frames = reply.toFrames();
+
+        assertThat(new String(frames.get(2), StandardCharsets.US_ASCII)).isEqualTo("OVERLOADED");
+        EventStoreException rebuilt = ErrorReplies.toException((CommandReply.Error) CommandReply.decode(frames));
+        assertThat(rebuilt).isInstanceOf(StoreOverloadedException.class).hasMessage("the log is overloaded");
+        assertThat(rebuilt.code()).isEqualTo(ErrorCode.OVERLOADED);
+    }
+
+    @Test
+    void everyErrorCodeHasTheWireWordOlderVersionsSend() {
+        // The code frame is the constant's name; these words are on the wire already and must not change.
+        List<String> words = List.of("WRONG_EXPECTED_VERSION", "IDEMPOTENCY_CONFLICT", "BAD_REQUEST", "TOO_LARGE",
+                "NOT_FOUND", "CLOSED", "STORE_FAILED", "CORRUPTION", "UNAVAILABLE", "INTERNAL", "OVERLOADED");
+        List<String> sent = new ArrayList<>();
+        for (ErrorCode code : ErrorCode.values()) {
+            List<byte[]> frames = new CommandReply.Error(OptionalLong.of(1), code, "r", List.of()).toFrames();
+            sent.add(new String(frames.get(2), StandardCharsets.US_ASCII));
+        }
+        assertThat(sent).containsExactlyInAnyOrderElementsOf(words);
     }
 
     @Test
