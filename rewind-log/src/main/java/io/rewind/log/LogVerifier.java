@@ -140,7 +140,8 @@ public final class LogVerifier {
                 problems.add("torn tail or damage at the end of the last segment: " + problem);
             } else if (nextPosition < durable.nextPosition()) {
                 problems.add("damage to acknowledged data (before the durable end, " + durable.describe(directory)
-                        + "): " + problem);
+                        + "): " + problem + "; to accept losing everything from there on: rewind repair --cut-at "
+                        + segment.path().getFileName() + ":" + cutOffset + " " + directory);
             } else {
                 notes.add("torn tail after the durable end (never acknowledged; opening cuts it from offset "
                         + cutOffset + " of " + segment.path() + ", keeping a copy): " + problem);

@@ -79,7 +79,9 @@ class LogVerifierTest {
         assertThat(report.isSound()).isFalse();
         assertThat(report.problems()).singleElement().satisfies(problem -> assertThat(problem)
                 .startsWith("damage to acknowledged data (before the durable end, position 102")
-                .contains(last.toString()).contains("offset " + commitRecord).doesNotContain("torn"));
+                .contains(last.toString()).contains("offset " + commitRecord).doesNotContain("torn")
+                .endsWith("rewind repair --cut-at " + last.getFileName() + ":" + records.get(records.size() - 2)
+                        + " " + crashed));
     }
 
     @Test
