@@ -175,6 +175,10 @@ final class Exchange {
         if (request.getLength() != 0) {
             response.getHeaders().put(HttpHeader.CONNECTION, "close");
         }
+        if (problem.code() == ErrorCode.OVERLOADED) {
+            // The store's queue is full for now: the append may be retried (with the same ids) at once.
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+        }
         send(problem.status(), Problem.CONTENT_TYPE, problem.body(target()));
     }
 

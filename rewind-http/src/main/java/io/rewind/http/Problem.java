@@ -35,7 +35,7 @@ record Problem(int status, ErrorCode code, String title, String detail, EventSto
             case BAD_REQUEST -> 400;
             case TOO_LARGE -> 413;
             case NOT_FOUND -> 404;
-            case CLOSED, STORE_FAILED, UNAVAILABLE -> 503;
+            case CLOSED, STORE_FAILED, UNAVAILABLE, OVERLOADED -> 503;
             case CORRUPTION, INTERNAL -> 500;
         };
     }
@@ -50,6 +50,7 @@ record Problem(int status, ErrorCode code, String title, String detail, EventSto
             case CLOSED -> "Store closed";
             case STORE_FAILED -> "Store failed";
             case UNAVAILABLE -> "Unavailable";
+            case OVERLOADED -> "Overloaded";
             case CORRUPTION -> "Corruption";
             case INTERNAL -> "Internal error";
         };

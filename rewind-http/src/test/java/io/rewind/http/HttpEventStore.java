@@ -439,6 +439,28 @@ final class HttpEventStore implements EventStore {
         }
     }
 
+    /** Through a feed from the end, as the ZeroMQ client does: each event delivered moves the head. */
+    @Override
+    public io.rewind.api.HeadListener.Registration watchHead(io.rewind.api.HeadListener listener) {
+        checkOpen();
+        Arguments.requireNonNull(listener, "head listener");
+        Subscription subscription = subscribe(SubscriptionRequest.fromEnd(), new SubscriptionListener() {
+            @Override
+            public void onEvent(SubscriptionEvent event) {
+                listener.headMoved(event.event().position());
+            }
+
+            @Override
+            public void onClose(Throwable cause) {
+                if (cause != null) {
+                    listener.stopped(cause instanceof EventStoreException e ? e
+                            : new EventStoreException(ErrorCode.INTERNAL, "the head watch failed: " + cause));
+                }
+            }
+        });
+        return subscription::close;
+    }
+
     // --- lifecycle ----------------------------------------------------------------------------
 
     @Override
