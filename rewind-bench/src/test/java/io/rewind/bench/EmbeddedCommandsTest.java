@@ -17,7 +17,7 @@ class EmbeddedCommandsTest {
     @Test
     void appendWithFsyncReportsThroughputLatencyFsyncsAndTheCeilingRatio() {
         BenchRun run = BenchRun.of("append", "--store", "log:" + directory.resolve("log"), "--writers", "2",
-                "--batch", "3", "--duration", "0.5", "--warmup", "0", "--json").succeededWithJson();
+                "--batch", "3", "--duration", "2", "--warmup", "0", "--json").succeededWithJson();
 
         run.hasPositive("events_per_s", "mb_per_s", "p50_us", "p99_us", "p999_us", "mean_events_per_fsync",
                 "ceiling_events_per_s", "ratio_to_ceiling");
@@ -29,7 +29,7 @@ class EmbeddedCommandsTest {
     @Test
     void appendWithoutFsyncHasNoFsyncFiguresAndNoCeiling() {
         BenchRun run = BenchRun.of("append", "--store", "log:" + directory.resolve("log"), "--fsync", "never",
-                "--duration", "0.3", "--warmup", "0", "--json").succeededWithJson();
+                "--duration", "2", "--warmup", "0", "--json").succeededWithJson();
 
         run.hasPositive("events_per_s", "p50_us").lacks("mean_events_per_fsync", "ceiling_events_per_s",
                 "ratio_to_ceiling");
@@ -38,7 +38,7 @@ class EmbeddedCommandsTest {
     @Test
     void appendToSqliteReportsThroughputWithoutFsyncFigures() {
         BenchRun run = BenchRun.of("append", "--store", "sqlite:" + directory.resolve("events.db"), "--writers", "2",
-                "--duration", "0.3", "--warmup", "0", "--json").succeededWithJson();
+                "--duration", "2", "--warmup", "0", "--json").succeededWithJson();
 
         run.hasPositive("events_per_s", "p50_us").lacks("mean_events_per_fsync", "ratio_to_ceiling");
         assertThat(run.out()).contains("\"fsync\":\"the database's commit\"");
@@ -46,7 +46,7 @@ class EmbeddedCommandsTest {
 
     @Test
     void ceilingReportsItsRateAsTheCeiling() {
-        BenchRun run = BenchRun.of("ceiling", "--dir", directory.toString(), "--batch", "4", "--duration", "0.3",
+        BenchRun run = BenchRun.of("ceiling", "--dir", directory.toString(), "--batch", "4", "--duration", "2",
                 "--warmup", "0", "--json").succeededWithJson();
 
         run.hasPositive("events_per_s", "mb_per_s", "ceiling_events_per_s", "p50_us");

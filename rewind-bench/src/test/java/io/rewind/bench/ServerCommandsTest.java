@@ -35,7 +35,7 @@ class ServerCommandsTest {
     @ValueSource(strings = {"rewind", "gorewind", "native"})
     void publishInEachDialectStoresWhatItCounts(String dialect) {
         BenchRun run = BenchRun.of("publish", "--server", server.commandEndpoint(), "--dialect", dialect,
-                "--clients", "2", "--window", "8", "--duration", "0.5", "--warmup", "0", "--json").succeededWithJson();
+                "--clients", "2", "--window", "8", "--duration", "2", "--warmup", "0", "--json").succeededWithJson();
 
         run.hasPositive("events_per_s", "mb_per_s", "p50_us", "p99_us", "p999_us");
         // Every request the run sent was answered before it returned, and each stored one event.
@@ -45,7 +45,7 @@ class ServerCommandsTest {
     @Test
     void publishInBatchesStoresWholeAppends() {
         BenchRun run = BenchRun.of("publish", "--server", server.commandEndpoint(), "--batch", "5",
-                "--duration", "0.3", "--warmup", "0", "--json").succeededWithJson();
+                "--duration", "2", "--warmup", "0", "--json").succeededWithJson();
 
         assertThat(run.number("events") % 5).isZero();
         assertThat((store.headPosition() + 1) % 5).isZero();
@@ -54,7 +54,7 @@ class ServerCommandsTest {
     @Test
     void subscribeMeasuresDeliveriesToEverySubscriberWithoutGaps() {
         BenchRun run = BenchRun.of("subscribe", "--server", server.commandEndpoint(), "--rate", "2000",
-                "--subscribers", "2", "--duration", "0.5", "--warmup", "0", "--json").succeededWithJson();
+                "--subscribers", "2", "--duration", "2", "--warmup", "0", "--json").succeededWithJson();
 
         run.hasPositive("events_per_s", "delivered_per_s", "p50_us", "p99_us");
         assertThat(run.number("gaps")).isZero();
@@ -62,8 +62,11 @@ class ServerCommandsTest {
 
     @Test
     void readOverTheWireReplaysTheWholeStore() {
-        BenchRun.of("publish", "--server", server.commandEndpoint(), "--batch", "50", "--window", "4",
-                "--duration", "0.3", "--warmup", "0", "--json").succeededWithJson();
+        // Filled directly (no timing involved): more than two pages of the read below.
+        for (int i = 0; i < 40; i++) {
+            store.append("bench-read", io.rewind.api.ExpectedVersion.any(), java.util.Collections.nCopies(50,
+                    io.rewind.api.EventData.of("bench", new byte[] {1, 2, 3})));
+        }
         long stored = store.headPosition() + 1;
 
         BenchRun run = BenchRun.of("read", "--server", server.commandEndpoint(), "--page", "700", "--window", "3",
