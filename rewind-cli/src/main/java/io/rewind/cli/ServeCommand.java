@@ -6,6 +6,7 @@ import io.rewind.log.Durability;
 import io.rewind.http.HttpConfig;
 import io.rewind.http.RewindHttpServer;
 import io.rewind.log.io.FileIO;
+import io.rewind.metrics.MeteredEventStore;
 import io.rewind.metrics.MeteredFileIO;
 import io.rewind.metrics.ServerMetrics;
 import io.rewind.server.RewindServer;
@@ -119,8 +120,9 @@ final class ServeCommand implements Callable<Integer> {
         HttpConfig httpConfig = httpSetting.equals("off") ? null : httpConfig(httpSetting, (int) maxSize);
 
         ServerMetrics metrics = new ServerMetrics();
-        EventStore eventStore = openStore(storeUri, durability, (int) maxSize,
-                new MeteredFileIO(FileIO.real(), metrics.registry()));
+        // Every server serves the metered store: the same store, its calls measured for /metrics.
+        EventStore eventStore = new MeteredEventStore(openStore(storeUri, durability, (int) maxSize,
+                new MeteredFileIO(FileIO.real(), metrics.registry())), metrics.registry());
         metrics.watch(eventStore);
         storeUri.directory().ifPresent(metrics::watchDisk);
         RewindServer server;

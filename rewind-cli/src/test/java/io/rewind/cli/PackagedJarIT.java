@@ -53,7 +53,8 @@ class PackagedJarIT {
                     .newBuilder(java.net.URI.create(http + "metrics")).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(metrics.statusCode()).isEqualTo(200);
-            assertThat(metrics.body()).contains("rewind_head_position 0.0").contains("jvm_memory_used_bytes");
+            assertThat(metrics.body()).contains("rewind_head_position 0.0").contains("jvm_memory_used_bytes")
+                    .contains("rewind_appended_events_total 1.0").contains("rewind_append_seconds_count{result=\"ok\"} 1");
             assertThat(serve.terminate(30_000)).isZero();
         }
     }

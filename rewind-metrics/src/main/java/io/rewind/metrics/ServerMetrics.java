@@ -20,7 +20,8 @@ import java.util.Optional;
 /**
  * The registry a served store's metrics live in, scraped as Prometheus text at {@code /metrics}:
  * the store's head position, the disk space left where the log lives, and the JVM's own meters
- * (memory, GC, threads, CPU, uptime). The log's fsyncs and bytes come from {@link MeteredFileIO}.
+ * (memory, GC, threads, CPU, uptime). The log's fsyncs and bytes come from {@link MeteredFileIO},
+ * the operations' rates, latencies, errors and subscriptions from {@link MeteredEventStore}.
  * Thread-safe.
  */
 public final class ServerMetrics implements AutoCloseable {
