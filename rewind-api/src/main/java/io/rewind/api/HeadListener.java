@@ -25,6 +25,31 @@ public interface HeadListener {
     default void stopped(EventStoreException cause) {
     }
 
+    /**
+     * Watches {@code store}'s head through a subscription from its end, whose events only tell their
+     * positions: for a store that learns of new events by subscribing (a remote client) rather than
+     * from a writer of its own. The listener is called on the subscription's thread and hears
+     * {@link #stopped} when the subscription ends for good.
+     */
+    static Registration bySubscription(EventStore store, HeadListener listener) {
+        Arguments.requireNonNull(listener, "head listener");
+        Subscription subscription = store.subscribe(SubscriptionRequest.fromEnd(), new SubscriptionListener() {
+            @Override
+            public void onEvent(SubscriptionEvent event) {
+                listener.headMoved(event.event().position());
+            }
+
+            @Override
+            public void onClose(Throwable cause) {
+                if (cause != null) {
+                    listener.stopped(cause instanceof EventStoreException e ? e
+                            : new EventStoreException(ErrorCode.INTERNAL, "the head watch failed: " + cause));
+                }
+            }
+        });
+        return subscription::close;
+    }
+
     /** What {@link EventStore#watchHead} returns: closing it stops the calls. */
     interface Registration extends AutoCloseable {
 

@@ -285,21 +285,6 @@ final class RemoteEventStore implements EventStore {
     @Override
     public HeadListener.Registration watchHead(HeadListener listener) {
         checkOpen();
-        Arguments.requireNonNull(listener, "head listener");
-        Subscription subscription = subscribe(SubscriptionRequest.fromEnd(), new SubscriptionListener() {
-            @Override
-            public void onEvent(SubscriptionEvent event) {
-                listener.headMoved(event.event().position());
-            }
-
-            @Override
-            public void onClose(Throwable cause) {
-                if (cause != null) {
-                    listener.stopped(cause instanceof EventStoreException e ? e
-                            : new EventStoreException(ErrorCode.INTERNAL, "the head watch failed: " + cause));
-                }
-            }
-        });
-        return subscription::close;
+        return HeadListener.bySubscription(this, listener);
     }
 }

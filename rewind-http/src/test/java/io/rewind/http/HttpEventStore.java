@@ -443,22 +443,7 @@ final class HttpEventStore implements EventStore {
     @Override
     public io.rewind.api.HeadListener.Registration watchHead(io.rewind.api.HeadListener listener) {
         checkOpen();
-        Arguments.requireNonNull(listener, "head listener");
-        Subscription subscription = subscribe(SubscriptionRequest.fromEnd(), new SubscriptionListener() {
-            @Override
-            public void onEvent(SubscriptionEvent event) {
-                listener.headMoved(event.event().position());
-            }
-
-            @Override
-            public void onClose(Throwable cause) {
-                if (cause != null) {
-                    listener.stopped(cause instanceof EventStoreException e ? e
-                            : new EventStoreException(ErrorCode.INTERNAL, "the head watch failed: " + cause));
-                }
-            }
-        });
-        return subscription::close;
+        return io.rewind.api.HeadListener.bySubscription(this, listener);
     }
 
     // --- lifecycle ----------------------------------------------------------------------------
