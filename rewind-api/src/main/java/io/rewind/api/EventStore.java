@@ -186,6 +186,15 @@ public interface EventStore extends AutoCloseable {
     HeadListener.Registration watchHead(HeadListener listener);
 
     /**
+     * What waits for this store's writer now ({@link WriterQueue}), for monitoring; empty for a store
+     * without such a queue (the memory store, a remote store). Cheap, never blocks, and answers
+     * after close with the last state.
+     */
+    default java.util.Optional<WriterQueue> writerQueue() {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * Appends as {@link #appendAsync(AppendRequest)} does, and hands the outcome to {@code whenDone}
      * instead of a future: exactly once, on a thread of the store, which it must not block (see
      * {@link AppendCallback}). Never blocks the caller either. A store whose futures complete on a

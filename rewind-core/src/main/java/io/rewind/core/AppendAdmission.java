@@ -76,6 +76,11 @@ public final class AppendAdmission {
         return queuedBytes;
     }
 
+    /** What is queued now, with the bounds. */
+    public synchronized io.rewind.api.WriterQueue snapshot() {
+        return new io.rewind.api.WriterQueue(queuedEvents, queuedBytes, maxEvents, maxBytes);
+    }
+
     /** The bytes of data and metadata of every event of {@code request}. */
     public static long payloadBytes(AppendRequest request) {
         long bytes = 0;

@@ -299,6 +299,11 @@ public final class LogEventStore implements EventStore {
     }
 
     @Override
+    public java.util.Optional<io.rewind.api.WriterQueue> writerQueue() {
+        return java.util.Optional.of(writer.queue());
+    }
+
+    @Override
     public long headPosition() {
         checkOpen();
         return reader.head();

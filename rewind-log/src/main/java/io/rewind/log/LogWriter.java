@@ -184,6 +184,11 @@ final class LogWriter {
      * Stops the writer after it has handled every append queued before this call, forced the
      * log and flushed the indexes; waits for it.
      */
+    /** What waits for this writer now. */
+    io.rewind.api.WriterQueue queue() {
+        return admission.snapshot();
+    }
+
     void shutdown() {
         try {
             queue.put(CLOSE);

@@ -50,6 +50,12 @@ class AppendOverloadTest {
             for (int i = 1; i <= 3; i++) {
                 accepted.add(store.appendAsync(one(i)));
             }
+            long queuedBytes = 0;
+            for (int i = 1; i <= 3; i++) {
+                queuedBytes += events.get(i).dataSize() + events.get(i).metadataSize();
+            }
+            assertThat(store.writerQueue()).as("what waits for the writer held in its force")
+                    .contains(new io.rewind.api.WriterQueue(3, queuedBytes, 3, config.appendQueueBytes()));
 
             CompletableFuture<AppendResult> refused = store.appendAsync(one(4));
 
@@ -66,6 +72,7 @@ class AppendOverloadTest {
                 future.get(30, TimeUnit.SECONDS);
             }
             AppendResult later = store.append(one(6));
+            assertThat(store.writerQueue().orElseThrow().events()).as("nothing waits any more").isZero();
 
             assertThat(later.firstPosition()).isEqualTo(4);
             List<UUID> stored = store.readAll(0, Direction.FORWARD, 100).stream().map(RecordedEvent::id)

@@ -20,10 +20,15 @@ import io.rewind.api.StreamPage;
 import io.rewind.api.Subscription;
 import io.rewind.api.SubscriptionListener;
 import io.rewind.api.SubscriptionRequest;
+import io.rewind.api.SubscriptionStatus;
+import io.rewind.api.WriterQueue;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,7 +48,11 @@ import java.util.concurrent.TimeUnit;
  *       {@code rewind_read_events_total};</li>
  *   <li>{@code rewind_errors_total} tagged {@code operation} and {@code code} (the store's error code);</li>
  *   <li>{@code rewind_subscriptions} (open now) and {@code rewind_subscription_lag_max_events} (the
- *       largest distance between the head and what a subscription delivered).</li>
+ *       largest distance between the head and what a subscription delivered); each one, with its
+ *       request and lag, through {@link #openSubscriptions()};</li>
+ *   <li>{@code rewind_writer_queue_events}, {@code rewind_writer_queue_bytes} and
+ *       {@code rewind_writer_queue_limit_events}: what waits for the store's writer (present when the
+ *       store has one: the log and the SQL stores), see {@link EventStore#writerQueue()}.</li>
  * </ul>
  * Thread-safe as the store it wraps.
  */
@@ -56,7 +65,11 @@ public final class MeteredEventStore implements EventStore {
     private final Counter appendedEvents;
     private final Counter appendedBytes;
     private final Counter readEvents;
-    private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
+    /** Every subscription open now, with what it asked for and when. */
+    private final Map<Subscription, Opened> subscriptions = new ConcurrentHashMap<>();
+
+    private record Opened(SubscriptionRequest request, Instant at) {
+    }
 
     public MeteredEventStore(EventStore delegate, MeterRegistry registry) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
@@ -69,8 +82,18 @@ public final class MeteredEventStore implements EventStore {
                 .description("Data and metadata bytes appended").register(registry);
         this.readEvents = Counter.builder("rewind.read.events").description("Events returned by reads")
                 .register(registry);
-        Gauge.builder("rewind.subscriptions", subscriptions, Set::size).description("Subscriptions open now")
+        Gauge.builder("rewind.subscriptions", subscriptions, Map::size).description("Subscriptions open now")
                 .register(registry);
+        if (delegate.writerQueue().isPresent()) {
+            Gauge.builder("rewind.writer.queue.events", delegate, s -> queued(s, WriterQueue::events))
+                    .description("Events admitted and waiting for the store's writer").register(registry);
+            Gauge.builder("rewind.writer.queue", delegate, s -> queued(s, WriterQueue::bytes)).baseUnit("bytes")
+                    .description("Data and metadata bytes admitted and waiting for the store's writer")
+                    .register(registry);
+            Gauge.builder("rewind.writer.queue.limit.events", delegate, s -> queued(s, WriterQueue::maxEvents))
+                    .description("The events that may wait for the writer before appends fail as overloaded")
+                    .register(registry);
+        }
         Gauge.builder("rewind.subscription.lag.max", this, MeteredEventStore::maxLag).baseUnit("events")
                 .description("The largest number of events between the head and what a subscription delivered")
                 .register(registry);
@@ -81,6 +104,25 @@ public final class MeteredEventStore implements EventStore {
                 .tag("result", result).publishPercentileHistogram().register(registry);
     }
 
+    private static double queued(EventStore store, java.util.function.ToLongFunction<WriterQueue> value) {
+        return store.writerQueue().map(q -> (double) value.applyAsLong(q)).orElse(Double.NaN);
+    }
+
+    /**
+     * The subscriptions served through this store and open now, oldest first, with how far each
+     * has come (the console's list of subscriptions and their lag).
+     */
+    public List<SubscriptionStatus> openSubscriptions() {
+        List<SubscriptionStatus> open = new ArrayList<>();
+        subscriptions.forEach((subscription, opened) -> {
+            if (!subscription.isClosed()) {
+                open.add(new SubscriptionStatus(opened.request(), opened.at(), subscription.lastPosition()));
+            }
+        });
+        open.sort(Comparator.comparing(SubscriptionStatus::opened));
+        return open;
+    }
+
     private double maxLag() {
         long head;
         try {
@@ -89,7 +131,7 @@ public final class MeteredEventStore implements EventStore {
             return Double.NaN;
         }
         long lag = 0;
-        for (Subscription subscription : subscriptions) {
+        for (Subscription subscription : subscriptions.keySet()) {
             lag = Math.max(lag, head - subscription.lastPosition());
         }
         return lag;
@@ -230,6 +272,11 @@ public final class MeteredEventStore implements EventStore {
     }
 
     @Override
+    public Optional<io.rewind.api.WriterQueue> writerQueue() {
+        return delegate.writerQueue();
+    }
+
+    @Override
     public long headPosition() {
         return delegate.headPosition();
     }
@@ -273,7 +320,7 @@ public final class MeteredEventStore implements EventStore {
         };
         Subscription subscription = delegate.subscribe(request, counted);
         holder[0] = subscription;
-        subscriptions.add(subscription);
+        subscriptions.put(subscription, new Opened(request, Instant.now()));
         if (subscription.isClosed()) {
             // It ended before it was held here (its onClose may have found no holder yet).
             subscriptions.remove(subscription);

@@ -50,4 +50,34 @@ class MeteredEventStoreTest {
             Await.until(() -> registry.get("rewind.subscriptions").gauge().value() == 0, "the subscription is gone");
         }
     }
+
+    @Test
+    void listsEachOpenSubscriptionWithWhatItAskedForAndHowFarItCame() {
+        try (MeteredEventStore store = new MeteredEventStore(MemoryEventStore.create(), new SimpleMeterRegistry())) {
+            store.append("orders-1", ExpectedVersion.any(), TestEvents.event("a"), TestEvents.event("b"));
+            store.append("payments-1", ExpectedVersion.any(), TestEvents.event("c"));
+            SubscriptionRequest everything = SubscriptionRequest.fromBeginning();
+            SubscriptionRequest orders = SubscriptionRequest.fromBeginning().withStreamPrefix("orders-");
+            RecordingListener all = new RecordingListener();
+            RecordingListener someOrders = new RecordingListener();
+            java.time.Instant before = java.time.Instant.now();
+            Subscription first = store.subscribe(everything, all);
+            Subscription second = store.subscribe(orders, someOrders);
+            all.awaitCount(3);
+            someOrders.awaitCount(2);
+            Await.until(() -> store.openSubscriptions().stream().allMatch(s -> s.lastPosition() >= 1),
+                    "both subscriptions came past the orders");
+
+            java.util.List<io.rewind.api.SubscriptionStatus> open = store.openSubscriptions();
+            assertThat(open).extracting(io.rewind.api.SubscriptionStatus::request).containsExactly(everything, orders);
+            assertThat(open).allSatisfy(status -> assertThat(status.opened()).isAfterOrEqualTo(before.minusMillis(1)));
+            Await.until(() -> store.openSubscriptions().get(0).lastPosition() == 2, "the first delivered all");
+
+            first.close();
+            Await.until(() -> store.openSubscriptions().size() == 1, "a closed subscription leaves the list");
+            assertThat(store.openSubscriptions().get(0).request()).isEqualTo(orders);
+            second.close();
+            Await.until(() -> store.openSubscriptions().isEmpty(), "none is left");
+        }
+    }
 }

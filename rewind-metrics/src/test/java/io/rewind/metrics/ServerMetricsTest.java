@@ -39,6 +39,25 @@ class ServerMetricsTest {
         }
     }
 
+    @Test
+    void theWritersQueueIsMeasuredForAStoreThatHasOne() {
+        LogConfig config = LogConfig.builder(directory.resolve("log")).appendQueueEvents(1234).build();
+        try (ServerMetrics metrics = new ServerMetrics();
+                MeteredEventStore store = new MeteredEventStore(LogEventStore.open(config), metrics.registry())) {
+            store.append("metered", ExpectedVersion.any(), TestEvents.event("one"));
+            String text = metrics.scrape();
+            assertThat(count(text, "rewind_writer_queue_events")).as("nothing waits once acknowledged").isZero();
+            assertThat(count(text, "rewind_writer_queue_bytes")).isZero();
+            assertThat(count(text, "rewind_writer_queue_limit_events")).isEqualTo(1234);
+        }
+        try (ServerMetrics metrics = new ServerMetrics();
+                MeteredEventStore store = new MeteredEventStore(io.rewind.memory.MemoryEventStore.create(),
+                        metrics.registry())) {
+            assertThat(store.writerQueue()).isEmpty();
+            assertThat(metrics.scrape()).as("the memory store has no writer queue").doesNotContain("rewind_writer_queue");
+        }
+    }
+
     /** The value of the first sample of {@code name}. */
     private static double count(String text, String name) {
         return text.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))

@@ -110,6 +110,11 @@ final class GroupCommitWriter implements AutoCloseable {
         return pending.future;
     }
 
+    /** What waits for this writer now. */
+    io.rewind.api.WriterQueue queue() {
+        return admission.snapshot();
+    }
+
     /** Stops the writer: the batch in progress completes, appends still queued fail with StoreClosed. */
     @Override
     public void close() {

@@ -235,6 +235,11 @@ public final class SqlEventStore implements EventStore, EventSource {
     }
 
     @Override
+    public java.util.Optional<io.rewind.api.WriterQueue> writerQueue() {
+        return java.util.Optional.of(writer.queue());
+    }
+
+    @Override
     public long headPosition() {
         ensureOpen();
         return read("read the head", queries::head);

@@ -92,6 +92,11 @@ public class ForwardingEventStore implements EventStore {
     }
 
     @Override
+    public Optional<io.rewind.api.WriterQueue> writerQueue() {
+        return delegate.writerQueue();
+    }
+
+    @Override
     public long headPosition() {
         return delegate.headPosition();
     }
