@@ -1,5 +1,6 @@
 // Drives the Rewind console in Debian's headless Chromium: find a stream by prefix, open an event,
-// follow a live tail while 1,000 events are appended through the API, and save a screenshot.
+// follow a live tail while 1,000 events are appended through the API, see the charts fed by the
+// metrics and the list of subscriptions, and save screenshots.
 // Usage: node console.test.mjs BASE_URL SCREENSHOT.png   (ConsoleBrowserTest runs it)
 import { chromium } from "playwright-core";
 
@@ -61,6 +62,18 @@ try {
   if (newest !== '{"n":999}') throw new Error(`newest tail row: ${newest}`);
 
   await page.screenshot({ path: screenshot });
+
+  // The charts are fed by /metrics: the appends' p99 latency and the open subscriptions (the tail).
+  await page.waitForFunction(() => Number(document.querySelector("#append-chart").dataset.max) > 0, null, deadline);
+  await page.waitForFunction(() => document.querySelector("#subscribers-chart").dataset.latest === "1", null, deadline);
+
+  // Every subscription the store serves, with its lag: the tail's feed is one.
+  await page.click("#tab-feeds");
+  await page.waitForSelector('#subscription-list tbody tr[data-scope="prefix"][data-name="orders-"]', deadline);
+  const lag = await page.textContent('#subscription-list tbody tr[data-name="orders-"] td.lag');
+  if (!/^\d+$/.test(lag)) throw new Error(`subscription lag shown: ${lag}`);
+  await page.waitForSelector("#feed-list tbody tr", deadline);
+  await page.screenshot({ path: screenshot.replace(/\.png$/, "-subscriptions.png") });
   if (errors.length > 0) throw new Error(`errors in the page: ${errors.join("; ")}`);
   console.log("console test passed");
 } finally {

@@ -121,7 +121,7 @@ final class ServeCommand implements Callable<Integer> {
 
         ServerMetrics metrics = new ServerMetrics();
         // Every server serves the metered store: the same store, its calls measured for /metrics.
-        EventStore eventStore = new MeteredEventStore(openStore(storeUri, durability, (int) maxSize,
+        MeteredEventStore eventStore = new MeteredEventStore(openStore(storeUri, durability, (int) maxSize,
                 new MeteredFileIO(FileIO.real(), metrics.registry())), metrics.registry());
         metrics.watch(eventStore);
         storeUri.directory().ifPresent(metrics::watchDisk);
@@ -135,7 +135,7 @@ final class ServeCommand implements Callable<Integer> {
         RewindHttpServer http = null;
         if (httpConfig != null) {
             try {
-                http = RewindHttpServer.start(httpConfig, eventStore, metrics::scrape);
+                http = RewindHttpServer.start(httpConfig, eventStore, metrics::scrape, eventStore::openSubscriptions);
             } catch (RuntimeException e) {
                 server.close();
                 eventStore.close();

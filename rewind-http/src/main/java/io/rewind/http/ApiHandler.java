@@ -16,6 +16,8 @@ import io.rewind.api.RecordedEvent;
 import io.rewind.api.StreamInfo;
 import io.rewind.api.StreamListOptions;
 import io.rewind.api.StreamPage;
+import io.rewind.api.SubscriptionRequest;
+import io.rewind.api.SubscriptionStatus;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Instant;
@@ -50,11 +52,14 @@ final class ApiHandler extends Handler.Abstract {
     private final byte[] openApi;
     private final List<Route> routes;
     private final java.util.function.Supplier<String> metrics;
+    private final java.util.function.Supplier<List<SubscriptionStatus>> subscriptions;
     private final ConsoleAssets console = ConsoleAssets.load();
 
     ApiHandler(EventStore store, HttpConfig config, LiveFeed feeds, byte[] openApi,
-            java.util.function.Supplier<String> metrics) {
+            java.util.function.Supplier<String> metrics,
+            java.util.function.Supplier<List<SubscriptionStatus>> subscriptions) {
         this.metrics = metrics;
+        this.subscriptions = subscriptions;
         this.store = store;
         this.config = config;
         this.feeds = feeds;
@@ -128,6 +133,7 @@ final class ApiHandler extends Handler.Abstract {
                 new Route("GET", "/", (x, p) -> asset(x, "index.html")),
                 new Route("GET", "/console/{file}", (x, p) -> asset(x, p.get(1))),
                 new Route("GET", "/api/feeds", (x, p) -> listFeeds(x)),
+                new Route("GET", "/api/subscriptions", (x, p) -> listSubscriptions(x)),
                 new Route("GET", "/metrics", (x, p) -> metrics(x)),
                 new Route("GET", "/health", (x, p) -> health(x)),
                 new Route("GET", "/ready", (x, p) -> ready(x)),
@@ -197,6 +203,51 @@ final class ApiHandler extends Handler.Abstract {
                 out.writeStringField("format", feed.format());
                 out.writeNumberField("last_position", feed.lastPosition());
                 out.writeNumberField("lag", Math.max(0, head - feed.lastPosition()));
+                out.writeEndObject();
+            }
+            out.writeEndArray();
+            out.writeEndObject();
+        });
+    }
+
+    /**
+     * Every subscription the store serves now, whoever opened it (a ZeroMQ subscriber, an HTTP
+     * feed), with how far each lags (the console's Subscriptions list), when the server was given
+     * the list.
+     */
+    private void listSubscriptions(Exchange x) {
+        x.onlyParameters();
+        if (subscriptions == null) {
+            throw new HttpProblemException(Problem.http(404, ErrorCode.NOT_FOUND, "Not found",
+                    "this server was started without the list of subscriptions"));
+        }
+        List<SubscriptionStatus> open = subscriptions.get();
+        long head = store.headPosition();
+        x.json(200, out -> {
+            out.writeStartObject();
+            out.writeNumberField("head", head);
+            out.writeArrayFieldStart("subscriptions");
+            for (SubscriptionStatus status : open) {
+                SubscriptionRequest request = status.request();
+                out.writeStartObject();
+                out.writeStringField("scope", request.scope().name().toLowerCase(java.util.Locale.ROOT));
+                java.util.Optional<String> name = request.stream().or(request::streamPrefix);
+                if (name.isPresent()) {
+                    out.writeStringField("name", name.get());
+                }
+                out.writeArrayFieldStart("types");
+                for (String type : request.types()) {
+                    out.writeString(type);
+                }
+                out.writeEndArray();
+                out.writeStringField("from", switch (request.start()) {
+                    case BEGINNING -> "beginning";
+                    case END -> "end";
+                    case AFTER -> "after " + request.afterPosition();
+                });
+                out.writeStringField("opened", status.opened().toString());
+                out.writeNumberField("last_position", status.lastPosition());
+                out.writeNumberField("lag", Math.max(0, head - status.lastPosition()));
                 out.writeEndObject();
             }
             out.writeEndArray();

@@ -51,6 +51,17 @@ public final class RewindHttpServer implements AutoCloseable {
      * @throws HttpStartException if the endpoint cannot be bound
      */
     public static RewindHttpServer start(HttpConfig config, EventStore store, java.util.function.Supplier<String> metrics) {
+        return start(config, store, metrics, null);
+    }
+
+    /**
+     * Starts serving {@code store}, with {@code /metrics} as above, and at {@code /api/subscriptions}
+     * the open subscriptions {@code subscriptions} lists (null: that route answers 404).
+     *
+     * @throws HttpStartException if the endpoint cannot be bound
+     */
+    public static RewindHttpServer start(HttpConfig config, EventStore store, java.util.function.Supplier<String> metrics,
+            java.util.function.Supplier<java.util.List<io.rewind.api.SubscriptionStatus>> subscriptions) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(store, "store");
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
@@ -74,7 +85,7 @@ public final class RewindHttpServer implements AutoCloseable {
         connector.setIdleTimeout(IDLE_TIMEOUT_MS);
         server.addConnector(connector);
         LiveFeed feeds = new LiveFeed(store, config.heartbeat());
-        server.setHandler(new ApiHandler(store, config, feeds, openApi(), metrics));
+        server.setHandler(new ApiHandler(store, config, feeds, openApi(), metrics, subscriptions));
         server.setErrorHandler(new ProblemErrorHandler());
         server.setStopTimeout(5_000);
         try {

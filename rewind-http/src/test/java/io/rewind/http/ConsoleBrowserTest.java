@@ -42,7 +42,7 @@ class ConsoleBrowserTest {
             }
             Assumptions.abort(missing);
         }
-        try (HttpFixture http = new HttpFixture()) {
+        try (HttpFixture http = HttpFixture.metered()) {
             http.store.append("orders-1", ExpectedVersion.any(), new EventData(UUID.randomUUID(), "OrderPlaced",
                     "{\"total\":12}".getBytes(StandardCharsets.UTF_8), "{\"user\":\"ada\"}".getBytes(StandardCharsets.UTF_8)));
             http.store.append("orders-2", ExpectedVersion.any(), EventData.of("Blob", new byte[] {0, 1, (byte) 0xff}));
@@ -64,6 +64,7 @@ class ConsoleBrowserTest {
         }
         assertNotBlank(SCREENSHOT);
         assertNotBlank(Path.of("target", "console-streams.png"));
+        assertNotBlank(Path.of("target", "console-subscriptions.png"));
     }
 
     private static void assertNotBlank(Path screenshot) throws java.io.IOException {

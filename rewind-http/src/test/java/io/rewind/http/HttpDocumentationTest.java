@@ -29,7 +29,7 @@ class HttpDocumentationTest {
     void everyCurlExampleInTheDocumentPrintsWhatTheDocumentShows() throws Exception {
         List<Example> examples = examples(Files.readString(DOCUMENT));
         assertThat(examples).as("examples in " + DOCUMENT).hasSizeGreaterThanOrEqualTo(15);
-        try (HttpFixture http = new HttpFixture()) {
+        try (HttpFixture http = HttpFixture.metered()) {
             String host = "127.0.0.1:" + http.server.port();
             for (Example example : examples) {
                 String command = example.command().replace("localhost:9004", host);

@@ -1,6 +1,8 @@
 package io.rewind.http;
 
 import io.rewind.memory.MemoryEventStore;
+import io.rewind.metrics.MeteredEventStore;
+import io.rewind.metrics.ServerMetrics;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,6 +17,8 @@ final class HttpFixture implements AutoCloseable {
     final MemoryEventStore store = MemoryEventStore.create(HttpConfig.DEFAULT_MAX_EVENT_BYTES);
     final RewindHttpServer server;
     final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    /** The metrics, for a fixture made by {@link #metered()}; null otherwise. */
+    private final ServerMetrics metrics;
 
     HttpFixture() {
         this(HttpConfig.builder().port(0).build());
@@ -22,6 +26,24 @@ final class HttpFixture implements AutoCloseable {
 
     HttpFixture(HttpConfig config) {
         server = RewindHttpServer.start(config, store);
+        metrics = null;
+    }
+
+    private HttpFixture(ServerMetrics metrics) {
+        this.metrics = metrics;
+        MeteredEventStore served = new MeteredEventStore(store, metrics.registry());
+        metrics.watch(served);
+        server = RewindHttpServer.start(HttpConfig.builder().port(0).build(), served, metrics::scrape,
+                served::openSubscriptions);
+    }
+
+    /**
+     * The memory store served as {@code rewind serve} serves a store: through a {@link MeteredEventStore},
+     * with {@code /metrics} and {@code /api/subscriptions}. {@link #store} is the memory store under
+     * it (calls on it directly are not measured).
+     */
+    static HttpFixture metered() {
+        return new HttpFixture(new ServerMetrics());
     }
 
     /** A raw request: {@code target} is sent as it is (already percent-encoded). */
@@ -67,5 +89,8 @@ final class HttpFixture implements AutoCloseable {
     public void close() {
         server.close();
         store.close();
+        if (metrics != null) {
+            metrics.close();
+        }
     }
 }

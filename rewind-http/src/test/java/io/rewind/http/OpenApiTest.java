@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  */
 class OpenApiTest {
 
-    private final HttpFixture http = new HttpFixture();
+    /** Served as `rewind serve` serves it, so that the monitoring routes have something to show. */
+    private final HttpFixture http = HttpFixture.metered();
 
     @AfterEach
     void close() {
@@ -37,7 +38,7 @@ class OpenApiTest {
         HttpFixture.Answer served = http.get("/openapi.json");
         assertThat(served.status()).isEqualTo(200);
         Set<String> documented = operations(served.body());
-        Set<String> routes = new ApiHandler(http.store, HttpConfig.builder().build(), null, new byte[0], null).routes()
+        Set<String> routes = new ApiHandler(http.store, HttpConfig.builder().build(), null, new byte[0], null, null).routes()
                 .stream().map(route -> route.method() + " " + route.template()).collect(Collectors.toCollection(TreeSet::new));
         assertThat(documented).as("operations in /openapi.json").isEqualTo(routes);
 
@@ -55,12 +56,6 @@ class OpenApiTest {
                         ? "{\"appends\":[{\"stream\":\"doc-stream\",\"events\":[{\"type\":\"t\",\"data\":1}]}]}"
                         : "{\"events\":[{\"type\":\"t\",\"data\":{\"a\":1}}]}";
                 answer = http.postJson(target, body);
-            } else if (target.equals("/metrics")) {
-                // This fixture runs without metrics: the route answers that it has none.
-                answer = http.get(target);
-                assertThat(answer.status()).as(operation).isEqualTo(404);
-                assertThat(answer.body()).contains("started without metrics");
-                continue;
             } else if (target.equals("/api/feed")) {
                 // A feed never ends by itself: its answer is checked in LiveFeedTest. Here only that
                 // the route exists: a bad parameter gets the route's own 400, not a 404.
@@ -71,6 +66,19 @@ class OpenApiTest {
                 answer = http.get(target);
             }
             assertThat(answer.status()).as(operation + " answered " + answer.body()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aServerWithoutMonitoringSaysSoOnItsMonitoringRoutes() {
+        try (HttpFixture bare = new HttpFixture()) {
+            HttpFixture.Answer metrics = bare.get("/metrics");
+            assertThat(metrics.status()).isEqualTo(404);
+            assertThat(metrics.isProblem()).isTrue();
+            assertThat(metrics.body()).contains("started without metrics");
+            HttpFixture.Answer subscriptions = bare.get("/api/subscriptions");
+            assertThat(subscriptions.status()).isEqualTo(404);
+            assertThat(subscriptions.body()).contains("started without the list of subscriptions");
         }
     }
 

@@ -71,7 +71,9 @@ async function pollHead() {
 
 function drawChart() {
   plot($("#chart"), rates, "events/s", (v) => Math.round(v).toLocaleString());
+  plot($("#append-chart"), appendP99, "append p99 (ms)", (v) => v.toFixed(2));
   plot($("#fsync-chart"), fsyncP99, "fsync p99 (ms)", (v) => v.toFixed(2));
+  plot($("#subscribers-chart"), subscribers, "subscriptions", (v) => Math.round(v).toLocaleString());
 }
 
 function plot(canvas, values, unit, format) {
@@ -97,24 +99,54 @@ function plot(canvas, values, unit, format) {
     if (i === 0) context.moveTo(x, y); else context.lineTo(x, y);
   });
   context.stroke();
+  // What the chart shows, for a reader that cannot see it (and the browser test).
+  canvas.dataset.points = String(values.length);
+  if (values.length) {
+    canvas.dataset.latest = String(values[values.length - 1]);
+    canvas.dataset.max = String(Math.max(...values));
+  }
 }
 
 setInterval(pollHead, 1000);
 pollHead();
 
-// --- metrics: fsync p99 from the Prometheus histogram, over the last interval ------------------
+// --- metrics: p99s from the Prometheus histograms over the last interval, and gauges ----------
 
+const appendP99 = [];
 const fsyncP99 = [];
-let previousBuckets = null;
+const subscribers = [];
+let previousFsync = null;
+let previousAppend = null;
 
-/** Cumulative bucket counts of rewind_fsync_seconds, by upper bound in seconds. */
-function fsyncBuckets(text) {
+/**
+ * Cumulative bucket counts of the histogram {@code name}, by upper bound in seconds, of the series
+ * whose labels contain {@code labels} (e.g. 'result="ok"'); null when the text has none.
+ */
+function histogram(text, name, labels) {
   const buckets = [];
+  const pattern = new RegExp(`^${name}_bucket\\{(.*)\\} ([0-9.eE+]+)$`);
   for (const line of text.split("\n")) {
-    const match = /^rewind_fsync_seconds_bucket\{.*le="([^"]+)".*\} ([0-9.eE+]+)$/.exec(line);
-    if (match) buckets.push([match[1] === "+Inf" ? Infinity : Number(match[1]), Number(match[2])]);
+    const match = pattern.exec(line);
+    if (!match || (labels && !match[1].includes(labels))) continue;
+    const le = /le="([^"]+)"/.exec(match[1]);
+    if (le) buckets.push([le[1] === "+Inf" ? Infinity : Number(le[1]), Number(match[2])]);
   }
-  return buckets.sort((a, b) => a[0] - b[0]);
+  return buckets.length ? buckets.sort((a, b) => a[0] - b[0]) : null;
+}
+
+/** The value of the gauge {@code name} (its first series), or null. */
+function gauge(text, name) {
+  const pattern = new RegExp(`^${name}(\\{[^}]*\\})? ([0-9.eE+-]+|NaN)$`);
+  for (const line of text.split("\n")) {
+    const match = pattern.exec(line);
+    if (match) return Number(match[2]);
+  }
+  return null;
+}
+
+function push(values, value) {
+  values.push(value);
+  if (values.length > CHART_POINTS) values.shift();
 }
 
 /** The 99th percentile of the forces since the last scrape, as Prometheus's histogram_quantile. */
@@ -140,16 +172,18 @@ async function pollMetrics() {
   try {
     const response = await fetch("/metrics");
     if (!response.ok) return;
-    const buckets = fsyncBuckets(await response.text());
-    if (buckets.length === 0) return;
-    if (previousBuckets) {
-      fsyncP99.push(p99(buckets, previousBuckets));
-      if (fsyncP99.length > CHART_POINTS) fsyncP99.shift();
-      drawChart();
-    }
-    previousBuckets = buckets;
+    const text = await response.text();
+    const fsync = histogram(text, "rewind_fsync_seconds");
+    if (fsync && previousFsync) push(fsyncP99, p99(fsync, previousFsync));
+    previousFsync = fsync;
+    const append = histogram(text, "rewind_append_seconds", 'result="ok"');
+    if (append && previousAppend) push(appendP99, p99(append, previousAppend));
+    previousAppend = append;
+    const open = gauge(text, "rewind_subscriptions");
+    if (open !== null && !Number.isNaN(open)) push(subscribers, open);
+    drawChart();
   } catch (e) {
-    // no metrics: the chart stays empty
+    // no metrics (or unreadable): the charts keep what they have
   }
 }
 
@@ -340,6 +374,7 @@ $("#tail-stop").addEventListener("click", stopTail);
 // --- feeds ------------------------------------------------------------------------------------
 
 async function refreshFeeds() {
+  await refreshSubscriptions();
   const { feeds, head: storeHead } = await api("/api/feeds");
   const body = $("#feed-list tbody");
   body.replaceChildren();
@@ -349,6 +384,28 @@ async function refreshFeeds() {
     cell(row, feed.format);
     cell(row, feed.last_position);
     cell(row, Math.max(0, storeHead - feed.last_position));
+    body.appendChild(row);
+  }
+}
+
+async function refreshSubscriptions() {
+  const response = await fetch("/api/subscriptions", { headers: { Accept: "application/json" } });
+  $("#subscriptions-missing").hidden = response.status !== 404;
+  const body = $("#subscription-list tbody");
+  body.replaceChildren();
+  if (!response.ok) return;
+  const { subscriptions, head: storeHead } = await response.json();
+  for (const subscription of subscriptions) {
+    const row = document.createElement("tr");
+    row.dataset.scope = subscription.scope;
+    row.dataset.name = subscription.name ?? "";
+    cell(row, subscription.scope === "all" ? "every stream"
+      : `${subscription.scope} ${subscription.name}`);
+    cell(row, subscription.types.length ? subscription.types.join(", ") : "all types");
+    cell(row, subscription.from);
+    cell(row, shortTime(subscription.opened));
+    cell(row, subscription.last_position);
+    cell(row, Math.max(0, storeHead - subscription.last_position), "lag");
     body.appendChild(row);
   }
 }
