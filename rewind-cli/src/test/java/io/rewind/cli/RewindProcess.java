@@ -47,6 +47,13 @@ final class RewindProcess implements AutoCloseable {
         return launch(List.of("-jar", jar.toString()), args);
     }
 
+    /** Runs {@code rewind ARGS} from the test classpath in a JVM started with {@code jvmOptions} (e.g. -Xmx). */
+    static RewindProcess startWithJvmOptions(List<String> jvmOptions, String... args) throws IOException {
+        List<String> javaArgs = new ArrayList<>(jvmOptions);
+        javaArgs.addAll(List.of("-cp", System.getProperty("java.class.path"), Rewind.class.getName()));
+        return launch(javaArgs, args);
+    }
+
     /** Runs {@code rewind ARGS} from the test classpath with these environment variables changed. */
     static RewindProcess startWithEnvironment(Map<String, String> environment, String... args) throws IOException {
         return launch(List.of("-cp", System.getProperty("java.class.path"), Rewind.class.getName()), environment, args);
@@ -135,6 +142,11 @@ final class RewindProcess implements AutoCloseable {
         stdout.join(10_000);
         stderr.join(10_000);
         return process.exitValue();
+    }
+
+    /** Whether the process still runs. */
+    boolean isAlive() {
+        return process.isAlive();
     }
 
     String stdout() {
