@@ -61,11 +61,11 @@ try {
   const newest = await page.textContent("#tail-events tbody tr:first-child td.data");
   if (newest !== '{"n":999}') throw new Error(`newest tail row: ${newest}`);
 
-  await page.screenshot({ path: screenshot });
 
   // The charts are fed by /metrics: the appends' p99 latency and the open subscriptions (the tail).
   await page.waitForFunction(() => Number(document.querySelector("#append-chart").dataset.max) > 0, null, deadline);
   await page.waitForFunction(() => document.querySelector("#subscribers-chart").dataset.latest === "1", null, deadline);
+  await page.screenshot({ path: screenshot });
 
   // Every subscription the store serves, with its lag: the tail's feed is one.
   await page.click("#tab-feeds");
