@@ -20,7 +20,9 @@ import org.junit.jupiter.api.Test;
  * The web console in a real headless Chromium (Debian's {@code chromium}, driven by
  * {@code playwright-core} from npm): src/test/browser/console.test.mjs finds a stream by prefix,
  * opens a JSON and a binary event, follows a live tail while 1,000 events are appended through the
- * API, and saves a screenshot, which this test checks is not blank. {@code .ci/run} installs
+ * API, and saves a screenshot, which this test checks is not blank; src/test/browser/sse-latency.mjs
+ * (the benchmark of docs/BENCHMARKS.md, run small) follows a stream with an EventSource while
+ * events are appended at a fixed rate. {@code .ci/run} installs
  * Chromium and runs {@code npm ci} in src/test/browser; without them the test is skipped locally
  * and fails in CI ({@code CI=true}).
  */
@@ -30,8 +32,8 @@ class ConsoleBrowserTest {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     static final Path SCREENSHOT = Path.of("target", "console.png");
 
-    @Test
-    void theConsoleBrowsesStreamsShowsEventsAndFollowsALiveTail() throws Exception {
+    /** Skips the test locally, and fails it in CI, when Chromium, node or playwright-core is missing. */
+    private static void requireBrowser() {
         boolean ready = Files.isExecutable(CHROMIUM) && Files.isDirectory(SCRIPT_DIRECTORY.resolve("node_modules")
                 .resolve("playwright-core")) && onPath("node");
         if (!ready) {
@@ -42,6 +44,42 @@ class ConsoleBrowserTest {
             }
             Assumptions.abort(missing);
         }
+    }
+
+    /** Runs {@code node SCRIPT ARGS} in src/test/browser; returns what it printed once it exited 0. */
+    private static String node(String... scriptAndArgs) throws Exception {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("node"));
+        command.addAll(java.util.List.of(scriptAndArgs));
+        Process node = new ProcessBuilder(command).directory(SCRIPT_DIRECTORY.toFile()).redirectErrorStream(true)
+                .start();
+        boolean finished = node.waitFor(180, TimeUnit.SECONDS);
+        if (!finished) {
+            node.destroyForcibly();
+        }
+        String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(finished).as("the browser script finished; it printed: " + output).isTrue();
+        assertThat(node.exitValue()).as(output).isZero();
+        return output;
+    }
+
+    /**
+     * The latency script of docs/BENCHMARKS.md, small: an EventSource in Chromium receives every
+     * event appended over HTTP at a fixed rate, once and in order (it exits non-zero otherwise).
+     */
+    @Test
+    void aBrowsersEventSourceReceivesEveryEventAppendedAtAFixedRateInOrder() throws Exception {
+        requireBrowser();
+        try (HttpFixture http = new HttpFixture()) {
+            String output = node("sse-latency.mjs", http.server.uri(), "200", "400");
+            assertThat(output).contains("\"received\":400").contains("\"out_of_order\":0")
+                    .contains("\"append_failures\":0");
+            assertThat(http.store.headPosition()).isEqualTo(399);
+        }
+    }
+
+    @Test
+    void theConsoleBrowsesStreamsShowsEventsAndFollowsALiveTail() throws Exception {
+        requireBrowser();
         try (HttpFixture http = HttpFixture.metered()) {
             http.store.append("orders-1", ExpectedVersion.any(), new EventData(UUID.randomUUID(), "OrderPlaced",
                     "{\"total\":12}".getBytes(StandardCharsets.UTF_8), "{\"user\":\"ada\"}".getBytes(StandardCharsets.UTF_8)));
@@ -49,16 +87,7 @@ class ConsoleBrowserTest {
             http.store.append("payments-1", ExpectedVersion.any(), EventData.of("Paid", "{}".getBytes(StandardCharsets.UTF_8)));
             Files.createDirectories(SCREENSHOT.getParent());
             Files.deleteIfExists(SCREENSHOT);
-            Process node = new ProcessBuilder("node", "console.test.mjs", http.server.uri(),
-                    SCREENSHOT.toAbsolutePath().toString())
-                    .directory(SCRIPT_DIRECTORY.toFile()).redirectErrorStream(true).start();
-            boolean finished = node.waitFor(180, TimeUnit.SECONDS);
-            if (!finished) {
-                node.destroyForcibly();
-            }
-            String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(finished).as("the browser test finished; it printed: " + output).isTrue();
-            assertThat(node.exitValue()).as(output).isZero();
+            String output = node("console.test.mjs", http.server.uri(), SCREENSHOT.toAbsolutePath().toString());
             assertThat(output).contains("console test passed");
             assertThat(http.store.headPosition()).as("the page's appends are stored").isEqualTo(1002);
         }
