@@ -73,9 +73,21 @@ final class SubscribeCommand implements Callable<Integer> {
                     + " http://127.0.0.1:9004) instead of ZeroMQ; the publisher is the same.")
     String sse;
 
+    @Option(names = "--echo", paramLabel = "RELAY", split = ",",
+            description = "Then measure the bare wire at the same rate for the same time ('bench echo'): jeromq,"
+                    + " libzmq (Debian's python3-zmq) or both (jeromq,libzmq); its figures are reported beside,"
+                    + " prefixed echo_ or libzmq_echo_.")
+    List<String> echo = List.of();
+
     @Override
     public Integer call() throws Exception {
         Options.between(spec, "--rate", rate, 1, 10_000_000);
+        for (String relay : echo) {
+            if (!relay.equals("jeromq") && !relay.equals("libzmq")) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--echo: '" + relay + "' is not one of jeromq, libzmq");
+            }
+        }
         Options.atLeast(spec, "--subscribers", subscribers, 1);
         Options.atLeast(spec, "--size", size, Long.BYTES);
         Report report = new Report("subscribe").text("server", server.endpoint).count("rate", rate)
@@ -87,6 +99,13 @@ final class SubscribeCommand implements Callable<Integer> {
                         : SseSubscriber.start(sse, STREAM));
             }
             measure(Dealer.connect(context, server.endpoint), readers, report);
+        }
+        for (String relay : echo) {
+            boolean libzmq = relay.equals("libzmq");
+            try (EchoCommand.Relay started = EchoCommand.Relay.start(libzmq)) {
+                started.measure(rate, size, run, Progress.onTerminal("echo (" + relay + ")",
+                        spec.commandLine().getErr()), report, libzmq ? "libzmq_echo_" : "echo_");
+            }
         }
         report.print(run.json, spec.commandLine().getOut(), spec.commandLine().getErr());
         return 0;

@@ -61,6 +61,42 @@ class ServerCommandsTest {
     }
 
     @Test
+    void echoMeasuresTheBareWireThroughARelayProcessWithoutGaps() {
+        BenchRun run = BenchRun.of("echo", "--rate", "1000", "--duration", "1", "--warmup", "0", "--json")
+                .succeededWithJson();
+
+        run.hasPositive("messages_per_s", "p50_us", "p99_us");
+        assertThat(run.number("gaps")).isZero();
+    }
+
+    @Test
+    void echoThroughLibzmqNeedsDebiansPython3Zmq() throws Exception {
+        Process probe = new ProcessBuilder("/usr/bin/python3", "-c", "import zmq").redirectErrorStream(true).start();
+        boolean available = probe.waitFor() == 0;
+        if (!"true".equals(System.getenv("CI"))) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(available,
+                    "python3-zmq is not installed (apt-get install python3-zmq); skipping the libzmq echo");
+        }
+        assertThat(available).as("python3-zmq must be installed in CI (.ci/run installs it)").isTrue();
+
+        BenchRun run = BenchRun.of("echo", "--libzmq", "--rate", "1000", "--duration", "1", "--warmup", "0",
+                "--json").succeededWithJson();
+
+        run.hasPositive("messages_per_s", "p50_us", "p99_us");
+        assertThat(run.number("gaps")).isZero();
+    }
+
+    @Test
+    void subscribeReportsTheBareEchoBesideItsOwnFigures() {
+        BenchRun run = BenchRun.of("subscribe", "--server", server.commandEndpoint(), "--rate", "1000",
+                "--echo", "jeromq", "--duration", "1", "--warmup", "0", "--json").succeededWithJson();
+
+        run.hasPositive("p99_us", "echo_p50_us", "echo_p99_us", "echo_messages_per_s");
+        assertThat(run.number("gaps")).isZero();
+        assertThat(run.number("echo_gaps")).isZero();
+    }
+
+    @Test
     void readOverTheWireReplaysTheWholeStore() {
         // Filled directly (no timing involved): more than two pages of the read below.
         for (int i = 0; i < 40; i++) {
