@@ -30,7 +30,8 @@ import org.zeromq.ZMQ;
  *
  * <p>Per cycle: read what the ROUTER has (bounded), run mailbox tasks (replies), publish pending
  * broadcasts and serve live subscriptions from them, retry replies waiting for a full client,
- * and about once a second drop subscriptions of silent clients. Requests in flight are bounded by
+ * and about once a second drop subscriptions of silent clients (and, with CURVE, of removed client
+ * keys). Requests in flight are bounded by
  * {@link ServerConfig#maxRequestsInFlight()}.
  */
 final class SocketLoop implements Runnable, Replies {
@@ -56,6 +57,8 @@ final class SocketLoop implements Runnable, Replies {
     private final CommandService commands;
     private final Gate<Services> gate;
     private final java.util.function.Predicate<io.rewind.api.RecordedEvent> published;
+    /** The CURVE server's client keys, null without CURVE: subscriptions of removed keys end at housekeeping. */
+    private final io.rewind.security.ClientKeys clientKeys;
     private final ClientStyles clientStyles = new ClientStyles();
     private volatile boolean stopRequested;
     private int inFlight;
@@ -83,6 +86,7 @@ final class SocketLoop implements Runnable, Replies {
                     new CommandService(served, config, offThread, appends, this, subscriptions, view));
         });
         this.published = publishedFilter(security);
+        this.clientKeys = security.clientKeys().orElse(null);
     }
 
     /** The services of one principal (or of the bare store): its legacy dialects and Rewind's commands. */
@@ -131,6 +135,9 @@ final class SocketLoop implements Runnable, Replies {
                 long now = System.nanoTime();
                 if (now - nextHousekeeping >= 0) {
                     subscriptions.expireSilent(now);
+                    if (clientKeys != null) {
+                        subscriptions.endRevoked(clientKeys::principalOf);
+                    }
                     nextHousekeeping = now + HOUSEKEEPING_NANOS;
                 }
             }

@@ -100,7 +100,7 @@ final class SubscriptionHub {
      * ends with ACCESS_DENIED (or UNAUTHENTICATED) when they stop allowing an event it would deliver.
      */
     void subscribe(List<byte[]> envelope, ByteBuffer client, CommandRequest.Subscribe command, long nowNanos,
-            Optional<SecuredEventStore> guard) {
+            Optional<SecuredEventStore> guard, String userId) {
         if (guard.isPresent()) {
             try {
                 guard.get().checkSubscription(command.request());
@@ -121,7 +121,7 @@ final class SubscriptionHub {
             return;
         }
         RemoteSubscription subscription = new RemoteSubscription(envelope, client, command.requestId(),
-                command.request(), command.credit(), guard.orElse(null));
+                command.request(), command.credit(), guard.orElse(null), userId);
         subscriptions.put(key, subscription);
         counted();
         lastHeard.put(client, nowNanos);
@@ -401,6 +401,20 @@ final class SubscriptionHub {
                         + " timed out: the client sent nothing for " + config.subscriptionTimeout().toSeconds() + " s"));
             }
             lastHeard.remove(client);
+        }
+    }
+
+    /**
+     * Ends, with UNAUTHENTICATED, every subscription whose connection's key no longer maps to the
+     * principal it was started as: a client key removed while its subscriptions run.
+     */
+    void endRevoked(java.util.function.Function<String, Optional<String>> principalOfKey) {
+        for (RemoteSubscription subscription : new ArrayList<>(subscriptions.values())) {
+            if (subscription.userId != null && subscription.guard != null && !principalOfKey.apply(subscription.userId)
+                    .equals(Optional.of(subscription.guard.principalName()))) {
+                end(subscription, new io.rewind.api.UnauthenticatedException("the client key " + subscription.userId
+                        + " is no longer accepted: the subscription ends"));
+            }
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rewind.api.Direction;
 import io.rewind.api.ErrorCode;
+import io.rewind.api.SubscriptionRequest;
 import io.rewind.protocol.command.CommandReply;
 import io.rewind.protocol.command.CommandRequest;
 import io.rewind.security.CurveKeys;
@@ -92,6 +93,26 @@ class CurveServerTest {
         assertThat(heard).as("the auditor hears the stream PUB").isTrue();
         assertThat(legacyHeard).as("and the legacy PUB").isTrue();
         assertThat(orders.receiveOrNull()).as("a principal without read:$all hears nothing").isNull();
+    }
+
+    @Test
+    void aSubscriptionEndsWhenItsKeyIsRemovedOrItsGrantIsDenied() throws IOException {
+        TestClient orders = secure.dealer("orders");
+        orders.sendCommand(new CommandRequest.Subscribe(1, SubscriptionRequest.fromBeginning(), 100));
+        assertThat(orders.receiveReply()).isInstanceOf(CommandReply.Error.class)
+                .satisfies(r -> assertThat(((CommandReply.Error) r).code()).isEqualTo(ErrorCode.ACCESS_DENIED));
+        orders.sendCommand(new CommandRequest.Subscribe(2, SubscriptionRequest.fromBeginning().withStreamPrefix("orders-"),
+                100));
+        assertThat(orders.receiveReply()).isInstanceOf(CommandReply.Subscribed.class);
+
+        Files.delete(secure.clientsDirectory.resolve("orders.key"));
+
+        CommandReply ended;
+        do {
+            ended = orders.receiveReply(); // a CAUGHT_UP may come first
+        } while (!(ended instanceof CommandReply.Error));
+        assertThat(((CommandReply.Error) ended).code()).isEqualTo(ErrorCode.UNAUTHENTICATED);
+        assertThat(((CommandReply.Error) ended).requestId()).hasValue(2);
     }
 
     @Test
