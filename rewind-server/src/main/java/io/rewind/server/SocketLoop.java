@@ -2,6 +2,7 @@ package io.rewind.server;
 
 import io.rewind.api.ErrorCode;
 import io.rewind.api.EventStore;
+import io.rewind.api.RecordedEvent;
 import io.rewind.api.StoreClosedException;
 import io.rewind.api.SubscriptionEvent;
 import io.rewind.api.UnauthenticatedException;
@@ -13,11 +14,14 @@ import io.rewind.protocol.command.CommandReply;
 import io.rewind.protocol.command.CommandRequest;
 import io.rewind.protocol.legacy.GoRewindReply;
 import io.rewind.protocol.legacy.RewindReply;
+import io.rewind.security.AccessPolicy;
+import io.rewind.security.ClientKeys;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.ZMQ;
@@ -56,9 +60,9 @@ final class SocketLoop implements Runnable, Replies {
     /** Decodes and rejects commands before their sender is known; never serves one. */
     private final CommandService commands;
     private final Gate<Services> gate;
-    private final java.util.function.Predicate<io.rewind.api.RecordedEvent> published;
+    private final Predicate<RecordedEvent> published;
     /** The CURVE server's client keys, null without CURVE: subscriptions of removed keys end at housekeeping. */
-    private final io.rewind.security.ClientKeys clientKeys;
+    private final ClientKeys clientKeys;
     private final ClientStyles clientStyles = new ClientStyles();
     private volatile boolean stopRequested;
     private int inFlight;
@@ -97,11 +101,11 @@ final class SocketLoop implements Runnable, Replies {
      * Which events the PUB sockets publish: all of them, but on an endpoint served as one principal
      * only those it may read now (a CURVE server lets only principals with read:$all subscribe).
      */
-    private static java.util.function.Predicate<io.rewind.api.RecordedEvent> publishedFilter(ServerSecurity security) {
+    private static Predicate<RecordedEvent> publishedFilter(ServerSecurity security) {
         if (security.mode() != ServerSecurity.Mode.PRINCIPAL) {
             return null;
         }
-        io.rewind.security.AccessPolicy policy = security.policy().orElseThrow();
+        AccessPolicy policy = security.policy().orElseThrow();
         String principal = security.principal().orElseThrow();
         return event -> policy.principal(principal).map(p -> p.mayRead(event.stream())).orElse(false);
     }

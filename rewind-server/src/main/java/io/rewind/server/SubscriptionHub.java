@@ -8,6 +8,7 @@ import io.rewind.api.RecordedEvent;
 import io.rewind.api.StoreClosedException;
 import io.rewind.api.SubscriptionEvent;
 import io.rewind.api.SubscriptionRequest;
+import io.rewind.api.UnauthenticatedException;
 import io.rewind.protocol.command.CommandReply;
 import io.rewind.protocol.command.CommandRequest;
 import io.rewind.protocol.command.ErrorReplies;
@@ -23,6 +24,7 @@ import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -408,11 +410,11 @@ final class SubscriptionHub {
      * Ends, with UNAUTHENTICATED, every subscription whose connection's key no longer maps to the
      * principal it was started as: a client key removed while its subscriptions run.
      */
-    void endRevoked(java.util.function.Function<String, Optional<String>> principalOfKey) {
+    void endRevoked(Function<String, Optional<String>> principalOfKey) {
         for (RemoteSubscription subscription : new ArrayList<>(subscriptions.values())) {
             if (subscription.userId != null && subscription.guard != null && !principalOfKey.apply(subscription.userId)
                     .equals(Optional.of(subscription.guard.principalName()))) {
-                end(subscription, new io.rewind.api.UnauthenticatedException("the client key " + subscription.userId
+                end(subscription, new UnauthenticatedException("the client key " + subscription.userId
                         + " is no longer accepted: the subscription ends"));
             }
         }

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rewind.api.Direction;
 import io.rewind.api.ErrorCode;
+import io.rewind.api.ExpectedVersion;
 import io.rewind.api.SubscriptionRequest;
 import io.rewind.protocol.command.CommandReply;
 import io.rewind.protocol.command.CommandRequest;
 import io.rewind.security.CurveKeys;
+import io.rewind.testkit.TestEvents;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +54,22 @@ class CurveServerTest {
         assertThat(orders.receiveText()).containsExactly("ERROR principal 'orders' may not append to stream 'invoices-1'");
 
         assertThat(secure.store.readAll(0, Direction.FORWARD, 10)).extracting(e -> e.stream()).containsExactly("orders-1");
+    }
+
+    @Test
+    void theRewindDialectOverCurveIsServedAsThePrincipalOfTheKey() {
+        secure.store.append("orders-1", ExpectedVersion.any(), TestEvents.event("x"));
+        TestClient auditor = secure.req("auditor");
+        auditor.sendText("QUERY", "", "");
+        assertThat(auditor.receiveText()).hasSize(3).last().isEqualTo("END");
+        auditor.sendText("PUBLISH", "to the default stream");
+        assertThat(auditor.receiveText()).containsExactly("ERROR principal 'auditor' may not append to stream 'default'");
+
+        TestClient orders = secure.req("orders");
+        orders.sendText("QUERY", "", "");
+        assertThat(orders.receiveText()).containsExactly(
+                "ERROR principal 'orders' may not read $all (every stream in global order): it needs read:$all");
+        assertThat(secure.store.headPosition()).isZero();
     }
 
     @Test
