@@ -15,6 +15,8 @@ import io.rewind.stores.InvalidStoreUriException;
 import io.rewind.stores.StoreUri;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -46,7 +48,8 @@ final class ServeCommand implements Callable<Integer> {
     static final String DEFAULT_FSYNC = "always";
     static final String DEFAULT_MAX_EVENT_SIZE = "16MiB";
     private static final Set<String> CONFIG_KEYS = Set.of("store", "command-endpoint", "stream-endpoint",
-            "legacy-stream-endpoint", "http-endpoint", "default-stream", "fsync", "max-event-size");
+            "legacy-stream-endpoint", "http-endpoint", "default-stream", "fsync", "max-event-size",
+            "curve-secret-key", "curve-clients", "grants", "legacy-endpoint", "insecure");
 
     @Spec
     CommandSpec spec;
@@ -88,6 +91,30 @@ final class ServeCommand implements Callable<Integer> {
             description = "Largest event (data + metadata) accepted (default: " + DEFAULT_MAX_EVENT_SIZE + ").")
     String maxEventSize;
 
+    @Option(names = "--curve-secret-key", paramLabel = "FILE",
+            description = "The server's CURVE secret certificate (rewind keys generate; mode 600): CURVE on the"
+                    + " command and both PUB endpoints. Needs --curve-clients and --grants (docs/SECURITY.md).")
+    Path curveSecretKey;
+
+    @Option(names = "--curve-clients", paramLabel = "DIR",
+            description = "Directory of accepted client public certificates (*.key), each naming its principal;"
+                    + " rescanned every second.")
+    Path curveClients;
+
+    @Option(names = "--grants", paramLabel = "FILE",
+            description = "Principals and their grants, one per line (docs/SECURITY.md); re-read every second.")
+    Path grants;
+
+    @Option(names = "--legacy-endpoint", paramLabel = "PRINCIPAL=COMMAND[,STREAM[,LEGACY_STREAM]]",
+            description = "An extra plain endpoint for clients that cannot authenticate (the Rewind and GoRewind"
+                    + " dialects, the legacy PUB), every request served as PRINCIPAL of --grants. Repeatable;"
+                    + " in --config, separate several with spaces.")
+    List<String> legacyEndpoints = new ArrayList<>();
+
+    @Option(names = "--insecure",
+            description = "Serve ZeroMQ without authentication or encryption even on non-loopback addresses.")
+    boolean insecure;
+
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     @Override
@@ -116,6 +143,14 @@ final class ServeCommand implements Callable<Integer> {
                 .maxEventSize((int) maxSize)
                 .build();
 
+        List<String> legacySpecs = legacyEndpoints.isEmpty()
+                ? file.get("legacy-endpoint").map(v -> List.of(v.trim().split("\\s+"))).orElse(List.of())
+                : legacyEndpoints;
+        ZeroMqSecurity security = ZeroMqSecurity.of(
+                insecure || Boolean.parseBoolean(file.get("insecure").orElse("false")),
+                path(curveSecretKey, file, "curve-secret-key"), path(curveClients, file, "curve-clients"),
+                path(grants, file, "grants"), legacySpecs);
+
         String httpSetting = file.resolve(httpEndpoint, "http-endpoint", DEFAULT_HTTP_ENDPOINT);
         HttpConfig httpConfig = httpSetting.equals("off") ? null : httpConfig(httpSetting, (int) maxSize);
 
@@ -125,26 +160,43 @@ final class ServeCommand implements Callable<Integer> {
                 new MeteredFileIO(FileIO.real(), metrics.registry())), metrics.registry());
         metrics.watch(eventStore);
         storeUri.directory().ifPresent(metrics::watchDisk);
+        security.policy().ifPresent(policy -> metrics.watch(policy.audit()));
         RewindServer server;
+        List<RewindServer> legacyServers = new ArrayList<>();
         try {
-            server = RewindServer.start(serverConfig, eventStore);
+            server = RewindServer.start(serverConfig, eventStore, security.main());
         } catch (RuntimeException e) {
             eventStore.close();
+            security.close();
             throw new CliException("cannot start the server: " + e.getMessage(), e);
+        }
+        for (ZeroMqSecurity.LegacyEndpoint endpoint : security.legacyEndpoints()) {
+            try {
+                legacyServers.add(RewindServer.start(endpoint.config(serverConfig), eventStore, security.of(endpoint)));
+            } catch (RuntimeException e) {
+                legacyServers.forEach(RewindServer::close);
+                server.close();
+                eventStore.close();
+                security.close();
+                throw new CliException("cannot start the legacy endpoint " + endpoint.commandEndpoint() + ": "
+                        + e.getMessage(), e);
+            }
         }
         RewindHttpServer http = null;
         if (httpConfig != null) {
             try {
                 http = RewindHttpServer.start(httpConfig, eventStore, metrics::scrape, eventStore::openSubscriptions);
             } catch (RuntimeException e) {
+                legacyServers.forEach(RewindServer::close);
                 server.close();
                 eventStore.close();
+                security.close();
                 throw new CliException("cannot start the HTTP API: " + e.getMessage(), e);
             }
         }
         RewindHttpServer httpServer = http;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> shutDown(server, httpServer, eventStore),
-                "rewind-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> shutDown(server, legacyServers, httpServer, eventStore,
+                security), "rewind-shutdown"));
 
         PrintWriter out = spec.commandLine().getOut();
         out.printf("Rewind is serving %s (%s, max event size %d bytes, default stream '%s')%n",
@@ -153,9 +205,18 @@ final class ServeCommand implements Callable<Integer> {
         out.printf("  stream endpoint         %s%n", server.streamEndpoint());
         out.printf("  legacy stream endpoint  %s%n", server.legacyStreamEndpoint().orElse("off"));
         out.printf("  http endpoint           %s%n", httpServer == null ? "off" : httpServer.uri() + "/");
+        out.printf("  zeromq security         %s%n", security.main());
+        for (int i = 0; i < legacyServers.size(); i++) {
+            out.printf("  legacy endpoint         %s as principal '%s'%n", legacyServers.get(i).commandEndpoint(),
+                    security.legacyEndpoints().get(i).principal());
+        }
         out.flush();
         stopped.await();
         return 0;
+    }
+
+    private static Path path(Path commandLineValue, ConfigFile file, String key) {
+        return commandLineValue != null ? commandLineValue : file.get(key).map(Path::of).orElse(null);
     }
 
     private static HttpConfig httpConfig(String endpoint, int maxEventSize) {
@@ -181,11 +242,20 @@ final class ServeCommand implements Callable<Integer> {
      * flight and closes, then the store closes. The process then ends with status 0 (a signal would
      * otherwise leave 143 or 130), or 1 if closing failed.
      */
-    private void shutDown(RewindServer server, RewindHttpServer http, EventStore eventStore) {
+    private void shutDown(RewindServer server, List<RewindServer> legacyServers, RewindHttpServer http,
+            EventStore eventStore, ZeroMqSecurity security) {
         int status = 0;
         LOG.info("shutting down: finishing requests in flight");
         if (http != null) {
             http.close();
+        }
+        for (RewindServer legacy : legacyServers) {
+            try {
+                legacy.close();
+            } catch (RuntimeException e) {
+                LOG.error("closing a legacy endpoint failed", e);
+                status = 1;
+            }
         }
         try {
             server.close();
@@ -199,6 +269,7 @@ final class ServeCommand implements Callable<Integer> {
             LOG.error("closing the store failed", e);
             status = 1;
         }
+        security.close();
         LOG.info("stopped");
         stopped.countDown();
         System.out.flush();

@@ -8,9 +8,11 @@ import io.rewind.api.RecordedEvent;
 import io.rewind.api.StoreClosedException;
 import io.rewind.api.SubscriptionEvent;
 import io.rewind.api.SubscriptionRequest;
+import io.rewind.api.UnauthenticatedException;
 import io.rewind.protocol.command.CommandReply;
 import io.rewind.protocol.command.CommandRequest;
 import io.rewind.protocol.command.ErrorReplies;
+import io.rewind.security.SecuredEventStore;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,9 +20,11 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,7 +97,20 @@ final class SubscriptionHub {
         count = subscriptions.size();
     }
 
-    void subscribe(List<byte[]> envelope, ByteBuffer client, CommandRequest.Subscribe command, long nowNanos) {
+    /**
+     * Starts a subscription; with a {@code guard}, only if the principal's grants allow it, and it
+     * ends with ACCESS_DENIED (or UNAUTHENTICATED) when they stop allowing an event it would deliver.
+     */
+    void subscribe(List<byte[]> envelope, ByteBuffer client, CommandRequest.Subscribe command, long nowNanos,
+            Optional<SecuredEventStore> guard, String userId) {
+        if (guard.isPresent()) {
+            try {
+                guard.get().checkSubscription(command.request());
+            } catch (EventStoreException denied) {
+                sender.accept(envelope, ErrorReplies.of(command.requestId(), denied));
+                return;
+            }
+        }
         RemoteSubscription.Key key = new RemoteSubscription.Key(client, command.requestId());
         if (subscriptions.containsKey(key)) {
             sender.accept(envelope, error(command.requestId(), ErrorCode.BAD_REQUEST,
@@ -106,7 +123,7 @@ final class SubscriptionHub {
             return;
         }
         RemoteSubscription subscription = new RemoteSubscription(envelope, client, command.requestId(),
-                command.request(), command.credit());
+                command.request(), command.credit(), guard.orElse(null), userId);
         subscriptions.put(key, subscription);
         counted();
         lastHeard.put(client, nowNanos);
@@ -230,6 +247,9 @@ final class SubscriptionHub {
             accept(subscription, event, batch);
         }
         deliver(subscription, batch);
+        if (subscription.ended) {
+            return;
+        }
         checkpointIfDue(subscription);
         if (!page.isEmpty()) {
             long bytes = page.stream().mapToLong(DeliverySizes::size).sum();
@@ -321,6 +341,9 @@ final class SubscriptionHub {
         if (!batch.isEmpty()) {
             subscription.reportedAtNanos = System.nanoTime();
         }
+        if (subscription.guard != null && !stillAllowed(subscription, batch)) {
+            return;
+        }
         int start = 0;
         long bytes = 0;
         for (int i = 0; i < batch.size(); i++) {
@@ -335,6 +358,19 @@ final class SubscriptionHub {
         if (start < batch.size()) {
             sender.accept(subscription.envelope,
                     new CommandReply.Delivery(subscription.id, batch.subList(start, batch.size())));
+        }
+    }
+
+    /** Whether the guard's grants still allow every event of the batch; ends the subscription when not. */
+    private boolean stillAllowed(RemoteSubscription subscription, List<SubscriptionEvent> batch) {
+        try {
+            for (SubscriptionEvent event : batch) {
+                subscription.guard.checkStillAllowed(subscription.request, event.event());
+            }
+            return true;
+        } catch (EventStoreException revoked) {
+            end(subscription, revoked);
+            return false;
         }
     }
 
@@ -367,6 +403,20 @@ final class SubscriptionHub {
                         + " timed out: the client sent nothing for " + config.subscriptionTimeout().toSeconds() + " s"));
             }
             lastHeard.remove(client);
+        }
+    }
+
+    /**
+     * Ends, with UNAUTHENTICATED, every subscription whose connection's key no longer maps to the
+     * principal it was started as: a client key removed while its subscriptions run.
+     */
+    void endRevoked(Function<String, Optional<String>> principalOfKey) {
+        for (RemoteSubscription subscription : new ArrayList<>(subscriptions.values())) {
+            if (subscription.userId != null && subscription.guard != null && !principalOfKey.apply(subscription.userId)
+                    .equals(Optional.of(subscription.guard.principalName()))) {
+                end(subscription, new UnauthenticatedException("the client key " + subscription.userId
+                        + " is no longer accepted: the subscription ends"));
+            }
         }
     }
 
