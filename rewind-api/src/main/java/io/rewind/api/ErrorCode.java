@@ -29,5 +29,15 @@ public enum ErrorCode {
      * The store (or the server in front of it) has as much queued as it takes: nothing was stored,
      * and the same request may be retried later. {@link StoreOverloadedException}.
      */
-    OVERLOADED
+    OVERLOADED,
+    /**
+     * The caller is known but its grants do not allow this request on this stream (or on the whole
+     * store): nothing was stored and nothing of the stream is revealed. {@link AccessDeniedException}.
+     */
+    ACCESS_DENIED,
+    /**
+     * The request carries no credential the server accepts (none, a wrong one, or one of a principal
+     * that was removed). {@link UnauthenticatedException}.
+     */
+    UNAUTHENTICATED
 }

@@ -4,6 +4,7 @@ import static io.rewind.testkit.TestEvents.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.rewind.api.AccessDeniedException;
 import io.rewind.api.CorruptionException;
 import io.rewind.api.Direction;
 import io.rewind.api.ErrorCode;
@@ -16,6 +17,7 @@ import io.rewind.api.StoreClosedException;
 import io.rewind.api.StoreFailedException;
 import io.rewind.api.StoreOverloadedException;
 import io.rewind.api.StoreUnavailableException;
+import io.rewind.api.UnauthenticatedException;
 import io.rewind.api.WrongExpectedVersionException;
 import io.rewind.testkit.TestEvents;
 import java.io.IOException;
@@ -57,6 +59,8 @@ class ErrorMappingTest {
                 new StoreUnavailableException("the store is locked by another process"),
                 new StoreOverloadedException("the log is overloaded: nothing was stored, retry later"),
                 new StoreClosedException("the store was closed"),
+                new AccessDeniedException("principal 'orders' may not read stream 'fail-ACCESS_DENIED'"),
+                new UnauthenticatedException("principal 'gone' is not known (its key or token may have been removed)"),
                 new EventStoreException(ErrorCode.NOT_FOUND, "nothing here"));
         for (EventStoreException original : failures) {
             String stream = "fail-" + original.code();

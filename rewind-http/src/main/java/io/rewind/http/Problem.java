@@ -37,6 +37,8 @@ record Problem(int status, ErrorCode code, String title, String detail, EventSto
             case NOT_FOUND -> 404;
             case CLOSED, STORE_FAILED, UNAVAILABLE, OVERLOADED -> 503;
             case CORRUPTION, INTERNAL -> 500;
+            case ACCESS_DENIED -> 403;
+            case UNAUTHENTICATED -> 401;
         };
     }
 
@@ -53,6 +55,8 @@ record Problem(int status, ErrorCode code, String title, String detail, EventSto
             case OVERLOADED -> "Overloaded";
             case CORRUPTION -> "Corruption";
             case INTERNAL -> "Internal error";
+            case ACCESS_DENIED -> "Access denied";
+            case UNAUTHENTICATED -> "Unauthenticated";
         };
     }
 

@@ -1,5 +1,6 @@
 package io.rewind.metrics;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -11,6 +12,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.rewind.api.EventStore;
 import io.rewind.api.EventStoreException;
+import io.rewind.security.AccessAudit;
+import io.rewind.security.Operation;
 import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
@@ -40,6 +43,18 @@ public final class ServerMetrics implements AutoCloseable {
 
     public PrometheusMeterRegistry registry() {
         return registry;
+    }
+
+    /**
+     * {@code rewind_access_denied_total}, tagged {@code operation} ({@link Operation#tag()}): the
+     * requests the security layer refused (or answered as not found), counted by {@code audit}.
+     */
+    public void watch(AccessAudit audit) {
+        for (Operation operation : Operation.values()) {
+            FunctionCounter.builder("rewind.access.denied", audit, counted -> counted.denied(operation))
+                    .description("Requests refused by the caller's grants, or with a credential not accepted")
+                    .tag("operation", operation.tag()).register(registry);
+        }
     }
 
     /** The head position of {@code store} (-1 while empty; NaN while it cannot answer). */

@@ -214,12 +214,14 @@ final class LegacyService {
      * The reason text of an ERROR reply; logs the failure: bad input at WARN, store trouble at
      * ERROR, and the outcomes of optimistic concurrency (a wrong expected version, an id stored
      * with other content) and overload only at DEBUG, because writers meet them in normal operation
-     * (and an overloaded server would otherwise log once per refused request).
+     * (and an overloaded server would otherwise log once per refused request); a denied request at
+     * DEBUG too, because the security layer logged it already, rate-limited.
      */
     static String reason(InboundMessage message, Throwable failure) {
         if (failure instanceof EventStoreException e) {
             if (e.code() == ErrorCode.WRONG_EXPECTED_VERSION || e.code() == ErrorCode.IDEMPOTENCY_CONFLICT
-                    || e.code() == ErrorCode.OVERLOADED) {
+                    || e.code() == ErrorCode.OVERLOADED || e.code() == ErrorCode.ACCESS_DENIED
+                    || e.code() == ErrorCode.UNAUTHENTICATED) {
                 LOG.debug("Refused a request from {}: {}", message.describe(), e.getMessage());
             } else if (e.code() == ErrorCode.BAD_REQUEST || e.code() == ErrorCode.NOT_FOUND
                     || e.code() == ErrorCode.TOO_LARGE) {

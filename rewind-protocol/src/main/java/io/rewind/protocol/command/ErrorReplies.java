@@ -1,5 +1,6 @@
 package io.rewind.protocol.command;
 
+import io.rewind.api.AccessDeniedException;
 import io.rewind.api.CorruptionException;
 import io.rewind.api.ErrorCode;
 import io.rewind.api.EventStoreException;
@@ -11,6 +12,7 @@ import io.rewind.api.StoreClosedException;
 import io.rewind.api.StoreFailedException;
 import io.rewind.api.StoreOverloadedException;
 import io.rewind.api.StoreUnavailableException;
+import io.rewind.api.UnauthenticatedException;
 import io.rewind.api.WrongExpectedVersionException;
 import java.util.List;
 import java.util.OptionalLong;
@@ -90,6 +92,10 @@ public final class ErrorReplies {
                 return new StoreUnavailableException(reason);
             case OVERLOADED:
                 return new StoreOverloadedException(reason);
+            case ACCESS_DENIED:
+                return new AccessDeniedException(reason);
+            case UNAUTHENTICATED:
+                return new UnauthenticatedException(reason);
             default:
                 return new EventStoreException(error.code(), reason);
         }

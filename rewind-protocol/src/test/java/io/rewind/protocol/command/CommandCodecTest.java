@@ -157,7 +157,8 @@ class CommandCodecTest {
     void everyErrorCodeHasTheWireWordOlderVersionsSend() {
         // The code frame is the constant's name; these words are on the wire already and must not change.
         List<String> words = List.of("WRONG_EXPECTED_VERSION", "IDEMPOTENCY_CONFLICT", "BAD_REQUEST", "TOO_LARGE",
-                "NOT_FOUND", "CLOSED", "STORE_FAILED", "CORRUPTION", "UNAVAILABLE", "INTERNAL", "OVERLOADED");
+                "NOT_FOUND", "CLOSED", "STORE_FAILED", "CORRUPTION", "UNAVAILABLE", "INTERNAL", "OVERLOADED",
+                "ACCESS_DENIED", "UNAUTHENTICATED");
         List<String> sent = new ArrayList<>();
         for (ErrorCode code : ErrorCode.values()) {
             List<byte[]> frames = new CommandReply.Error(OptionalLong.of(1), code, "r", List.of()).toFrames();
