@@ -52,8 +52,12 @@ final class ApiHandler extends Handler.Abstract {
     private final java.util.function.Supplier<String> metrics;
     private final ConsoleAssets console = ConsoleAssets.load();
 
+    /** Null: no credentials asked. */
+    private final HttpAccess access;
+
     ApiHandler(EventStore store, HttpConfig config, LiveFeed feeds, byte[] openApi,
-            java.util.function.Supplier<String> metrics) {
+            java.util.function.Supplier<String> metrics, HttpAccess access) {
+        this.access = access;
         this.metrics = metrics;
         this.store = store;
         this.config = config;
@@ -96,9 +100,11 @@ final class ApiHandler extends Handler.Abstract {
 
     /**
      * One route: a method and a path template whose {@code {name}} segments match any one segment
-     * (decoded, so a stream name may hold '/'), in the form {@code /openapi.json} lists it.
+     * (decoded, so a stream name may hold '/'), in the form {@code /openapi.json} lists it. An
+     * {@code open} route is served without credentials even when the server asks for them: it
+     * touches no event data (the console's files, health, readiness, the API description).
      */
-    record Route(String method, String template, Action action) {
+    record Route(String method, String template, boolean open, Action action) {
         boolean matches(List<String> path) {
             if (template.equals("/")) {
                 return path.isEmpty();
@@ -125,23 +131,23 @@ final class ApiHandler extends Handler.Abstract {
     /** Every route this server answers; {@code /openapi.json} documents exactly these (a test checks). */
     List<Route> routes() {
         return List.of(
-                new Route("GET", "/", (x, p) -> asset(x, "index.html")),
-                new Route("GET", "/console/{file}", (x, p) -> asset(x, p.get(1))),
-                new Route("GET", "/api/feeds", (x, p) -> listFeeds(x)),
-                new Route("GET", "/metrics", (x, p) -> metrics(x)),
-                new Route("GET", "/health", (x, p) -> health(x)),
-                new Route("GET", "/ready", (x, p) -> ready(x)),
-                new Route("GET", "/openapi.json", (x, p) -> x.send(200, Exchange.JSON, openApi)),
-                new Route("GET", "/api/head", (x, p) -> head(x)),
-                new Route("GET", "/api/position", (x, p) -> positionAt(x)),
-                new Route("POST", "/api/append", (x, p) -> appendSeveral(x)),
-                new Route("GET", "/api/feed", (x, p) -> feeds.serve(x)),
-                new Route("GET", "/api/all/events", (x, p) -> readAll(x)),
-                new Route("GET", "/api/events/{id}", (x, p) -> eventById(x, p.get(2))),
-                new Route("GET", "/api/streams", (x, p) -> listStreams(x)),
-                new Route("GET", "/api/streams/{stream}", (x, p) -> streamInfo(x, p.get(2))),
-                new Route("GET", "/api/streams/{stream}/events", (x, p) -> readStream(x, p.get(2))),
-                new Route("POST", "/api/streams/{stream}/events", (x, p) -> appendOne(x, p.get(2))));
+                new Route("GET", "/", true, (x, p) -> asset(x, "index.html")),
+                new Route("GET", "/console/{file}", true, (x, p) -> asset(x, p.get(1))),
+                new Route("GET", "/api/feeds", false, (x, p) -> listFeeds(x)),
+                new Route("GET", "/metrics", false, (x, p) -> metrics(x)),
+                new Route("GET", "/health", true, (x, p) -> health(x)),
+                new Route("GET", "/ready", true, (x, p) -> ready(x)),
+                new Route("GET", "/openapi.json", true, (x, p) -> x.send(200, Exchange.JSON, openApi)),
+                new Route("GET", "/api/head", false, (x, p) -> head(x)),
+                new Route("GET", "/api/position", false, (x, p) -> positionAt(x)),
+                new Route("POST", "/api/append", false, (x, p) -> appendSeveral(x)),
+                new Route("GET", "/api/feed", false, (x, p) -> feeds.serve(x)),
+                new Route("GET", "/api/all/events", false, (x, p) -> readAll(x)),
+                new Route("GET", "/api/events/{id}", false, (x, p) -> eventById(x, p.get(2))),
+                new Route("GET", "/api/streams", false, (x, p) -> listStreams(x)),
+                new Route("GET", "/api/streams/{stream}", false, (x, p) -> streamInfo(x, p.get(2))),
+                new Route("GET", "/api/streams/{stream}/events", false, (x, p) -> readStream(x, p.get(2))),
+                new Route("POST", "/api/streams/{stream}/events", false, (x, p) -> appendOne(x, p.get(2))));
     }
 
     private void route(Exchange x) {
@@ -150,6 +156,7 @@ final class ApiHandler extends Handler.Abstract {
         for (Route route : routes) {
             if (route.matches(x.path)) {
                 if (route.method().equals(method)) {
+                    authorize(x, route);
                     route.action().serve(x, x.path);
                     return;
                 }
@@ -160,6 +167,16 @@ final class ApiHandler extends Handler.Abstract {
             notFound(x);
         }
         methodNotAllowed(x, String.join(", ", allowed));
+    }
+
+    /** Gives the exchange the store it may use: the store itself, or its principal's view. */
+    private void authorize(Exchange x, Route route) {
+        if (access == null || route.open()) {
+            x.store = store;
+            return;
+        }
+        x.secured = access.authenticate(x.header(HttpHeader.AUTHORIZATION.asString()), store);
+        x.store = x.secured;
     }
 
     private static void notFound(Exchange x) {
@@ -185,7 +202,9 @@ final class ApiHandler extends Handler.Abstract {
     /** The live feeds open now, with how far each lags behind the head (the console's Feeds tab). */
     private void listFeeds(Exchange x) {
         x.onlyParameters();
-        long head = store.headPosition();
+        // Other principals' feeds name their streams and prefixes: only an administrator sees them.
+        x.requireAdmin("list the live feeds");
+        long head = x.store.headPosition();
         List<FeedStatus> open = feeds.feeds();
         x.json(200, out -> {
             out.writeStartObject();
@@ -207,6 +226,7 @@ final class ApiHandler extends Handler.Abstract {
     /** Prometheus text (version 0.0.4), when the server was given metrics. */
     private void metrics(Exchange x) {
         x.onlyParameters();
+        x.requireAdmin("read the metrics");
         if (metrics == null) {
             throw new HttpProblemException(Problem.http(404, ErrorCode.NOT_FOUND, "Not found",
                     "this server was started without metrics"));
@@ -243,7 +263,10 @@ final class ApiHandler extends Handler.Abstract {
         x.json(200, out -> {
             out.writeStartObject();
             out.writeStringField("status", "ready");
-            out.writeNumberField("head_position", head);
+            if (access == null) {
+                // Open to anyone: with security on it does not tell how many events the store holds.
+                out.writeNumberField("head_position", head);
+            }
             out.writeEndObject();
         });
     }
@@ -270,7 +293,7 @@ final class ApiHandler extends Handler.Abstract {
 
     private void answerAppend(Exchange x, AppendRequest request) {
         request.validate(config.maxEventBytes());
-        AppendResult result = store.append(request);
+        AppendResult result = x.store.append(request);
         x.json(200, out -> Json.writeWritten(out, result));
     }
 
@@ -310,12 +333,12 @@ final class ApiHandler extends Handler.Abstract {
 
     private void readStream(Exchange x, String stream) {
         x.onlyParameters("from", "direction", "limit", "max_bytes", "encoding");
-        read(x, options -> store.readStream(stream, options));
+        read(x, options -> x.store.readStream(stream, options));
     }
 
     private void readAll(Exchange x) {
         x.onlyParameters("from", "direction", "limit", "max_bytes", "encoding");
-        read(x, store::readAll);
+        read(x, x.store::readAll);
     }
 
     /**
@@ -425,7 +448,7 @@ final class ApiHandler extends Handler.Abstract {
             throw new InvalidRequestException("event id: not a UUID, was '" + AppendParser.clip(id) + "'");
         }
         boolean base64 = base64(x);
-        Optional<RecordedEvent> found = store.readEvent(eventId);
+        Optional<RecordedEvent> found = x.store.readEvent(eventId);
         if (found.isEmpty()) {
             throw new HttpProblemException(Problem.http(404, ErrorCode.NOT_FOUND, "Not found",
                     "no event with id " + eventId));
@@ -435,7 +458,7 @@ final class ApiHandler extends Handler.Abstract {
 
     private void streamInfo(Exchange x, String stream) {
         x.onlyParameters();
-        Optional<StreamInfo> info = store.streamInfo(stream);
+        Optional<StreamInfo> info = x.store.streamInfo(stream);
         if (info.isEmpty()) {
             throw new HttpProblemException(Problem.http(404, ErrorCode.NOT_FOUND, "Not found",
                     "stream '" + AppendParser.clip(stream) + "' has no events"));
@@ -445,7 +468,7 @@ final class ApiHandler extends Handler.Abstract {
 
     private void listStreams(Exchange x) {
         x.onlyParameters("prefix", "after", "limit", "max_bytes");
-        StreamPage page = store.listStreams(StreamListOptions.withPrefix(x.text("prefix", ""))
+        StreamPage page = x.store.listStreams(StreamListOptions.withPrefix(x.text("prefix", ""))
                 .after(x.text("after", null)).withMaxStreams(x.limit(DEFAULT_PAGE))
                 .withMaxBytes(x.number("max_bytes", ReadOptions.DEFAULT_MAX_BYTES)));
         x.json(200, out -> {
@@ -467,7 +490,7 @@ final class ApiHandler extends Handler.Abstract {
 
     private void head(Exchange x) {
         x.onlyParameters();
-        long head = store.headPosition();
+        long head = x.store.headPosition();
         x.json(200, out -> {
             out.writeStartObject();
             out.writeNumberField("position", head);
@@ -488,7 +511,7 @@ final class ApiHandler extends Handler.Abstract {
             throw new InvalidRequestException("time: not an ISO-8601 instant (e.g. 2026-12-01T10:00:00Z), was '"
                     + AppendParser.clip(text) + "'");
         }
-        long position = store.firstPositionAtOrAfter(time);
+        long position = x.store.firstPositionAtOrAfter(time);
         x.json(200, out -> {
             out.writeStartObject();
             out.writeNumberField("position", position);

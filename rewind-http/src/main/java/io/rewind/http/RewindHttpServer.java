@@ -57,6 +57,19 @@ public final class RewindHttpServer implements AutoCloseable {
      * @throws HttpStartException if the endpoint cannot be bound
      */
     public static RewindHttpServer start(HttpConfig config, EventStore store, java.util.function.Supplier<String> metrics) {
+        return start(config, store, metrics, null);
+    }
+
+    /**
+     * Starts serving {@code store} as {@link #start(HttpConfig, EventStore, java.util.function.Supplier)},
+     * every request to the API and {@code /metrics} checked by {@code access} (null: no credentials
+     * asked, everything allowed, as on a loopback endpoint for development).
+     *
+     * @throws HttpStartException      if the endpoint cannot be bound
+     * @throws SecurityConfigException if the TLS files are missing, unsafe or malformed
+     */
+    public static RewindHttpServer start(HttpConfig config, EventStore store, java.util.function.Supplier<String> metrics,
+            HttpAccess access) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(store, "store");
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
@@ -82,8 +95,8 @@ public final class RewindHttpServer implements AutoCloseable {
         connector.setPort(config.port());
         connector.setIdleTimeout(IDLE_TIMEOUT_MS);
         server.addConnector(connector);
-        LiveFeed feeds = new LiveFeed(store, config.heartbeat());
-        server.setHandler(new ApiHandler(store, config, feeds, openApi(), metrics));
+        LiveFeed feeds = new LiveFeed(config.heartbeat());
+        server.setHandler(new ApiHandler(store, config, feeds, openApi(), metrics, access));
         server.setErrorHandler(new ProblemErrorHandler());
         server.setStopTimeout(5_000);
         try {

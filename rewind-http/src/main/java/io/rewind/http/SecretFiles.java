@@ -1,16 +1,15 @@
 package io.rewind.http;
 
+import io.rewind.security.InsecureKeyFileException;
+import io.rewind.security.KeyFilePermissions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermission;
-import java.util.Set;
 
 /**
  * Checks on files that hold secrets (a TLS private key, a PKCS12 key store, its password, the
- * token file): they must exist and must not be readable by the group or by others, as ssh does
- * for its keys. On a file system without POSIX permissions the check is skipped. Stateless.
+ * token file): they must be regular files that only their owner may read or write, as the security
+ * module's {@link KeyFilePermissions} checks (and as ssh does for its keys). Stateless.
  */
 public final class SecretFiles {
 
@@ -18,7 +17,7 @@ public final class SecretFiles {
     }
 
     /**
-     * Refuses {@code file} unless it is a readable regular file that only its owner may read.
+     * Refuses {@code file} unless it is a regular file that only its owner may use.
      *
      * @param what what the file is, for the message ("--http-tls-key")
      * @throws SecurityConfigException naming the file and how to fix it
@@ -27,21 +26,12 @@ public final class SecretFiles {
         if (!Files.isRegularFile(file)) {
             throw new SecurityConfigException(what + ": " + file + " is not a file");
         }
-        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
-        if (view == null) {
-            return;
-        }
-        Set<PosixFilePermission> permissions;
         try {
-            permissions = view.readAttributes().permissions();
+            KeyFilePermissions.requireOwnerOnly(file, what + ":");
+        } catch (InsecureKeyFileException e) {
+            throw new SecurityConfigException(e.getMessage(), e);
         } catch (IOException e) {
             throw new SecurityConfigException(what + ": cannot read the permissions of " + file + ": " + e.getMessage(), e);
-        }
-        if (permissions.contains(PosixFilePermission.GROUP_READ) || permissions.contains(PosixFilePermission.OTHERS_READ)
-                || permissions.contains(PosixFilePermission.GROUP_WRITE)
-                || permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
-            throw new SecurityConfigException(what + ": " + file + " is readable or writable by others (mode "
-                    + java.nio.file.attribute.PosixFilePermissions.toString(permissions) + "); run chmod 600 " + file);
         }
     }
 }

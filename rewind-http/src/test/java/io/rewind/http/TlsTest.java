@@ -67,7 +67,7 @@ class TlsTest {
             assertThatThrownBy(() -> RewindHttpServer.start(HttpConfig.builder().port(0)
                     .tls(TlsConfig.pem(key, certificates.pemCertificate())).build(), store))
                     .isInstanceOf(SecurityConfigException.class)
-                    .hasMessageContaining(key.toString()).hasMessageContaining("readable or writable by others")
+                    .hasMessageContaining(key.toString()).hasMessageContaining("readable or writable by group or others")
                     .hasMessageContaining("chmod 600");
         }
     }
