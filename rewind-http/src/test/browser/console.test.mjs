@@ -1,9 +1,11 @@
 // Drives the Rewind console in Debian's headless Chromium: find a stream by prefix, open an event,
 // follow a live tail while 1,000 events are appended through the API, and save a screenshot.
-// Usage: node console.test.mjs BASE_URL SCREENSHOT.png   (ConsoleBrowserTest runs it)
+// Usage: node console.test.mjs BASE_URL SCREENSHOT.png [TOKEN]   (ConsoleBrowserTest runs it)
+// With a TOKEN the server asks for one: the page must ask to log in, and keep the token for its tab.
 import { chromium } from "playwright-core";
 
-const [base, screenshot] = process.argv.slice(2);
+const [base, screenshot, token] = process.argv.slice(2);
+const auth = token ? { Authorization: `Bearer ${token}` } : {};
 const deadline = { timeout: 60_000 };
 
 const browser = await chromium.launch({
@@ -16,6 +18,21 @@ try {
   const errors = [];
   page.on("pageerror", (error) => errors.push(String(error)));
   await page.goto(base + "/", deadline);
+  if (token) {
+    // The page finds out it needs a token, takes one, and keeps it only in this tab's sessionStorage.
+    await page.waitForSelector("body[data-login=needed]", deadline);
+    await page.fill("#token", "rwt_000000000000_wrong");
+    await page.click("#login button[type=submit]");
+    await page.waitForFunction(() => document.querySelector("#login-message").textContent.includes("not valid"), null,
+      deadline);
+    await page.fill("#token", token);
+    await page.click("#login button[type=submit]");
+    await page.waitForFunction(() => !document.body.dataset.login && !/unreachable|–/.test(
+      document.querySelector("#head").textContent), null, deadline);
+    const kept = await page.evaluate(() => [sessionStorage.getItem("rewind-token"), localStorage.length,
+      document.cookie]);
+    if (kept[0] !== token || kept[1] !== 0 || kept[2] !== "") throw new Error(`token kept as ${JSON.stringify(kept)}`);
+  }
 
   // The stream browser: search by prefix, open a stream, open its newest event.
   await page.fill("#prefix", "orders-");
@@ -50,7 +67,7 @@ try {
   for (let batch = 0; batch < 10; batch++) {
     const events = Array.from({ length: 100 }, (_, i) => ({ type: "OrderPlaced", data: { n: batch * 100 + i } }));
     const response = await fetch(`${base}/api/streams/orders-live/events`, {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ events }),
+      method: "POST", headers: { "Content-Type": "application/json", ...auth }, body: JSON.stringify({ events }),
     });
     if (response.status !== 200) throw new Error(`append answered ${response.status}`);
   }

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The web console in a real headless Chromium (Debian's {@code chromium}, driven by
@@ -32,6 +33,49 @@ class ConsoleBrowserTest {
 
     @Test
     void theConsoleBrowsesStreamsShowsEventsAndFollowsALiveTail() throws Exception {
+        requireBrowser();
+        try (HttpFixture http = new HttpFixture()) {
+            runConsoleTest(http.server.uri(), http.store, null);
+        }
+    }
+
+    /** The same with bearer tokens on: the page asks for a token, refuses a wrong one, keeps the right one for its tab. */
+    @Test
+    void theConsoleLogsInWithATokenWhenTheServerAsksForOne(@TempDir Path temp) throws Exception {
+        requireBrowser();
+        try (SecuredServer http = new SecuredServer(temp, null)) {
+            runConsoleTest(http.server.uri(), http.store, http.tokens.get("admin"));
+        }
+    }
+
+    private static void runConsoleTest(String base, io.rewind.api.EventStore store, String token) throws Exception {
+        store.append("orders-1", ExpectedVersion.any(), new EventData(UUID.randomUUID(), "OrderPlaced",
+                "{\"total\":12}".getBytes(StandardCharsets.UTF_8), "{\"user\":\"ada\"}".getBytes(StandardCharsets.UTF_8)));
+        store.append("orders-2", ExpectedVersion.any(), EventData.of("Blob", new byte[] {0, 1, (byte) 0xff}));
+        store.append("payments-1", ExpectedVersion.any(), EventData.of("Paid", "{}".getBytes(StandardCharsets.UTF_8)));
+        Path screenshot = token == null ? SCREENSHOT : Path.of("target", "console-login.png");
+        Files.createDirectories(screenshot.getParent());
+        Files.deleteIfExists(screenshot);
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("node", "console.test.mjs", base,
+                screenshot.toAbsolutePath().toString()));
+        if (token != null) {
+            command.add(token);
+        }
+        Process node = new ProcessBuilder(command).directory(SCRIPT_DIRECTORY.toFile()).redirectErrorStream(true).start();
+        boolean finished = node.waitFor(180, TimeUnit.SECONDS);
+        if (!finished) {
+            node.destroyForcibly();
+        }
+        String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(finished).as("the browser test finished; it printed: " + output).isTrue();
+        assertThat(node.exitValue()).as(output).isZero();
+        assertThat(output).contains("console test passed");
+        assertThat(store.headPosition()).as("the page's appends are stored").isEqualTo(1002);
+        assertNotBlank(screenshot);
+        assertNotBlank(Path.of(screenshot.toString().replace(".png", "-streams.png")));
+    }
+
+    private static void requireBrowser() {
         boolean ready = Files.isExecutable(CHROMIUM) && Files.isDirectory(SCRIPT_DIRECTORY.resolve("node_modules")
                 .resolve("playwright-core")) && onPath("node");
         if (!ready) {
@@ -42,28 +86,6 @@ class ConsoleBrowserTest {
             }
             Assumptions.abort(missing);
         }
-        try (HttpFixture http = new HttpFixture()) {
-            http.store.append("orders-1", ExpectedVersion.any(), new EventData(UUID.randomUUID(), "OrderPlaced",
-                    "{\"total\":12}".getBytes(StandardCharsets.UTF_8), "{\"user\":\"ada\"}".getBytes(StandardCharsets.UTF_8)));
-            http.store.append("orders-2", ExpectedVersion.any(), EventData.of("Blob", new byte[] {0, 1, (byte) 0xff}));
-            http.store.append("payments-1", ExpectedVersion.any(), EventData.of("Paid", "{}".getBytes(StandardCharsets.UTF_8)));
-            Files.createDirectories(SCREENSHOT.getParent());
-            Files.deleteIfExists(SCREENSHOT);
-            Process node = new ProcessBuilder("node", "console.test.mjs", http.server.uri(),
-                    SCREENSHOT.toAbsolutePath().toString())
-                    .directory(SCRIPT_DIRECTORY.toFile()).redirectErrorStream(true).start();
-            boolean finished = node.waitFor(180, TimeUnit.SECONDS);
-            if (!finished) {
-                node.destroyForcibly();
-            }
-            String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(finished).as("the browser test finished; it printed: " + output).isTrue();
-            assertThat(node.exitValue()).as(output).isZero();
-            assertThat(output).contains("console test passed");
-            assertThat(http.store.headPosition()).as("the page's appends are stored").isEqualTo(1002);
-        }
-        assertNotBlank(SCREENSHOT);
-        assertNotBlank(Path.of("target", "console-streams.png"));
     }
 
     private static void assertNotBlank(Path screenshot) throws java.io.IOException {
