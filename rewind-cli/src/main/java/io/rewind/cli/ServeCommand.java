@@ -3,6 +3,7 @@ package io.rewind.cli;
 import io.rewind.api.EventStore;
 import io.rewind.api.EventStoreException;
 import io.rewind.log.Durability;
+import io.rewind.http.HttpAccess;
 import io.rewind.http.HttpConfig;
 import io.rewind.http.RewindHttpServer;
 import io.rewind.log.io.FileIO;
@@ -22,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -45,8 +47,9 @@ final class ServeCommand implements Callable<Integer> {
     static final String DEFAULT_STREAM = "default";
     static final String DEFAULT_FSYNC = "always";
     static final String DEFAULT_MAX_EVENT_SIZE = "16MiB";
-    private static final Set<String> CONFIG_KEYS = Set.of("store", "command-endpoint", "stream-endpoint",
-            "legacy-stream-endpoint", "http-endpoint", "default-stream", "fsync", "max-event-size");
+    private static final Set<String> CONFIG_KEYS = union(Set.of("store", "command-endpoint", "stream-endpoint",
+            "legacy-stream-endpoint", "http-endpoint", "default-stream", "fsync", "max-event-size"),
+            HttpSecurityOptions.CONFIG_KEYS);
 
     @Spec
     CommandSpec spec;
@@ -88,6 +91,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "Largest event (data + metadata) accepted (default: " + DEFAULT_MAX_EVENT_SIZE + ").")
     String maxEventSize;
 
+    @Mixin
+    HttpSecurityOptions httpSecurity = new HttpSecurityOptions();
+
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     @Override
@@ -117,13 +123,22 @@ final class ServeCommand implements Callable<Integer> {
                 .build();
 
         String httpSetting = file.resolve(httpEndpoint, "http-endpoint", DEFAULT_HTTP_ENDPOINT);
-        HttpConfig httpConfig = httpSetting.equals("off") ? null : httpConfig(httpSetting, (int) maxSize);
+        HttpConfig httpConfig = httpSetting.equals("off") ? null
+                : httpConfig(httpSetting, (int) maxSize, httpSecurity.tls(file).orElse(null));
+        if (httpConfig != null) {
+            HttpSecurityOptions.checkSafe(httpConfig.host(), httpConfig.tls().isPresent(),
+                    httpSecurity.tokens(file).isPresent(), httpSecurity.insecure(file));
+        }
+        HttpAccess httpAccess = httpConfig == null ? null : httpSecurity.access(file).orElse(null);
 
         ServerMetrics metrics = new ServerMetrics();
         // Every server serves the metered store: the same store, its calls measured for /metrics.
         EventStore eventStore = new MeteredEventStore(openStore(storeUri, durability, (int) maxSize,
                 new MeteredFileIO(FileIO.real(), metrics.registry())), metrics.registry());
         metrics.watch(eventStore);
+        if (httpAccess != null) {
+            metrics.watch(httpAccess.policy().audit());
+        }
         storeUri.directory().ifPresent(metrics::watchDisk);
         RewindServer server;
         try {
@@ -135,7 +150,7 @@ final class ServeCommand implements Callable<Integer> {
         RewindHttpServer http = null;
         if (httpConfig != null) {
             try {
-                http = RewindHttpServer.start(httpConfig, eventStore, metrics::scrape);
+                http = RewindHttpServer.start(httpConfig, eventStore, metrics::scrape, httpAccess);
             } catch (RuntimeException e) {
                 server.close();
                 eventStore.close();
@@ -152,20 +167,27 @@ final class ServeCommand implements Callable<Integer> {
         out.printf("  command endpoint        %s%n", server.commandEndpoint());
         out.printf("  stream endpoint         %s%n", server.streamEndpoint());
         out.printf("  legacy stream endpoint  %s%n", server.legacyStreamEndpoint().orElse("off"));
-        out.printf("  http endpoint           %s%n", httpServer == null ? "off" : httpServer.uri() + "/");
+        out.printf("  http endpoint           %s%s%n", httpServer == null ? "off" : httpServer.uri() + "/",
+                httpAccess == null ? "" : " (bearer tokens required)");
         out.flush();
         stopped.await();
         return 0;
     }
 
-    private static HttpConfig httpConfig(String endpoint, int maxEventSize) {
+    private static HttpConfig httpConfig(String endpoint, int maxEventSize, io.rewind.http.TlsConfig tls) {
         try {
-            return HttpConfig.builder().endpoint(endpoint).maxEventBytes(maxEventSize)
+            return HttpConfig.builder().endpoint(endpoint).maxEventBytes(maxEventSize).tls(tls)
                     .maxRequestBytes(Math.max(HttpConfig.DEFAULT_MAX_REQUEST_BYTES, 2L * maxEventSize + 1024 * 1024))
                     .build();
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage(), e);
         }
+    }
+
+    private static Set<String> union(Set<String> first, Set<String> second) {
+        Set<String> all = new java.util.HashSet<>(first);
+        all.addAll(second);
+        return Set.copyOf(all);
     }
 
     private static EventStore openStore(StoreUri uri, Durability durability, int maxEventSize, FileIO files) {
