@@ -3,7 +3,12 @@ package io.rewind.cli;
 import io.rewind.api.EventStore;
 import io.rewind.client.ClientConfig;
 import io.rewind.client.RewindClient;
+import io.rewind.security.CurveCertificate;
+import io.rewind.security.CurveKeys;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Optional;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -29,6 +34,14 @@ final class ClientOptions {
     @Option(names = "--json", description = "Print one JSON object per line, for scripts.")
     boolean json;
 
+    @Option(names = "--server-key", paramLabel = "FILE",
+            description = "The server's CURVE public certificate: connect with CURVE (needs --key).")
+    Path serverKey;
+
+    @Option(names = "--key", paramLabel = "FILE",
+            description = "This client's CURVE secret certificate (rewind keys generate; mode 600).")
+    Path key;
+
     /** Prints to the command's stdout, as {@code --json} says. */
     Printer printer() {
         return new Printer(command.commandLine().getOut(), json);
@@ -51,10 +64,38 @@ final class ClientOptions {
      * @throws CliException if {@code --server} is not a ZeroMQ endpoint
      */
     EventStore connect() {
+        ClientConfig.Builder config;
         try {
-            return RewindClient.connect(ClientConfig.builder().endpoint(server).build());
+            config = ClientConfig.builder().endpoint(server);
         } catch (IllegalArgumentException e) {
             throw new CliException("--server: " + e.getMessage(), e);
+        }
+        curve().ifPresent(keys -> config.curve(keys[0], keys[1]));
+        try {
+            return RewindClient.connect(config.build());
+        } catch (IllegalArgumentException e) {
+            throw new CliException("--server: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The server's public key and this client's pair, read from {@code --server-key} and {@code --key}.
+     *
+     * @throws CliException if only one is given, or a file is unreadable, malformed or readable by others
+     */
+    Optional<CurveKeys[]> curve() {
+        if (serverKey == null && key == null) {
+            return Optional.empty();
+        }
+        if (serverKey == null || key == null) {
+            throw usageError("--server-key and --key go together");
+        }
+        try {
+            CurveKeys server = CurveCertificate.read(serverKey).keys();
+            CurveKeys own = CurveCertificate.readSecret(key, "--key").keys();
+            return Optional.of(new CurveKeys[] {CurveKeys.ofPublic(server.publicKey()), own});
+        } catch (IOException e) {
+            throw new CliException(e.getMessage(), e);
         }
     }
 }

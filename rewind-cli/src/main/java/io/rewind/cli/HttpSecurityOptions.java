@@ -15,13 +15,14 @@ import picocli.CommandLine.Option;
 /**
  * The security options of {@code rewind serve} for its HTTP endpoint: TLS (a PEM key and
  * certificate, or a PKCS12 key store) and the bearer token file; and the safe default, that an
- * endpoint on an address other than loopback is served only with both, unless {@code --insecure}.
+ * endpoint on an address other than loopback is served only with both, unless {@code --insecure}
+ * (an option of {@code serve} itself, shared with ZeroMQ, as {@code --grants} is).
  * Each can also come from the {@code --config} file under the same name without dashes.
  */
 final class HttpSecurityOptions {
 
     static final Set<String> CONFIG_KEYS = Set.of("http-tls-key", "http-tls-cert", "http-tls-keystore",
-            "http-tls-password-file", "http-tokens", "grants", "insecure");
+            "http-tls-password-file", "http-tokens");
 
     @Option(names = "--http-tls-key", paramLabel = "FILE",
             description = "Serve HTTPS with this PEM private key (PKCS#8, owner-readable only) and --http-tls-cert.")
@@ -42,14 +43,6 @@ final class HttpSecurityOptions {
     @Option(names = "--http-tokens", paramLabel = "FILE",
             description = "Require a bearer token (made by 'rewind tokens add') on the HTTP API; FILE holds their hashes.")
     Path tokens;
-
-    @Option(names = "--grants", paramLabel = "FILE",
-            description = "The principals and their grants (docs/SECURITY.md), re-read every second.")
-    Path grants;
-
-    @Option(names = "--insecure",
-            description = "Allow endpoints on addresses other than loopback without TLS and authentication.")
-    Boolean insecure;
 
     /** The TLS settings, from the command line or else the file; empty for plain HTTP. */
     Optional<TlsConfig> tls(ConfigFile file) {
@@ -82,46 +75,23 @@ final class HttpSecurityOptions {
         return Optional.ofNullable(path(tokens, file, "http-tokens"));
     }
 
-    /** The grants file, or empty. */
-    Optional<Path> grants(ConfigFile file) {
-        return Optional.ofNullable(path(grants, file, "grants"));
-    }
-
     /**
-     * The HTTP API's access check: tokens mapped to the principals of the grants file; empty when
-     * no token file is given (then no credentials are asked).
+     * The HTTP API's access check: tokens mapped to the principals of {@code policy} (the one
+     * {@code --grants} gives, shared with ZeroMQ); empty when no token file is given (then no
+     * credentials are asked).
      */
-    Optional<HttpAccess> access(ConfigFile file) {
+    Optional<HttpAccess> access(ConfigFile file, Optional<AccessPolicy> policy) {
         Optional<Path> tokenFile = tokens(file);
         if (tokenFile.isEmpty()) {
             return Optional.empty();
         }
-        Path grantsFile = grants(file).orElseThrow(() -> new CliException("--http-tokens: --grants FILE is needed"
+        AccessPolicy grants = policy.orElseThrow(() -> new CliException("--http-tokens: --grants FILE is needed"
                 + " too, to say what each token's principal may do (docs/SECURITY.md)"));
-        TokenAuthenticator tokens;
         try {
-            tokens = TokenAuthenticator.open(tokenFile.get());
+            return Optional.of(HttpAccess.of(TokenAuthenticator.open(tokenFile.get()), grants));
         } catch (SecurityConfigException e) {
             throw new CliException("--http-tokens: " + e.getMessage(), e);
         }
-        AccessPolicy policy;
-        try {
-            policy = AccessPolicy.watch(grantsFile, AccessPolicy.DEFAULT_RELOAD_PERIOD);
-        } catch (java.io.IOException | RuntimeException e) {
-            throw new CliException("--grants: cannot read " + grantsFile + ": " + e.getMessage(), e);
-        }
-        return Optional.of(HttpAccess.of(tokens, policy));
-    }
-
-    boolean insecure(ConfigFile file) {
-        if (insecure != null) {
-            return insecure;
-        }
-        String value = file.get("insecure").orElse("false");
-        if (!value.equals("true") && !value.equals("false")) {
-            throw new CliException("config file " + file + ": insecure must be true or false, was '" + value + "'");
-        }
-        return value.equals("true");
     }
 
     /**

@@ -16,6 +16,8 @@ import io.rewind.stores.InvalidStoreUriException;
 import io.rewind.stores.StoreUri;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -48,7 +50,8 @@ final class ServeCommand implements Callable<Integer> {
     static final String DEFAULT_FSYNC = "always";
     static final String DEFAULT_MAX_EVENT_SIZE = "16MiB";
     private static final Set<String> CONFIG_KEYS = union(Set.of("store", "command-endpoint", "stream-endpoint",
-            "legacy-stream-endpoint", "http-endpoint", "default-stream", "fsync", "max-event-size"),
+            "legacy-stream-endpoint", "http-endpoint", "default-stream", "fsync", "max-event-size",
+            "curve-secret-key", "curve-clients", "grants", "legacy-endpoint", "insecure"),
             HttpSecurityOptions.CONFIG_KEYS);
 
     @Spec
@@ -91,6 +94,30 @@ final class ServeCommand implements Callable<Integer> {
             description = "Largest event (data + metadata) accepted (default: " + DEFAULT_MAX_EVENT_SIZE + ").")
     String maxEventSize;
 
+    @Option(names = "--curve-secret-key", paramLabel = "FILE",
+            description = "The server's CURVE secret certificate (rewind keys generate; mode 600): CURVE on the"
+                    + " command and both PUB endpoints. Needs --curve-clients and --grants (docs/SECURITY.md).")
+    Path curveSecretKey;
+
+    @Option(names = "--curve-clients", paramLabel = "DIR",
+            description = "Directory of accepted client public certificates (*.key), each naming its principal;"
+                    + " rescanned every second.")
+    Path curveClients;
+
+    @Option(names = "--grants", paramLabel = "FILE",
+            description = "Principals and their grants, one per line (docs/SECURITY.md); re-read every second.")
+    Path grants;
+
+    @Option(names = "--legacy-endpoint", paramLabel = "PRINCIPAL=COMMAND[,STREAM[,LEGACY_STREAM]]",
+            description = "An extra plain endpoint for clients that cannot authenticate (the Rewind and GoRewind"
+                    + " dialects, the legacy PUB), every request served as PRINCIPAL of --grants. Repeatable;"
+                    + " in --config, separate several with spaces.")
+    List<String> legacyEndpoints = new ArrayList<>();
+
+    @Option(names = "--insecure",
+            description = "Serve ZeroMQ and HTTP without authentication or encryption even on non-loopback addresses.")
+    boolean insecure;
+
     @Mixin
     HttpSecurityOptions httpSecurity = new HttpSecurityOptions();
 
@@ -122,44 +149,72 @@ final class ServeCommand implements Callable<Integer> {
                 .maxEventSize((int) maxSize)
                 .build();
 
+        List<String> legacySpecs = legacyEndpoints.isEmpty()
+                ? file.get("legacy-endpoint").map(v -> List.of(v.trim().split("\\s+"))).orElse(List.of())
+                : legacyEndpoints;
+        boolean insecureSetting = insecure || Boolean.parseBoolean(file.get("insecure").orElse("false"));
         String httpSetting = file.resolve(httpEndpoint, "http-endpoint", DEFAULT_HTTP_ENDPOINT);
         HttpConfig httpConfig = httpSetting.equals("off") ? null
                 : httpConfig(httpSetting, (int) maxSize, httpSecurity.tls(file).orElse(null));
         if (httpConfig != null) {
             HttpSecurityOptions.checkSafe(httpConfig.host(), httpConfig.tls().isPresent(),
-                    httpSecurity.tokens(file).isPresent(), httpSecurity.insecure(file));
+                    httpSecurity.tokens(file).isPresent(), insecureSetting);
         }
-        HttpAccess httpAccess = httpConfig == null ? null : httpSecurity.access(file).orElse(null);
+        ZeroMqSecurity security = ZeroMqSecurity.of(insecureSetting,
+                path(curveSecretKey, file, "curve-secret-key"), path(curveClients, file, "curve-clients"),
+                path(grants, file, "grants"), legacySpecs);
+        HttpAccess httpAccess;
+        try {
+            // The HTTP API checks its tokens' principals against the same policy as ZeroMQ (one audit).
+            httpAccess = httpConfig == null ? null : httpSecurity.access(file, security.policy()).orElse(null);
+        } catch (RuntimeException e) {
+            security.close();
+            throw e;
+        }
 
         ServerMetrics metrics = new ServerMetrics();
         // Every server serves the metered store: the same store, its calls measured for /metrics.
         EventStore eventStore = new MeteredEventStore(openStore(storeUri, durability, (int) maxSize,
                 new MeteredFileIO(FileIO.real(), metrics.registry())), metrics.registry());
         metrics.watch(eventStore);
-        if (httpAccess != null) {
-            metrics.watch(httpAccess.policy().audit());
-        }
         storeUri.directory().ifPresent(metrics::watchDisk);
+        security.policy().ifPresent(policy -> metrics.watch(policy.audit()));
         RewindServer server;
+        List<RewindServer> legacyServers = new ArrayList<>();
         try {
-            server = RewindServer.start(serverConfig, eventStore);
+            server = RewindServer.start(serverConfig, eventStore, security.main());
         } catch (RuntimeException e) {
             eventStore.close();
+            security.close();
             throw new CliException("cannot start the server: " + e.getMessage(), e);
+        }
+        for (ZeroMqSecurity.LegacyEndpoint endpoint : security.legacyEndpoints()) {
+            try {
+                legacyServers.add(RewindServer.start(endpoint.config(serverConfig), eventStore, security.of(endpoint)));
+            } catch (RuntimeException e) {
+                legacyServers.forEach(RewindServer::close);
+                server.close();
+                eventStore.close();
+                security.close();
+                throw new CliException("cannot start the legacy endpoint " + endpoint.commandEndpoint() + ": "
+                        + e.getMessage(), e);
+            }
         }
         RewindHttpServer http = null;
         if (httpConfig != null) {
             try {
                 http = RewindHttpServer.start(httpConfig, eventStore, metrics::scrape, httpAccess);
             } catch (RuntimeException e) {
+                legacyServers.forEach(RewindServer::close);
                 server.close();
                 eventStore.close();
+                security.close();
                 throw new CliException("cannot start the HTTP API: " + e.getMessage(), e);
             }
         }
         RewindHttpServer httpServer = http;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> shutDown(server, httpServer, eventStore),
-                "rewind-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> shutDown(server, legacyServers, httpServer, eventStore,
+                security), "rewind-shutdown"));
 
         PrintWriter out = spec.commandLine().getOut();
         out.printf("Rewind is serving %s (%s, max event size %d bytes, default stream '%s')%n",
@@ -169,9 +224,18 @@ final class ServeCommand implements Callable<Integer> {
         out.printf("  legacy stream endpoint  %s%n", server.legacyStreamEndpoint().orElse("off"));
         out.printf("  http endpoint           %s%s%n", httpServer == null ? "off" : httpServer.uri() + "/",
                 httpAccess == null ? "" : " (bearer tokens required)");
+        out.printf("  zeromq security         %s%n", security.main());
+        for (int i = 0; i < legacyServers.size(); i++) {
+            out.printf("  legacy endpoint         %s as principal '%s'%n", legacyServers.get(i).commandEndpoint(),
+                    security.legacyEndpoints().get(i).principal());
+        }
         out.flush();
         stopped.await();
         return 0;
+    }
+
+    private static Path path(Path commandLineValue, ConfigFile file, String key) {
+        return commandLineValue != null ? commandLineValue : file.get(key).map(Path::of).orElse(null);
     }
 
     private static HttpConfig httpConfig(String endpoint, int maxEventSize, io.rewind.http.TlsConfig tls) {
@@ -203,11 +267,20 @@ final class ServeCommand implements Callable<Integer> {
      * flight and closes, then the store closes. The process then ends with status 0 (a signal would
      * otherwise leave 143 or 130), or 1 if closing failed.
      */
-    private void shutDown(RewindServer server, RewindHttpServer http, EventStore eventStore) {
+    private void shutDown(RewindServer server, List<RewindServer> legacyServers, RewindHttpServer http,
+            EventStore eventStore, ZeroMqSecurity security) {
         int status = 0;
         LOG.info("shutting down: finishing requests in flight");
         if (http != null) {
             http.close();
+        }
+        for (RewindServer legacy : legacyServers) {
+            try {
+                legacy.close();
+            } catch (RuntimeException e) {
+                LOG.error("closing a legacy endpoint failed", e);
+                status = 1;
+            }
         }
         try {
             server.close();
@@ -221,6 +294,7 @@ final class ServeCommand implements Callable<Integer> {
             LOG.error("closing the store failed", e);
             status = 1;
         }
+        security.close();
         LOG.info("stopped");
         stopped.countDown();
         System.out.flush();

@@ -1,7 +1,9 @@
 package io.rewind.client;
 
+import io.rewind.security.CurveKeys;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * How a {@link RewindClient} connects and how patient it is. Immutable and thread-safe; build one
@@ -22,8 +24,12 @@ public final class ClientConfig {
     private final Duration reconnectBackoffMax;
     private final Duration heartbeatInterval;
     private final Duration heartbeatTimeout;
+    private final CurveKeys serverKey;
+    private final CurveKeys clientKeys;
 
     private ClientConfig(Builder b) {
+        this.serverKey = b.serverKey;
+        this.clientKeys = b.clientKeys;
         this.endpoint = b.endpoint;
         this.connectTimeout = b.connectTimeout;
         this.requestTimeout = b.requestTimeout;
@@ -84,12 +90,24 @@ public final class ClientConfig {
         return heartbeatTimeout;
     }
 
+    /** The server's public key, when the client connects with CURVE. */
+    public Optional<CurveKeys> serverKey() {
+        return Optional.ofNullable(serverKey);
+    }
+
+    /** The client's own key pair, when it connects with CURVE. */
+    public Optional<CurveKeys> clientKeys() {
+        return Optional.ofNullable(clientKeys);
+    }
+
+    /** Every setting; of the keys only the public ones. */
     @Override
     public String toString() {
         return "ClientConfig[endpoint=" + endpoint + ", connectTimeout=" + connectTimeout + ", requestTimeout="
                 + requestTimeout + ", subscriptionCreditWindow=" + subscriptionCreditWindow + ", reconnectBackoff="
                 + reconnectBackoffMin + ".." + reconnectBackoffMax + ", heartbeat=" + heartbeatInterval + "/"
-                + heartbeatTimeout + "]";
+                + heartbeatTimeout + (serverKey == null ? "" : ", curve server " + serverKey.publicKeyZ85() + " client "
+                + clientKeys.publicKeyZ85()) + "]";
     }
 
     /** Builds a {@link ClientConfig}. Not thread-safe. */
@@ -102,8 +120,26 @@ public final class ClientConfig {
         private Duration reconnectBackoffMax = Duration.ofSeconds(5);
         private Duration heartbeatInterval = Duration.ofSeconds(1);
         private Duration heartbeatTimeout = Duration.ofSeconds(5);
+        private CurveKeys serverKey;
+        private CurveKeys clientKeys;
 
         private Builder() {
+        }
+
+        /**
+         * Connects with CURVE (encrypted, and authenticated by the client's key): {@code serverKey}
+         * is the server's public key (its {@code .key} certificate), {@code clientKeys} the client's
+         * own pair (its {@code .key_secret} certificate). docs/SECURITY.md.
+         */
+        public Builder curve(CurveKeys serverKey, CurveKeys clientKeys) {
+            Objects.requireNonNull(serverKey, "serverKey");
+            Objects.requireNonNull(clientKeys, "clientKeys");
+            if (!clientKeys.hasSecret()) {
+                throw new IllegalArgumentException("the client needs its own secret key, not only its public key");
+            }
+            this.serverKey = serverKey;
+            this.clientKeys = clientKeys;
+            return this;
         }
 
         /** The server's command endpoint, a ZeroMQ address such as {@code tcp://host:9002}. */

@@ -64,6 +64,11 @@ final class DealerSocket {
             dealer.setReconnectIVL(millis(config.reconnectBackoffMin()));
             dealer.setReconnectIVLMax(millis(config.reconnectBackoffMax()));
             dealer.setHandshakeIvl(HANDSHAKE_INTERVAL_MILLIS);
+            if (config.serverKey().isPresent()) {
+                dealer.setCurveServerKey(config.serverKey().get().publicKey());
+                dealer.setCurvePublicKey(config.clientKeys().orElseThrow().publicKey());
+                dealer.setCurveSecretKey(config.clientKeys().orElseThrow().secretKey().orElseThrow());
+            }
             String monitorAddress = "inproc://" + name + "-monitor-" + generation;
             dealer.monitor(monitorAddress, ZMQ.EVENT_CONNECTED | ZMQ.EVENT_DISCONNECTED);
             monitor = context.socket(SocketType.PAIR);

@@ -325,6 +325,18 @@ public final class SecuredEventStore implements EventStore {
         if (request == null || listener == null) {
             return delegate.subscribe(request, listener);
         }
+        checkSubscription(request);
+        return delegate.subscribe(request, new Rechecking(listener, request));
+    }
+
+    /**
+     * Checks that the principal may subscribe as {@code request} asks, as {@link #subscribe} does;
+     * for a server that serves subscriptions itself from the store's reads and broadcast.
+     *
+     * @throws AccessDeniedException    if it may not
+     * @throws UnauthenticatedException if the principal is no longer known
+     */
+    public void checkSubscription(SubscriptionRequest request) {
         Principal current = principal();
         switch (request.scope()) {
             case ALL:
@@ -349,33 +361,43 @@ public final class SecuredEventStore implements EventStore {
             default:
                 throw new IllegalStateException("unknown scope " + request.scope());
         }
-        return delegate.subscribe(request, new Rechecking(listener, request.scope() == SubscriptionRequest.Scope.ALL));
+    }
+
+    /**
+     * Checks, for a running subscription of {@code request}, that the current grants still allow
+     * delivering {@code event}: what {@link #subscribe} does before every event.
+     *
+     * @throws AccessDeniedException    if they no longer do: the subscription must end
+     * @throws UnauthenticatedException if the principal is no longer known
+     */
+    public void checkStillAllowed(SubscriptionRequest request, RecordedEvent event) {
+        Optional<Principal> current = policy.principal(principal);
+        if (current.isEmpty()) {
+            policy.audit().denied(principal, Operation.AUTHENTICATE, "-");
+            throw new UnauthenticatedException("principal '" + principal
+                    + "' is no longer known: the subscription ends");
+        }
+        boolean all = request.scope() == SubscriptionRequest.Scope.ALL;
+        if (all ? !current.get().mayReadAll() : !current.get().mayRead(event.stream())) {
+            throw deny(Operation.SUBSCRIBE, all ? "$all" : event.stream(),
+                    "may no longer read what this subscription follows: it ends");
+        }
     }
 
     /** Passes a subscription's calls on while the current grants still allow each event. */
     private final class Rechecking implements SubscriptionListener {
         private final SubscriptionListener listener;
-        private final boolean all;
+        private final SubscriptionRequest request;
 
-        Rechecking(SubscriptionListener listener, boolean all) {
+        Rechecking(SubscriptionListener listener, SubscriptionRequest request) {
             this.listener = listener;
-            this.all = all;
+            this.request = request;
         }
 
         @Override
         public void onEvent(SubscriptionEvent event) {
-            String stream = event.event().stream();
-            Optional<Principal> current = policy.principal(principal);
-            if (current.isEmpty()) {
-                policy.audit().denied(principal, Operation.AUTHENTICATE, "-");
-                throw new UnauthenticatedException("principal '" + principal
-                        + "' is no longer known: the subscription ends");
-            }
-            if (all ? !current.get().mayReadAll() : !current.get().mayRead(stream)) {
-                // Throwing ends the subscription; onClose gets this exception.
-                throw deny(Operation.SUBSCRIBE, all ? "$all" : stream,
-                        "may no longer read what this subscription follows: it ends");
-            }
+            // Throwing ends the subscription; onClose gets the exception.
+            checkStillAllowed(request, event.event());
             listener.onEvent(event);
         }
 

@@ -220,15 +220,30 @@ final class Broadcaster implements HeadListener {
      * in order so live subscriptions can be served from them.
      */
     List<SubscriptionEvent> publishPending(ZMQ.Socket streamPub, ZMQ.Socket legacyPub) {
+        return publishPending(streamPub, legacyPub, null);
+    }
+
+    /**
+     * As {@link #publishPending(ZMQ.Socket, ZMQ.Socket)}, publishing only the events {@code visible}
+     * accepts (all when it is null); every event is still returned for the live subscriptions. When
+     * filtering, a legacy message's previous id is that of the last event this broadcaster published
+     * (null before the first), so a legacy subscriber sees an unbroken chain of what it may read.
+     */
+    List<SubscriptionEvent> publishPending(ZMQ.Socket streamPub, ZMQ.Socket legacyPub,
+            java.util.function.Predicate<RecordedEvent> visible) {
         List<Item> items = new ArrayList<>();
         queue.drainTo(items, capacity);
         List<SubscriptionEvent> events = new ArrayList<>(items.size());
         for (Item item : items) {
             RecordedEvent event = item.event().event();
-            LegacyEvent legacy = new LegacyEvent(event.id(), event.data());
-            send(streamPub, new Broadcast.StreamMessage(event.stream(), legacy).toFrames());
-            if (legacyPub != null) {
-                send(legacyPub, new Broadcast.LegacyMessage(legacy, item.previousId()).toFrames());
+            if (visible == null || visible.test(event)) {
+                LegacyEvent legacy = new LegacyEvent(event.id(), event.data());
+                send(streamPub, new Broadcast.StreamMessage(event.stream(), legacy).toFrames());
+                if (legacyPub != null) {
+                    send(legacyPub, new Broadcast.LegacyMessage(legacy,
+                            visible == null ? item.previousId() : lastVisibleId).toFrames());
+                }
+                lastVisibleId = event.id();
             }
             lastPublished = event.position();
             events.add(item.event());
@@ -248,6 +263,9 @@ final class Broadcaster implements HeadListener {
     long lastPublished() {
         return lastPublished;
     }
+
+    /** Only when filtering: the id of the last event published. Socket thread only. */
+    private UUID lastVisibleId;
 
     /** Stops the broadcast: events not yet published are dropped; waits briefly for the reader. */
     void close() {

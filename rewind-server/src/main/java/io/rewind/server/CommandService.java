@@ -10,6 +10,7 @@ import io.rewind.protocol.MalformedMessageException;
 import io.rewind.protocol.command.CommandReply;
 import io.rewind.protocol.command.CommandRequest;
 import io.rewind.protocol.command.ErrorReplies;
+import io.rewind.security.SecuredEventStore;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -38,10 +39,16 @@ final class CommandService {
     private final Replies replies;
     private final SubscriptionHub subscriptions;
     private final AppendPath appends;
+    private final Optional<SecuredEventStore> guard;
 
+    /**
+     * @param guard the principal's view when {@code store} is one, so subscriptions (which the hub
+     *              serves from the bare store) are checked against the same grants
+     */
     CommandService(EventStore store, ServerConfig config, OffThread offThread, AppendPath appends, Replies replies,
-            SubscriptionHub subscriptions) {
+            SubscriptionHub subscriptions, Optional<SecuredEventStore> guard) {
         this.store = store;
+        this.guard = guard;
         this.appends = appends;
         this.config = config;
         this.offThread = offThread;
@@ -75,7 +82,8 @@ final class CommandService {
         } else if (request instanceof CommandRequest.Cancel cancel) {
             subscriptions.cancel(message.envelope(), message.peer(), cancel);
         } else {
-            subscriptions.subscribe(message.envelope(), message.peer(), (CommandRequest.Subscribe) request, nowNanos);
+            subscriptions.subscribe(message.envelope(), message.peer(), (CommandRequest.Subscribe) request, nowNanos,
+                    guard);
         }
     }
 

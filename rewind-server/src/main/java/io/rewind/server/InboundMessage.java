@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import org.zeromq.ZMQ;
+import zmq.Msg;
+import zmq.io.Metadata;
 
 /**
  * One message read from the ROUTER socket: its envelope (every frame before the first empty frame,
@@ -20,9 +22,11 @@ import org.zeromq.ZMQ;
  * @param totalFrames  the body's real frame count, including discarded frames
  * @param totalBytes   the body's real size in bytes, including discarded frames
  * @param violation    null, or why part of the message was discarded
+ * @param userId       the ZAP user id of the connection it came from (a CURVE server's: the client's
+ *                     public key in Z85), null when the connection has none
  */
 record InboundMessage(List<byte[]> envelope, boolean delimited, List<byte[]> body, int totalFrames,
-        long totalBytes, String violation) {
+        long totalBytes, String violation, String userId) {
 
     /** The most routing frames (proxies in between) looked through for the delimiter. */
     private static final int MAX_ENVELOPE_FRAMES = 32;
@@ -37,8 +41,15 @@ record InboundMessage(List<byte[]> envelope, boolean delimited, List<byte[]> bod
         int frames = 1;
         long bytes = identity.length;
         boolean truncated = false;
+        String userId = null;
         while (router.hasReceiveMore()) {
-            byte[] frame = router.recv(0);
+            Msg received = router.recvMsg(0);
+            byte[] frame = received.data();
+            if (frames == 1) {
+                // The identity frame is the ROUTER's own; the peer's frames carry the connection's metadata.
+                Metadata metadata = received.getMetadata();
+                userId = metadata == null ? null : metadata.get(Metadata.USER_ID);
+            }
             frames++;
             bytes += frame.length;
             if (!truncated && (frames > maxFrames + 2 || bytes > maxBytes)) {
@@ -48,11 +59,11 @@ record InboundMessage(List<byte[]> envelope, boolean delimited, List<byte[]> bod
                 kept.add(frame);
             }
         }
-        return split(kept, frames, bytes, truncated, maxFrames, maxBytes);
+        return split(kept, frames, bytes, truncated, maxFrames, maxBytes, userId);
     }
 
     private static InboundMessage split(List<byte[]> kept, int frames, long bytes, boolean truncated,
-            int maxFrames, long maxBytes) {
+            int maxFrames, long maxBytes, String userId) {
         int delimiter = -1;
         for (int i = 1; i < Math.min(kept.size(), MAX_ENVELOPE_FRAMES); i++) {
             if (kept.get(i).length == 0) {
@@ -75,7 +86,7 @@ record InboundMessage(List<byte[]> envelope, boolean delimited, List<byte[]> bod
                     : "message has " + bodyFrames + " frames, the limit is " + maxFrames;
         }
         return new InboundMessage(envelope, delimiter >= 0, new ArrayList<>(body), bodyFrames,
-                bytes - envelopeBytes, violation);
+                bytes - envelopeBytes, violation, userId == null || userId.isEmpty() ? null : userId);
     }
 
     /** The routing identity of the connection it came from. */

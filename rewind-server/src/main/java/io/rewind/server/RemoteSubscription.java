@@ -2,6 +2,7 @@ package io.rewind.server;
 
 import io.rewind.api.SubscriptionRequest;
 import java.nio.ByteBuffer;
+import io.rewind.security.SecuredEventStore;
 import java.util.List;
 
 /**
@@ -32,6 +33,8 @@ final class RemoteSubscription {
     final ByteBuffer client;
     final long id;
     final SubscriptionRequest request;
+    /** The principal's view whose grants every delivered event is checked against again; null without security. */
+    final SecuredEventStore guard;
     Mode mode = Mode.STARTING;
     long scanned;
     long lastDelivered;
@@ -46,7 +49,9 @@ final class RemoteSubscription {
     boolean caughtUpSent;
     boolean ended;
 
-    RemoteSubscription(List<byte[]> envelope, ByteBuffer client, long id, SubscriptionRequest request, long credit) {
+    RemoteSubscription(List<byte[]> envelope, ByteBuffer client, long id, SubscriptionRequest request, long credit,
+            SecuredEventStore guard) {
+        this.guard = guard;
         this.envelope = envelope;
         this.client = client;
         this.id = id;

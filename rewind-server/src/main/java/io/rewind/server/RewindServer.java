@@ -1,6 +1,7 @@
 package io.rewind.server;
 
 import io.rewind.api.EventStore;
+import io.rewind.security.CurveKeys;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -40,11 +41,13 @@ public final class RewindServer implements AutoCloseable {
     private final String streamEndpoint;
     private final String legacyStreamEndpoint;
     private final ServerConfig config;
+    private final ZapHandler zap;
     private boolean closed;
 
     private RewindServer(ServerConfig config, ZMQ.Context context, SocketLoop loop, Thread socketThread,
-            ExecutorService workers, Broadcaster broadcaster, Mailbox mailbox, String[] endpoints) {
+            ExecutorService workers, Broadcaster broadcaster, Mailbox mailbox, String[] endpoints, ZapHandler zap) {
         this.config = config;
+        this.zap = zap;
         this.context = context;
         this.loop = loop;
         this.socketThread = socketThread;
@@ -63,26 +66,48 @@ public final class RewindServer implements AutoCloseable {
      * @throws EndpointBindException if an endpoint cannot be bound (nothing is left running then)
      */
     public static RewindServer start(ServerConfig config, EventStore store) {
+        return start(config, store, ServerSecurity.none());
+    }
+
+    /**
+     * As {@link #start(ServerConfig, EventStore)}, protected as {@code security} says.
+     *
+     * @throws InsecureEndpointException if an endpoint is not on loopback and {@code security} is
+     *                                   {@link ServerSecurity#none()} (nothing is bound then)
+     * @throws EndpointBindException     if an endpoint cannot be bound
+     */
+    public static RewindServer start(ServerConfig config, EventStore store, ServerSecurity security) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(security, "security");
+        requireSafeEndpoints(config, security);
         int serverNumber = SERVER_COUNTER.incrementAndGet();
         ZMQ.Context context = ZMQ.context(1);
         List<ZMQ.Socket> sockets = new ArrayList<>();
         Mailbox mailbox = null;
         ExecutorService workers = null;
+        ZapHandler zap = null;
         try {
+            if (security.mode() == ServerSecurity.Mode.CURVE) {
+                // Before any CURVE socket binds: without a handler, JeroMQ accepts every client key.
+                zap = ZapHandler.start(context, security.clientKeys().orElseThrow(), security.policy().orElseThrow(),
+                        "rewind-server-" + serverNumber + "-zap");
+            }
             ZMQ.Socket router = socket(context, SocketType.ROUTER, config, sockets);
+            secure(router, security, ZapHandler.COMMANDS);
             router.setRouterMandatory(true);
             router.setSndHWM(config.sendHighWaterMark());
             router.setRcvHWM(config.sendHighWaterMark());
             router.setMaxMsgSize(config.maxMessageBytes());
             String command = bind(router, "command", config.commandEndpoint());
             ZMQ.Socket streamPub = publisher(context, config, sockets);
+            secure(streamPub, security, ZapHandler.STREAM);
             String stream = bind(streamPub, "stream", config.streamEndpoint());
             ZMQ.Socket legacyPub = null;
             String legacy = null;
             if (config.legacyStreamEndpoint().isPresent()) {
                 legacyPub = publisher(context, config, sockets);
+                secure(legacyPub, security, ZapHandler.STREAM);
                 legacy = bind(legacyPub, "legacy stream", config.legacyStreamEndpoint().get());
             }
             mailbox = new Mailbox();
@@ -93,18 +118,21 @@ public final class RewindServer implements AutoCloseable {
             LoopHolder holder = new LoopHolder();
             Broadcaster broadcaster = new Broadcaster(store, config.broadcastQueueCapacity(), mailbox,
                     cause -> holder.loop.broadcastEnded(cause), "rewind-server-" + serverNumber + "-broadcast");
-            SocketLoop loop = new SocketLoop(config, store, new SocketLoop.Sockets(router, streamPub, legacyPub, poller),
+            SocketLoop loop = new SocketLoop(config, store, security, new SocketLoop.Sockets(router, streamPub, legacyPub, poller),
                     mailbox, workers, broadcaster);
             holder.loop = loop;
             long startAfter = broadcaster.start();
             Thread thread = new Thread(() -> runAndClose(loop, sockets, poller),
                     "rewind-server-" + serverNumber + "-sockets");
             thread.start();
-            LOG.info("Rewind server listening: commands {}, stream {}, legacy stream {}; broadcasting after position {}",
-                    command, stream, legacy == null ? "off" : legacy, startAfter);
+            LOG.info("Rewind server listening: commands {}, stream {}, legacy stream {}; broadcasting after position {}; {}",
+                    command, stream, legacy == null ? "off" : legacy, startAfter, security);
             return new RewindServer(config, context, loop, thread, workers, broadcaster, mailbox,
-                    new String[] {command, stream, legacy});
+                    new String[] {command, stream, legacy}, zap);
         } catch (RuntimeException | Error e) {
+            if (zap != null) {
+                zap.close();
+            }
             if (workers != null) {
                 workers.shutdownNow();
             }
@@ -115,6 +143,33 @@ public final class RewindServer implements AutoCloseable {
             context.close();
             throw e;
         }
+    }
+
+    private static void requireSafeEndpoints(ServerConfig config, ServerSecurity security) {
+        if (security.mode() != ServerSecurity.Mode.NONE) {
+            return;
+        }
+        if (!Endpoints.isLoopback(config.commandEndpoint())) {
+            throw new InsecureEndpointException("command", config.commandEndpoint());
+        }
+        if (!Endpoints.isLoopback(config.streamEndpoint())) {
+            throw new InsecureEndpointException("stream", config.streamEndpoint());
+        }
+        if (config.legacyStreamEndpoint().isPresent() && !Endpoints.isLoopback(config.legacyStreamEndpoint().get())) {
+            throw new InsecureEndpointException("legacy stream", config.legacyStreamEndpoint().get());
+        }
+    }
+
+    /** Makes {@code socket} a CURVE server in {@code domain} when the server uses CURVE. */
+    private static void secure(ZMQ.Socket socket, ServerSecurity security, String domain) {
+        if (security.mode() != ServerSecurity.Mode.CURVE) {
+            return;
+        }
+        CurveKeys keys = security.serverKeys().orElseThrow();
+        socket.setZapDomain(domain);
+        socket.setCurveServer(true);
+        socket.setCurvePublicKey(keys.publicKey());
+        socket.setCurveSecretKey(keys.secretKey().orElseThrow());
     }
 
     /** Lets the broadcaster's end-callback reach the loop created after it. */
@@ -246,6 +301,9 @@ public final class RewindServer implements AutoCloseable {
             workers.shutdownNow();
         }
         mailbox.close();
+        if (zap != null) {
+            zap.close();
+        }
         context.close();
         LOG.info("Rewind server on {} closed", commandEndpoint);
     }

@@ -4,6 +4,7 @@ import io.rewind.api.ErrorCode;
 import io.rewind.api.EventStore;
 import io.rewind.api.StoreClosedException;
 import io.rewind.api.SubscriptionEvent;
+import io.rewind.api.UnauthenticatedException;
 import io.rewind.protocol.Dialect;
 import io.rewind.protocol.Frames;
 import io.rewind.protocol.MalformedMessageException;
@@ -15,6 +16,7 @@ import io.rewind.protocol.legacy.RewindReply;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,14 +52,16 @@ final class SocketLoop implements Runnable, Replies {
     private final Broadcaster broadcaster;
     private final RouterSender sender;
     private final SubscriptionHub subscriptions;
-    private final LegacyService legacy;
+    /** Decodes and rejects commands before their sender is known; never serves one. */
     private final CommandService commands;
+    private final Gate<Services> gate;
+    private final java.util.function.Predicate<io.rewind.api.RecordedEvent> published;
     private final ClientStyles clientStyles = new ClientStyles();
     private volatile boolean stopRequested;
     private int inFlight;
 
-    SocketLoop(ServerConfig config, EventStore store, Sockets sockets, Mailbox mailbox, ExecutorService workers,
-            Broadcaster broadcaster) {
+    SocketLoop(ServerConfig config, EventStore store, ServerSecurity security, Sockets sockets, Mailbox mailbox,
+            ExecutorService workers, Broadcaster broadcaster) {
         this.config = config;
         this.store = store;
         this.router = sockets.router();
@@ -70,9 +74,32 @@ final class SocketLoop implements Runnable, Replies {
         this.sender = new RouterSender(router, config.maxQueuedRepliesPerClient(), this::clientGone);
         this.subscriptions = new SubscriptionHub(store, offThread, this::sendCommandReply,
                 broadcaster::lastPublished, config);
-        AppendPath appends = new AppendPath(store, config.maxEventSize(), mailbox);
-        this.legacy = new LegacyService(store, config, offThread, appends, this);
-        this.commands = new CommandService(store, config, offThread, appends, this, subscriptions);
+        this.commands = new CommandService(store, config, offThread, new AppendPath(store, config.maxEventSize(), mailbox),
+                this, subscriptions, Optional.empty());
+        this.gate = new Gate<>(security, store, view -> {
+            EventStore served = view.isPresent() ? view.get() : store;
+            AppendPath appends = new AppendPath(served, config.maxEventSize(), mailbox);
+            return new Services(new LegacyService(served, config, offThread, appends, this),
+                    new CommandService(served, config, offThread, appends, this, subscriptions, view));
+        });
+        this.published = publishedFilter(security);
+    }
+
+    /** The services of one principal (or of the bare store): its legacy dialects and Rewind's commands. */
+    private record Services(LegacyService legacy, CommandService commands) {
+    }
+
+    /**
+     * Which events the PUB sockets publish: all of them, but on an endpoint served as one principal
+     * only those it may read now (a CURVE server lets only principals with read:$all subscribe).
+     */
+    private static java.util.function.Predicate<io.rewind.api.RecordedEvent> publishedFilter(ServerSecurity security) {
+        if (security.mode() != ServerSecurity.Mode.PRINCIPAL) {
+            return null;
+        }
+        io.rewind.security.AccessPolicy policy = security.policy().orElseThrow();
+        String principal = security.principal().orElseThrow();
+        return event -> policy.principal(principal).map(p -> p.mayRead(event.stream())).orElse(false);
     }
 
     /** The sockets the loop owns, and the poller over the ROUTER (index 0) and the mailbox (index 1). */
@@ -120,8 +147,8 @@ final class SocketLoop implements Runnable, Replies {
             readRequests();
         }
         mailbox.drain();
-        List<SubscriptionEvent> published = broadcaster.publishPending(streamPub, legacyPub);
-        subscriptions.onBroadcast(published);
+        List<SubscriptionEvent> broadcast = broadcaster.publishPending(streamPub, legacyPub, published);
+        subscriptions.onBroadcast(broadcast);
         subscriptions.sendDueCheckpoints(System.nanoTime());
         if (sender.hasBacklog()) {
             sender.retry();
@@ -186,34 +213,51 @@ final class SocketLoop implements Runnable, Replies {
             return;
         }
         clientStyles.remember(message.peer(), dialect != Dialect.GOREWIND);
+        Services services;
+        try {
+            services = gate.servicesFor(message);
+        } catch (UnauthenticatedException e) {
+            unauthenticated(message, dialect, e);
+            return;
+        }
         switch (dialect) {
             case REWIND -> {
                 if (admit()) {
-                    legacy.rewind(message);
+                    services.legacy().rewind(message);
                 } else {
                     send(message, true, new RewindReply.Error(busy()).toFrames());
                 }
             }
             case GOREWIND -> {
                 if (admit()) {
-                    legacy.goRewind(message);
+                    services.legacy().goRewind(message);
                 } else {
                     send(message, false, new GoRewindReply.Error(busy()).toFrames());
                 }
             }
-            default -> command(message, now);
+            default -> command(services.commands(), message, now);
         }
     }
 
-    private void command(InboundMessage message, long now) {
-        CommandRequest request = commands.decode(message);
+    /** Answers a message whose sender is not (or no longer) accepted, in its dialect; serves nothing. */
+    private void unauthenticated(InboundMessage message, Dialect dialect, UnauthenticatedException e) {
+        LOG.debug("Refused a message from {}: {}", message.describe(), e.getMessage());
+        switch (dialect) {
+            case REWIND -> send(message, true, new RewindReply.Error(e.getMessage()).toFrames());
+            case GOREWIND -> send(message, false, new GoRewindReply.Error(e.getMessage()).toFrames());
+            default -> commands.reject(message, ErrorCode.UNAUTHENTICATED, e.getMessage());
+        }
+    }
+
+    private void command(CommandService served, InboundMessage message, long now) {
+        CommandRequest request = served.decode(message);
         if (request == null) {
             return;
         }
         if (CommandService.isImmediate(request)) {
-            commands.serveImmediate(message, request, now);
+            served.serveImmediate(message, request, now);
         } else if (admit()) {
-            commands.serve(message, request);
+            served.serve(message, request);
         } else {
             commands.reject(message, ErrorCode.OVERLOADED, busy());
         }

@@ -11,6 +11,7 @@ import io.rewind.api.SubscriptionRequest;
 import io.rewind.protocol.command.CommandReply;
 import io.rewind.protocol.command.CommandRequest;
 import io.rewind.protocol.command.ErrorReplies;
+import io.rewind.security.SecuredEventStore;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,6 +19,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -93,7 +95,20 @@ final class SubscriptionHub {
         count = subscriptions.size();
     }
 
-    void subscribe(List<byte[]> envelope, ByteBuffer client, CommandRequest.Subscribe command, long nowNanos) {
+    /**
+     * Starts a subscription; with a {@code guard}, only if the principal's grants allow it, and it
+     * ends with ACCESS_DENIED (or UNAUTHENTICATED) when they stop allowing an event it would deliver.
+     */
+    void subscribe(List<byte[]> envelope, ByteBuffer client, CommandRequest.Subscribe command, long nowNanos,
+            Optional<SecuredEventStore> guard) {
+        if (guard.isPresent()) {
+            try {
+                guard.get().checkSubscription(command.request());
+            } catch (EventStoreException denied) {
+                sender.accept(envelope, ErrorReplies.of(command.requestId(), denied));
+                return;
+            }
+        }
         RemoteSubscription.Key key = new RemoteSubscription.Key(client, command.requestId());
         if (subscriptions.containsKey(key)) {
             sender.accept(envelope, error(command.requestId(), ErrorCode.BAD_REQUEST,
@@ -106,7 +121,7 @@ final class SubscriptionHub {
             return;
         }
         RemoteSubscription subscription = new RemoteSubscription(envelope, client, command.requestId(),
-                command.request(), command.credit());
+                command.request(), command.credit(), guard.orElse(null));
         subscriptions.put(key, subscription);
         counted();
         lastHeard.put(client, nowNanos);
@@ -230,6 +245,9 @@ final class SubscriptionHub {
             accept(subscription, event, batch);
         }
         deliver(subscription, batch);
+        if (subscription.ended) {
+            return;
+        }
         checkpointIfDue(subscription);
         if (!page.isEmpty()) {
             long bytes = page.stream().mapToLong(DeliverySizes::size).sum();
@@ -321,6 +339,9 @@ final class SubscriptionHub {
         if (!batch.isEmpty()) {
             subscription.reportedAtNanos = System.nanoTime();
         }
+        if (subscription.guard != null && !stillAllowed(subscription, batch)) {
+            return;
+        }
         int start = 0;
         long bytes = 0;
         for (int i = 0; i < batch.size(); i++) {
@@ -335,6 +356,19 @@ final class SubscriptionHub {
         if (start < batch.size()) {
             sender.accept(subscription.envelope,
                     new CommandReply.Delivery(subscription.id, batch.subList(start, batch.size())));
+        }
+    }
+
+    /** Whether the guard's grants still allow every event of the batch; ends the subscription when not. */
+    private boolean stillAllowed(RemoteSubscription subscription, List<SubscriptionEvent> batch) {
+        try {
+            for (SubscriptionEvent event : batch) {
+                subscription.guard.checkStillAllowed(subscription.request, event.event());
+            }
+            return true;
+        } catch (EventStoreException revoked) {
+            end(subscription, revoked);
+            return false;
         }
     }
 
