@@ -196,6 +196,10 @@ final class ApiHandler extends Handler.Abstract {
         x.onlyParameters();
         byte[] file = console.file(name).orElseThrow(() -> new HttpProblemException(Problem.http(404,
                 ErrorCode.NOT_FOUND, "Not found", "no console file " + AppendParser.clip(name))));
+        // Only the console's own files may run in the page, so no injected script can read the
+        // token it keeps in sessionStorage, and no other site may frame it.
+        x.response.getHeaders().put("Content-Security-Policy",
+                "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
         x.send(200, ConsoleAssets.type(name), file);
     }
 
