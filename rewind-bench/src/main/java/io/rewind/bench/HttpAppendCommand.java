@@ -48,8 +48,26 @@ final class HttpAppendCommand implements Callable<Integer> {
             description = "Payload bytes per event, sent in base64 (default: ${DEFAULT-VALUE}).")
     int size;
 
+    @Option(names = "--cacert", paramLabel = "FILE",
+            description = "For an https:// URL: the PEM certificate to trust (the server's, or its CA's).")
+    java.nio.file.Path caCertificate;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "A file holding the bearer token to send (from 'rewind tokens add'; not on the command line,"
+                    + " where ps would show it).")
+    java.nio.file.Path tokenFile;
+
+    private javax.net.ssl.SSLContext tls;
+    private String authorization;
+
     @Override
     public Integer call() throws Exception {
+        if (caCertificate != null) {
+            tls = trusting(caCertificate);
+        }
+        if (tokenFile != null) {
+            authorization = "Bearer " + java.nio.file.Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
+        }
         Options.atLeast(spec, "--connections", connections, 1);
         Options.between(spec, "--batch", batch, 1, io.rewind.api.Limits.MAX_EVENTS_PER_APPEND);
         Options.atLeast(spec, "--size", size, 0);
@@ -85,11 +103,40 @@ final class HttpAppendCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** An SSL context that trusts exactly the certificates of a PEM file. */
+    private static javax.net.ssl.SSLContext trusting(java.nio.file.Path pem) {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(pem)) {
+            java.security.KeyStore trusted = java.security.KeyStore.getInstance("PKCS12");
+            trusted.load(null, null);
+            int i = 0;
+            for (java.security.cert.Certificate certificate : java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificates(in)) {
+                trusted.setCertificateEntry("ca-" + i++, certificate);
+            }
+            javax.net.ssl.TrustManagerFactory trust = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(trusted);
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            throw new BenchException("--cacert: cannot read " + pem + " as PEM certificates: " + e.getMessage());
+        }
+    }
+
     private void append(URI target, byte[] body, Phases phases, LongAdder events, Latency latency, LoadThreads threads) {
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10)).build();
-        HttpRequest request = HttpRequest.newBuilder(target).header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        HttpClient.Builder clientBuilder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10));
+        if (tls != null) {
+            clientBuilder.sslContext(tls);
+        }
+        HttpClient client = clientBuilder.build();
+        HttpRequest.Builder requestBuilder = HttpRequest.newBuilder(target).header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (authorization != null) {
+            requestBuilder.header("Authorization", authorization);
+        }
+        HttpRequest request = requestBuilder.build();
         while (!threads.failed()) {
             long sent = System.nanoTime();
             if (phases.over(sent)) {

@@ -25,6 +25,7 @@ import picocli.CommandLine.ParameterException;
             TailCommand.class,
             StreamsCommand.class,
             InfoCommand.class,
+            TokensCommand.class,
             KeysCommand.class,
             io.rewind.bench.BenchCommand.class,
             CommandLine.HelpCommand.class,

@@ -3,6 +3,7 @@ package io.rewind.cli;
 import io.rewind.api.EventStore;
 import io.rewind.api.EventStoreException;
 import io.rewind.log.Durability;
+import io.rewind.http.HttpAccess;
 import io.rewind.http.HttpConfig;
 import io.rewind.http.RewindHttpServer;
 import io.rewind.log.io.FileIO;
@@ -24,6 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -47,9 +49,10 @@ final class ServeCommand implements Callable<Integer> {
     static final String DEFAULT_STREAM = "default";
     static final String DEFAULT_FSYNC = "always";
     static final String DEFAULT_MAX_EVENT_SIZE = "16MiB";
-    private static final Set<String> CONFIG_KEYS = Set.of("store", "command-endpoint", "stream-endpoint",
+    private static final Set<String> CONFIG_KEYS = union(Set.of("store", "command-endpoint", "stream-endpoint",
             "legacy-stream-endpoint", "http-endpoint", "default-stream", "fsync", "max-event-size",
-            "curve-secret-key", "curve-clients", "grants", "legacy-endpoint", "insecure");
+            "curve-secret-key", "curve-clients", "grants", "legacy-endpoint", "insecure"),
+            HttpSecurityOptions.CONFIG_KEYS);
 
     @Spec
     CommandSpec spec;
@@ -112,8 +115,11 @@ final class ServeCommand implements Callable<Integer> {
     List<String> legacyEndpoints = new ArrayList<>();
 
     @Option(names = "--insecure",
-            description = "Serve ZeroMQ without authentication or encryption even on non-loopback addresses.")
+            description = "Serve ZeroMQ and HTTP without authentication or encryption even on non-loopback addresses.")
     boolean insecure;
+
+    @Mixin
+    HttpSecurityOptions httpSecurity = new HttpSecurityOptions();
 
     private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -146,13 +152,25 @@ final class ServeCommand implements Callable<Integer> {
         List<String> legacySpecs = legacyEndpoints.isEmpty()
                 ? file.get("legacy-endpoint").map(v -> List.of(v.trim().split("\\s+"))).orElse(List.of())
                 : legacyEndpoints;
-        ZeroMqSecurity security = ZeroMqSecurity.of(
-                insecure || Boolean.parseBoolean(file.get("insecure").orElse("false")),
+        boolean insecureSetting = insecure || Boolean.parseBoolean(file.get("insecure").orElse("false"));
+        String httpSetting = file.resolve(httpEndpoint, "http-endpoint", DEFAULT_HTTP_ENDPOINT);
+        HttpConfig httpConfig = httpSetting.equals("off") ? null
+                : httpConfig(httpSetting, (int) maxSize, httpSecurity.tls(file).orElse(null));
+        if (httpConfig != null) {
+            HttpSecurityOptions.checkSafe(httpConfig.host(), httpConfig.tls().isPresent(),
+                    httpSecurity.tokens(file).isPresent(), insecureSetting);
+        }
+        ZeroMqSecurity security = ZeroMqSecurity.of(insecureSetting,
                 path(curveSecretKey, file, "curve-secret-key"), path(curveClients, file, "curve-clients"),
                 path(grants, file, "grants"), legacySpecs);
-
-        String httpSetting = file.resolve(httpEndpoint, "http-endpoint", DEFAULT_HTTP_ENDPOINT);
-        HttpConfig httpConfig = httpSetting.equals("off") ? null : httpConfig(httpSetting, (int) maxSize);
+        HttpAccess httpAccess;
+        try {
+            // The HTTP API checks its tokens' principals against the same policy as ZeroMQ (one audit).
+            httpAccess = httpConfig == null ? null : httpSecurity.access(file, security.policy()).orElse(null);
+        } catch (RuntimeException e) {
+            security.close();
+            throw e;
+        }
 
         ServerMetrics metrics = new ServerMetrics();
         // Every server serves the metered store: the same store, its calls measured for /metrics.
@@ -185,7 +203,8 @@ final class ServeCommand implements Callable<Integer> {
         RewindHttpServer http = null;
         if (httpConfig != null) {
             try {
-                http = RewindHttpServer.start(httpConfig, eventStore, metrics::scrape, eventStore::openSubscriptions);
+                http = RewindHttpServer.start(httpConfig, eventStore, metrics::scrape, eventStore::openSubscriptions,
+                        httpAccess);
             } catch (RuntimeException e) {
                 legacyServers.forEach(RewindServer::close);
                 server.close();
@@ -204,7 +223,8 @@ final class ServeCommand implements Callable<Integer> {
         out.printf("  command endpoint        %s%n", server.commandEndpoint());
         out.printf("  stream endpoint         %s%n", server.streamEndpoint());
         out.printf("  legacy stream endpoint  %s%n", server.legacyStreamEndpoint().orElse("off"));
-        out.printf("  http endpoint           %s%n", httpServer == null ? "off" : httpServer.uri() + "/");
+        out.printf("  http endpoint           %s%s%n", httpServer == null ? "off" : httpServer.uri() + "/",
+                httpAccess == null ? "" : " (bearer tokens required)");
         out.printf("  zeromq security         %s%n", security.main());
         for (int i = 0; i < legacyServers.size(); i++) {
             out.printf("  legacy endpoint         %s as principal '%s'%n", legacyServers.get(i).commandEndpoint(),
@@ -219,14 +239,20 @@ final class ServeCommand implements Callable<Integer> {
         return commandLineValue != null ? commandLineValue : file.get(key).map(Path::of).orElse(null);
     }
 
-    private static HttpConfig httpConfig(String endpoint, int maxEventSize) {
+    private static HttpConfig httpConfig(String endpoint, int maxEventSize, io.rewind.http.TlsConfig tls) {
         try {
-            return HttpConfig.builder().endpoint(endpoint).maxEventBytes(maxEventSize)
+            return HttpConfig.builder().endpoint(endpoint).maxEventBytes(maxEventSize).tls(tls)
                     .maxRequestBytes(Math.max(HttpConfig.DEFAULT_MAX_REQUEST_BYTES, 2L * maxEventSize + 1024 * 1024))
                     .build();
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage(), e);
         }
+    }
+
+    private static Set<String> union(Set<String> first, Set<String> second) {
+        Set<String> all = new java.util.HashSet<>(first);
+        all.addAll(second);
+        return Set.copyOf(all);
     }
 
     private static EventStore openStore(StoreUri uri, Durability durability, int maxEventSize, FileIO files) {

@@ -55,9 +55,13 @@ final class ApiHandler extends Handler.Abstract {
     private final java.util.function.Supplier<List<SubscriptionStatus>> subscriptions;
     private final ConsoleAssets console = ConsoleAssets.load();
 
+    /** Null: no credentials asked. */
+    private final HttpAccess access;
+
     ApiHandler(EventStore store, HttpConfig config, LiveFeed feeds, byte[] openApi,
             java.util.function.Supplier<String> metrics,
-            java.util.function.Supplier<List<SubscriptionStatus>> subscriptions) {
+            java.util.function.Supplier<List<SubscriptionStatus>> subscriptions, HttpAccess access) {
+        this.access = access;
         this.metrics = metrics;
         this.subscriptions = subscriptions;
         this.store = store;
@@ -101,9 +105,11 @@ final class ApiHandler extends Handler.Abstract {
 
     /**
      * One route: a method and a path template whose {@code {name}} segments match any one segment
-     * (decoded, so a stream name may hold '/'), in the form {@code /openapi.json} lists it.
+     * (decoded, so a stream name may hold '/'), in the form {@code /openapi.json} lists it. An
+     * {@code open} route is served without credentials even when the server asks for them: it
+     * touches no event data (the console's files, health, readiness, the API description).
      */
-    record Route(String method, String template, Action action) {
+    record Route(String method, String template, boolean open, Action action) {
         boolean matches(List<String> path) {
             if (template.equals("/")) {
                 return path.isEmpty();
@@ -130,24 +136,24 @@ final class ApiHandler extends Handler.Abstract {
     /** Every route this server answers; {@code /openapi.json} documents exactly these (a test checks). */
     List<Route> routes() {
         return List.of(
-                new Route("GET", "/", (x, p) -> asset(x, "index.html")),
-                new Route("GET", "/console/{file}", (x, p) -> asset(x, p.get(1))),
-                new Route("GET", "/api/feeds", (x, p) -> listFeeds(x)),
-                new Route("GET", "/api/subscriptions", (x, p) -> listSubscriptions(x)),
-                new Route("GET", "/metrics", (x, p) -> metrics(x)),
-                new Route("GET", "/health", (x, p) -> health(x)),
-                new Route("GET", "/ready", (x, p) -> ready(x)),
-                new Route("GET", "/openapi.json", (x, p) -> x.send(200, Exchange.JSON, openApi)),
-                new Route("GET", "/api/head", (x, p) -> head(x)),
-                new Route("GET", "/api/position", (x, p) -> positionAt(x)),
-                new Route("POST", "/api/append", (x, p) -> appendSeveral(x)),
-                new Route("GET", "/api/feed", (x, p) -> feeds.serve(x)),
-                new Route("GET", "/api/all/events", (x, p) -> readAll(x)),
-                new Route("GET", "/api/events/{id}", (x, p) -> eventById(x, p.get(2))),
-                new Route("GET", "/api/streams", (x, p) -> listStreams(x)),
-                new Route("GET", "/api/streams/{stream}", (x, p) -> streamInfo(x, p.get(2))),
-                new Route("GET", "/api/streams/{stream}/events", (x, p) -> readStream(x, p.get(2))),
-                new Route("POST", "/api/streams/{stream}/events", (x, p) -> appendOne(x, p.get(2))));
+                new Route("GET", "/", true, (x, p) -> asset(x, "index.html")),
+                new Route("GET", "/console/{file}", true, (x, p) -> asset(x, p.get(1))),
+                new Route("GET", "/api/feeds", false, (x, p) -> listFeeds(x)),
+                new Route("GET", "/api/subscriptions", false, (x, p) -> listSubscriptions(x)),
+                new Route("GET", "/metrics", false, (x, p) -> metrics(x)),
+                new Route("GET", "/health", true, (x, p) -> health(x)),
+                new Route("GET", "/ready", true, (x, p) -> ready(x)),
+                new Route("GET", "/openapi.json", true, (x, p) -> x.send(200, Exchange.JSON, openApi)),
+                new Route("GET", "/api/head", false, (x, p) -> head(x)),
+                new Route("GET", "/api/position", false, (x, p) -> positionAt(x)),
+                new Route("POST", "/api/append", false, (x, p) -> appendSeveral(x)),
+                new Route("GET", "/api/feed", false, (x, p) -> feeds.serve(x)),
+                new Route("GET", "/api/all/events", false, (x, p) -> readAll(x)),
+                new Route("GET", "/api/events/{id}", false, (x, p) -> eventById(x, p.get(2))),
+                new Route("GET", "/api/streams", false, (x, p) -> listStreams(x)),
+                new Route("GET", "/api/streams/{stream}", false, (x, p) -> streamInfo(x, p.get(2))),
+                new Route("GET", "/api/streams/{stream}/events", false, (x, p) -> readStream(x, p.get(2))),
+                new Route("POST", "/api/streams/{stream}/events", false, (x, p) -> appendOne(x, p.get(2))));
     }
 
     private void route(Exchange x) {
@@ -156,6 +162,7 @@ final class ApiHandler extends Handler.Abstract {
         for (Route route : routes) {
             if (route.matches(x.path)) {
                 if (route.method().equals(method)) {
+                    authorize(x, route);
                     route.action().serve(x, x.path);
                     return;
                 }
@@ -166,6 +173,16 @@ final class ApiHandler extends Handler.Abstract {
             notFound(x);
         }
         methodNotAllowed(x, String.join(", ", allowed));
+    }
+
+    /** Gives the exchange the store it may use: the store itself, or its principal's view. */
+    private void authorize(Exchange x, Route route) {
+        if (access == null || route.open()) {
+            x.store = store;
+            return;
+        }
+        x.secured = access.authenticate(x.header(HttpHeader.AUTHORIZATION.asString()), store);
+        x.store = x.secured;
     }
 
     private static void notFound(Exchange x) {
@@ -185,13 +202,19 @@ final class ApiHandler extends Handler.Abstract {
         x.onlyParameters();
         byte[] file = console.file(name).orElseThrow(() -> new HttpProblemException(Problem.http(404,
                 ErrorCode.NOT_FOUND, "Not found", "no console file " + AppendParser.clip(name))));
+        // Only the console's own files may run in the page, so no injected script can read the
+        // token it keeps in sessionStorage, and no other site may frame it.
+        x.response.getHeaders().put("Content-Security-Policy",
+                "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
         x.send(200, ConsoleAssets.type(name), file);
     }
 
     /** The live feeds open now, with how far each lags behind the head (the console's Feeds tab). */
     private void listFeeds(Exchange x) {
         x.onlyParameters();
-        long head = store.headPosition();
+        // Other principals' feeds name their streams and prefixes: only an administrator sees them.
+        x.requireAdmin("list the live feeds");
+        long head = x.store.headPosition();
         List<FeedStatus> open = feeds.feeds();
         x.json(200, out -> {
             out.writeStartObject();
@@ -258,6 +281,7 @@ final class ApiHandler extends Handler.Abstract {
     /** Prometheus text (version 0.0.4), when the server was given metrics. */
     private void metrics(Exchange x) {
         x.onlyParameters();
+        x.requireAdmin("read the metrics");
         if (metrics == null) {
             throw new HttpProblemException(Problem.http(404, ErrorCode.NOT_FOUND, "Not found",
                     "this server was started without metrics"));
@@ -294,7 +318,10 @@ final class ApiHandler extends Handler.Abstract {
         x.json(200, out -> {
             out.writeStartObject();
             out.writeStringField("status", "ready");
-            out.writeNumberField("head_position", head);
+            if (access == null) {
+                // Open to anyone: with security on it does not tell how many events the store holds.
+                out.writeNumberField("head_position", head);
+            }
             out.writeEndObject();
         });
     }
@@ -321,7 +348,7 @@ final class ApiHandler extends Handler.Abstract {
 
     private void answerAppend(Exchange x, AppendRequest request) {
         request.validate(config.maxEventBytes());
-        AppendResult result = store.append(request);
+        AppendResult result = x.store.append(request);
         x.json(200, out -> Json.writeWritten(out, result));
     }
 
@@ -361,12 +388,12 @@ final class ApiHandler extends Handler.Abstract {
 
     private void readStream(Exchange x, String stream) {
         x.onlyParameters("from", "direction", "limit", "max_bytes", "encoding");
-        read(x, options -> store.readStream(stream, options));
+        read(x, options -> x.store.readStream(stream, options));
     }
 
     private void readAll(Exchange x) {
         x.onlyParameters("from", "direction", "limit", "max_bytes", "encoding");
-        read(x, store::readAll);
+        read(x, x.store::readAll);
     }
 
     /**
@@ -476,7 +503,7 @@ final class ApiHandler extends Handler.Abstract {
             throw new InvalidRequestException("event id: not a UUID, was '" + AppendParser.clip(id) + "'");
         }
         boolean base64 = base64(x);
-        Optional<RecordedEvent> found = store.readEvent(eventId);
+        Optional<RecordedEvent> found = x.store.readEvent(eventId);
         if (found.isEmpty()) {
             throw new HttpProblemException(Problem.http(404, ErrorCode.NOT_FOUND, "Not found",
                     "no event with id " + eventId));
@@ -486,7 +513,7 @@ final class ApiHandler extends Handler.Abstract {
 
     private void streamInfo(Exchange x, String stream) {
         x.onlyParameters();
-        Optional<StreamInfo> info = store.streamInfo(stream);
+        Optional<StreamInfo> info = x.store.streamInfo(stream);
         if (info.isEmpty()) {
             throw new HttpProblemException(Problem.http(404, ErrorCode.NOT_FOUND, "Not found",
                     "stream '" + AppendParser.clip(stream) + "' has no events"));
@@ -496,7 +523,7 @@ final class ApiHandler extends Handler.Abstract {
 
     private void listStreams(Exchange x) {
         x.onlyParameters("prefix", "after", "limit", "max_bytes");
-        StreamPage page = store.listStreams(StreamListOptions.withPrefix(x.text("prefix", ""))
+        StreamPage page = x.store.listStreams(StreamListOptions.withPrefix(x.text("prefix", ""))
                 .after(x.text("after", null)).withMaxStreams(x.limit(DEFAULT_PAGE))
                 .withMaxBytes(x.number("max_bytes", ReadOptions.DEFAULT_MAX_BYTES)));
         x.json(200, out -> {
@@ -518,7 +545,7 @@ final class ApiHandler extends Handler.Abstract {
 
     private void head(Exchange x) {
         x.onlyParameters();
-        long head = store.headPosition();
+        long head = x.store.headPosition();
         x.json(200, out -> {
             out.writeStartObject();
             out.writeNumberField("position", head);
@@ -539,7 +566,7 @@ final class ApiHandler extends Handler.Abstract {
             throw new InvalidRequestException("time: not an ISO-8601 instant (e.g. 2026-12-01T10:00:00Z), was '"
                     + AppendParser.clip(text) + "'");
         }
-        long position = store.firstPositionAtOrAfter(time);
+        long position = x.store.firstPositionAtOrAfter(time);
         x.json(200, out -> {
             out.writeStartObject();
             out.writeNumberField("position", position);

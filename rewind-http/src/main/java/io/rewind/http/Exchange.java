@@ -33,6 +33,13 @@ final class Exchange {
     final List<String> path;
     private final Map<String, List<String>> query;
     private final long maxRequestBytes;
+    /**
+     * What the route serves: the server's store, or with security on the request principal's
+     * {@link io.rewind.security.SecuredEventStore} view of it (set once by the handler before the route runs).
+     */
+    io.rewind.api.EventStore store;
+    /** The principal's view, or null when the server runs without {@link HttpAccess}. */
+    io.rewind.security.SecuredEventStore secured;
 
     Exchange(Request request, Response response, Callback callback, long maxRequestBytes) {
         this.request = request;
@@ -41,6 +48,13 @@ final class Exchange {
         this.maxRequestBytes = maxRequestBytes;
         this.path = UriText.segments(request.getHttpURI().getPath());
         this.query = UriText.query(request.getHttpURI().getQuery());
+    }
+
+    /** With security on, refuses the request unless its principal has the admin grant. */
+    void requireAdmin(String what) {
+        if (secured != null) {
+            secured.requireAdmin(what);
+        }
     }
 
     String method() {
@@ -174,6 +188,12 @@ final class Exchange {
     void problem(Problem problem) {
         if (request.getLength() != 0) {
             response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
+        if (problem.code() == ErrorCode.UNAUTHENTICATED) {
+            boolean invalid = !(problem.cause() instanceof HttpAccess.HttpUnauthenticatedException missing)
+                    || missing.tokenGiven;
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"" + HttpAccess.REALM + "\""
+                    + (invalid ? ", error=\"invalid_token\"" : ""));
         }
         if (problem.code() == ErrorCode.OVERLOADED) {
             // The store's queue is full for now: the append may be retried (with the same ids) at once.

@@ -23,8 +23,10 @@ public final class HttpConfig {
     private final long maxRequestBytes;
     private final int maxEventBytes;
     private final Duration heartbeat;
+    private final TlsConfig tls;
 
     private HttpConfig(Builder builder) {
+        this.tls = builder.tls;
         this.host = builder.host;
         this.port = builder.port;
         this.maxRequestBytes = builder.maxRequestBytes;
@@ -57,6 +59,11 @@ public final class HttpConfig {
         return heartbeat;
     }
 
+    /** TLS for the endpoint; empty: plain HTTP. */
+    public java.util.Optional<TlsConfig> tls() {
+        return java.util.Optional.ofNullable(tls);
+    }
+
     /** Builds an {@link HttpConfig}; every setter checks its value. Not thread-safe. */
     public static final class Builder {
         private String host = "127.0.0.1";
@@ -64,8 +71,15 @@ public final class HttpConfig {
         private long maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
         private int maxEventBytes = DEFAULT_MAX_EVENT_BYTES;
         private Duration heartbeat = DEFAULT_HEARTBEAT;
+        private TlsConfig tls;
 
         private Builder() {
+        }
+
+        /** Serves HTTPS with this key and certificate (null: plain HTTP, the default). */
+        public Builder tls(TlsConfig newTls) {
+            this.tls = newTls;
+            return this;
         }
 
         /**

@@ -1,7 +1,6 @@
 package io.rewind.http;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.rewind.api.EventStore;
 import io.rewind.api.InvalidRequestException;
 import io.rewind.api.StoreClosedException;
 import io.rewind.api.Subscription;
@@ -42,15 +41,13 @@ final class LiveFeed implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LiveFeed.class);
 
-    private final EventStore store;
     private final Duration heartbeat;
     private final ScheduledExecutorService timer;
     /** Runs the heartbeat writes: a write to a client that stopped reading blocks only its own thread. */
     private final java.util.concurrent.ExecutorService beats;
     private final Set<Feed> open = ConcurrentHashMap.newKeySet();
 
-    LiveFeed(EventStore store, Duration heartbeat) {
-        this.store = store;
+    LiveFeed(Duration heartbeat) {
         this.heartbeat = heartbeat;
         this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "rewind-http-heartbeat-timer");
@@ -91,9 +88,11 @@ final class LiveFeed implements AutoCloseable {
         Feed feed = new Feed(x, sse, base64, after);
         open.add(feed);
         try {
-            feed.begin(store.subscribe(request, feed));
+            feed.begin(x.store.subscribe(request, feed));
+            feed.start();
         } catch (RuntimeException e) {
             open.remove(feed);
+            feed.subscriptionClose();
             throw e;
         }
     }
@@ -155,7 +154,7 @@ final class LiveFeed implements AutoCloseable {
             case "start":
                 return -1;
             case "end":
-                return store.headPosition();
+                return x.store.headPosition();
             default:
                 long position = x.number("from", 0);
                 if (position < 0) {
@@ -185,16 +184,22 @@ final class LiveFeed implements AutoCloseable {
         private volatile ScheduledFuture<?> beat;
         private volatile boolean ended;
         private final long after;
+        /** Whether the headers and the open notice were sent; guarded by {@code writing}. */
+        private boolean started;
 
         Feed(Exchange exchange, boolean sse, boolean base64, long after) {
             this.exchange = exchange;
             this.after = after;
             this.sse = sse;
             this.base64 = base64;
+            // Nothing is sent yet: if the store refuses the subscription (a principal without the
+            // grant), the handler can still answer with a problem instead of this 200.
             this.out = exchange.stream(200, sse ? Exchange.EVENT_STREAM : Exchange.NDJSON);
-            // The headers and the start point go out before the first event can.
-            write(sse ? "event: open\ndata: {\"after\":" + after + "}\n\n"
-                    : "{\"control\":\"open\",\"after\":" + after + "}\n");
+        }
+
+        /** Sends the headers and the start point, unless the first event or notice did already. */
+        void start() {
+            write("");
         }
 
         void begin(Subscription started) {
@@ -270,6 +275,12 @@ final class LiveFeed implements AutoCloseable {
         private void write(String text) {
             writing.lock();
             try {
+                if (!started) {
+                    // The headers and the start point go out before the first event.
+                    started = true;
+                    out.write((sse ? "event: open\ndata: {\"after\":" + after + "}\n\n"
+                            : "{\"control\":\"open\",\"after\":" + after + "}\n").getBytes(StandardCharsets.UTF_8));
+                }
                 out.write(text.getBytes(StandardCharsets.UTF_8));
                 out.flush();
             } catch (IOException e) {
@@ -284,6 +295,9 @@ final class LiveFeed implements AutoCloseable {
                 return;
             }
             try {
+                if (!started) {
+                    return;
+                }
                 out.write((sse ? ": heartbeat\n\n" : "{\"control\":\"heartbeat\"}\n").getBytes(StandardCharsets.UTF_8));
                 out.flush();
             } catch (IOException e) {

@@ -9,7 +9,10 @@ import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +32,10 @@ public final class RewindHttpServer implements AutoCloseable {
     private final ServerConnector connector;
     private final LiveFeed feeds;
 
-    private RewindHttpServer(Server server, ServerConnector connector, LiveFeed feeds) {
+    private final boolean secure;
+
+    private RewindHttpServer(Server server, ServerConnector connector, LiveFeed feeds, boolean secure) {
+        this.secure = secure;
         this.server = server;
         this.connector = connector;
         this.feeds = feeds;
@@ -51,17 +57,21 @@ public final class RewindHttpServer implements AutoCloseable {
      * @throws HttpStartException if the endpoint cannot be bound
      */
     public static RewindHttpServer start(HttpConfig config, EventStore store, java.util.function.Supplier<String> metrics) {
-        return start(config, store, metrics, null);
+        return start(config, store, metrics, null, null);
     }
 
     /**
-     * Starts serving {@code store}, with {@code /metrics} as above, and at {@code /api/subscriptions}
-     * the open subscriptions {@code subscriptions} lists (null: that route answers 404).
+     * Starts serving {@code store} as {@link #start(HttpConfig, EventStore, java.util.function.Supplier)},
+     * at {@code /api/subscriptions} the open subscriptions {@code subscriptions} lists (null: that
+     * route answers 404), every request to the API and {@code /metrics} checked by {@code access}
+     * (null: no credentials asked, everything allowed, as on a loopback endpoint for development).
      *
-     * @throws HttpStartException if the endpoint cannot be bound
+     * @throws HttpStartException      if the endpoint cannot be bound
+     * @throws SecurityConfigException if the TLS files are missing, unsafe or malformed
      */
     public static RewindHttpServer start(HttpConfig config, EventStore store, java.util.function.Supplier<String> metrics,
-            java.util.function.Supplier<java.util.List<io.rewind.api.SubscriptionStatus>> subscriptions) {
+            java.util.function.Supplier<java.util.List<io.rewind.api.SubscriptionStatus>> subscriptions,
+            HttpAccess access) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(store, "store");
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
@@ -79,13 +89,16 @@ public final class RewindHttpServer implements AutoCloseable {
         http.setUriCompliance(UriCompliance.DEFAULT.with("rewind",
                 UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR, UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING,
                 UriCompliance.Violation.AMBIGUOUS_PATH_SEGMENT, UriCompliance.Violation.SUSPICIOUS_PATH_CHARACTERS));
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        ServerConnector connector = config.tls().isPresent()
+                ? new ServerConnector(server, new SslConnectionFactory(sslContext(config.tls().get()), "http/1.1"),
+                        new HttpConnectionFactory(secure(http)))
+                : new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost(config.host());
         connector.setPort(config.port());
         connector.setIdleTimeout(IDLE_TIMEOUT_MS);
         server.addConnector(connector);
-        LiveFeed feeds = new LiveFeed(store, config.heartbeat());
-        server.setHandler(new ApiHandler(store, config, feeds, openApi(), metrics, subscriptions));
+        LiveFeed feeds = new LiveFeed(config.heartbeat());
+        server.setHandler(new ApiHandler(store, config, feeds, openApi(), metrics, subscriptions, access));
         server.setErrorHandler(new ProblemErrorHandler());
         server.setStopTimeout(5_000);
         try {
@@ -100,8 +113,32 @@ public final class RewindHttpServer implements AutoCloseable {
             throw new HttpStartException("cannot serve HTTP on " + config.host() + ":" + config.port() + ": "
                     + e.getMessage(), e);
         }
-        LOG.info("HTTP API on http://{}:{}/", config.host(), connector.getLocalPort());
-        return new RewindHttpServer(server, connector, feeds);
+        boolean secure = config.tls().isPresent();
+        LOG.info("HTTP API on {}://{}:{}/{}", secure ? "https" : "http", config.host(), connector.getLocalPort(),
+                secure ? " (TLS: " + config.tls().get().describe() + ")" : "");
+        return new RewindHttpServer(server, connector, feeds, secure);
+    }
+
+    /** TLS 1.2 and 1.3 only (Jetty's default cipher exclusions apply); no client certificates. */
+    private static SslContextFactory.Server sslContext(TlsConfig tls) {
+        TlsConfig.Loaded loaded = tls.load();
+        SslContextFactory.Server ssl = new SslContextFactory.Server();
+        ssl.setKeyStore(loaded.keyStore());
+        ssl.setKeyStorePassword(new String(loaded.password()));
+        ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+        return ssl;
+    }
+
+    /**
+     * The request customizer that marks requests secure. The SNI host check is off: clients reach
+     * a server by an IP address as often as by the name in its certificate, and the client checks
+     * the certificate against what it dialled, which is what protects it.
+     */
+    private static HttpConfiguration secure(HttpConfiguration plain) {
+        HttpConfiguration https = new HttpConfiguration(plain);
+        https.setSecureScheme("https");
+        https.addCustomizer(new SecureRequestCustomizer(false, false, -1, false));
+        return https;
     }
 
     private static byte[] openApi() {
@@ -120,10 +157,10 @@ public final class RewindHttpServer implements AutoCloseable {
         return connector.getLocalPort();
     }
 
-    /** The base URI, e.g. {@code http://127.0.0.1:9004}. */
+    /** The base URI, e.g. {@code http://127.0.0.1:9004}, or {@code https://…} with TLS. */
     public String uri() {
         String host = connector.getHost();
-        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
+        return (secure ? "https://" : "http://") + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
     }
 
     /** The live feeds open now, with the position each has delivered up to. */

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The web console in a real headless Chromium (Debian's {@code chromium}, driven by
@@ -31,6 +32,59 @@ class ConsoleBrowserTest {
     private static final Path SCRIPT_DIRECTORY = Path.of("src", "test", "browser");
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     static final Path SCREENSHOT = Path.of("target", "console.png");
+
+    @Test
+    void theConsoleBrowsesStreamsShowsEventsAndFollowsALiveTail() throws Exception {
+        requireBrowser();
+        try (HttpFixture http = HttpFixture.metered()) {
+            String output = runConsoleTest(http.server.uri(), http.store, null);
+            // Served as rewind serve serves it: the charts and the subscription list have data.
+            assertThat(output).contains("charts checked").contains("subscriptions checked");
+        }
+        assertNotBlank(Path.of("target", "console-subscriptions.png"));
+    }
+
+    /** The same with bearer tokens on: the page asks for a token, refuses a wrong one, keeps the right one for its tab. */
+    @Test
+    void theConsoleLogsInWithATokenWhenTheServerAsksForOne(@TempDir Path temp) throws Exception {
+        requireBrowser();
+        try (SecuredServer http = new SecuredServer(temp, null)) {
+            runConsoleTest(http.server.uri(), http.store, http.tokens.get("admin"));
+        }
+    }
+
+    /**
+     * The latency script of docs/BENCHMARKS.md, small: an EventSource in Chromium receives every
+     * event appended over HTTP at a fixed rate, once and in order (it exits non-zero otherwise).
+     */
+    @Test
+    void aBrowsersEventSourceReceivesEveryEventAppendedAtAFixedRateInOrder() throws Exception {
+        requireBrowser();
+        try (HttpFixture http = new HttpFixture()) {
+            String output = node("sse-latency.mjs", http.server.uri(), "200", "400");
+            assertThat(output).contains("\"received\":400").contains("\"out_of_order\":0")
+                    .contains("\"append_failures\":0");
+            assertThat(http.store.headPosition()).isEqualTo(399);
+        }
+    }
+
+    /** Runs console.test.mjs against {@code base}; returns what it printed. */
+    private static String runConsoleTest(String base, io.rewind.api.EventStore store, String token) throws Exception {
+        store.append("orders-1", ExpectedVersion.any(), new EventData(UUID.randomUUID(), "OrderPlaced",
+                "{\"total\":12}".getBytes(StandardCharsets.UTF_8), "{\"user\":\"ada\"}".getBytes(StandardCharsets.UTF_8)));
+        store.append("orders-2", ExpectedVersion.any(), EventData.of("Blob", new byte[] {0, 1, (byte) 0xff}));
+        store.append("payments-1", ExpectedVersion.any(), EventData.of("Paid", "{}".getBytes(StandardCharsets.UTF_8)));
+        Path screenshot = token == null ? SCREENSHOT : Path.of("target", "console-login.png");
+        Files.createDirectories(screenshot.getParent());
+        Files.deleteIfExists(screenshot);
+        String output = token == null ? node("console.test.mjs", base, screenshot.toAbsolutePath().toString())
+                : node("console.test.mjs", base, screenshot.toAbsolutePath().toString(), token);
+        assertThat(output).contains("console test passed");
+        assertThat(store.headPosition()).as("the page's appends are stored").isEqualTo(1002);
+        assertNotBlank(screenshot);
+        assertNotBlank(Path.of(screenshot.toString().replace(".png", "-streams.png")));
+        return output;
+    }
 
     /** Skips the test locally, and fails it in CI, when Chromium, node or playwright-core is missing. */
     private static void requireBrowser() {
@@ -60,40 +114,6 @@ class ConsoleBrowserTest {
         assertThat(finished).as("the browser script finished; it printed: " + output).isTrue();
         assertThat(node.exitValue()).as(output).isZero();
         return output;
-    }
-
-    /**
-     * The latency script of docs/BENCHMARKS.md, small: an EventSource in Chromium receives every
-     * event appended over HTTP at a fixed rate, once and in order (it exits non-zero otherwise).
-     */
-    @Test
-    void aBrowsersEventSourceReceivesEveryEventAppendedAtAFixedRateInOrder() throws Exception {
-        requireBrowser();
-        try (HttpFixture http = new HttpFixture()) {
-            String output = node("sse-latency.mjs", http.server.uri(), "200", "400");
-            assertThat(output).contains("\"received\":400").contains("\"out_of_order\":0")
-                    .contains("\"append_failures\":0");
-            assertThat(http.store.headPosition()).isEqualTo(399);
-        }
-    }
-
-    @Test
-    void theConsoleBrowsesStreamsShowsEventsAndFollowsALiveTail() throws Exception {
-        requireBrowser();
-        try (HttpFixture http = HttpFixture.metered()) {
-            http.store.append("orders-1", ExpectedVersion.any(), new EventData(UUID.randomUUID(), "OrderPlaced",
-                    "{\"total\":12}".getBytes(StandardCharsets.UTF_8), "{\"user\":\"ada\"}".getBytes(StandardCharsets.UTF_8)));
-            http.store.append("orders-2", ExpectedVersion.any(), EventData.of("Blob", new byte[] {0, 1, (byte) 0xff}));
-            http.store.append("payments-1", ExpectedVersion.any(), EventData.of("Paid", "{}".getBytes(StandardCharsets.UTF_8)));
-            Files.createDirectories(SCREENSHOT.getParent());
-            Files.deleteIfExists(SCREENSHOT);
-            String output = node("console.test.mjs", http.server.uri(), SCREENSHOT.toAbsolutePath().toString());
-            assertThat(output).contains("console test passed");
-            assertThat(http.store.headPosition()).as("the page's appends are stored").isEqualTo(1002);
-        }
-        assertNotBlank(SCREENSHOT);
-        assertNotBlank(Path.of("target", "console-streams.png"));
-        assertNotBlank(Path.of("target", "console-subscriptions.png"));
     }
 
     private static void assertNotBlank(Path screenshot) throws java.io.IOException {

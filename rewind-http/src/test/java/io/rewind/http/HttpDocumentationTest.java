@@ -15,33 +15,56 @@ import org.junit.jupiter.api.Test;
 /**
  * Runs every {@code sh} example of docs/HTTP.md with curl, in order, against one fresh server, and
  * checks that it prints what the document shows after it ({@code …} matching ids and times), so
- * the document cannot drift from the server.
+ * the document cannot drift from the server. The examples of the section "Authentication" run
+ * against a server with TLS and tokens, with {@code $REWIND_CA} its certificate and
+ * {@code $REWIND_TOKEN} a token of the principal {@code orders}.
  */
 class HttpDocumentationTest {
 
     private static final Path DOCUMENT = Path.of("..", "docs", "HTTP.md");
+    private static final String SECURED_SECTION = "Authentication";
 
-    /** One example: the command and the output shown after it. */
-    record Example(String command, String output) {
+    /** One example: the section it is in, the command and the output shown after it. */
+    record Example(String section, String command, String output) {
     }
 
     @Test
     void everyCurlExampleInTheDocumentPrintsWhatTheDocumentShows() throws Exception {
-        List<Example> examples = examples(Files.readString(DOCUMENT));
+        List<Example> examples = examples(Files.readString(DOCUMENT)).stream()
+                .filter(example -> !example.section().equals(SECURED_SECTION)).toList();
         assertThat(examples).as("examples in " + DOCUMENT).hasSizeGreaterThanOrEqualTo(15);
         try (HttpFixture http = HttpFixture.metered()) {
-            String host = "127.0.0.1:" + http.server.port();
-            for (Example example : examples) {
-                String command = example.command().replace("localhost:9004", host);
-                Process process = new ProcessBuilder("bash", "-c", command).redirectErrorStream(true).start();
-                assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("finished: " + command).isTrue();
-                String printed = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                int exit = process.exitValue();
-                // A feed never ends by itself: its example stops it with --max-time (curl's exit 28).
-                assertThat(exit).as("exit status of " + command + "\n" + printed)
-                        .isIn(command.contains("--max-time") ? List.of(0, 28) : List.of(0));
-                assertThat(printed.strip()).as(command).matches(wildcards(example.output().strip()));
-            }
+            run(examples, "127.0.0.1:" + http.server.port(), java.util.Map.of());
+        }
+    }
+
+    @Test
+    void theAuthenticationExamplesRunAgainstAServerWithTlsAndTokens(@org.junit.jupiter.api.io.TempDir Path temp)
+            throws Exception {
+        List<Example> examples = examples(Files.readString(DOCUMENT)).stream()
+                .filter(example -> example.section().equals(SECURED_SECTION)).toList();
+        assertThat(examples).as("examples in the section " + SECURED_SECTION).hasSizeGreaterThanOrEqualTo(3);
+        TestCertificates certificates = TestCertificates.create(temp);
+        try (SecuredServer http = new SecuredServer(temp, certificates)) {
+            run(examples, "127.0.0.1:" + http.server.port(), java.util.Map.of("REWIND_CA",
+                    certificates.pemCertificate().toString(), "REWIND_TOKEN", http.tokens.get("orders")));
+        }
+    }
+
+    private static void run(List<Example> examples, String host, java.util.Map<String, String> environment)
+            throws Exception {
+        for (Example example : examples) {
+            String command = example.command().replace("localhost:9004", host);
+            ProcessBuilder builder = new ProcessBuilder("bash", "-c", command).redirectErrorStream(true);
+            builder.environment().putAll(environment);
+            Process process = builder.start();
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("finished: " + command).isTrue();
+            String printed = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int exit = process.exitValue();
+            // A feed never ends by itself: its example stops it with --max-time (curl's exit 28).
+            assertThat(exit).as("exit status of " + command + "\n" + printed)
+                    .isIn(command.contains("--max-time") ? List.of(0, 28) : List.of(0));
+            assertThat(printed.strip()).as(command).matches(wildcards(example.output().strip()));
         }
     }
 
@@ -60,7 +83,11 @@ class HttpDocumentationTest {
     static List<Example> examples(String markdown) throws IOException {
         List<Example> examples = new ArrayList<>();
         List<String> lines = markdown.lines().toList();
+        String section = "";
         for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("## ")) {
+                section = lines.get(i).substring(3).strip();
+            }
             if (!lines.get(i).equals("```sh")) {
                 continue;
             }
@@ -80,7 +107,7 @@ class HttpDocumentationTest {
                 output.append(lines.get(j)).append('\n');
                 j++;
             }
-            examples.add(new Example(command.toString(), output.toString()));
+            examples.add(new Example(section, command.toString(), output.toString()));
             i = j;
         }
         return examples;

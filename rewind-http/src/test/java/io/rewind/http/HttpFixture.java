@@ -34,7 +34,7 @@ final class HttpFixture implements AutoCloseable {
         MeteredEventStore served = new MeteredEventStore(store, metrics.registry());
         metrics.watch(served);
         server = RewindHttpServer.start(HttpConfig.builder().port(0).build(), served, metrics::scrape,
-                served::openSubscriptions);
+                served::openSubscriptions, null);
     }
 
     /**

@@ -5,8 +5,55 @@ const $ = (selector) => document.querySelector(selector);
 const MAX_TAIL_ROWS = 200;
 const CHART_POINTS = 60;
 
+// --- login ------------------------------------------------------------------------------------
+// A server with tokens answers 401 to the API without one. The token is kept in sessionStorage:
+// only this tab has it, it is gone when the tab closes, and it travels only in the Authorization
+// header (never in a URL, so never in a server's or proxy's request log).
+
+const TOKEN_KEY = "rewind-token";
+
+function authorized(headers = {}) {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  return token ? { ...headers, Authorization: `Bearer ${token}` } : headers;
+}
+
+async function authFetch(path, options = {}) {
+  const response = await fetch(path, { ...options, headers: authorized(options.headers) });
+  if (response.status === 401) askForToken(sessionStorage.getItem(TOKEN_KEY) ? "That token is not valid." : "");
+  return response;
+}
+
+function askForToken(message) {
+  sessionStorage.removeItem(TOKEN_KEY);
+  document.body.dataset.login = "needed";
+  $("#logout").hidden = true;
+  if (message || $("#login").hidden) $("#login-message").textContent = message;
+  $("#login").hidden = false;
+}
+
+$("#login").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const token = $("#token").value.trim();
+  if (!token) return;
+  sessionStorage.setItem(TOKEN_KEY, token);
+  $("#token").value = "";
+  $("#login").hidden = true;
+  $("#logout").hidden = false;
+  delete document.body.dataset.login;
+  pollHead();
+  findStreams(false);
+});
+
+$("#logout").addEventListener("click", () => { stopTail(); askForToken(""); });
+$("#logout").hidden = !sessionStorage.getItem(TOKEN_KEY);
+
+/** A call refused for want of a token: the login form is showing, nothing else is to be done. */
+class LoginNeeded extends Error {}
+window.addEventListener("unhandledrejection", (e) => { if (e.reason instanceof LoginNeeded) e.preventDefault(); });
+
 async function api(path) {
-  const response = await fetch(path, { headers: { Accept: "application/json" } });
+  const response = await authFetch(path, { headers: { Accept: "application/json" } });
+  if (response.status === 401) throw new LoginNeeded("log in with a token");
   const body = await response.json();
   if (!response.ok) {
     throw new Error(body.detail || response.statusText);
@@ -170,7 +217,7 @@ function p99(now, before) {
 
 async function pollMetrics() {
   try {
-    const response = await fetch("/metrics");
+    const response = await authFetch("/metrics");
     if (!response.ok) return;
     const text = await response.text();
     const fsync = histogram(text, "rewind_fsync_seconds");
@@ -309,7 +356,6 @@ findStreams(false);
 
 // --- live tail --------------------------------------------------------------------------------
 
-let source = null;
 let pending = [];
 let received = 0;
 let frameRequested = false;
@@ -338,6 +384,10 @@ function flushTail() {
   $("#tail-count").textContent = `${received.toLocaleString()} events`;
 }
 
+// The tail reads the NDJSON feed through fetch, not EventSource: EventSource cannot send an
+// Authorization header, and a token in the URL would end up in logs.
+let tailAbort = null;
+
 function startTail(e) {
   e.preventDefault();
   stopTail();
@@ -346,23 +396,50 @@ function startTail(e) {
   if (prefix) params.set("prefix", prefix);
   received = 0;
   $("#tail-events tbody").replaceChildren();
-  source = new EventSource(`/api/feed?${params}`);
-  source.addEventListener("event", (message) => {
-    received++;
-    pending.push(JSON.parse(message.data));
-    if (!frameRequested) {
-      frameRequested = true;
-      requestAnimationFrame(flushTail);
-    }
-  });
-  source.addEventListener("open", () => { document.body.dataset.tail = "open"; });
+  const abort = new AbortController();
+  tailAbort = abort;
   $("#tail-start").disabled = true;
   $("#tail-stop").disabled = false;
+  follow(`/api/feed?${params}`, abort).catch((error) => {
+    if (!abort.signal.aborted) $("#tail-count").textContent = `feed ended: ${error.message}`;
+  }).finally(() => { if (tailAbort === abort) stopTail(); });
+}
+
+async function follow(path, abort) {
+  const response = await authFetch(path, { headers: { Accept: "application/x-ndjson" }, signal: abort.signal });
+  if (!response.ok) {
+    const problem = await response.json().catch(() => ({}));
+    throw new Error(problem.detail || response.statusText);
+  }
+  document.body.dataset.tail = "open";
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffered += value;
+    let newline;
+    while ((newline = buffered.indexOf("\n")) >= 0) {
+      const line = buffered.slice(0, newline);
+      buffered = buffered.slice(newline + 1);
+      if (line) receive(JSON.parse(line));
+    }
+  }
+}
+
+function receive(message) {
+  if (message.control) return;
+  received++;
+  pending.push(message);
+  if (!frameRequested) {
+    frameRequested = true;
+    requestAnimationFrame(flushTail);
+  }
 }
 
 function stopTail() {
-  if (source) source.close();
-  source = null;
+  if (tailAbort) tailAbort.abort();
+  tailAbort = null;
   delete document.body.dataset.tail;
   $("#tail-start").disabled = false;
   $("#tail-stop").disabled = true;
@@ -389,7 +466,7 @@ async function refreshFeeds() {
 }
 
 async function refreshSubscriptions() {
-  const response = await fetch("/api/subscriptions", { headers: { Accept: "application/json" } });
+  const response = await authFetch("/api/subscriptions", { headers: { Accept: "application/json" } });
   $("#subscriptions-missing").hidden = response.status !== 404;
   const body = $("#subscription-list tbody");
   body.replaceChildren();
