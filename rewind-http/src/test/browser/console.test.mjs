@@ -89,9 +89,9 @@ try {
   await page.screenshot({ path: screenshot });
 
   // Every subscription the store serves, with its lag: the tail's feed is one.
-  const listed = await fetch(`${base}/api/subscriptions`, { headers: auth });
+  const subscriptionList = await fetch(`${base}/api/subscriptions`, { headers: auth });
   await page.click("#tab-feeds");
-  if (listed.status === 200) {
+  if (subscriptionList.status === 200) {
     await page.waitForSelector('#subscription-list tbody tr[data-scope="prefix"][data-name="orders-"]', deadline);
     const lag = await page.textContent('#subscription-list tbody tr[data-name="orders-"] td.lag');
     if (!/^\d+$/.test(lag)) throw new Error(`subscription lag shown: ${lag}`);

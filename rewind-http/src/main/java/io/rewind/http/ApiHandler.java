@@ -240,6 +240,8 @@ final class ApiHandler extends Handler.Abstract {
      */
     private void listSubscriptions(Exchange x) {
         x.onlyParameters();
+        // Other principals' subscriptions name their streams and prefixes: only an administrator sees them.
+        x.requireAdmin("list the subscriptions");
         if (subscriptions == null) {
             throw new HttpProblemException(Problem.http(404, ErrorCode.NOT_FOUND, "Not found",
                     "this server was started without the list of subscriptions"));

@@ -69,6 +69,7 @@ class HttpAccessMatrixTest {
                 open("GET /"), open("GET /console/{file}", "/console/app.js"), open("GET /health"),
                 open("GET /ready"), open("GET /openapi.json"),
                 new Case("GET /api/feeds", "GET", "/api/feeds", null, "orders", 403, "admin"),
+                new Case("GET /api/subscriptions", "GET", "/api/subscriptions", null, "orders", 403, "admin"),
                 new Case("GET /metrics", "GET", "/metrics", null, "orders", 403, "admin"),
                 new Case("GET /api/head", "GET", "/api/head", null, "writer", 403, "orders"),
                 new Case("GET /api/position", "GET", "/api/position?time=2026-01-01T00:00:00Z", null, "writer", 403,
@@ -111,7 +112,7 @@ class HttpAccessMatrixTest {
 
     @Test
     void everyRouteIsInTheMatrix() {
-        Set<String> routes = new ApiHandler(http.store, HttpConfig.builder().build(), null, new byte[0], null, null)
+        Set<String> routes = new ApiHandler(http.store, HttpConfig.builder().build(), null, new byte[0], null, null, null)
                 .routes().stream().map(route -> route.method() + " " + route.template())
                 .collect(Collectors.toCollection(TreeSet::new));
         Set<String> covered = cases().stream().map(Case::route).collect(Collectors.toCollection(TreeSet::new));

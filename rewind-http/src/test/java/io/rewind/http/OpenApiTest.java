@@ -38,7 +38,7 @@ class OpenApiTest {
         HttpFixture.Answer served = http.get("/openapi.json");
         assertThat(served.status()).isEqualTo(200);
         Set<String> documented = operations(served.body());
-        Set<String> routes = new ApiHandler(http.store, HttpConfig.builder().build(), null, new byte[0], null, null).routes()
+        Set<String> routes = new ApiHandler(http.store, HttpConfig.builder().build(), null, new byte[0], null, null, null).routes()
                 .stream().map(route -> route.method() + " " + route.template()).collect(Collectors.toCollection(TreeSet::new));
         assertThat(documented).as("operations in /openapi.json").isEqualTo(routes);
 

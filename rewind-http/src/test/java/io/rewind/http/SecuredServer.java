@@ -51,7 +51,10 @@ final class SecuredServer implements AutoCloseable {
             config.tls(TlsConfig.pem(certificates.pemKey(), certificates.pemCertificate()));
             clientBuilder.sslContext(certificates.clientContext());
         }
-        server = RewindHttpServer.start(config.build(), store, () -> "# metrics of the test\n", null,
+        // Served through the metered store, as rewind serve serves it, for its list of subscriptions.
+        io.rewind.metrics.MeteredEventStore served = new io.rewind.metrics.MeteredEventStore(store,
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        server = RewindHttpServer.start(config.build(), served, () -> "# metrics of the test\n", served::openSubscriptions,
                 HttpAccess.of(TokenAuthenticator.open(tokenFile), policy));
         client = clientBuilder.build();
     }

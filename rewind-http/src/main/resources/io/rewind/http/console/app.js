@@ -18,8 +18,13 @@ function authorized(headers = {}) {
 }
 
 async function authFetch(path, options = {}) {
+  const used = sessionStorage.getItem(TOKEN_KEY);
   const response = await fetch(path, { ...options, headers: authorized(options.headers) });
-  if (response.status === 401) askForToken(sessionStorage.getItem(TOKEN_KEY) ? "That token is not valid." : "");
+  // Only a refusal of the token still kept asks for another: a request sent with an earlier
+  // (wrong) token that is answered after the user logged in again must not throw the new one away.
+  if (response.status === 401 && sessionStorage.getItem(TOKEN_KEY) === used) {
+    askForToken(used ? "That token is not valid." : "");
+  }
   return response;
 }
 
