@@ -82,6 +82,11 @@ final class ZeroMqSecurity implements AutoCloseable {
         if (insecure && curve) {
             throw new CliException("--insecure and CURVE (--curve-secret-key, --curve-clients) exclude each other");
         }
+        if (grants != null && !curve && legacySpecs.isEmpty()) {
+            // Until another endpoint uses it, a grants file alone would protect nothing: say so.
+            throw new CliException("--grants applies to CURVE (--curve-secret-key, --curve-clients) and to "
+                    + "--legacy-endpoint; give one of them");
+        }
         if (!legacySpecs.isEmpty() && grants == null) {
             throw new CliException("--legacy-endpoint needs --grants: it names the principal the endpoint serves as");
         }
