@@ -3,7 +3,9 @@ package io.rewind.sql;
 import io.rewind.api.AppendRequest;
 import io.rewind.api.AppendResult;
 import io.rewind.api.EventData;
+import io.rewind.api.IdempotencyConflictException;
 import io.rewind.api.RecordedEvent;
+import io.rewind.api.WrongExpectedVersionException;
 import io.rewind.core.AppendPlan;
 import io.rewind.core.AppendPlanner;
 import io.rewind.core.StoreState;
@@ -15,6 +17,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -22,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.IntFunction;
 
 /**
  * One database transaction holding one or more appends: the unit of group commit, and the heart of
@@ -46,6 +51,12 @@ import java.util.UUID;
  * {@link #rollback}.
  */
 final class AppendTransaction {
+
+    /**
+     * Rows per multi-row {@code INSERT}: 8 parameters a row keeps a statement at 8,000 parameters,
+     * under both databases' limits (PostgreSQL 65,535; SQLite 32,766).
+     */
+    static final int ROWS_PER_INSERT = 1000;
 
     private final Connection connection;
     private final SqlDialect dialect;
@@ -103,94 +114,178 @@ final class AppendTransaction {
      * @throws SQLException                                 the transaction must be rolled back
      */
     AppendResult append(AppendRequest request) throws SQLException {
-        AppendPlan plan = AppendPlanner.plan(request, prefetchState(request), UUID::randomUUID);
-        if (plan instanceof AppendPlan.Retry retry) {
-            return retry.result();
+        Object outcome = appendAll(List.of(request)).get(0);
+        if (outcome instanceof RuntimeException refused) {
+            throw refused;
         }
-        return write(((AppendPlan.Write) plan).events());
+        return (AppendResult) outcome;
     }
 
     /**
-     * The planner's view: the current versions of every stream the request names and the stored
-     * events with its ids, read in a few queries rather than one per event.
+     * Plans and writes a batch of appends in a fixed number of statements, whatever its size: the
+     * current versions of every stream the batch names and the stored events with its ids are read
+     * once (a few {@code IN (...)} queries), every append is then decided in memory by the shared
+     * {@link AppendPlanner} against that state plus the batch's earlier appends (we hold the head
+     * row, so nobody else can change it meanwhile), and the accepted ones are written with
+     * multi-row inserts and one upsert of {@code rewind_streams}.
+     *
+     * @return one outcome per request, in order: its {@link AppendResult}, or the
+     *         {@link io.rewind.api.WrongExpectedVersionException} or
+     *         {@link io.rewind.api.IdempotencyConflictException} that refused it (a refused append
+     *         writes nothing and does not affect the others)
+     * @throws SQLException the transaction must be rolled back; nothing of the batch is stored
      */
-    private StoreState prefetchState(AppendRequest request) throws SQLException {
-        Set<String> streams = new LinkedHashSet<>();
-        Set<UUID> ids = new LinkedHashSet<>();
-        for (AppendRequest.StreamAppend append : request.appends()) {
-            streams.add(append.stream());
-            for (EventData event : append.events()) {
-                if (event.id() != null) {
-                    ids.add(event.id());
-                }
+    List<Object> appendAll(List<AppendRequest> requests) throws SQLException {
+        BatchState state = prefetchState(requests);
+        List<Object> outcomes = new ArrayList<>(requests.size());
+        List<RecordedEvent> rows = new ArrayList<>();
+        Map<String, WrittenStream> streams = new LinkedHashMap<>();
+        for (AppendRequest request : requests) {
+            AppendPlan plan;
+            try {
+                plan = AppendPlanner.plan(request, state, UUID::randomUUID);
+            } catch (WrongExpectedVersionException | IdempotencyConflictException refused) {
+                outcomes.add(refused);
+                continue;
+            }
+            if (plan instanceof AppendPlan.Retry retry) {
+                outcomes.add(retry.result());
+            } else {
+                outcomes.add(place(((AppendPlan.Write) plan).events(), state, rows, streams));
             }
         }
-        request.checks().forEach(check -> streams.add(check.stream()));
-        Map<String, Long> versions = queries.headVersions(connection, streams);
-        Map<UUID, RecordedEvent> stored = ids.isEmpty() ? Map.of() : queries.eventsByIds(connection, ids);
-        return new StoreState() {
-            @Override
-            public long currentVersion(String stream) {
-                return versions.getOrDefault(stream, -1L);
-            }
-
-            @Override
-            public Optional<RecordedEvent> eventById(UUID id) {
-                return Optional.ofNullable(stored.get(id));
-            }
-        };
+        insertEvents(rows);
+        upsertStreams(streams);
+        return outcomes;
     }
 
-    private AppendResult write(List<AppendPlan.PlannedEvent> planned) throws SQLException {
+    /**
+     * The planner's view of a batch: the committed versions of every stream the batch names and the
+     * stored events with its ids, each read in one query per {@link Queries#KEYS_PER_QUERY} keys,
+     * then updated in memory as the batch's appends are placed.
+     */
+    private BatchState prefetchState(List<AppendRequest> requests) throws SQLException {
+        Set<String> streams = new LinkedHashSet<>();
+        Set<UUID> ids = new LinkedHashSet<>();
+        for (AppendRequest request : requests) {
+            for (AppendRequest.StreamAppend append : request.appends()) {
+                streams.add(append.stream());
+                for (EventData event : append.events()) {
+                    if (event.id() != null) {
+                        ids.add(event.id());
+                    }
+                }
+            }
+            request.checks().forEach(check -> streams.add(check.stream()));
+        }
+        Map<String, Long> versions = new HashMap<>(queries.headVersions(connection, streams));
+        Map<UUID, RecordedEvent> stored = new HashMap<>(ids.isEmpty() ? Map.of() : queries.eventsByIds(connection, ids));
+        return new BatchState(versions, stored);
+    }
+
+    /** Gives an accepted append its positions and timestamp, in memory; {@link #insertEvents} writes them. */
+    private AppendResult place(List<AppendPlan.PlannedEvent> planned, BatchState state, List<RecordedEvent> rows,
+            Map<String, WrittenStream> streams) {
         long timestampMicros = nextTimestampMicros();
         Instant timestamp = Micros.toInstant(timestampMicros);
         List<AppendResult.Written> written = new ArrayList<>(planned.size());
-        Map<String, WrittenStream> streams = new LinkedHashMap<>();
         long position = head;
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO rewind_events"
-                + " (position, stream, version, id, type, recorded_at, data, metadata)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-            for (AppendPlan.PlannedEvent event : planned) {
-                position++;
-                EventData data = event.data();
-                insert.setLong(1, position);
-                insert.setString(2, event.stream());
-                insert.setLong(3, event.version());
-                dialect.setId(insert, 4, event.id());
-                insert.setString(5, data.type());
-                dialect.setTimestamp(insert, 6, timestamp);
-                insert.setBytes(7, data.data());
-                insert.setBytes(8, data.metadata());
-                insert.addBatch();
-                written.add(new AppendResult.Written(event.stream(), event.version(), position, event.id()));
-                long eventPosition = position;
-                WrittenStream stream = streams.computeIfAbsent(event.stream(), s -> new WrittenStream(eventPosition));
-                stream.headVersion = event.version();
-                stream.lastPosition = position;
-            }
-            insert.executeBatch();
+        for (AppendPlan.PlannedEvent event : planned) {
+            position++;
+            EventData data = event.data();
+            RecordedEvent row = new RecordedEvent(event.stream(), event.version(), position, event.id(), data.type(),
+                    timestamp, data.data(), data.metadata());
+            rows.add(row);
+            state.accept(row);
+            written.add(new AppendResult.Written(event.stream(), event.version(), position, event.id()));
+            long eventPosition = position;
+            WrittenStream stream = streams.computeIfAbsent(event.stream(), s -> new WrittenStream(eventPosition));
+            stream.headVersion = event.version();
+            stream.lastPosition = position;
         }
-        upsertStreams(streams);
         head = position;
         lastTimestampMicros = timestampMicros;
         return new AppendResult(written);
     }
 
-    /** Records each written stream's new head version and last position (and first, if it is new). */
-    private void upsertStreams(Map<String, WrittenStream> streams) throws SQLException {
-        try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO rewind_streams"
-                + " (stream, head_version, first_position, last_position) VALUES (?, ?, ?, ?)"
-                + " ON CONFLICT (stream) DO UPDATE SET head_version = excluded.head_version,"
-                + " last_position = excluded.last_position")) {
-            for (Map.Entry<String, WrittenStream> entry : streams.entrySet()) {
-                WrittenStream stream = entry.getValue();
-                upsert.setString(1, entry.getKey());
-                upsert.setLong(2, stream.headVersion);
-                upsert.setLong(3, stream.firstPosition);
-                upsert.setLong(4, stream.lastPosition);
-                upsert.addBatch();
+    /** Inserts the batch's events, {@link #ROWS_PER_INSERT} rows per statement. */
+    private void insertEvents(List<RecordedEvent> rows) throws SQLException {
+        insertInChunks(rows, AppendTransaction::insertSql, this::bindEvents);
+    }
+
+    /**
+     * Runs a multi-row statement over {@code rows}, {@link #ROWS_PER_INSERT} rows at a time: the
+     * full chunks as one JDBC batch (one round trip on PostgreSQL), the rest as one statement.
+     */
+    private <T> void insertInChunks(List<T> rows, IntFunction<String> sql, RowBinder<T> binder) throws SQLException {
+        int full = rows.size() / ROWS_PER_INSERT;
+        if (full > 0) {
+            try (PreparedStatement statement = connection.prepareStatement(sql.apply(ROWS_PER_INSERT))) {
+                for (int chunk = 0; chunk < full; chunk++) {
+                    binder.bind(statement, rows.subList(chunk * ROWS_PER_INSERT, (chunk + 1) * ROWS_PER_INSERT));
+                    statement.addBatch();
+                }
+                statement.executeBatch();
             }
-            upsert.executeBatch();
+        }
+        List<T> rest = rows.subList(full * ROWS_PER_INSERT, rows.size());
+        if (!rest.isEmpty()) {
+            try (PreparedStatement statement = connection.prepareStatement(sql.apply(rest.size()))) {
+                binder.bind(statement, rest);
+                statement.executeUpdate();
+            }
+        }
+    }
+
+    @FunctionalInterface
+    private interface RowBinder<T> {
+        void bind(PreparedStatement statement, List<T> rows) throws SQLException;
+    }
+
+    private static String insertSql(int rows) {
+        return "INSERT INTO rewind_events (position, stream, version, id, type, recorded_at, data, metadata) VALUES "
+                + String.join(", ", Collections.nCopies(rows, "(?, ?, ?, ?, ?, ?, ?, ?)"));
+    }
+
+    private void bindEvents(PreparedStatement insert, List<RecordedEvent> rows) throws SQLException {
+        int index = 1;
+        for (RecordedEvent row : rows) {
+            insert.setLong(index++, row.position());
+            insert.setString(index++, row.stream());
+            insert.setLong(index++, row.version());
+            dialect.setId(insert, index++, row.id());
+            insert.setString(index++, row.type());
+            dialect.setTimestamp(insert, index++, row.timestamp());
+            insert.setBytes(index++, row.data());
+            insert.setBytes(index++, row.metadata());
+        }
+    }
+
+    /**
+     * Records each written stream's new head version and last position (and first, if it is new),
+     * one row per stream for the whole batch: PostgreSQL refuses an {@code ON CONFLICT DO UPDATE}
+     * that touches a row twice in one statement, so the batch's writes to a stream are merged first.
+     */
+    private void upsertStreams(Map<String, WrittenStream> streams) throws SQLException {
+        insertInChunks(List.copyOf(streams.entrySet()), AppendTransaction::upsertSql, AppendTransaction::bindStreams);
+    }
+
+    private static String upsertSql(int rows) {
+        return "INSERT INTO rewind_streams (stream, head_version, first_position, last_position) VALUES "
+                + String.join(", ", Collections.nCopies(rows, "(?, ?, ?, ?)"))
+                + " ON CONFLICT (stream) DO UPDATE SET head_version = excluded.head_version,"
+                + " last_position = excluded.last_position";
+    }
+
+    private static void bindStreams(PreparedStatement upsert, List<Map.Entry<String, WrittenStream>> entries)
+            throws SQLException {
+        int index = 1;
+        for (Map.Entry<String, WrittenStream> entry : entries) {
+            WrittenStream stream = entry.getValue();
+            upsert.setString(index++, entry.getKey());
+            upsert.setLong(index++, stream.headVersion);
+            upsert.setLong(index++, stream.firstPosition);
+            upsert.setLong(index++, stream.lastPosition);
         }
     }
 
@@ -243,7 +338,36 @@ final class AppendTransaction {
         }
     }
 
-    /** What one append wrote to one stream: its first position there (used only for a new stream) and its head. */
+    /**
+     * The committed state read at the start of a batch plus the batch's accepted appends so far:
+     * what {@link AppendPlanner} decides each next append against.
+     */
+    private static final class BatchState implements StoreState {
+        private final Map<String, Long> versions;
+        private final Map<UUID, RecordedEvent> events;
+
+        BatchState(Map<String, Long> versions, Map<UUID, RecordedEvent> events) {
+            this.versions = versions;
+            this.events = events;
+        }
+
+        void accept(RecordedEvent event) {
+            versions.put(event.stream(), event.version());
+            events.put(event.id(), event);
+        }
+
+        @Override
+        public long currentVersion(String stream) {
+            return versions.getOrDefault(stream, -1L);
+        }
+
+        @Override
+        public Optional<RecordedEvent> eventById(UUID id) {
+            return Optional.ofNullable(events.get(id));
+        }
+    }
+
+    /** What one batch wrote to one stream: its first position there (used only for a new stream) and its head. */
     private static final class WrittenStream {
         final long firstPosition;
         long headVersion;

@@ -4,10 +4,8 @@ import io.rewind.api.AppendRequest;
 import io.rewind.api.AppendResult;
 import io.rewind.api.ErrorCode;
 import io.rewind.api.EventStoreException;
-import io.rewind.api.IdempotencyConflictException;
 import io.rewind.api.StoreClosedException;
 import io.rewind.api.StoreUnavailableException;
-import io.rewind.api.WrongExpectedVersionException;
 import io.rewind.core.AppendAdmission;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -207,15 +205,13 @@ final class GroupCommitWriter implements AutoCloseable {
      * have it.
      */
     private void commit(List<PendingAppend> batch) throws SQLException, CommitUnknownException {
-        Object[] outcomes = new Object[batch.size()];
+        List<Object> outcomes;
         long head;
         boolean wroteEvents;
         try (Connection connection = connections.getConnection()) {
             AppendTransaction transaction = AppendTransaction.begin(connection, dialect, clock);
             try {
-                for (int i = 0; i < batch.size(); i++) {
-                    outcomes[i] = appendOrRefusal(transaction, batch.get(i).request);
-                }
+                outcomes = transaction.appendAll(batch.stream().map(pending -> pending.request).toList());
             } catch (SQLException | RuntimeException e) {
                 AppendTransaction.rollbackQuietly(connection, dialect, e);
                 throw e;
@@ -227,15 +223,7 @@ final class GroupCommitWriter implements AutoCloseable {
             headMoved.accept(head);
         }
         for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).complete(outcomes[i]);
-        }
-    }
-
-    private static Object appendOrRefusal(AppendTransaction transaction, AppendRequest request) throws SQLException {
-        try {
-            return transaction.append(request);
-        } catch (WrongExpectedVersionException | IdempotencyConflictException refused) {
-            return refused;
+            batch.get(i).complete(outcomes.get(i));
         }
     }
 
