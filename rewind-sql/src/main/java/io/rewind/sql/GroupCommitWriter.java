@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Failures: a batch whose transaction fails before its commit was rolled back whole, so its
  * appends are run again one transaction each, which isolates the culprit; a transient failure (see
- * {@link SqlDialect#isTransient}) is retried a few times. A failed commit leaves the outcome unknown:
+ * {@link SqlDialect#isTransient}) is retried a few times. A lost connection (see
+ * {@link SqlDialect#isConnectionLoss}) is the database's failure, not an append's: the batch is
+ * retried whole a few times, then failed whole, as rolled back. A failed commit leaves the outcome unknown:
  * those appends fail with {@link StoreUnavailableException} saying so, and a retry with the same event
  * ids is safe (idempotent). Nothing is retried after an unknown commit.
  *
@@ -185,6 +187,16 @@ final class GroupCommitWriter implements AutoCloseable {
                         + " (a retry is recognised) [" + e.getCause().getMessage() + "]", e.getCause())));
                 return;
             } catch (SQLException | RuntimeException e) {
+                if (e instanceof SQLException sql && dialect.isConnectionLoss(sql)) {
+                    // The database's failure, not an append's: splitting the batch would only make
+                    // each append wait for a connection in turn.
+                    if (attempt < MAX_ATTEMPTS) {
+                        LOG.debug("retrying {} appends to {} after a lost connection", batch.size(), storeName, e);
+                        continue;
+                    }
+                    batch.forEach(pending -> pending.fail(failure(e)));
+                    return;
+                }
                 if (batch.size() > 1) {
                     // Rolled back whole: run each alone, so that only the culprit fails.
                     batch.forEach(pending -> process(List.of(pending)));

@@ -142,6 +142,13 @@ final class PostgresDialect extends SqlDialect {
     }
 
     @Override
+    boolean isConnectionLoss(SQLException failure) {
+        String state = failure.getSQLState();
+        return super.isConnectionLoss(failure) || (state != null && (state.startsWith(CONNECTION_EXCEPTION_CLASS)
+                || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")));
+    }
+
+    @Override
     boolean canStore(String text) {
         return text.indexOf('\u0000') < 0;
     }

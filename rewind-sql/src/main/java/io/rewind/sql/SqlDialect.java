@@ -69,6 +69,16 @@ abstract class SqlDialect {
     abstract boolean isTransient(SQLException failure);
 
     /**
+     * Whether a failure is the database's, not one append's: the connection was lost or none could
+     * be had (the server stopped, a failover is under way). Such a failure says nothing about the
+     * appends of the batch, so the batch is not split to find a culprit: it is tried again whole,
+     * then failed whole (rolled back, nothing stored).
+     */
+    boolean isConnectionLoss(SQLException failure) {
+        return failure instanceof java.sql.SQLTransientConnectionException;
+    }
+
+    /**
      * Whether the database can store {@code text} as a name or type. PostgreSQL text cannot hold
      * U+0000; such a name can never be stored, so a read of it finds nothing.
      */
