@@ -123,7 +123,7 @@ class PatroniFailoverTest {
                             .isEqualTo(stored);
                     listener.assertUnbrokenChainFrom(start);
                     assertThat(subscription.isClosed()).as("the subscription is still live").isFalse();
-                    figures.add(String.format("%d events acknowledged, %d appends answered with an unknown outcome"
+                    figures.add(String.format("%d events acknowledged, %d appends answered unavailable (outcome unknown, or rolled back)"
                             + " and retried with the same ids", ackCount.get(), unknownOutcomes.get()));
                     report(figures);
                 }
