@@ -123,8 +123,9 @@ class PatroniFailoverTest {
                             .isEqualTo(stored);
                     listener.assertUnbrokenChainFrom(start);
                     assertThat(subscription.isClosed()).as("the subscription is still live").isFalse();
-                    figures.add(String.format("%d events acknowledged, %d appends answered unavailable (outcome unknown, or rolled back)"
-                            + " and retried with the same ids", ackCount.get(), unknownOutcomes.get()));
+                    figures.add(String.format("%d events acknowledged, %d appends answered unavailable"
+                            + " (outcome unknown, or rolled back) and retried with the same ids",
+                            ackCount.get(), unknownOutcomes.get()));
                     report(figures);
                 }
             } finally {
