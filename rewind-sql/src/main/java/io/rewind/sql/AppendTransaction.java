@@ -11,7 +11,6 @@ import io.rewind.core.AppendPlanner;
 import io.rewind.core.StoreState;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -42,10 +41,14 @@ import java.util.function.IntFunction;
  * position, because there is none, and never waits for a rolled-back one. The price: appends
  * serialise on one row, from lock to commit (docs/SQL.md measures it; group commit amortises it).
  *
- * <p>Each append is planned by the shared {@link AppendPlanner} against the committed state plus
- * this transaction's own earlier appends (its queries see its writes), so an append decided here
- * gets exactly the outcome the memory store would give. A refused append (wrong expected version,
- * idempotency conflict) throws before it writes anything, and the transaction goes on with the next.
+ * <p>Each append is planned by the shared {@link AppendPlanner} against the committed state (read
+ * once per batch, under the lock) plus the batch's own earlier appends, in memory, so an append
+ * decided here gets exactly the outcome the memory store would give. A refused append (wrong
+ * expected version, idempotency conflict) writes nothing, and the transaction goes on with the next.
+ *
+ * <p><b>Round trips.</b> The statements go in {@link StatementGroup}s: on PostgreSQL a batch of any
+ * size takes three round trips while it holds the head row — the lock with the batch's look-ups,
+ * the writes with the head update and the notification, and the commit.
  *
  * <p>Not thread-safe: one thread owns a transaction from {@link #begin} to {@link #commit} or
  * {@link #rollback}.
@@ -60,17 +63,20 @@ final class AppendTransaction {
 
     private final Connection connection;
     private final SqlDialect dialect;
-    private final Queries queries;
     private final Clock clock;
     private final long startHead;
     private long head;
     private long lastTimestampMicros;
+    /** Writes decided but not sent yet: {@link #appendAll} sends them at once, {@link #commit} with the head update. */
+    private final StatementGroup pendingWrites = new StatementGroup();
+    /** The batch whose state {@link #beginWith} read with the lock, and that state; null once used. */
+    private List<AppendRequest> prefetchedFor;
+    private BatchState prefetched;
 
     private AppendTransaction(Connection connection, SqlDialect dialect, Clock clock, long head,
             long lastTimestampMicros) {
         this.connection = connection;
         this.dialect = dialect;
-        this.queries = new Queries(dialect);
         this.clock = clock;
         this.startHead = head;
         this.head = head;
@@ -82,13 +88,43 @@ final class AppendTransaction {
      * waiting for any appender that holds it, on this server or another, to commit or roll back.
      */
     static AppendTransaction begin(Connection connection, SqlDialect dialect, Clock clock) throws SQLException {
+        return begin(connection, dialect, clock, null);
+    }
+
+    /**
+     * {@link #begin}, and reads with the lock, in the same round trip on PostgreSQL, what
+     * {@link #decide} needs to decide {@code batch}: the versions of its streams and the stored
+     * events with its ids. The reads run after the lock is granted, so they see every commit that
+     * came before it, on any server.
+     */
+    static AppendTransaction beginWith(Connection connection, SqlDialect dialect, Clock clock,
+            List<AppendRequest> batch) throws SQLException {
+        return begin(connection, dialect, clock, batch);
+    }
+
+    private static AppendTransaction begin(Connection connection, SqlDialect dialect, Clock clock,
+            List<AppendRequest> batch) throws SQLException {
         dialect.begin(connection);
-        try (PreparedStatement statement = connection.prepareStatement(dialect.lockHeadQuery());
-                ResultSet row = statement.executeQuery()) {
-            if (!row.next()) {
+        try {
+            long[] row = new long[2];
+            boolean[] found = new boolean[1];
+            StatementGroup group = new StatementGroup().query(dialect.lockHeadQuery(), 0, (statement, first) -> { },
+                    rows -> {
+                        if (rows.next()) {
+                            found[0] = true;
+                            row[0] = rows.getLong(1);
+                            row[1] = rows.getLong(2);
+                        }
+                    });
+            BatchState state = batch == null ? null : prefetch(group, dialect, batch);
+            group.run(connection, dialect.runsStatementsTogether());
+            if (!found[0]) {
                 throw new SQLException("the rewind_head table has no row: the schema is damaged");
             }
-            return new AppendTransaction(connection, dialect, clock, row.getLong(1), row.getLong(2));
+            AppendTransaction transaction = new AppendTransaction(connection, dialect, clock, row[0], row[1]);
+            transaction.prefetchedFor = batch;
+            transaction.prefetched = state;
+            return transaction;
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly(connection, dialect, e);
             throw e;
@@ -122,21 +158,41 @@ final class AppendTransaction {
     }
 
     /**
-     * Plans and writes a batch of appends in a fixed number of statements, whatever its size: the
-     * current versions of every stream the batch names and the stored events with its ids are read
-     * once (a few {@code IN (...)} queries), every append is then decided in memory by the shared
-     * {@link AppendPlanner} against that state plus the batch's earlier appends (we hold the head
-     * row, so nobody else can change it meanwhile), and the accepted ones are written with
-     * multi-row inserts and one upsert of {@code rewind_streams}.
+     * Plans and writes a batch of appends ({@link #decide}), sending the writes at once.
      *
      * @return one outcome per request, in order: its {@link AppendResult}, or the
-     *         {@link io.rewind.api.WrongExpectedVersionException} or
-     *         {@link io.rewind.api.IdempotencyConflictException} that refused it (a refused append
-     *         writes nothing and does not affect the others)
+     *         {@link WrongExpectedVersionException} or {@link IdempotencyConflictException} that
+     *         refused it (a refused append writes nothing and does not affect the others)
      * @throws SQLException the transaction must be rolled back; nothing of the batch is stored
      */
     List<Object> appendAll(List<AppendRequest> requests) throws SQLException {
-        BatchState state = prefetchState(requests);
+        List<Object> outcomes = decide(requests);
+        pendingWrites.run(connection, dialect.runsStatementsTogether());
+        return outcomes;
+    }
+
+    /**
+     * Decides a batch of appends in memory and queues their writes, which {@link #commit} sends
+     * with the head update (one round trip on PostgreSQL). The current versions of every stream
+     * the batch names and the stored events with its ids are read once (by {@link #beginWith}, or
+     * here), every append is then decided by the shared {@link AppendPlanner} against that state
+     * plus the batch's earlier appends (the head row is ours: nobody else can change it meanwhile),
+     * and the accepted ones are queued as multi-row inserts and one upsert of {@code rewind_streams}.
+     *
+     * @return as {@link #appendAll}
+     * @throws SQLException the look-ups failed; the transaction must be rolled back
+     */
+    List<Object> decide(List<AppendRequest> requests) throws SQLException {
+        BatchState state;
+        if (requests == prefetchedFor) {
+            state = prefetched;
+        } else {
+            StatementGroup reads = new StatementGroup();
+            state = prefetch(reads, dialect, requests);
+            reads.run(connection, dialect.runsStatementsTogether());
+        }
+        prefetchedFor = null;
+        prefetched = null;
         List<Object> outcomes = new ArrayList<>(requests.size());
         List<RecordedEvent> rows = new ArrayList<>();
         Map<String, WrittenStream> streams = new LinkedHashMap<>();
@@ -154,17 +210,19 @@ final class AppendTransaction {
                 outcomes.add(place(((AppendPlan.Write) plan).events(), state, rows, streams));
             }
         }
-        insertEvents(rows);
-        upsertStreams(streams);
+        queueInChunks(rows, AppendTransaction::insertSql, 8, this::bindEvents);
+        // One row per stream for the whole batch: PostgreSQL refuses an ON CONFLICT DO UPDATE that
+        // touches a row twice in one statement, so the batch's writes to a stream were merged.
+        queueInChunks(List.copyOf(streams.entrySet()), AppendTransaction::upsertSql, 4, AppendTransaction::bindStreams);
         return outcomes;
     }
 
     /**
-     * The planner's view of a batch: the committed versions of every stream the batch names and the
-     * stored events with its ids, each read in one query per {@link Queries#KEYS_PER_QUERY} keys,
-     * then updated in memory as the batch's appends are placed.
+     * Adds to {@code group} the queries that read the committed state {@code requests} are decided
+     * against: the versions of every stream they name and the stored events with their ids,
+     * {@link Queries#KEYS_PER_QUERY} keys per query. The returned state fills as the group runs.
      */
-    private BatchState prefetchState(List<AppendRequest> requests) throws SQLException {
+    private static BatchState prefetch(StatementGroup group, SqlDialect dialect, List<AppendRequest> requests) {
         Set<String> streams = new LinkedHashSet<>();
         Set<UUID> ids = new LinkedHashSet<>();
         for (AppendRequest request : requests) {
@@ -178,12 +236,38 @@ final class AppendTransaction {
             }
             request.checks().forEach(check -> streams.add(check.stream()));
         }
-        Map<String, Long> versions = new HashMap<>(queries.headVersions(connection, streams));
-        Map<UUID, RecordedEvent> stored = new HashMap<>(ids.isEmpty() ? Map.of() : queries.eventsByIds(connection, ids));
+        Map<String, Long> versions = new HashMap<>();
+        Map<UUID, RecordedEvent> stored = new HashMap<>();
+        for (List<String> chunk : Queries.chunks(streams)) {
+            group.query("SELECT stream, head_version FROM rewind_streams WHERE stream IN ("
+                    + Queries.placeholders(chunk.size()) + ")", chunk.size(), (statement, first) -> {
+                        for (int i = 0; i < chunk.size(); i++) {
+                            statement.setString(first + i, chunk.get(i));
+                        }
+                    }, rows -> {
+                        while (rows.next()) {
+                            versions.put(rows.getString(1), rows.getLong(2));
+                        }
+                    });
+        }
+        Queries queries = new Queries(dialect);
+        for (List<UUID> chunk : Queries.chunks(ids)) {
+            group.query("SELECT " + Queries.EVENT_COLUMNS + " FROM rewind_events WHERE id IN ("
+                    + Queries.placeholders(chunk.size()) + ")", chunk.size(), (statement, first) -> {
+                        for (int i = 0; i < chunk.size(); i++) {
+                            dialect.setId(statement, first + i, chunk.get(i));
+                        }
+                    }, rows -> {
+                        while (rows.next()) {
+                            RecordedEvent event = queries.event(rows);
+                            stored.put(event.id(), event);
+                        }
+                    });
+        }
         return new BatchState(versions, stored);
     }
 
-    /** Gives an accepted append its positions and timestamp, in memory; {@link #insertEvents} writes them. */
+    /** Gives an accepted append its positions and timestamp, in memory; its rows are written later. */
     private AppendResult place(List<AppendPlan.PlannedEvent> planned, BatchState state, List<RecordedEvent> rows,
             Map<String, WrittenStream> streams) {
         long timestampMicros = nextTimestampMicros();
@@ -208,38 +292,18 @@ final class AppendTransaction {
         return new AppendResult(written);
     }
 
-    /** Inserts the batch's events, {@link #ROWS_PER_INSERT} rows per statement. */
-    private void insertEvents(List<RecordedEvent> rows) throws SQLException {
-        insertInChunks(rows, AppendTransaction::insertSql, this::bindEvents);
-    }
-
-    /**
-     * Runs a multi-row statement over {@code rows}, {@link #ROWS_PER_INSERT} rows at a time: the
-     * full chunks as one JDBC batch (one round trip on PostgreSQL), the rest as one statement.
-     */
-    private <T> void insertInChunks(List<T> rows, IntFunction<String> sql, RowBinder<T> binder) throws SQLException {
-        int full = rows.size() / ROWS_PER_INSERT;
-        if (full > 0) {
-            try (PreparedStatement statement = connection.prepareStatement(sql.apply(ROWS_PER_INSERT))) {
-                for (int chunk = 0; chunk < full; chunk++) {
-                    binder.bind(statement, rows.subList(chunk * ROWS_PER_INSERT, (chunk + 1) * ROWS_PER_INSERT));
-                    statement.addBatch();
-                }
-                statement.executeBatch();
-            }
-        }
-        List<T> rest = rows.subList(full * ROWS_PER_INSERT, rows.size());
-        if (!rest.isEmpty()) {
-            try (PreparedStatement statement = connection.prepareStatement(sql.apply(rest.size()))) {
-                binder.bind(statement, rest);
-                statement.executeUpdate();
-            }
+    /** Queues a multi-row statement over {@code rows}, {@link #ROWS_PER_INSERT} rows per statement. */
+    private <T> void queueInChunks(List<T> rows, IntFunction<String> sql, int parametersPerRow, RowBinder<T> binder) {
+        for (int start = 0; start < rows.size(); start += ROWS_PER_INSERT) {
+            List<T> chunk = rows.subList(start, Math.min(rows.size(), start + ROWS_PER_INSERT));
+            pendingWrites.update(sql.apply(chunk.size()), chunk.size() * parametersPerRow,
+                    (statement, first) -> binder.bind(statement, first, chunk));
         }
     }
 
     @FunctionalInterface
     private interface RowBinder<T> {
-        void bind(PreparedStatement statement, List<T> rows) throws SQLException;
+        void bind(PreparedStatement statement, int first, List<T> rows) throws SQLException;
     }
 
     private static String insertSql(int rows) {
@@ -247,8 +311,8 @@ final class AppendTransaction {
                 + String.join(", ", Collections.nCopies(rows, "(?, ?, ?, ?, ?, ?, ?, ?)"));
     }
 
-    private void bindEvents(PreparedStatement insert, List<RecordedEvent> rows) throws SQLException {
-        int index = 1;
+    private void bindEvents(PreparedStatement insert, int first, List<RecordedEvent> rows) throws SQLException {
+        int index = first;
         for (RecordedEvent row : rows) {
             insert.setLong(index++, row.position());
             insert.setString(index++, row.stream());
@@ -261,15 +325,6 @@ final class AppendTransaction {
         }
     }
 
-    /**
-     * Records each written stream's new head version and last position (and first, if it is new),
-     * one row per stream for the whole batch: PostgreSQL refuses an {@code ON CONFLICT DO UPDATE}
-     * that touches a row twice in one statement, so the batch's writes to a stream are merged first.
-     */
-    private void upsertStreams(Map<String, WrittenStream> streams) throws SQLException {
-        insertInChunks(List.copyOf(streams.entrySet()), AppendTransaction::upsertSql, AppendTransaction::bindStreams);
-    }
-
     private static String upsertSql(int rows) {
         return "INSERT INTO rewind_streams (stream, head_version, first_position, last_position) VALUES "
                 + String.join(", ", Collections.nCopies(rows, "(?, ?, ?, ?)"))
@@ -277,9 +332,9 @@ final class AppendTransaction {
                 + " last_position = excluded.last_position";
     }
 
-    private static void bindStreams(PreparedStatement upsert, List<Map.Entry<String, WrittenStream>> entries)
+    private static void bindStreams(PreparedStatement upsert, int first, List<Map.Entry<String, WrittenStream>> entries)
             throws SQLException {
-        int index = 1;
+        int index = first;
         for (Map.Entry<String, WrittenStream> entry : entries) {
             WrittenStream stream = entry.getValue();
             upsert.setString(index++, entry.getKey());
@@ -296,7 +351,8 @@ final class AppendTransaction {
     }
 
     /**
-     * Records the new head, announces it (PostgreSQL), and commits.
+     * Sends the writes still queued with the new head and its announcement (PostgreSQL), in one
+     * round trip there, and commits.
      *
      * @return the head after the commit
      * @throws SQLException           the transaction failed before its commit and was rolled back
@@ -304,16 +360,18 @@ final class AppendTransaction {
      */
     long commit() throws SQLException, CommitUnknownException {
         if (wroteEvents()) {
-            try (PreparedStatement update = connection.prepareStatement(
-                    "UPDATE rewind_head SET head_position = ?, last_timestamp_us = ?")) {
-                update.setLong(1, head);
-                update.setLong(2, lastTimestampMicros);
-                update.executeUpdate();
-                dialect.announce(connection, head);
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(connection, dialect, e);
-                throw e;
-            }
+            pendingWrites.update("UPDATE rewind_head SET head_position = ?, last_timestamp_us = ?", 2,
+                    (statement, first) -> {
+                        statement.setLong(first, head);
+                        statement.setLong(first + 1, lastTimestampMicros);
+                    });
+            dialect.announce(pendingWrites, head);
+        }
+        try {
+            pendingWrites.run(connection, dialect.runsStatementsTogether());
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(connection, dialect, e);
+            throw e;
         }
         try {
             dialect.commit(connection);

@@ -221,9 +221,10 @@ final class GroupCommitWriter implements AutoCloseable {
         long head;
         boolean wroteEvents;
         try (Connection connection = connections.getConnection()) {
-            AppendTransaction transaction = AppendTransaction.begin(connection, dialect, clock);
+            List<AppendRequest> requests = batch.stream().map(pending -> pending.request).toList();
+            AppendTransaction transaction = AppendTransaction.beginWith(connection, dialect, clock, requests);
             try {
-                outcomes = transaction.appendAll(batch.stream().map(pending -> pending.request).toList());
+                outcomes = transaction.decide(requests);
             } catch (SQLException | RuntimeException e) {
                 AppendTransaction.rollbackQuietly(connection, dialect, e);
                 throw e;

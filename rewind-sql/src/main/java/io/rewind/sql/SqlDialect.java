@@ -54,10 +54,16 @@ abstract class SqlDialect {
     abstract Instant getTimestamp(ResultSet row, int index) throws SQLException;
 
     /**
-     * Runs in an append transaction that wrote events, just before it commits: tells other servers
-     * on the same database that the head moved (delivered only if the transaction commits).
+     * Adds to the statements an append transaction that wrote events sends just before it commits
+     * what tells other servers on the same database that the head moved (delivered only if the
+     * transaction commits). Nothing by default.
      */
-    void announce(Connection connection, long head) throws SQLException {
+    void announce(StatementGroup beforeCommit, long head) {
+    }
+
+    /** Whether several statements may go in one prepared statement ({@link StatementGroup}). */
+    boolean runsStatementsTogether() {
+        return false;
     }
 
     /**

@@ -183,8 +183,9 @@ abstract class SqlStoreLifecycleContract {
     }
 
     @Test
-    void aBatchLargerThanOneInsertStatementIsStoredWhole() throws Exception {
-        int appends = AppendTransaction.ROWS_PER_INSERT + 7;
+    void aBatchLargerThanOneInsertStatementAndOneRoundTripIsStoredWhole() throws Exception {
+        // More rows than one multi-row insert takes, and more parameters than one round trip carries.
+        int appends = StatementGroup.MAX_PARAMETERS_TOGETHER / 8 + 7;
         List<AppendRequest> batch = new ArrayList<>();
         for (int i = 0; i < appends; i++) {
             // Every other append goes to one shared stream, so that the upsert also spans chunks.
