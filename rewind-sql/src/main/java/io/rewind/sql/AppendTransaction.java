@@ -116,8 +116,10 @@ final class AppendTransaction {
                             row[1] = rows.getLong(2);
                         }
                     });
-            BatchState state = batch == null ? null : prefetch(group, dialect, batch);
+            StatementGroup more = new StatementGroup();
+            BatchState state = batch == null ? null : prefetch(group, more, dialect, batch);
             group.run(connection, dialect.runsStatementsTogether());
+            more.run(connection, false);
             if (!found[0]) {
                 throw new SQLException("the rewind_head table has no row: the schema is damaged");
             }
@@ -188,8 +190,10 @@ final class AppendTransaction {
             state = prefetched;
         } else {
             StatementGroup reads = new StatementGroup();
-            state = prefetch(reads, dialect, requests);
+            StatementGroup more = new StatementGroup();
+            state = prefetch(reads, more, dialect, requests);
             reads.run(connection, dialect.runsStatementsTogether());
+            more.run(connection, false);
         }
         prefetchedFor = null;
         prefetched = null;
@@ -218,11 +222,18 @@ final class AppendTransaction {
     }
 
     /**
-     * Adds to {@code group} the queries that read the committed state {@code requests} are decided
-     * against: the versions of every stream they name and the stored events with their ids,
-     * {@link Queries#KEYS_PER_QUERY} keys per query. The returned state fills as the group runs.
+     * Adds the queries that read the committed state {@code requests} are decided against: the
+     * versions of every stream they name and the stored events with their ids,
+     * {@link Queries#KEYS_PER_QUERY} keys per query. The returned state fills as the groups run.
+     *
+     * <p>{@code group} gets the first query by version and the first by id (enough for a batch of up
+     * to 500 streams and 500 ids), {@code more} the others, each to run alone: a query by id may
+     * return whole events (when the batch holds retries), megabytes, and a pipeline must not have a
+     * large answer ahead of statements the driver is still sending, or both sides could block on
+     * full socket buffers.
      */
-    private static BatchState prefetch(StatementGroup group, SqlDialect dialect, List<AppendRequest> requests) {
+    private static BatchState prefetch(StatementGroup group, StatementGroup more, SqlDialect dialect,
+            List<AppendRequest> requests) {
         Set<String> streams = new LinkedHashSet<>();
         Set<UUID> ids = new LinkedHashSet<>();
         for (AppendRequest request : requests) {
@@ -238,8 +249,11 @@ final class AppendTransaction {
         }
         Map<String, Long> versions = new HashMap<>();
         Map<UUID, RecordedEvent> stored = new HashMap<>();
+        boolean firstVersions = true;
         for (List<String> chunk : Queries.chunks(streams)) {
-            group.query("SELECT stream, head_version FROM rewind_streams WHERE stream IN ("
+            StatementGroup target = firstVersions ? group : more;
+            firstVersions = false;
+            target.query("SELECT stream, head_version FROM rewind_streams WHERE stream IN ("
                     + Queries.placeholders(chunk.size()) + ")", chunk.size(), (statement, first) -> {
                         for (int i = 0; i < chunk.size(); i++) {
                             statement.setString(first + i, chunk.get(i));
@@ -251,8 +265,11 @@ final class AppendTransaction {
                     });
         }
         Queries queries = new Queries(dialect);
+        boolean firstIds = true;
         for (List<UUID> chunk : Queries.chunks(ids)) {
-            group.query("SELECT " + Queries.EVENT_COLUMNS + " FROM rewind_events WHERE id IN ("
+            StatementGroup target = firstIds ? group : more;
+            firstIds = false;
+            target.query("SELECT " + Queries.EVENT_COLUMNS + " FROM rewind_events WHERE id IN ("
                     + Queries.placeholders(chunk.size()) + ")", chunk.size(), (statement, first) -> {
                         for (int i = 0; i < chunk.size(); i++) {
                             dialect.setId(statement, first + i, chunk.get(i));

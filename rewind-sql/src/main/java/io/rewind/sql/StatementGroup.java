@@ -21,6 +21,10 @@ import java.util.List;
  * trips (those two and the commit) whatever the size of its batch. A statement that fails stops the
  * group: the transaction is then aborted, and the caller rolls it back.
  *
+ * <p>Only the last statement of a group may return a large answer: the server answers each
+ * statement while the driver may still be sending the next ones, and a large answer ahead of them
+ * could fill both directions' socket buffers.
+ *
  * <p>Not thread-safe: built and run by the one thread that owns the transaction.
  */
 final class StatementGroup {
