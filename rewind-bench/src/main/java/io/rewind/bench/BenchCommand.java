@@ -17,8 +17,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure Rewind: embedded appends, the disk's ceiling, the server over ZeroMQ, replay, reopen.",
-        subcommands = {AppendCommand.class, CeilingCommand.class, PublishCommand.class, HttpAppendCommand.class,
-            SubscribeCommand.class, EchoCommand.class, EchoRelay.class,
+        subcommands = {AppendCommand.class, SqliteInsertCommand.class, CeilingCommand.class, PublishCommand.class,
+            HttpAppendCommand.class, SubscribeCommand.class, EchoCommand.class, EchoRelay.class,
             ReadCommand.class, ReopenCommand.class, CommandLine.HelpCommand.class})
 public final class BenchCommand implements Runnable {
 

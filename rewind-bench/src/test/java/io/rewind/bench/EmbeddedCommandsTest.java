@@ -45,6 +45,14 @@ class EmbeddedCommandsTest {
     }
 
     @Test
+    void sqliteInsertReportsTheRateOfPlainSingleRowTransactions() {
+        BenchRun run = BenchRun.of("sqlite-insert", "--file", directory.resolve("plain.db").toString(), "--writers", "2",
+                "--duration", "2", "--warmup", "0", "--json").succeededWithJson();
+
+        run.hasPositive("events_per_s", "p50_us");
+    }
+
+    @Test
     void ceilingReportsItsRateAsTheCeiling() {
         BenchRun run = BenchRun.of("ceiling", "--dir", directory.toString(), "--batch", "4", "--duration", "2",
                 "--warmup", "0", "--json").succeededWithJson();

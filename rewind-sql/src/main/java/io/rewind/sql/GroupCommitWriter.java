@@ -4,10 +4,8 @@ import io.rewind.api.AppendRequest;
 import io.rewind.api.AppendResult;
 import io.rewind.api.ErrorCode;
 import io.rewind.api.EventStoreException;
-import io.rewind.api.IdempotencyConflictException;
 import io.rewind.api.StoreClosedException;
 import io.rewind.api.StoreUnavailableException;
-import io.rewind.api.WrongExpectedVersionException;
 import io.rewind.core.AppendAdmission;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -31,7 +29,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Failures: a batch whose transaction fails before its commit was rolled back whole, so its
  * appends are run again one transaction each, which isolates the culprit; a transient failure (see
- * {@link SqlDialect#isTransient}) is retried a few times. A failed commit leaves the outcome unknown:
+ * {@link SqlDialect#isTransient}) is retried a few times. A lost connection (see
+ * {@link SqlDialect#isConnectionLoss}) is the database's failure, not an append's: the batch is
+ * retried whole a few times, then failed whole, as rolled back. A failed commit leaves the outcome unknown:
  * those appends fail with {@link StoreUnavailableException} saying so, and a retry with the same event
  * ids is safe (idempotent). Nothing is retried after an unknown commit.
  *
@@ -192,6 +192,16 @@ final class GroupCommitWriter implements AutoCloseable {
                         + " (a retry is recognised) [" + e.getCause().getMessage() + "]", e.getCause())));
                 return;
             } catch (SQLException | RuntimeException e) {
+                if (e instanceof SQLException sql && dialect.isConnectionLoss(sql)) {
+                    // The database's failure, not an append's: splitting the batch would only make
+                    // each append wait for a connection in turn.
+                    if (attempt < MAX_ATTEMPTS) {
+                        LOG.debug("retrying {} appends to {} after a lost connection", batch.size(), storeName, e);
+                        continue;
+                    }
+                    batch.forEach(pending -> pending.fail(failure(e)));
+                    return;
+                }
                 if (batch.size() > 1) {
                     // Rolled back whole: run each alone, so that only the culprit fails.
                     batch.forEach(pending -> process(List.of(pending)));
@@ -212,15 +222,14 @@ final class GroupCommitWriter implements AutoCloseable {
      * have it.
      */
     private void commit(List<PendingAppend> batch) throws SQLException, CommitUnknownException {
-        Object[] outcomes = new Object[batch.size()];
+        List<Object> outcomes;
         long head;
         boolean wroteEvents;
         try (Connection connection = connections.getConnection()) {
-            AppendTransaction transaction = AppendTransaction.begin(connection, dialect, clock);
+            List<AppendRequest> requests = batch.stream().map(pending -> pending.request).toList();
+            AppendTransaction transaction = AppendTransaction.beginWith(connection, dialect, clock, requests);
             try {
-                for (int i = 0; i < batch.size(); i++) {
-                    outcomes[i] = appendOrRefusal(transaction, batch.get(i).request);
-                }
+                outcomes = transaction.decide(requests);
             } catch (SQLException | RuntimeException e) {
                 AppendTransaction.rollbackQuietly(connection, dialect, e);
                 throw e;
@@ -232,15 +241,7 @@ final class GroupCommitWriter implements AutoCloseable {
             headMoved.accept(head);
         }
         for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).complete(outcomes[i]);
-        }
-    }
-
-    private static Object appendOrRefusal(AppendTransaction transaction, AppendRequest request) throws SQLException {
-        try {
-            return transaction.append(request);
-        } catch (WrongExpectedVersionException | IdempotencyConflictException refused) {
-            return refused;
+            batch.get(i).complete(outcomes.get(i));
         }
     }
 

@@ -127,18 +127,30 @@ final class PostgresDialect extends SqlDialect {
     }
 
     @Override
-    void announce(Connection connection, long head) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
-            statement.setString(1, channel);
-            statement.setString(2, Long.toString(head));
-            statement.execute();
-        }
+    void announce(StatementGroup beforeCommit, long head) {
+        beforeCommit.query("SELECT pg_notify(?, ?)", 2, (statement, first) -> {
+            statement.setString(first, channel);
+            statement.setString(first + 1, Long.toString(head));
+        }, rows -> { });
+    }
+
+    /** The JDBC driver sends the statements of one prepared statement as one pipeline: one round trip. */
+    @Override
+    boolean runsStatementsTogether() {
+        return true;
     }
 
     @Override
     boolean isTransient(SQLException failure) {
         String state = failure.getSQLState();
         return state != null && (TRANSIENT_STATES.contains(state) || state.startsWith(CONNECTION_EXCEPTION_CLASS));
+    }
+
+    @Override
+    boolean isConnectionLoss(SQLException failure) {
+        String state = failure.getSQLState();
+        return super.isConnectionLoss(failure) || (state != null && (state.startsWith(CONNECTION_EXCEPTION_CLASS)
+                || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")));
     }
 
     @Override

@@ -26,7 +26,7 @@ final class Queries {
     /** How many keys one {@code IN (...)} list carries: far below every database's parameter limit. */
     static final int KEYS_PER_QUERY = 500;
 
-    private static final String EVENT_COLUMNS =
+    static final String EVENT_COLUMNS =
             "position, stream, version, id, type, recorded_at, data, metadata";
     private static final String STREAM_COLUMNS = "stream, head_version, first_position, last_position";
 
@@ -171,12 +171,16 @@ final class Queries {
         List<RecordedEvent> events = new ArrayList<>(Math.min(expected, 1024));
         try (ResultSet rows = statement.executeQuery()) {
             while (rows.next()) {
-                events.add(new RecordedEvent(rows.getString(2), rows.getLong(3), rows.getLong(1),
-                        dialect.getId(rows, 4), rows.getString(5), dialect.getTimestamp(rows, 6),
-                        rows.getBytes(7), rows.getBytes(8)));
+                events.add(event(rows));
             }
         }
         return events;
+    }
+
+    /** The event in the current row of a query of {@link #EVENT_COLUMNS}. */
+    RecordedEvent event(ResultSet rows) throws SQLException {
+        return new RecordedEvent(rows.getString(2), rows.getLong(3), rows.getLong(1), dialect.getId(rows, 4),
+                rows.getString(5), dialect.getTimestamp(rows, 6), rows.getBytes(7), rows.getBytes(8));
     }
 
     private static List<StreamInfo> streams(PreparedStatement statement) throws SQLException {
@@ -189,7 +193,7 @@ final class Queries {
         return streams;
     }
 
-    private static <T> List<List<T>> chunks(Collection<T> keys) {
+    static <T> List<List<T>> chunks(Collection<T> keys) {
         List<T> all = List.copyOf(keys);
         List<List<T>> chunks = new ArrayList<>();
         for (int start = 0; start < all.size(); start += KEYS_PER_QUERY) {
@@ -198,7 +202,7 @@ final class Queries {
         return chunks;
     }
 
-    private static String placeholders(int count) {
+    static String placeholders(int count) {
         return String.join(", ", java.util.Collections.nCopies(count, "?"));
     }
 }

@@ -54,10 +54,16 @@ abstract class SqlDialect {
     abstract Instant getTimestamp(ResultSet row, int index) throws SQLException;
 
     /**
-     * Runs in an append transaction that wrote events, just before it commits: tells other servers
-     * on the same database that the head moved (delivered only if the transaction commits).
+     * Adds to the statements an append transaction that wrote events sends just before it commits
+     * what tells other servers on the same database that the head moved (delivered only if the
+     * transaction commits). Nothing by default.
      */
-    void announce(Connection connection, long head) throws SQLException {
+    void announce(StatementGroup beforeCommit, long head) {
+    }
+
+    /** Whether several statements may go in one prepared statement ({@link StatementGroup}). */
+    boolean runsStatementsTogether() {
+        return false;
     }
 
     /**
@@ -67,6 +73,16 @@ abstract class SqlDialect {
      * connection lost before the commit).
      */
     abstract boolean isTransient(SQLException failure);
+
+    /**
+     * Whether a failure is the database's, not one append's: the connection was lost or none could
+     * be had (the server stopped, a failover is under way). Such a failure says nothing about the
+     * appends of the batch, so the batch is not split to find a culprit: it is tried again whole,
+     * then failed whole (rolled back, nothing stored).
+     */
+    boolean isConnectionLoss(SQLException failure) {
+        return failure instanceof java.sql.SQLTransientConnectionException;
+    }
 
     /**
      * Whether the database can store {@code text} as a name or type. PostgreSQL text cannot hold

@@ -38,6 +38,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An {@link EventStore} in a SQL database: SQLite (open one with {@link SqliteEventStore#open}) or
@@ -59,7 +61,10 @@ import java.util.function.ToLongFunction;
  */
 public final class SqlEventStore implements EventStore, EventSource {
 
+    private static final Logger LOG = LoggerFactory.getLogger(SqlEventStore.class);
     private static final int MAX_READ_ATTEMPTS = 3;
+    /** How long a subscription waits for a database that fails transiently before it ends: see {@link #readForward}. */
+    static final long SUBSCRIPTION_OUTAGE_TOLERANCE_MS = 60_000;
 
     private final String name;
     private final SqlDialect dialect;
@@ -198,11 +203,43 @@ public final class SqlEventStore implements EventStore, EventSource {
     /**
      * For subscriptions: the log forward, without the closed check they make through the watch.
      * Never a gap to fear: positions become visible in order (see {@link AppendTransaction}).
+     *
+     * <p>A subscription rides out a database outage, such as a failover of a highly available
+     * cluster to its standby: a read that fails on a transient error (a lost connection, no primary
+     * to connect to) is retried, with a growing pause of up to a second, for up to
+     * {@link #SUBSCRIPTION_OUTAGE_TOLERANCE_MS}; only then does the subscription end with
+     * {@link StoreUnavailableException}. Retrying is safe, reads have no effect, and the
+     * subscription goes on from the position it had reached, so it neither skips nor repeats.
      */
     @Override
     public List<RecordedEvent> readForward(long fromPosition, int limit) {
-        return read("read the global log",
-                connection -> queries.readAll(connection, fromPosition, Direction.FORWARD, limit));
+        long started = System.nanoTime();
+        long pauseMs = 50;
+        boolean warned = false;
+        while (true) {
+            try {
+                return read("read the global log",
+                        connection -> queries.readAll(connection, fromPosition, Direction.FORWARD, limit));
+            } catch (StoreUnavailableException e) {
+                boolean transientFailure = e.getCause() instanceof SQLException sql && dialect.isTransient(sql);
+                long waitedMs = (System.nanoTime() - started) / 1_000_000;
+                if (closed || !transientFailure || waitedMs >= SUBSCRIPTION_OUTAGE_TOLERANCE_MS) {
+                    throw e;
+                }
+                if (!warned) {
+                    LOG.warn("{}: subscriptions wait for the database (up to {} s): {}", name,
+                            SUBSCRIPTION_OUTAGE_TOLERANCE_MS / 1000, e.getMessage());
+                    warned = true;
+                }
+                try {
+                    Thread.sleep(pauseMs);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                pauseMs = Math.min(1_000, pauseMs * 2);
+            }
+        }
     }
 
     @Override

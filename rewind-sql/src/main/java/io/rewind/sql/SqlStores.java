@@ -5,15 +5,18 @@ import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * Opens a SQL store from the URI a user gives ({@code rewind serve --store URI}):
  * <ul>
  *   <li>{@code sqlite:FILE}: the SQLite database in FILE (a path; created if missing);</li>
- *   <li>{@code postgresql://[user[:password]@]host[:port]/database[?parameters]} (or
- *       {@code postgres://}): PostgreSQL, user and password percent-decoded, parameters passed to
- *       the JDBC driver; a {@code currentSchema} parameter also makes the store keep its tables in
+ *   <li>{@code postgresql://[user[:password]@]host[:port][,host[:port]...]/database[?parameters]}
+ *       (or {@code postgres://}): PostgreSQL, user and password percent-decoded, parameters passed to
+ *       the JDBC driver; several hosts are tried in turn by the driver (with
+ *       {@code targetServerType=primary}, until it finds the one that accepts writes: a highly
+ *       available cluster, docs/SQL.md); a {@code currentSchema} parameter also makes the store keep its tables in
  *       that schema (created if missing);</li>
  *   <li>{@code jdbc:postgresql:...}: a PostgreSQL JDBC URL as the driver takes it
  *       ({@code user}, {@code password} as parameters).</li>
@@ -64,9 +67,21 @@ public final class SqlStores {
             throw new IllegalArgumentException("not a store URI Rewind's SQL stores know: '" + mask(uri)
                     + "' (use sqlite:FILE, postgresql://user:password@host:port/database or jdbc:postgresql:...)");
         }
+        // java.net.URI takes one host only: the hosts of a multi-host URI (h1:p1,h2:p2, which the
+        // JDBC driver tries in turn) are cut out and the rest is parsed with the first one in their place.
+        int authorityStart = uri.indexOf("://") + 3;
+        int authorityEnd = authorityEnd(uri, authorityStart);
+        int at = uri.lastIndexOf('@', authorityEnd - 1);
+        int hostsStart = at < authorityStart ? authorityStart : at + 1;
+        List<String> hosts = List.of(uri.substring(hostsStart, authorityEnd).split(",", -1));
         URI parsed;
         try {
-            parsed = new URI(uri);
+            parsed = new URI(uri.substring(0, hostsStart) + hosts.get(0) + uri.substring(authorityEnd));
+            for (String host : hosts.subList(1, hosts.size())) {
+                if (new URI("postgresql://" + host).getHost() == null) {
+                    throw new URISyntaxException(host, "not a host[:port]");
+                }
+            }
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("malformed PostgreSQL URI '" + mask(uri) + "': " + e.getReason(), e);
         }
@@ -74,10 +89,7 @@ public final class SqlStores {
             throw new IllegalArgumentException("a PostgreSQL URI names host and database:"
                     + " postgresql://user:password@host:port/database, was '" + mask(uri) + "'");
         }
-        StringBuilder jdbcUrl = new StringBuilder("jdbc:postgresql://").append(parsed.getHost());
-        if (parsed.getPort() >= 0) {
-            jdbcUrl.append(':').append(parsed.getPort());
-        }
+        StringBuilder jdbcUrl = new StringBuilder("jdbc:postgresql://").append(String.join(",", hosts));
         jdbcUrl.append(parsed.getRawPath());
         if (parsed.getRawQuery() != null) {
             jdbcUrl.append('?').append(parsed.getRawQuery());
@@ -94,6 +106,17 @@ public final class SqlStores {
             }
         }
         return config.build();
+    }
+
+    /** Where the authority (user information and hosts) that starts at {@code start} ends. */
+    private static int authorityEnd(String uri, int start) {
+        for (int i = start; i < uri.length(); i++) {
+            char c = uri.charAt(i);
+            if (c == '/' || c == '?' || c == '#') {
+                return i;
+            }
+        }
+        return uri.length();
     }
 
     private static String query(String url) {

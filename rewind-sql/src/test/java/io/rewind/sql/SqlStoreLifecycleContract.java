@@ -5,6 +5,7 @@ import static io.rewind.testkit.TestEvents.events;
 import static io.rewind.testkit.StoreAssertions.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.rewind.api.AppendRequest;
 import io.rewind.api.AppendResult;
@@ -13,9 +14,11 @@ import io.rewind.api.ErrorCode;
 import io.rewind.api.EventData;
 import io.rewind.api.EventStore;
 import io.rewind.api.ExpectedVersion;
+import io.rewind.api.IdempotencyConflictException;
 import io.rewind.api.RecordedEvent;
 import io.rewind.api.StoreUnavailableException;
 import io.rewind.api.StreamInfo;
+import io.rewind.api.WrongExpectedVersionException;
 import io.rewind.testkit.Await;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -27,6 +30,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -138,6 +142,66 @@ abstract class SqlStoreLifecycleContract {
             assertThat(store.readAll(0, Direction.FORWARD, 10)).extracting(RecordedEvent::type)
                     .containsExactly("good", "good", "good");
             assertThat(store.streamInfo("group")).contains(new StreamInfo("group", 2, 0, 2));
+        }
+    }
+
+    @Test
+    void oneTransactionDecidesItsAppendsInMemoryAgainstEachOtherAndARefusedOneFailsOnlyItself() throws Exception {
+        UUID firstId = UUID.randomUUID();
+        AppendRequest first = AppendRequest.to("batch", ExpectedVersion.noStream(),
+                EventData.of(firstId, "first", new byte[] {1}));
+        List<AppendRequest> batch = List.of(
+                first,
+                AppendRequest.to("batch", ExpectedVersion.noStream(), event("refused: the stream exists now")),
+                AppendRequest.to("batch", ExpectedVersion.exactly(0), event("second")),
+                first,
+                AppendRequest.to("elsewhere", ExpectedVersion.any(), EventData.of(firstId, "first", new byte[] {1})),
+                AppendRequest.builder().check("batch", ExpectedVersion.exactly(1))
+                        .append("checked", ExpectedVersion.noStream(), event("third")).build(),
+                AppendRequest.builder().check("batch", ExpectedVersion.exactly(0))
+                        .append("checked", ExpectedVersion.any(), event("refused: stale check")).build());
+        try (SqlEventStore store = open(Clock.systemUTC()); Connection connection = connect()) {
+            store.append("before", ExpectedVersion.noStream(), event("zero"));
+            AppendTransaction transaction = AppendTransaction.begin(connection, dialect(), Clock.systemUTC());
+            List<Object> outcomes = transaction.appendAll(batch);
+            assertThat(transaction.commit()).isEqualTo(3);
+
+            assertThat(((AppendResult) outcomes.get(0)).firstPosition()).isEqualTo(1);
+            assertThat(outcomes.get(1)).isInstanceOf(WrongExpectedVersionException.class);
+            assertThat(((AppendResult) outcomes.get(2)).firstPosition()).isEqualTo(2);
+            assertThat(outcomes.get(3)).as("a retry inside the batch answers the original").isEqualTo(outcomes.get(0));
+            assertThat(outcomes.get(4)).isInstanceOf(IdempotencyConflictException.class);
+            assertThat(((AppendResult) outcomes.get(5)).firstPosition()).isEqualTo(3);
+            assertThat(outcomes.get(6)).isInstanceOf(WrongExpectedVersionException.class);
+            assertThat(store.readAll(0, Direction.FORWARD, 10)).extracting(RecordedEvent::position, RecordedEvent::stream,
+                    RecordedEvent::version).containsExactly(tuple(0L, "before", 0L), tuple(1L, "batch", 0L),
+                    tuple(2L, "batch", 1L), tuple(3L, "checked", 0L));
+            assertThat(store.streamInfo("batch")).contains(new StreamInfo("batch", 1, 1, 2));
+            assertThat(store.streamInfo("checked")).contains(new StreamInfo("checked", 0, 3, 3));
+            assertThat(store.headPosition()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aBatchLargerThanOneInsertStatementAndOneRoundTripIsStoredWhole() throws Exception {
+        // More rows than one multi-row insert takes, and more parameters than one round trip carries.
+        int appends = StatementGroup.MAX_PARAMETERS_TOGETHER / 8 + 7;
+        List<AppendRequest> batch = new ArrayList<>();
+        for (int i = 0; i < appends; i++) {
+            // Every other append goes to one shared stream, so that the upsert also spans chunks.
+            batch.add(AppendRequest.to(i % 2 == 0 ? "shared" : "own-" + i, ExpectedVersion.any(), event("e" + i)));
+        }
+        try (SqlEventStore store = open(Clock.systemUTC()); Connection connection = connect()) {
+            AppendTransaction transaction = AppendTransaction.begin(connection, dialect(), Clock.systemUTC());
+            List<Object> outcomes = transaction.appendAll(batch);
+            assertThat(transaction.commit()).isEqualTo(appends - 1);
+
+            assertThat(outcomes).extracting(outcome -> ((AppendResult) outcome).firstPosition())
+                    .containsExactlyElementsOf(java.util.stream.LongStream.range(0, appends).boxed().toList());
+            assertThat(store.readAll(0, Direction.FORWARD, appends + 1)).extracting(RecordedEvent::position)
+                    .containsExactlyElementsOf(java.util.stream.LongStream.range(0, appends).boxed().toList());
+            assertThat(store.streamInfo("shared")).contains(new StreamInfo("shared", (appends + 1) / 2 - 1, 0,
+                    appends % 2 == 0 ? appends - 2 : appends - 1));
         }
     }
 

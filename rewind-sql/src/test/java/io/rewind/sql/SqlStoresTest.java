@@ -56,6 +56,24 @@ class SqlStoresTest {
     }
 
     @Test
+    void aMultiHostUriKeepsEveryHostForTheDriver() {
+        PostgresConfig config = SqlStores.postgresConfig("postgresql://ann:s%40cret@db1:5433,db2,10.0.0.3:6000/events"
+                + "?targetServerType=primary&currentSchema=tenant", 1);
+
+        assertThat(config.jdbcUrl()).isEqualTo(
+                "jdbc:postgresql://db1:5433,db2,10.0.0.3:6000/events?targetServerType=primary&currentSchema=tenant");
+        assertThat(config.user()).contains("ann");
+        assertThat(config.password()).contains("s@cret");
+        assertThat(config.schema()).contains("tenant");
+        assertThatThrownBy(() -> SqlStores.postgresConfig("postgresql://ann:secret@db1,db 2/events", 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("malformed").hasMessageNotContaining("secret");
+        assertThatThrownBy(() -> SqlStores.postgresConfig("postgresql://ann:secret@db1,/events", 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("malformed").hasMessageNotContaining("secret");
+    }
+
+    @Test
     void otherUrisAreRefusedWithoutShowingTheirPassword() {
         assertThat(SqlStores.handles("log:./data")).isFalse();
         assertThat(SqlStores.handles("memory:")).isFalse();
