@@ -3,6 +3,7 @@ package io.rewind.bench;
 import io.rewind.protocol.Frames;
 import io.rewind.protocol.command.CommandReply;
 import io.rewind.protocol.command.CommandRequest;
+import io.rewind.security.CurveKeys;
 import java.util.ArrayList;
 import java.util.List;
 import org.zeromq.SocketType;
@@ -31,7 +32,15 @@ final class Dealer implements AutoCloseable {
 
     /** Connects a DEALER to {@code endpoint} and checks with a PING that the server answers. */
     static Dealer connect(ZContext context, String endpoint) {
-        Dealer dealer = new Dealer(context, endpoint);
+        return connect(context, endpoint, null, null);
+    }
+
+    /**
+     * As {@link #connect(ZContext, String)}, with CURVE when {@code serverKey} and {@code ownKeys}
+     * are given (docs/SECURITY.md).
+     */
+    static Dealer connect(ZContext context, String endpoint, CurveKeys serverKey, CurveKeys ownKeys) {
+        Dealer dealer = new Dealer(context, endpoint, serverKey, ownKeys);
         try {
             dealer.ping();
             return dealer;
@@ -41,9 +50,14 @@ final class Dealer implements AutoCloseable {
         }
     }
 
-    private Dealer(ZContext context, String endpoint) {
+    private Dealer(ZContext context, String endpoint, CurveKeys serverKey, CurveKeys ownKeys) {
         this.endpoint = endpoint;
         this.socket = context.createSocket(SocketType.DEALER);
+        if (serverKey != null) {
+            socket.setCurveServerKey(serverKey.publicKey());
+            socket.setCurvePublicKey(ownKeys.publicKey());
+            socket.setCurveSecretKey(ownKeys.secretKey().orElseThrow());
+        }
         // JeroMQ 0.6.0 can leave a fresh connection stuck before its handshake until the handshake
         // interval expires (30 s by default): a short one makes it retry quickly.
         socket.setHandshakeIvl(500);

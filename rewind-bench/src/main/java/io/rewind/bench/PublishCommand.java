@@ -1,5 +1,7 @@
 package io.rewind.bench;
 
+import io.rewind.security.CurveCertificate;
+import io.rewind.security.CurveKeys;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -65,9 +67,30 @@ final class PublishCommand implements Callable<Integer> {
                     + " (APPEND) (default: ${DEFAULT-VALUE}).")
     String dialectName;
 
+    @Option(names = "--server-key", paramLabel = "FILE",
+            description = "With --server: the server's CURVE public certificate; connect with CURVE (needs --key).")
+    java.nio.file.Path serverKey;
+
+    @Option(names = "--key", paramLabel = "FILE",
+            description = "With --server-key: the clients' CURVE secret certificate (mode 600).")
+    java.nio.file.Path key;
+
     @Override
     public Integer call() throws Exception {
         Options.atLeast(spec, "--clients", clients, 1);
+        if ((serverKey == null) != (key == null) || (serverKey != null && endpoint == null)) {
+            throw new ParameterException(spec.commandLine(), "--server-key and --key go together, with --server");
+        }
+        CurveKeys serverPublic = null;
+        CurveKeys own = null;
+        if (serverKey != null) {
+            try {
+                serverPublic = CurveKeys.ofPublic(CurveCertificate.read(serverKey).keys().publicKey());
+                own = CurveCertificate.readSecret(key, "--key").keys();
+            } catch (java.io.IOException e) {
+                throw new BenchException(e.getMessage(), e);
+            }
+        }
         Options.between(spec, "--window", window, 1, InFlight.MAX_WINDOW);
         Options.atLeast(spec, "--size", size, 0);
         Options.between(spec, "--batch", batch, 1, io.rewind.api.Limits.MAX_EVENTS_PER_APPEND);
@@ -85,11 +108,11 @@ final class PublishCommand implements Callable<Integer> {
             String target = local == null ? endpoint : local.endpoint();
             Report report = new Report("publish").text("server", local == null ? target : "in-process over " + serve)
                     .text("dialect", dialectName).count("clients", clients).count("window", window)
-                    .count("batch", batch).count("size", size);
+                    .count("batch", batch).count("size", size).text("curve", serverKey == null ? "off" : "on");
             try (ZContext context = new ZContext(1)) {
                 List<Dealer> dealers = new ArrayList<>();
                 for (int c = 0; c < clients; c++) {
-                    dealers.add(Dealer.connect(context, target));
+                    dealers.add(Dealer.connect(context, target, serverPublic, own));
                 }
                 measure(dialect, dealers, report, local == null ? null : local.forces());
             }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,6 +53,23 @@ class SecureServeTest {
             assertThat(serve.awaitCommandEndpoint(TIMEOUT_MS)).startsWith("tcp://0.0.0.0:");
             assertThat(serve.terminate(TIMEOUT_MS)).isZero();
         }
+    }
+
+    @Test
+    void securityOptionsThatWouldProtectNothingAreRefused() throws Exception {
+        Path grants = Files.writeString(temp.resolve("grants"), "ops read:* write:*\n");
+        String[] base = {"serve", "--store", "memory:", "--http-endpoint", "off", "--command-endpoint", "tcp://127.0.0.1:*",
+            "--stream-endpoint", "tcp://127.0.0.1:*"};
+
+        CliRun grantsAlone = CliRun.run(concat(base, new String[] {"--grants", grants.toString()}));
+        CliRun halfCurve = CliRun.run(concat(base, new String[] {"--curve-clients", temp.toString()}));
+        CliRun legacyWithoutGrants = CliRun.run(concat(base, new String[] {"--legacy-endpoint", "ops=tcp://127.0.0.1:*"}));
+
+        assertThat(grantsAlone.err()).contains("rewind: --grants applies to CURVE");
+        assertThat(halfCurve.err()).contains("rewind: CURVE needs all of --curve-secret-key, --curve-clients and --grants");
+        assertThat(legacyWithoutGrants.err()).contains("rewind: --legacy-endpoint needs --grants");
+        assertThat(List.of(grantsAlone.exitCode(), halfCurve.exitCode(), legacyWithoutGrants.exitCode()))
+                .containsOnly(1);
     }
 
     @Test

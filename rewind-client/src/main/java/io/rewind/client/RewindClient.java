@@ -60,8 +60,11 @@ public final class RewindClient {
         while (true) {
             long remaining = deadline - System.nanoTime();
             if (remaining <= 0) {
+                // A CURVE server refuses an unknown key silently: ZeroMQ tells the client nothing.
+                String curve = config.serverKey().isEmpty() ? "" : " (with CURVE: check the server's public key, and that"
+                        + " the server accepts this client's key " + config.clientKeys().orElseThrow().publicKeyZ85() + ")";
                 throw new StoreUnavailableException("no answer from the Rewind server at " + config.endpoint()
-                        + " within " + config.connectTimeout().toMillis() + " ms" + lastFailure);
+                        + " within " + config.connectTimeout().toMillis() + " ms" + lastFailure + curve);
             }
             CompletableFuture<CommandReply> pong = connection.call(CommandRequest.Ping::new);
             try {

@@ -121,7 +121,8 @@ class SecureAccessMatrixTest {
         Throwable wrongKey = catchThrowable(() -> connect(CurveKeys.generate()));
 
         assertThat(anonymous).isInstanceOf(StoreUnavailableException.class);
-        assertThat(wrongKey).isInstanceOf(StoreUnavailableException.class);
+        assertThat(wrongKey).isInstanceOf(StoreUnavailableException.class)
+                .hasMessageContaining("with CURVE: check the server's public key, and that the server accepts this client's key");
         assertThat(store.headPosition()).as("nothing stored").isEqualTo(1);
     }
 

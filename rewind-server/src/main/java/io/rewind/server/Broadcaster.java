@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.ZMQ;
@@ -230,7 +231,7 @@ final class Broadcaster implements HeadListener {
      * (null before the first), so a legacy subscriber sees an unbroken chain of what it may read.
      */
     List<SubscriptionEvent> publishPending(ZMQ.Socket streamPub, ZMQ.Socket legacyPub,
-            java.util.function.Predicate<RecordedEvent> visible) {
+            Predicate<RecordedEvent> visible) {
         List<Item> items = new ArrayList<>();
         queue.drainTo(items, capacity);
         List<SubscriptionEvent> events = new ArrayList<>(items.size());

@@ -83,7 +83,7 @@ final class CommandService {
             subscriptions.cancel(message.envelope(), message.peer(), cancel);
         } else {
             subscriptions.subscribe(message.envelope(), message.peer(), (CommandRequest.Subscribe) request, nowNanos,
-                    guard);
+                    guard, message.userId());
         }
     }
 

@@ -35,6 +35,8 @@ final class RemoteSubscription {
     final SubscriptionRequest request;
     /** The principal's view whose grants every delivered event is checked against again; null without security. */
     final SecuredEventStore guard;
+    /** The ZAP user id (CURVE: the client's public key) of the connection, null without one. */
+    final String userId;
     Mode mode = Mode.STARTING;
     long scanned;
     long lastDelivered;
@@ -50,8 +52,9 @@ final class RemoteSubscription {
     boolean ended;
 
     RemoteSubscription(List<byte[]> envelope, ByteBuffer client, long id, SubscriptionRequest request, long credit,
-            SecuredEventStore guard) {
+            SecuredEventStore guard, String userId) {
         this.guard = guard;
+        this.userId = userId;
         this.envelope = envelope;
         this.client = client;
         this.id = id;

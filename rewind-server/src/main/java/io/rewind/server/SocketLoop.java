@@ -2,6 +2,7 @@ package io.rewind.server;
 
 import io.rewind.api.ErrorCode;
 import io.rewind.api.EventStore;
+import io.rewind.api.RecordedEvent;
 import io.rewind.api.StoreClosedException;
 import io.rewind.api.SubscriptionEvent;
 import io.rewind.api.UnauthenticatedException;
@@ -13,11 +14,14 @@ import io.rewind.protocol.command.CommandReply;
 import io.rewind.protocol.command.CommandRequest;
 import io.rewind.protocol.legacy.GoRewindReply;
 import io.rewind.protocol.legacy.RewindReply;
+import io.rewind.security.AccessPolicy;
+import io.rewind.security.ClientKeys;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.ZMQ;
@@ -30,7 +34,8 @@ import org.zeromq.ZMQ;
  *
  * <p>Per cycle: read what the ROUTER has (bounded), run mailbox tasks (replies), publish pending
  * broadcasts and serve live subscriptions from them, retry replies waiting for a full client,
- * and about once a second drop subscriptions of silent clients. Requests in flight are bounded by
+ * and about once a second drop subscriptions of silent clients (and, with CURVE, of removed client
+ * keys). Requests in flight are bounded by
  * {@link ServerConfig#maxRequestsInFlight()}.
  */
 final class SocketLoop implements Runnable, Replies {
@@ -55,7 +60,9 @@ final class SocketLoop implements Runnable, Replies {
     /** Decodes and rejects commands before their sender is known; never serves one. */
     private final CommandService commands;
     private final Gate<Services> gate;
-    private final java.util.function.Predicate<io.rewind.api.RecordedEvent> published;
+    private final Predicate<RecordedEvent> published;
+    /** The CURVE server's client keys, null without CURVE: subscriptions of removed keys end at housekeeping. */
+    private final ClientKeys clientKeys;
     private final ClientStyles clientStyles = new ClientStyles();
     private volatile boolean stopRequested;
     private int inFlight;
@@ -83,6 +90,7 @@ final class SocketLoop implements Runnable, Replies {
                     new CommandService(served, config, offThread, appends, this, subscriptions, view));
         });
         this.published = publishedFilter(security);
+        this.clientKeys = security.clientKeys().orElse(null);
     }
 
     /** The services of one principal (or of the bare store): its legacy dialects and Rewind's commands. */
@@ -93,11 +101,11 @@ final class SocketLoop implements Runnable, Replies {
      * Which events the PUB sockets publish: all of them, but on an endpoint served as one principal
      * only those it may read now (a CURVE server lets only principals with read:$all subscribe).
      */
-    private static java.util.function.Predicate<io.rewind.api.RecordedEvent> publishedFilter(ServerSecurity security) {
+    private static Predicate<RecordedEvent> publishedFilter(ServerSecurity security) {
         if (security.mode() != ServerSecurity.Mode.PRINCIPAL) {
             return null;
         }
-        io.rewind.security.AccessPolicy policy = security.policy().orElseThrow();
+        AccessPolicy policy = security.policy().orElseThrow();
         String principal = security.principal().orElseThrow();
         return event -> policy.principal(principal).map(p -> p.mayRead(event.stream())).orElse(false);
     }
@@ -131,6 +139,9 @@ final class SocketLoop implements Runnable, Replies {
                 long now = System.nanoTime();
                 if (now - nextHousekeeping >= 0) {
                     subscriptions.expireSilent(now);
+                    if (clientKeys != null) {
+                        subscriptions.endRevoked(clientKeys::principalOf);
+                    }
                     nextHousekeeping = now + HOUSEKEEPING_NANOS;
                 }
             }

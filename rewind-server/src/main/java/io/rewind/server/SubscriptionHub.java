@@ -8,6 +8,7 @@ import io.rewind.api.RecordedEvent;
 import io.rewind.api.StoreClosedException;
 import io.rewind.api.SubscriptionEvent;
 import io.rewind.api.SubscriptionRequest;
+import io.rewind.api.UnauthenticatedException;
 import io.rewind.protocol.command.CommandReply;
 import io.rewind.protocol.command.CommandRequest;
 import io.rewind.protocol.command.ErrorReplies;
@@ -23,6 +24,7 @@ import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,7 +102,7 @@ final class SubscriptionHub {
      * ends with ACCESS_DENIED (or UNAUTHENTICATED) when they stop allowing an event it would deliver.
      */
     void subscribe(List<byte[]> envelope, ByteBuffer client, CommandRequest.Subscribe command, long nowNanos,
-            Optional<SecuredEventStore> guard) {
+            Optional<SecuredEventStore> guard, String userId) {
         if (guard.isPresent()) {
             try {
                 guard.get().checkSubscription(command.request());
@@ -121,7 +123,7 @@ final class SubscriptionHub {
             return;
         }
         RemoteSubscription subscription = new RemoteSubscription(envelope, client, command.requestId(),
-                command.request(), command.credit(), guard.orElse(null));
+                command.request(), command.credit(), guard.orElse(null), userId);
         subscriptions.put(key, subscription);
         counted();
         lastHeard.put(client, nowNanos);
@@ -401,6 +403,20 @@ final class SubscriptionHub {
                         + " timed out: the client sent nothing for " + config.subscriptionTimeout().toSeconds() + " s"));
             }
             lastHeard.remove(client);
+        }
+    }
+
+    /**
+     * Ends, with UNAUTHENTICATED, every subscription whose connection's key no longer maps to the
+     * principal it was started as: a client key removed while its subscriptions run.
+     */
+    void endRevoked(Function<String, Optional<String>> principalOfKey) {
+        for (RemoteSubscription subscription : new ArrayList<>(subscriptions.values())) {
+            if (subscription.userId != null && subscription.guard != null && !principalOfKey.apply(subscription.userId)
+                    .equals(Optional.of(subscription.guard.principalName()))) {
+                end(subscription, new UnauthenticatedException("the client key " + subscription.userId
+                        + " is no longer accepted: the subscription ends"));
+            }
         }
     }
 

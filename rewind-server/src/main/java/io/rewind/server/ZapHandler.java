@@ -2,6 +2,7 @@ package io.rewind.server;
 
 import io.rewind.security.AccessPolicy;
 import io.rewind.security.ClientKeys;
+import io.rewind.security.Operation;
 import io.rewind.security.Principal;
 import io.rewind.security.Z85;
 import java.nio.charset.StandardCharsets;
@@ -106,14 +107,14 @@ final class ZapHandler implements AutoCloseable {
         String key = Z85.encode(request.get(6));
         Optional<String> principal = keys.principalOf(key);
         if (principal.isEmpty()) {
-            policy.audit().denied("key " + key, io.rewind.security.Operation.AUTHENTICATE, domain);
+            policy.audit().denied("key " + key, Operation.AUTHENTICATE, domain);
             reply(version, requestId, "400", "unknown client key", "");
             return;
         }
         if (domain.equals(STREAM)) {
             Optional<Principal> granted = policy.principal(principal.get());
             if (granted.isEmpty() || !granted.get().mayReadAll()) {
-                policy.audit().denied(principal.get(), io.rewind.security.Operation.SUBSCRIBE, "$all (PUB endpoint)");
+                policy.audit().denied(principal.get(), Operation.SUBSCRIBE, "$all (PUB endpoint)");
                 reply(version, requestId, "400", "the PUB endpoints need read:$all", "");
                 return;
             }

@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rewind.api.Direction;
 import io.rewind.api.ErrorCode;
+import io.rewind.api.ExpectedVersion;
+import io.rewind.api.SubscriptionRequest;
 import io.rewind.protocol.command.CommandReply;
 import io.rewind.protocol.command.CommandRequest;
 import io.rewind.security.CurveKeys;
+import io.rewind.testkit.TestEvents;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,6 +57,22 @@ class CurveServerTest {
     }
 
     @Test
+    void theRewindDialectOverCurveIsServedAsThePrincipalOfTheKey() {
+        secure.store.append("orders-1", ExpectedVersion.any(), TestEvents.event("x"));
+        TestClient auditor = secure.req("auditor");
+        auditor.sendText("QUERY", "", "");
+        assertThat(auditor.receiveText()).hasSize(3).last().isEqualTo("END");
+        auditor.sendText("PUBLISH", "to the default stream");
+        assertThat(auditor.receiveText()).containsExactly("ERROR principal 'auditor' may not append to stream 'default'");
+
+        TestClient orders = secure.req("orders");
+        orders.sendText("QUERY", "", "");
+        assertThat(orders.receiveText()).containsExactly(
+                "ERROR principal 'orders' may not read $all (every stream in global order): it needs read:$all");
+        assertThat(secure.store.headPosition()).isZero();
+    }
+
+    @Test
     void aClientWithAnUnknownKeyOrWithoutCurveGetsNoAnswerAndStoresNothing() {
         TestClient stranger = secure.client(SocketType.DEALER, secure.server.commandEndpoint(), CurveKeys.generate(),
                 REFUSED_WAIT_MS);
@@ -92,6 +111,26 @@ class CurveServerTest {
         assertThat(heard).as("the auditor hears the stream PUB").isTrue();
         assertThat(legacyHeard).as("and the legacy PUB").isTrue();
         assertThat(orders.receiveOrNull()).as("a principal without read:$all hears nothing").isNull();
+    }
+
+    @Test
+    void aSubscriptionEndsWhenItsKeyIsRemovedOrItsGrantIsDenied() throws IOException {
+        TestClient orders = secure.dealer("orders");
+        orders.sendCommand(new CommandRequest.Subscribe(1, SubscriptionRequest.fromBeginning(), 100));
+        assertThat(orders.receiveReply()).isInstanceOf(CommandReply.Error.class)
+                .satisfies(r -> assertThat(((CommandReply.Error) r).code()).isEqualTo(ErrorCode.ACCESS_DENIED));
+        orders.sendCommand(new CommandRequest.Subscribe(2, SubscriptionRequest.fromBeginning().withStreamPrefix("orders-"),
+                100));
+        assertThat(orders.receiveReply()).isInstanceOf(CommandReply.Subscribed.class);
+
+        Files.delete(secure.clientsDirectory.resolve("orders.key"));
+
+        CommandReply ended;
+        do {
+            ended = orders.receiveReply(); // a CAUGHT_UP may come first
+        } while (!(ended instanceof CommandReply.Error));
+        assertThat(((CommandReply.Error) ended).code()).isEqualTo(ErrorCode.UNAUTHENTICATED);
+        assertThat(((CommandReply.Error) ended).requestId()).hasValue(2);
     }
 
     @Test
