@@ -40,8 +40,6 @@ final class Exchange {
     io.rewind.api.EventStore store;
     /** The principal's view, or null when the server runs without {@link HttpAccess}. */
     io.rewind.security.SecuredEventStore secured;
-    /** Whether the route read the body (see {@link #closeIfBodyUnread}). */
-    private boolean bodyRead;
 
     Exchange(Request request, Response response, Callback callback, long maxRequestBytes) {
         this.request = request;
@@ -94,7 +92,6 @@ final class Exchange {
      * a longer body without one when the limit is reached.
      */
     InputStream body() {
-        bodyRead = true;
         long declared = request.getLength();
         if (declared > maxRequestBytes) {
             throw new HttpProblemException(Problem.http(413, ErrorCode.TOO_LARGE, "Request too large",
@@ -177,7 +174,6 @@ final class Exchange {
     }
 
     void send(int status, String contentType, byte[] bytes) {
-        closeIfBodyUnread();
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
@@ -206,21 +202,8 @@ final class Exchange {
         send(problem.status(), Problem.CONTENT_TYPE, problem.body(target()));
     }
 
-    /**
-     * A request that came with a body the route never read (a GET with a body, say) gets
-     * {@code Connection: close}: Jetty closes such a connection after the response rather than
-     * read an unknown rest, and without the header a client would send its next request on a
-     * connection that is about to close, and get no answer.
-     */
-    private void closeIfBodyUnread() {
-        if (!bodyRead && request.getLength() != 0) {
-            response.getHeaders().put(HttpHeader.CONNECTION, "close");
-        }
-    }
-
     /** Starts a streamed answer; the caller writes through the returned generator and then calls {@link #finish}. */
     OutputStream stream(int status, String contentType) {
-        closeIfBodyUnread();
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
