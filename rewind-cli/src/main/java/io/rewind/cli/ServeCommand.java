@@ -162,7 +162,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         ZeroMqSecurity security = ZeroMqSecurity.of(insecureSetting,
                 path(curveSecretKey, file, "curve-secret-key"), path(curveClients, file, "curve-clients"),
-                path(grants, file, "grants"), legacySpecs);
+                path(grants, file, "grants"), legacySpecs,
+                httpConfig != null && httpSecurity.tokens(file).isPresent());
         HttpAccess httpAccess;
         try {
             // The HTTP API checks its tokens' principals against the same policy as ZeroMQ (one audit).

@@ -75,6 +75,15 @@ final class ZeroMqSecurity implements AutoCloseable {
      */
     static ZeroMqSecurity of(boolean insecure, Path serverSecretKey, Path clientsDirectory, Path grants,
             List<String> legacySpecs) {
+        return of(insecure, serverSecretKey, clientsDirectory, grants, legacySpecs, false);
+    }
+
+    /**
+     * As {@link #of(boolean, Path, Path, Path, List)}, {@code httpTokens} telling whether the HTTP
+     * endpoint's bearer tokens use the grants file too.
+     */
+    static ZeroMqSecurity of(boolean insecure, Path serverSecretKey, Path clientsDirectory, Path grants,
+            List<String> legacySpecs, boolean httpTokens) {
         boolean curve = serverSecretKey != null || clientsDirectory != null;
         if (curve && (serverSecretKey == null || clientsDirectory == null || grants == null)) {
             throw new CliException("CURVE needs all of --curve-secret-key, --curve-clients and --grants");
@@ -82,10 +91,10 @@ final class ZeroMqSecurity implements AutoCloseable {
         if (insecure && curve) {
             throw new CliException("--insecure and CURVE (--curve-secret-key, --curve-clients) exclude each other");
         }
-        if (grants != null && !curve && legacySpecs.isEmpty()) {
-            // Until another endpoint uses it, a grants file alone would protect nothing: say so.
-            throw new CliException("--grants applies to CURVE (--curve-secret-key, --curve-clients) and to "
-                    + "--legacy-endpoint; give one of them");
+        if (grants != null && !curve && legacySpecs.isEmpty() && !httpTokens) {
+            // A grants file no endpoint uses would protect nothing: say so.
+            throw new CliException("--grants applies to CURVE (--curve-secret-key, --curve-clients), to "
+                    + "--legacy-endpoint and to the HTTP API's --http-tokens; give one of them");
         }
         if (!legacySpecs.isEmpty() && grants == null) {
             throw new CliException("--legacy-endpoint needs --grants: it names the principal the endpoint serves as");
