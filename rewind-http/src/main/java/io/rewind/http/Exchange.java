@@ -33,6 +33,8 @@ final class Exchange {
     final List<String> path;
     private final Map<String, List<String>> query;
     private final long maxRequestBytes;
+    /** Whether a route asked for the body ({@link #body}); a body never asked for is discarded. */
+    private boolean bodyTaken;
     /**
      * What the route serves: the server's store, or with security on the request principal's
      * {@link io.rewind.security.SecuredEventStore} view of it (set once by the handler before the route runs).
@@ -92,6 +94,7 @@ final class Exchange {
      * a longer body without one when the limit is reached.
      */
     InputStream body() {
+        bodyTaken = true;
         long declared = request.getLength();
         if (declared > maxRequestBytes) {
             throw new HttpProblemException(Problem.http(413, ErrorCode.TOO_LARGE, "Request too large",
@@ -174,6 +177,11 @@ final class Exchange {
     }
 
     void send(int status, String contentType, byte[] bytes) {
+        if (!bodyTaken && request.getLength() != 0) {
+            // A body the route never read (a GET with a body, say): Jetty discards what has arrived
+            // and closes the connection if more may follow, so the client must not reuse it.
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
@@ -204,6 +212,9 @@ final class Exchange {
 
     /** Starts a streamed answer; the caller writes through the returned generator and then calls {@link #finish}. */
     OutputStream stream(int status, String contentType) {
+        if (!bodyTaken && request.getLength() != 0) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
