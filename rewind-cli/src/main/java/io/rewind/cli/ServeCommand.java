@@ -2,6 +2,10 @@ package io.rewind.cli;
 
 import io.rewind.api.EventStore;
 import io.rewind.api.EventStoreException;
+import io.rewind.cluster.ClusterConfig;
+import io.rewind.cluster.ClusterEventStore;
+import io.rewind.log.LogConfig;
+import io.rewind.log.LogEventStore;
 import io.rewind.log.Durability;
 import io.rewind.http.HttpConfig;
 import io.rewind.http.RewindHttpServer;
@@ -46,7 +50,8 @@ final class ServeCommand implements Callable<Integer> {
     static final String DEFAULT_FSYNC = "always";
     static final String DEFAULT_MAX_EVENT_SIZE = "16MiB";
     private static final Set<String> CONFIG_KEYS = Set.of("store", "command-endpoint", "stream-endpoint",
-            "legacy-stream-endpoint", "http-endpoint", "default-stream", "fsync", "max-event-size");
+            "legacy-stream-endpoint", "http-endpoint", "default-stream", "fsync", "max-event-size", "node", "cluster",
+            "raft-dir");
 
     @Spec
     CommandSpec spec;
@@ -88,6 +93,20 @@ final class ServeCommand implements Callable<Integer> {
             description = "Largest event (data + metadata) accepted (default: " + DEFAULT_MAX_EVENT_SIZE + ").")
     String maxEventSize;
 
+    @Option(names = "--node", paramLabel = "ID",
+            description = "This node's id in --cluster: serve the store as one node of a replicated cluster"
+                    + " (docs/CLUSTER.md).")
+    String node;
+
+    @Option(names = "--cluster", paramLabel = "ID=HOST:PORT,...",
+            description = "Every node of the cluster (this one included) with its Raft address; needs --node"
+                    + " and a log: store.")
+    String cluster;
+
+    @Option(names = "--raft-dir", paramLabel = "DIR",
+            description = "Where this node keeps its Raft log (default: the log directory with .raft appended).")
+    Path raftDir;
+
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     @Override
@@ -119,10 +138,14 @@ final class ServeCommand implements Callable<Integer> {
         String httpSetting = file.resolve(httpEndpoint, "http-endpoint", DEFAULT_HTTP_ENDPOINT);
         HttpConfig httpConfig = httpSetting.equals("off") ? null : httpConfig(httpSetting, (int) maxSize);
 
+        ClusterConfig clusterConfig = clusterConfig(file, storeUri);
+
         ServerMetrics metrics = new ServerMetrics();
+        FileIO files = new MeteredFileIO(FileIO.real(), metrics.registry());
+        EventStore opened = clusterConfig == null ? openStore(storeUri, durability, (int) maxSize, files)
+                : startNode(clusterConfig, storeUri, durability, (int) maxSize, files);
         // Every server serves the metered store: the same store, its calls measured for /metrics.
-        EventStore eventStore = new MeteredEventStore(openStore(storeUri, durability, (int) maxSize,
-                new MeteredFileIO(FileIO.real(), metrics.registry())), metrics.registry());
+        EventStore eventStore = new MeteredEventStore(opened, metrics.registry());
         metrics.watch(eventStore);
         storeUri.directory().ifPresent(metrics::watchDisk);
         RewindServer server;
@@ -153,9 +176,57 @@ final class ServeCommand implements Callable<Integer> {
         out.printf("  stream endpoint         %s%n", server.streamEndpoint());
         out.printf("  legacy stream endpoint  %s%n", server.legacyStreamEndpoint().orElse("off"));
         out.printf("  http endpoint           %s%n", httpServer == null ? "off" : httpServer.uri() + "/");
+        if (clusterConfig != null) {
+            out.printf("  cluster node            %s (raft %s, members %s)%n", clusterConfig.nodeId(),
+                    clusterConfig.address(), clusterConfig.members());
+        }
         out.flush();
         stopped.await();
         return 0;
+    }
+
+    /** The cluster settings, or null when this server is not a cluster node. */
+    private ClusterConfig clusterConfig(ConfigFile file, StoreUri storeUri) {
+        String nodeId = file.resolve(node, "node", null);
+        String members = file.resolve(cluster, "cluster", null);
+        String raftSetting = file.resolve(raftDir == null ? null : raftDir.toString(), "raft-dir", null);
+        if (nodeId == null && members == null) {
+            if (raftSetting != null) {
+                throw new CliException("--raft-dir: only a cluster node has a Raft log; give --node and --cluster");
+            }
+            return null;
+        }
+        if (nodeId == null || members == null) {
+            throw new CliException(nodeId == null ? "--cluster needs --node: which of the members this server is"
+                    : "--node needs --cluster: every member's id and Raft address");
+        }
+        Path directory = storeUri.kind() == StoreUri.Kind.LOG ? storeUri.directory().orElseThrow() : null;
+        if (directory == null) {
+            throw new CliException("--cluster: only a log: store can be replicated, not " + storeUri);
+        }
+        Path raft = raftSetting != null ? Path.of(raftSetting)
+                : directory.resolveSibling(directory.getFileName() + ".raft");
+        try {
+            return new ClusterConfig(nodeId, ClusterConfig.parseMembers(members), raft);
+        } catch (IllegalArgumentException e) {
+            throw new CliException("--cluster: " + e.getMessage(), e);
+        }
+    }
+
+    private static EventStore startNode(ClusterConfig clusterConfig, StoreUri uri, Durability durability,
+            int maxEventSize, FileIO files) {
+        LogEventStore local;
+        try {
+            local = LogEventStore.open(LogConfig.builder(uri.directory().orElseThrow()).durability(durability)
+                    .maxEventBytes(maxEventSize).fileIO(files).build());
+        } catch (EventStoreException | java.io.UncheckedIOException | IllegalArgumentException e) {
+            throw new CliException("cannot open store " + uri + ": " + e.getMessage(), e);
+        }
+        try {
+            return ClusterEventStore.start(clusterConfig, local);
+        } catch (EventStoreException e) {
+            throw new CliException(e.getMessage(), e);
+        }
     }
 
     private static HttpConfig httpConfig(String endpoint, int maxEventSize) {
