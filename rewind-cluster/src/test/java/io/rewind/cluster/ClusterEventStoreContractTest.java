@@ -2,6 +2,7 @@ package io.rewind.cluster;
 
 import io.rewind.api.EventStore;
 import io.rewind.testkit.EventStoreContract;
+import io.rewind.testkit.ForwardingEventStore;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +21,15 @@ class ClusterEventStoreContractTest extends EventStoreContract {
     @Override
     protected EventStore createStore() throws Exception {
         cluster = LocalCluster.start(root, 3);
-        return cluster.node(0);
+        LocalCluster nodes = cluster;
+        // Closing the store under test closes the whole cluster, its nodes all at once: a Raft
+        // server takes about a second to close, and the contract closes a store per test.
+        return new ForwardingEventStore(cluster.node(0)) {
+            @Override
+            public void close() {
+                nodes.close();
+            }
+        };
     }
 
     @Override
