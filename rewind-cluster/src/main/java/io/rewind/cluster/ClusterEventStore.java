@@ -12,6 +12,7 @@ import io.rewind.api.InvalidRequestException;
 import io.rewind.api.ReadOptions;
 import io.rewind.api.RecordedEvent;
 import io.rewind.api.StoreClosedException;
+import io.rewind.api.StoreOverloadedException;
 import io.rewind.api.StoreUnavailableException;
 import io.rewind.api.StreamInfo;
 import io.rewind.api.StreamListOptions;
@@ -32,6 +33,10 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -39,7 +44,7 @@ import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -80,6 +85,8 @@ public final class ClusterEventStore implements EventStore {
      * for one event of the default largest size (16 MiB) with its metadata.
      */
     public static final int MAX_COMMAND_BYTES = 24 * 1024 * 1024;
+    /** The most appends this node has in flight through Raft at once (beyond them: OVERLOADED). */
+    static final int MAX_APPENDS_IN_FLIGHT = 4096;
     /**
      * How long an append may wait for a leader and its commit before it fails as unknown: below
      * the Java client's default request timeout (10 s), so the client hears why.
@@ -92,6 +99,18 @@ public final class ClusterEventStore implements EventStore {
     private final RaftServer server;
     private final RaftClient client;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /**
+     * Room for appends in flight through the Raft client. Ratis's asynchronous client blocks the
+     * caller once it has its maximum outstanding; a server thread must never block, so this node
+     * takes a permit without waiting and refuses an append as overloaded when there is none.
+     */
+    private final Semaphore inFlight = new Semaphore(MAX_APPENDS_IN_FLIGHT);
+    /**
+     * The one thread that hands appends to the Raft client, in the order they came. Ratis's
+     * asynchronous {@code send} can block (its sliding window is locked while a retry connects to
+     * another node), and the caller may be a server's socket thread, which must never block.
+     */
+    private final ExecutorService proposer;
 
     private ClusterEventStore(ClusterConfig config, LogEventStore local, RewindStateMachine stateMachine,
             RaftServer server, RaftClient client) {
@@ -100,6 +119,11 @@ public final class ClusterEventStore implements EventStore {
         this.stateMachine = stateMachine;
         this.server = server;
         this.client = client;
+        this.proposer = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "rewind-cluster-proposer-" + config.nodeId());
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /**
@@ -144,8 +168,8 @@ public final class ClusterEventStore implements EventStore {
 
     private static RaftProperties serverProperties(ClusterConfig config) {
         RaftProperties properties = new RaftProperties();
-        RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.NETTY);
-        NettyConfigKeys.Server.setPort(properties, config.port());
+        RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.GRPC);
+        GrpcConfigKeys.Server.setPort(properties, config.port());
         RaftServerConfigKeys.setStorageDir(properties, List.of(config.raftDirectory().toFile()));
         RaftServerConfigKeys.Rpc.setTimeoutMin(properties, duration(config.electionTimeoutMin()));
         RaftServerConfigKeys.Rpc.setTimeoutMax(properties, duration(config.electionTimeoutMax()));
@@ -165,8 +189,10 @@ public final class ClusterEventStore implements EventStore {
 
     private static RaftProperties clientProperties() {
         RaftProperties properties = new RaftProperties();
-        RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.NETTY);
-        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(3, TimeUnit.SECONDS));
+        RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.GRPC);
+        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(5, TimeUnit.SECONDS));
+        // One more than this node ever has in flight, so that the client's send never blocks.
+        RaftClientConfigKeys.Async.setOutstandingRequestsMax(properties, MAX_APPENDS_IN_FLIGHT + 1);
         return properties;
     }
 
@@ -219,7 +245,22 @@ public final class ClusterEventStore implements EventStore {
         } catch (EventStoreException e) {
             return CompletableFuture.failedFuture(e);
         }
-        CompletableFuture<RaftClientReply> sent = client.async().send(Message.valueOf(ByteString.copyFrom(command)));
+        if (!inFlight.tryAcquire()) {
+            return CompletableFuture.failedFuture(new StoreOverloadedException("cluster node '" + config.nodeId()
+                    + "' has " + MAX_APPENDS_IN_FLIGHT + " appends in flight through Raft; nothing was stored, retry"
+                    + " later"));
+        }
+        Message message = Message.valueOf(ByteString.copyFrom(command));
+        CompletableFuture<RaftClientReply> sent;
+        try {
+            sent = CompletableFuture.supplyAsync(() -> client.async().send(message), proposer)
+                    .thenCompose(reply -> reply);
+        } catch (RejectedExecutionException e) {
+            inFlight.release();
+            return CompletableFuture.failedFuture(new StoreClosedException("cluster node '" + config.nodeId()
+                    + "' is closed"));
+        }
+        sent.whenComplete((reply, failure) -> inFlight.release());
         return sent.orTimeout(APPEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .handle((reply, failure) -> {
                     if (failure != null) {
@@ -357,6 +398,12 @@ public final class ClusterEventStore implements EventStore {
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        proposer.shutdown();
+        try {
+            proposer.awaitTermination(APPEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         try {
             client.close();
