@@ -43,10 +43,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Three {@code rewind serve --node} processes on 127.0.0.1, writers appending through the Java
- * client; in each round the leader is killed with SIGKILL, a new one is elected, the writers go on
- * (an append whose outcome is unknown is retried with the same event id, on another node), and the
- * killed node is started again. At the end every acknowledged event is on every node exactly once,
- * in its writer's order, byte for byte, and the three logs are identical event for event.
+ * client (each given every node's endpoint, starting at a different one); in each round the leader
+ * is killed with SIGKILL, a new one is elected, the writers go on (an append whose outcome is
+ * unknown is retried with the same event id; the client moves to another node when its node dies),
+ * and the killed node is started again. A live subscription through a client that starts on the
+ * first leader follows the whole log across the kills. At the end every acknowledged event is on
+ * every node exactly once, in its writer's order, byte for byte; the three logs are identical event
+ * for event; and the subscriber saw every stored event once, in order.
  */
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class ClusterKillTest {
@@ -64,23 +67,30 @@ class ClusterKillTest {
     private final Map<String, String> members = new LinkedHashMap<>();
     private final RewindProcess[] nodes = new RewindProcess[NODES];
     private final String[] endpoints = new String[NODES];
+    private final List<RecordedEvent> subscribed = java.util.Collections.synchronizedList(new ArrayList<>());
 
     @Test
     void everyAcknowledgedEventSurvivesKillsOfTheLeaderOnEveryNodeOnceAndInOrder() throws Exception {
         for (int i = 0; i < NODES; i++) {
             members.put(id(i), "127.0.0.1:" + freePort());
+            // Fixed, so that a restarted node is where the clients' endpoint lists say it is.
+            endpoints[i] = "tcp://127.0.0.1:" + freePort();
         }
         Acknowledged acknowledged = new Acknowledged();
         AtomicBoolean stop = new AtomicBoolean();
         ExecutorService writers = Executors.newFixedThreadPool(WRITERS);
         List<Long> electionMillis = new ArrayList<>();
+        EventStore subscriber = null;
         try {
             for (int i = 0; i < NODES; i++) {
                 start(i);
             }
             for (int i = 0; i < NODES; i++) {
-                endpoints[i] = nodes[i].awaitCommandEndpoint(START_TIMEOUT_MS);
+                nodes[i].awaitCommandEndpoint(START_TIMEOUT_MS);
             }
+            subscriber = client(awaitLeader(-1));
+            subscriber.subscribe(io.rewind.api.SubscriptionRequest.fromBeginning(),
+                    event -> subscribed.add(event.event()));
             List<Future<?>> running = new ArrayList<>();
             for (int w = 0; w < WRITERS; w++) {
                 int writer = w;
@@ -101,16 +111,22 @@ class ClusterKillTest {
                         "writers go on after the leader was killed");
                 LOG.info("round {}: killed leader {}, {} leads after {} ms", round, id(leader), id(next), elected);
                 start(leader);
-                endpoints[leader] = nodes[leader].awaitCommandEndpoint(START_TIMEOUT_MS);
+                nodes[leader].awaitCommandEndpoint(START_TIMEOUT_MS);
             }
             stop.set(true);
             for (Future<?> writer : running) {
                 writer.get(120, TimeUnit.SECONDS);
             }
             LOG.info("election after SIGKILL of the leader, ms per round: {}", electionMillis);
-            verifyNodes(acknowledged);
+            List<RecordedEvent> stored = verifyNodes(acknowledged);
+            Await.until(() -> subscribed.size() >= stored.size(), Duration.ofSeconds(60),
+                    () -> "the subscriber saw " + subscribed.size() + " of " + stored.size() + " events");
+            assertThat(new ArrayList<>(subscribed)).as("the subscription across the kills").isEqualTo(stored);
         } finally {
             stop.set(true);
+            if (subscriber != null) {
+                subscriber.close();
+            }
             writers.shutdownNow();
             for (RewindProcess node : nodes) {
                 if (node != null) {
@@ -122,7 +138,7 @@ class ClusterKillTest {
 
     private void start(int i) throws IOException {
         nodes[i] = RewindProcess.start("serve", "--store", "log:" + temp.resolve(id(i)), "--node", id(i),
-                "--cluster", cluster(), "--command-endpoint", "tcp://127.0.0.1:*", "--stream-endpoint",
+                "--cluster", cluster(), "--command-endpoint", endpoints[i], "--stream-endpoint",
                 "tcp://127.0.0.1:*", "--http-endpoint", "off");
     }
 
@@ -170,13 +186,22 @@ class ClusterKillTest {
         return last;
     }
 
+    /** A client given every node's endpoint, starting with node {@code first}'s. */
+    private EventStore client(int first) {
+        List<String> order = new ArrayList<>();
+        for (int i = 0; i < NODES; i++) {
+            order.add(endpoints[(first + i) % NODES]);
+        }
+        return RewindClient.connect(ClientConfig.builder().endpoints(order).connectTimeout(Duration.ofSeconds(30))
+                .heartbeat(Duration.ofMillis(500), Duration.ofSeconds(2)).build());
+    }
+
     /**
-     * Appends one event at a time to its own stream, starting at a node of its own; on an unknown
-     * outcome it retries the same event (same id) on the next node until one answers.
+     * Appends one event at a time to its own stream, through a client that starts at a node of
+     * its own; on an unknown outcome it retries the same event (same id) until it is answered.
      */
     private void write(int writer, Acknowledged acknowledged, AtomicBoolean stop) {
         String stream = "writer-" + writer;
-        int node = writer % NODES;
         EventStore client = null;
         try {
             for (int n = 0; n < 1_000_000 && !stop.get(); n++) {
@@ -189,18 +214,13 @@ class ClusterKillTest {
                     }
                     try {
                         if (client == null) {
-                            client = RewindClient.connect(ClientConfig.builder().endpoint(endpoints[node])
-                                    .connectTimeout(Duration.ofSeconds(2)).build());
+                            client = client(writer % NODES);
                         }
                         AppendResult result = client.append(stream, ExpectedVersion.any(), event);
                         acknowledged.add(stream, event, result);
                         break;
                     } catch (EventStoreException e) {
-                        if (client != null) {
-                            client.close();
-                            client = null;
-                        }
-                        node = (node + 1) % NODES;
+                        LOG.debug("{}: event {} not acknowledged ({}); retrying it", stream, n, e.getMessage());
                     }
                 }
             }
@@ -211,7 +231,8 @@ class ClusterKillTest {
         }
     }
 
-    private void verifyNodes(Acknowledged acknowledged) {
+    /** Checks every node holds the same events and every acknowledged one; returns the events. */
+    private List<RecordedEvent> verifyNodes(Acknowledged acknowledged) {
         List<EventStore> clients = new ArrayList<>();
         try {
             for (int i = 0; i < NODES; i++) {
@@ -247,6 +268,7 @@ class ClusterKillTest {
             }
             LOG.info("{} acknowledged events, {} stored, identical on {} nodes", acknowledged.count.get(),
                     first.size(), NODES);
+            return first;
         } finally {
             clients.forEach(EventStore::close);
         }
