@@ -85,6 +85,8 @@ public final class ClusterEventStore implements EventStore {
      * for one event of the default largest size (16 MiB) with its metadata.
      */
     public static final int MAX_COMMAND_BYTES = 24 * 1024 * 1024;
+    /** How long {@link #close} waits for the Raft server to close. */
+    static final Duration SERVER_CLOSE_TIMEOUT = Duration.ofSeconds(10);
     /** The most appends this node has in flight through Raft at once (beyond them: OVERLOADED). */
     static final int MAX_APPENDS_IN_FLIGHT = 4096;
     /**
@@ -410,7 +412,7 @@ public final class ClusterEventStore implements EventStore {
         } catch (IOException e) {
             LOG.warn("closing the Raft client of node {} failed: {}", config.nodeId(), e.toString());
         }
-        closeQuietly(server);
+        closeWithin(server, SERVER_CLOSE_TIMEOUT);
         if (stateMachine.failure() == null) {
             try {
                 stateMachine.takeSnapshot();
@@ -420,6 +422,27 @@ public final class ClusterEventStore implements EventStore {
             }
         }
         local.close();
+    }
+
+    /**
+     * Closes the Raft server, waiting at most {@code timeout}: Ratis's close waits for its thread
+     * pools, which was seen to take minutes on the last node of a stopping cluster. After the
+     * timeout the local store is closed anyway; an entry Ratis still applies then fails against
+     * the closed store, which stops this node applying and leaves the store a prefix of the log.
+     */
+    private void closeWithin(RaftServer raftServer, Duration timeout) {
+        Thread closing = new Thread(() -> closeQuietly(raftServer), "rewind-cluster-close-" + config.nodeId());
+        closing.setDaemon(true);
+        closing.start();
+        try {
+            closing.join(timeout.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closing.isAlive()) {
+            LOG.warn("the Raft server of node {} did not close within {} s; closing the local store anyway",
+                    config.nodeId(), timeout.toSeconds());
+        }
     }
 
     private static void closeQuietly(RaftServer server) {
