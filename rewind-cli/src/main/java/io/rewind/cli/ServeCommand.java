@@ -2,6 +2,10 @@ package io.rewind.cli;
 
 import io.rewind.api.EventStore;
 import io.rewind.api.EventStoreException;
+import io.rewind.cluster.ClusterConfig;
+import io.rewind.cluster.ClusterEventStore;
+import io.rewind.log.LogConfig;
+import io.rewind.log.LogEventStore;
 import io.rewind.log.Durability;
 import io.rewind.http.HttpAccess;
 import io.rewind.http.HttpConfig;
@@ -51,7 +55,8 @@ final class ServeCommand implements Callable<Integer> {
     static final String DEFAULT_MAX_EVENT_SIZE = "16MiB";
     private static final Set<String> CONFIG_KEYS = union(Set.of("store", "command-endpoint", "stream-endpoint",
             "legacy-stream-endpoint", "http-endpoint", "default-stream", "fsync", "max-event-size",
-            "curve-secret-key", "curve-clients", "grants", "legacy-endpoint", "insecure"),
+            "curve-secret-key", "curve-clients", "grants", "legacy-endpoint", "insecure", "node", "cluster",
+            "raft-dir"),
             HttpSecurityOptions.CONFIG_KEYS);
 
     @Spec
@@ -121,6 +126,20 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     HttpSecurityOptions httpSecurity = new HttpSecurityOptions();
 
+    @Option(names = "--node", paramLabel = "ID",
+            description = "This node's id in --cluster: serve the store as one node of a replicated cluster"
+                    + " (docs/CLUSTER.md).")
+    String node;
+
+    @Option(names = "--cluster", paramLabel = "ID=HOST:PORT,...",
+            description = "Every node of the cluster (this one included) with its Raft address; needs --node"
+                    + " and a log: store.")
+    String cluster;
+
+    @Option(names = "--raft-dir", paramLabel = "DIR",
+            description = "Where this node keeps its Raft log (default: the log directory with .raft appended).")
+    Path raftDir;
+
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     @Override
@@ -173,10 +192,14 @@ final class ServeCommand implements Callable<Integer> {
             throw e;
         }
 
+        ClusterConfig clusterConfig = clusterConfig(file, storeUri);
+
         ServerMetrics metrics = new ServerMetrics();
+        FileIO files = new MeteredFileIO(FileIO.real(), metrics.registry());
+        EventStore opened = clusterConfig == null ? openStore(storeUri, durability, (int) maxSize, files)
+                : startNode(clusterConfig, storeUri, durability, (int) maxSize, files);
         // Every server serves the metered store: the same store, its calls measured for /metrics.
-        MeteredEventStore eventStore = new MeteredEventStore(openStore(storeUri, durability, (int) maxSize,
-                new MeteredFileIO(FileIO.real(), metrics.registry())), metrics.registry());
+        MeteredEventStore eventStore = new MeteredEventStore(opened, metrics.registry());
         metrics.watch(eventStore);
         storeUri.directory().ifPresent(metrics::watchDisk);
         security.policy().ifPresent(policy -> metrics.watch(policy.audit()));
@@ -231,10 +254,59 @@ final class ServeCommand implements Callable<Integer> {
             out.printf("  legacy endpoint         %s as principal '%s'%n", legacyServers.get(i).commandEndpoint(),
                     security.legacyEndpoints().get(i).principal());
         }
+        if (clusterConfig != null) {
+            out.printf("  cluster node            %s (raft %s, members %s)%n", clusterConfig.nodeId(),
+                    clusterConfig.address(), clusterConfig.members());
+        }
         out.flush();
         stopped.await();
         return 0;
     }
+
+    /** The cluster settings, or null when this server is not a cluster node. */
+    private ClusterConfig clusterConfig(ConfigFile file, StoreUri storeUri) {
+        String nodeId = file.resolve(node, "node", null);
+        String members = file.resolve(cluster, "cluster", null);
+        String raftSetting = file.resolve(raftDir == null ? null : raftDir.toString(), "raft-dir", null);
+        if (nodeId == null && members == null) {
+            if (raftSetting != null) {
+                throw new CliException("--raft-dir: only a cluster node has a Raft log; give --node and --cluster");
+            }
+            return null;
+        }
+        if (nodeId == null || members == null) {
+            throw new CliException(nodeId == null ? "--cluster needs --node: which of the members this server is"
+                    : "--node needs --cluster: every member's id and Raft address");
+        }
+        Path directory = storeUri.kind() == StoreUri.Kind.LOG ? storeUri.directory().orElseThrow() : null;
+        if (directory == null) {
+            throw new CliException("--cluster: only a log: store can be replicated, not " + storeUri);
+        }
+        Path raft = raftSetting != null ? Path.of(raftSetting)
+                : directory.resolveSibling(directory.getFileName() + ".raft");
+        try {
+            return new ClusterConfig(nodeId, ClusterConfig.parseMembers(members), raft);
+        } catch (IllegalArgumentException e) {
+            throw new CliException("--cluster: " + e.getMessage(), e);
+        }
+    }
+
+    private static EventStore startNode(ClusterConfig clusterConfig, StoreUri uri, Durability durability,
+            int maxEventSize, FileIO files) {
+        LogEventStore local;
+        try {
+            local = LogEventStore.open(LogConfig.builder(uri.directory().orElseThrow()).durability(durability)
+                    .maxEventBytes(maxEventSize).fileIO(files).build());
+        } catch (EventStoreException | java.io.UncheckedIOException | IllegalArgumentException e) {
+            throw new CliException("cannot open store " + uri + ": " + e.getMessage(), e);
+        }
+        try {
+            return ClusterEventStore.start(clusterConfig, local);
+        } catch (EventStoreException e) {
+            throw new CliException(e.getMessage(), e);
+        }
+    }
+
 
     private static Path path(Path commandLineValue, ConfigFile file, String key) {
         return commandLineValue != null ? commandLineValue : file.get(key).map(Path::of).orElse(null);

@@ -115,6 +115,30 @@ class ServeCommandTest {
     }
 
     @Test
+    void badClusterSettingsAreOneLineErrors() throws Exception {
+        String log = "log:" + temp.resolve("node-data");
+        try (RewindProcess serve = RewindProcess.start(ephemeral("--store", log, "--node", "n1"))) {
+            assertThat(serve.awaitExit(START_TIMEOUT_MS)).isEqualTo(1);
+            assertOneLineError(serve.stderr(), "rewind: --node needs --cluster");
+        }
+        try (RewindProcess serve = RewindProcess.start(ephemeral("--store", "memory:", "--node", "n1", "--cluster",
+                "n1=127.0.0.1:1"))) {
+            assertThat(serve.awaitExit(START_TIMEOUT_MS)).isEqualTo(1);
+            assertOneLineError(serve.stderr(), "rewind: --cluster: only a log: store can be replicated");
+        }
+        try (RewindProcess serve = RewindProcess.start(ephemeral("--store", log, "--node", "n4", "--cluster",
+                "n1=127.0.0.1:19001,n2=127.0.0.1:19002"))) {
+            assertThat(serve.awaitExit(START_TIMEOUT_MS)).isEqualTo(1);
+            assertOneLineError(serve.stderr(), "rewind: --cluster: node 'n4' is not one of the cluster's members");
+        }
+        try (RewindProcess serve = RewindProcess.start(ephemeral("--store", log, "--node", "n1", "--cluster",
+                "n1=127.0.0.1"))) {
+            assertThat(serve.awaitExit(START_TIMEOUT_MS)).isEqualTo(1);
+            assertOneLineError(serve.stderr(), "rewind: --cluster: address '127.0.0.1' of node 'n1' is not HOST:PORT");
+        }
+    }
+
+    @Test
     void badSettingsAreOneLineErrors() throws Exception {
         try (RewindProcess serve = RewindProcess.start(ephemeral("--store", "memory:", "--fsync", "sometimes"))) {
             assertThat(serve.awaitExit(START_TIMEOUT_MS)).isEqualTo(1);

@@ -2,6 +2,7 @@ package io.rewind.client;
 
 import io.rewind.security.CurveKeys;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -16,7 +17,7 @@ import java.util.Optional;
  */
 public final class ClientConfig {
 
-    private final String endpoint;
+    private final List<String> endpoints;
     private final Duration connectTimeout;
     private final Duration requestTimeout;
     private final int subscriptionCreditWindow;
@@ -30,7 +31,7 @@ public final class ClientConfig {
     private ClientConfig(Builder b) {
         this.serverKey = b.serverKey;
         this.clientKeys = b.clientKeys;
-        this.endpoint = b.endpoint;
+        this.endpoints = List.copyOf(b.endpoints);
         this.connectTimeout = b.connectTimeout;
         this.requestTimeout = b.requestTimeout;
         this.subscriptionCreditWindow = b.subscriptionCreditWindow;
@@ -44,9 +45,18 @@ public final class ClientConfig {
         return new Builder();
     }
 
-    /** The server's command endpoint, e.g. {@code tcp://127.0.0.1:9002}. */
+    /** The server's command endpoint, e.g. {@code tcp://127.0.0.1:9002}: the first of {@link #endpoints()}. */
     public String endpoint() {
-        return endpoint;
+        return endpoints.get(0);
+    }
+
+    /**
+     * The command endpoints the client may talk to, in the order it tries them: one server, or the
+     * nodes of a cluster (docs/CLUSTER.md). The client talks to one at a time and moves to the next
+     * when the connection is lost or stays silent beyond the heartbeat timeout.
+     */
+    public List<String> endpoints() {
+        return endpoints;
     }
 
     /** How long {@link RewindClient#connect} waits for the server's first answer. */
@@ -103,7 +113,7 @@ public final class ClientConfig {
     /** Every setting; of the keys only the public ones. */
     @Override
     public String toString() {
-        return "ClientConfig[endpoint=" + endpoint + ", connectTimeout=" + connectTimeout + ", requestTimeout="
+        return "ClientConfig[endpoints=" + endpoints + ", connectTimeout=" + connectTimeout + ", requestTimeout="
                 + requestTimeout + ", subscriptionCreditWindow=" + subscriptionCreditWindow + ", reconnectBackoff="
                 + reconnectBackoffMin + ".." + reconnectBackoffMax + ", heartbeat=" + heartbeatInterval + "/"
                 + heartbeatTimeout + (serverKey == null ? "" : ", curve server " + serverKey.publicKeyZ85() + " client "
@@ -112,7 +122,7 @@ public final class ClientConfig {
 
     /** Builds a {@link ClientConfig}. Not thread-safe. */
     public static final class Builder {
-        private String endpoint = "tcp://127.0.0.1:9002";
+        private List<String> endpoints = List.of("tcp://127.0.0.1:9002");
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration requestTimeout = Duration.ofSeconds(10);
         private int subscriptionCreditWindow = 256;
@@ -144,11 +154,24 @@ public final class ClientConfig {
 
         /** The server's command endpoint, a ZeroMQ address such as {@code tcp://host:9002}. */
         public Builder endpoint(String commandEndpoint) {
-            Objects.requireNonNull(commandEndpoint, "commandEndpoint");
-            if (commandEndpoint.isBlank()) {
-                throw new IllegalArgumentException("endpoint must not be blank");
+            return endpoints(List.of(Objects.requireNonNull(commandEndpoint, "commandEndpoint")));
+        }
+
+        /**
+         * Several command endpoints, e.g. the nodes of a cluster, tried in this order; see
+         * {@link ClientConfig#endpoints()}.
+         */
+        public Builder endpoints(List<String> commandEndpoints) {
+            Objects.requireNonNull(commandEndpoints, "commandEndpoints");
+            if (commandEndpoints.isEmpty()) {
+                throw new IllegalArgumentException("at least one endpoint is needed");
             }
-            this.endpoint = commandEndpoint;
+            for (String endpoint : commandEndpoints) {
+                if (endpoint == null || endpoint.isBlank()) {
+                    throw new IllegalArgumentException("endpoint must not be blank");
+                }
+            }
+            this.endpoints = List.copyOf(commandEndpoints);
             return this;
         }
 

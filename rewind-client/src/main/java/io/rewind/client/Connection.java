@@ -56,6 +56,10 @@ final class Connection implements SubscriptionLinks.Outbound {
     private volatile boolean stopRequested;
     /** I/O thread only, after start. */
     private DealerSocket socket;
+    /** Which of the configured endpoints the socket talks to; changed only by the I/O thread. */
+    private volatile int endpointIndex;
+    /** Since when the socket has not been connected (I/O thread only). */
+    private long notConnectedSinceNanos = System.nanoTime();
     private long nextPingNanos;
 
     private Connection(ClientConfig config, int clientNumber, ZMQ.Context context, DealerSocket socket) {
@@ -82,7 +86,8 @@ final class Connection implements SubscriptionLinks.Outbound {
         ZMQ.Context context = ZMQ.context(1);
         Connection connection;
         try {
-            DealerSocket socket = DealerSocket.open(context, config, "rewind-client-" + clientNumber, 1);
+            DealerSocket socket = DealerSocket.open(context, config, config.endpoints().get(0),
+                    "rewind-client-" + clientNumber, 1);
             connection = new Connection(config, clientNumber, context, socket);
         } catch (RuntimeException e) {
             context.close();
@@ -92,8 +97,10 @@ final class Connection implements SubscriptionLinks.Outbound {
         return connection;
     }
 
-    String endpoint() {
-        return config.endpoint();
+    /** The endpoint the client talks to now. */
+    @Override
+    public String endpoint() {
+        return config.endpoints().get(endpointIndex);
     }
 
     /** Whether the calling thread is this connection's I/O thread, where blocking would deadlock. */
@@ -235,7 +242,12 @@ final class Connection implements SubscriptionLinks.Outbound {
         if (change == DealerSocket.Change.CONNECTED) {
             LOG.debug("Connected to {}", endpoint());
         } else if (change == DealerSocket.Change.DISCONNECTED) {
-            connectionLost("lost the connection to " + endpoint(), now);
+            notConnectedSinceNanos = now;
+            String reason = "lost the connection to " + endpoint();
+            connectionLost(reason, now);
+            if (config.endpoints().size() > 1) {
+                moveToNextEndpoint(reason, now);
+            }
         }
         for (int i = 0; i < READS_PER_CYCLE; i++) {
             List<byte[]> message = socket.receive();
@@ -343,17 +355,45 @@ final class Connection implements SubscriptionLinks.Outbound {
         }
         if (!socket.isConnected()) {
             socket.heardAt(now);
+            if (config.endpoints().size() > 1 && now - notConnectedSinceNanos > heartbeatTimeoutNanos) {
+                String reason = "no connection to " + endpoint() + " for " + config.heartbeatTimeout().toMillis() + " ms";
+                connectionLost(reason, now);
+                moveToNextEndpoint(reason, now);
+            }
             return;
         }
         if (now - socket.lastHeardNanos() > heartbeatTimeoutNanos) {
             String reason = "no answer from " + endpoint() + " for " + config.heartbeatTimeout().toMillis() + " ms";
+            if (config.endpoints().size() > 1) {
+                connectionLost(reason, now);
+                moveToNextEndpoint(reason, now);
+                return;
+            }
             LOG.warn("{}; reconnecting", reason);
-            DealerSocket previous = socket;
-            socket = DealerSocket.open(context, config, "rewind-client-" + clientNumber, previous.generation() + 1);
-            socket.registerWakeUp(tasks.wakeUpChannel());
-            previous.close(0);
+            replaceSocket(now);
             connectionLost(reason, now);
         }
+    }
+
+    /**
+     * Drops the socket and connects to the next configured endpoint (requests in flight on the old
+     * one were failed by {@link #connectionLost} already); subscriptions resume there from where
+     * they were, which on a cluster node is the same position in the same global order.
+     */
+    private void moveToNextEndpoint(String reason, long now) {
+        String from = endpoint();
+        endpointIndex = (endpointIndex + 1) % config.endpoints().size();
+        LOG.warn("{}; moving from {} to {}", reason, from, endpoint());
+        replaceSocket(now);
+    }
+
+    private void replaceSocket(long now) {
+        DealerSocket previous = socket;
+        socket = DealerSocket.open(context, config, endpoint(), "rewind-client-" + clientNumber,
+                previous.generation() + 1);
+        socket.registerWakeUp(tasks.wakeUpChannel());
+        previous.close(0);
+        notConnectedSinceNanos = now;
     }
 
     private void connectionLost(String reason, long now) {

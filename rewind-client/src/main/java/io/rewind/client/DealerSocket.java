@@ -49,13 +49,14 @@ final class DealerSocket {
     }
 
     /**
-     * Creates a DEALER and starts connecting it to the configured endpoint.
+     * Creates a DEALER and starts connecting it to {@code endpoint}.
      *
+     * @param endpoint   one of the configured endpoints
      * @param name       names the client in the monitor's inproc address
      * @param generation counts the sockets this client has opened, from 1
      * @throws IllegalArgumentException if the endpoint is not a usable ZeroMQ address
      */
-    static DealerSocket open(ZMQ.Context context, ClientConfig config, String name, int generation) {
+    static DealerSocket open(ZMQ.Context context, ClientConfig config, String endpoint, String name, int generation) {
         ZMQ.Socket dealer = context.socket(SocketType.DEALER);
         ZMQ.Socket monitor = null;
         try {
@@ -73,7 +74,7 @@ final class DealerSocket {
             dealer.monitor(monitorAddress, ZMQ.EVENT_CONNECTED | ZMQ.EVENT_DISCONNECTED);
             monitor = context.socket(SocketType.PAIR);
             monitor.connect(monitorAddress);
-            if (!dealer.connect(config.endpoint())) {
+            if (!dealer.connect(endpoint)) {
                 throw new IllegalStateException("ZeroMQ error " + dealer.errno());
             }
             return new DealerSocket(context, dealer, monitor, generation);
@@ -82,7 +83,7 @@ final class DealerSocket {
                 monitor.close();
             }
             dealer.close();
-            throw new IllegalArgumentException("cannot connect to '" + config.endpoint() + "': " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot connect to '" + endpoint + "': " + e.getMessage(), e);
         }
     }
 

@@ -38,12 +38,14 @@ final class SubscriptionLinks {
 
         /** Whether the socket is connected to the server as far as the client knows. */
         boolean isConnected();
+
+        /** The endpoint the socket talks to now (one of several, for a cluster). */
+        String endpoint();
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(SubscriptionLinks.class);
 
     private final Outbound out;
-    private final String endpoint;
     private final int window;
     private final Backoff backoff;
     private final long answerTimeoutNanos;
@@ -54,7 +56,6 @@ final class SubscriptionLinks {
 
     SubscriptionLinks(Outbound out, ClientConfig config) {
         this.out = out;
-        this.endpoint = config.endpoint();
         this.window = config.subscriptionCreditWindow();
         this.backoff = new Backoff(config.reconnectBackoffMin(), config.reconnectBackoffMax());
         this.answerTimeoutNanos = config.requestTimeout().toNanos();
@@ -120,7 +121,7 @@ final class SubscriptionLinks {
             }
             if (link.state == SubscriptionLink.State.SUBSCRIBING) {
                 cancelServerSubscription(link);
-                failAttempt(link, "no answer to SUBSCRIBE from " + endpoint + " within "
+                failAttempt(link, "no answer to SUBSCRIBE from " + out.endpoint() + " within "
                         + TimeUnit.NANOSECONDS.toMillis(answerTimeoutNanos) + " ms", nowNanos);
             } else if (link.state == SubscriptionLink.State.WAITING && out.isConnected()) {
                 attempt(link, nowNanos);
@@ -188,7 +189,7 @@ final class SubscriptionLinks {
         long id = out.nextRequestId();
         int credit = Math.max(0, window - link.subscription.unreleased());
         if (!out.send(new CommandRequest.Subscribe(id, link.nextRequest(), credit))) {
-            failAttempt(link, "the connection to " + endpoint + " cannot take a request now", nowNanos);
+            failAttempt(link, "the connection to " + out.endpoint() + " cannot take a request now", nowNanos);
             return;
         }
         link.serverId = id;
@@ -210,7 +211,7 @@ final class SubscriptionLinks {
                     + startPosition + " when asked to resume after " + link.lastReceived));
             return;
         } else {
-            LOG.info("Resumed {} on {}", link, endpoint);
+            LOG.info("Resumed {} on {}", link, out.endpoint());
         }
         link.serverPrevious = startPosition;
         link.state = SubscriptionLink.State.ACTIVE;
@@ -279,7 +280,7 @@ final class SubscriptionLinks {
         if (!link.everStarted) {
             links.remove(link);
             link.started.completeExceptionally(new StoreUnavailableException(
-                    "cannot subscribe at " + endpoint + ": " + reason));
+                    "cannot subscribe at " + out.endpoint() + ": " + reason));
             return;
         }
         link.state = SubscriptionLink.State.WAITING;

@@ -415,4 +415,37 @@ public final class LogEventStore implements EventStore {
             whenDone.completed(null, e);
         }
     }
+
+    /**
+     * Appends a command a replicated cluster committed, as {@link #appendAsync(AppendRequest,
+     * AppendCallback)} does but deterministically: the events are stamped with {@code timestamp}
+     * (or the last stored timestamp, when that is later) instead of this machine's clock, and the
+     * append is never refused as overloaded. Every event must carry its id. Given the same store
+     * and the same sequence of such calls, every replica stores the same records at the same
+     * positions with the same versions and timestamps, and reports the same outcomes.
+     *
+     * <p>The caller bounds what it has in flight (the writer's queue bound does not apply), and
+     * calls from one thread are stored in the order they were made.
+     *
+     * @throws InvalidRequestException if {@code whenDone} or {@code timestamp} is null (a bad
+     *                                 request is otherwise reported to {@code whenDone})
+     */
+    public void appendReplicated(AppendRequest request, Instant timestamp, AppendCallback whenDone) {
+        if (whenDone == null || timestamp == null) {
+            throw new InvalidRequestException("append callback and timestamp must not be null");
+        }
+        try {
+            checkAppend(request);
+            for (AppendRequest.StreamAppend append : request.appends()) {
+                for (io.rewind.api.EventData event : append.events()) {
+                    if (event.id() == null) {
+                        throw new InvalidRequestException("a replicated append must carry every event's id");
+                    }
+                }
+            }
+            writer.submitReplicated(request, RecordCodec.toMicros(timestamp), whenDone);
+        } catch (EventStoreException e) {
+            whenDone.completed(null, e);
+        }
+    }
 }

@@ -53,6 +53,10 @@ final class LogWriter {
     private static final int MAX_DIRECT_COMPLETIONS = 4;
     private static final long IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final Pending CLOSE = new Pending(null, false, null, null);
+    /** As {@link Pending#timestampMicros}: stamp the append with the clock when it is written. */
+    static final long CLOCK = Long.MIN_VALUE;
+    /** The room a replicated append takes: none, its caller bounds what it has in flight itself. */
+    private static final AppendAdmission.Ticket UNBOUNDED = new AppendAdmission.Ticket(0, 0);
 
     /** One append on its way through the writer. */
     static final class Pending {
@@ -71,15 +75,26 @@ final class LogWriter {
          * instead of the future: the writer calls it directly, like {@link #waitedOnOnly} futures.
          */
         final AppendCallback callback;
+        /**
+         * The timestamp the caller fixed for this append, or {@link #CLOCK}. Either way the stored
+         * timestamp is never before the last one stored, so the log's timestamps never go back.
+         */
+        final long timestampMicros;
         AppendResult result;
         EventStoreException error;
         List<AppendPlan.PlannedEvent> written;
 
         Pending(AppendRequest request, boolean waitedOnOnly, AppendAdmission.Ticket ticket, AppendCallback callback) {
+            this(request, waitedOnOnly, ticket, callback, CLOCK);
+        }
+
+        Pending(AppendRequest request, boolean waitedOnOnly, AppendAdmission.Ticket ticket, AppendCallback callback,
+                long timestampMicros) {
             this.request = request;
             this.waitedOnOnly = waitedOnOnly;
             this.ticket = ticket;
             this.callback = callback;
+            this.timestampMicros = timestampMicros;
         }
 
         void complete() {
@@ -169,6 +184,15 @@ final class LogWriter {
      */
     void submit(AppendRequest request, AppendCallback callback) {
         submit(new Pending(request, false, admission.admit(request), callback));
+    }
+
+    /**
+     * Queues a replicated append: stamped with {@code timestampMicros} (or the last stored
+     * timestamp when that is later) instead of the clock, and never refused as overloaded, since
+     * a replica must apply every committed command and its caller bounds what it has in flight.
+     */
+    void submitReplicated(AppendRequest request, long timestampMicros, AppendCallback callback) {
+        submit(new Pending(request, false, UNBOUNDED, callback, timestampMicros));
     }
 
     private CompletableFuture<AppendResult> submit(Pending pending) {
@@ -349,7 +373,8 @@ final class LogWriter {
         if (appender.needsRoll(bytes)) {
             appender.roll(nextPosition);
         }
-        long timestamp = Math.max(RecordCodec.toMicros(Instant.now()), lastTimestampMicros);
+        long stamp = pending.timestampMicros == CLOCK ? RecordCodec.toMicros(Instant.now()) : pending.timestampMicros;
+        long timestamp = Math.max(stamp, lastTimestampMicros);
         List<AppendResult.Written> written = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {
             AppendPlan.PlannedEvent event = events.get(i);

@@ -1,0 +1,458 @@
+package io.rewind.cluster;
+
+import io.rewind.api.AppendRequest;
+import io.rewind.api.AppendResult;
+import io.rewind.api.EventData;
+import io.rewind.api.EventPage;
+import io.rewind.api.EventStore;
+import io.rewind.api.EventStoreException;
+import io.rewind.api.EventTooLargeException;
+import io.rewind.api.HeadListener;
+import io.rewind.api.InvalidRequestException;
+import io.rewind.api.ReadOptions;
+import io.rewind.api.RecordedEvent;
+import io.rewind.api.StoreClosedException;
+import io.rewind.api.StoreOverloadedException;
+import io.rewind.api.StoreUnavailableException;
+import io.rewind.api.StreamInfo;
+import io.rewind.api.StreamListOptions;
+import io.rewind.api.StreamPage;
+import io.rewind.api.Subscription;
+import io.rewind.api.SubscriptionListener;
+import io.rewind.api.SubscriptionRequest;
+import io.rewind.log.LogEventStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node of a replicated cluster, as an {@link EventStore}: appends go through Raft (Apache
+ * Ratis) and are acknowledged once committed by a majority, applied on the leader and applied on
+ * this node; reads, listings, subscriptions and head watches are served by this node's local
+ * {@link LogEventStore}, from what it has applied. docs/CLUSTER.md has the design and the
+ * guarantees.
+ *
+ * <p>Start one with {@link #start}; it owns the local store and closes it. Thread-safe.
+ */
+public final class ClusterEventStore implements EventStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterEventStore.class);
+    /** Every Rewind cluster is one Raft group; its id is fixed so that every node names the same group. */
+    static final RaftGroupId GROUP_ID = RaftGroupId.valueOf(
+            UUID.nameUUIDFromBytes("rewind-cluster-1".getBytes(StandardCharsets.UTF_8)));
+    /**
+     * The most bytes one append may encode to as a command: a Raft entry is held whole in memory
+     * by the leader's log appender and by every follower, and Ratis's log write buffer (allocated
+     * once per node) must hold one, so it is bounded well below the log's own 1 GiB per append: room
+     * for one event of the default largest size (16 MiB) with its metadata.
+     */
+    public static final int MAX_COMMAND_BYTES = 24 * 1024 * 1024;
+    /** How long {@link #close} waits for the Raft server to close. */
+    static final Duration SERVER_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    /** The most appends this node has in flight through Raft at once (beyond them: OVERLOADED). */
+    static final int MAX_APPENDS_IN_FLIGHT = 4096;
+    /**
+     * How long an append may wait for a leader and its commit before it fails as unknown: below
+     * the Java client's default request timeout (10 s), so the client hears why.
+     */
+    static final Duration APPEND_TIMEOUT = Duration.ofSeconds(8);
+
+    private final ClusterConfig config;
+    private final LogEventStore local;
+    private final RewindStateMachine stateMachine;
+    private final RaftServer server;
+    private final RaftClient client;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /**
+     * Room for appends in flight through the Raft client. Ratis's asynchronous client blocks the
+     * caller once it has its maximum outstanding; a server thread must never block, so this node
+     * takes a permit without waiting and refuses an append as overloaded when there is none.
+     */
+    private final Semaphore inFlight = new Semaphore(MAX_APPENDS_IN_FLIGHT);
+    /**
+     * The one thread that hands appends to the Raft client, in the order they came. Ratis's
+     * asynchronous {@code send} can block (its sliding window is locked while a retry connects to
+     * another node), and the caller may be a server's socket thread, which must never block.
+     */
+    private final ExecutorService proposer;
+
+    private ClusterEventStore(ClusterConfig config, LogEventStore local, RewindStateMachine stateMachine,
+            RaftServer server, RaftClient client) {
+        this.config = config;
+        this.local = local;
+        this.stateMachine = stateMachine;
+        this.server = server;
+        this.client = client;
+        this.proposer = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "rewind-cluster-proposer-" + config.nodeId());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Starts this node's Raft server on its port (replaying what its store has not applied) and
+     * its client, and returns at once: the node joins an election with its peers in the
+     * background, and appends wait for a leader.
+     *
+     * @throws StoreUnavailableException if Ratis cannot start (port taken, Raft storage unreadable);
+     *                                   the local store is closed then
+     */
+    public static ClusterEventStore start(ClusterConfig config, LogEventStore local) {
+        RaftServer server = null;
+        try {
+            List<RaftPeer> peers = new ArrayList<>();
+            for (Map.Entry<String, String> member : config.members().entrySet()) {
+                peers.add(RaftPeer.newBuilder().setId(member.getKey()).setAddress(member.getValue()).build());
+            }
+            RaftGroup group = RaftGroup.valueOf(GROUP_ID, peers);
+            RewindStateMachine stateMachine = new RewindStateMachine(local);
+            Files.createDirectories(config.raftDirectory());
+            boolean existing = Files.isDirectory(config.raftDirectory().resolve(GROUP_ID.getUuid().toString()));
+            server = RaftServer.newBuilder().setServerId(RaftPeerId.valueOf(config.nodeId())).setGroup(group)
+                    .setStateMachine(stateMachine).setProperties(serverProperties(config))
+                    .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
+                    .build();
+            server.start();
+            RaftClient client = RaftClient.newBuilder().setProperties(clientProperties()).setRaftGroup(group)
+                    .setClientId(ClientId.randomId())
+                    .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(Integer.MAX_VALUE,
+                            TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                    .build();
+            LOG.info("cluster node {} started on {} with members {}", config.nodeId(), config.address(),
+                    config.members());
+            return new ClusterEventStore(config, local, stateMachine, server, client);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(server);
+            local.close();
+            throw new StoreUnavailableException("cannot start cluster node '" + config.nodeId() + "' on "
+                    + config.address() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static RaftProperties serverProperties(ClusterConfig config) {
+        RaftProperties properties = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.GRPC);
+        GrpcConfigKeys.Server.setPort(properties, config.port());
+        RaftServerConfigKeys.setStorageDir(properties, List.of(config.raftDirectory().toFile()));
+        RaftServerConfigKeys.Rpc.setTimeoutMin(properties, duration(config.electionTimeoutMin()));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(properties, duration(config.electionTimeoutMax()));
+        // No snapshot transfer yet (docs/CLUSTER.md): keep the whole Raft log, so every follower
+        // can always catch up from it; this node writes its checkpoint itself when it stops cleanly.
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, false);
+        RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(properties, false);
+        RaftServerConfigKeys.Log.setPurgeGap(properties, Integer.MAX_VALUE);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, false);
+        // Room for the largest command in an append batch to a follower, and in a log segment.
+        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(properties, SizeInBytes.valueOf(MAX_COMMAND_BYTES + (1 << 16)));
+        RaftServerConfigKeys.Log.setWriteBufferSize(properties, SizeInBytes.valueOf(MAX_COMMAND_BYTES + (1 << 17)));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf(2L * MAX_COMMAND_BYTES));
+        RaftServerConfigKeys.Write.setByteLimit(properties, SizeInBytes.valueOf(4L * MAX_COMMAND_BYTES));
+        return properties;
+    }
+
+    private static RaftProperties clientProperties() {
+        RaftProperties properties = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.GRPC);
+        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(5, TimeUnit.SECONDS));
+        // One more than this node ever has in flight, so that the client's send never blocks.
+        RaftClientConfigKeys.Async.setOutstandingRequestsMax(properties, MAX_APPENDS_IN_FLIGHT + 1);
+        return properties;
+    }
+
+    private static TimeDuration duration(Duration duration) {
+        return TimeDuration.valueOf(duration.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** This node's configuration. */
+    public ClusterConfig config() {
+        return config;
+    }
+
+    /** The index of the last Raft entry this node applied (-1 before the first). */
+    public long appliedIndex() {
+        return stateMachine.appliedIndex().applied().index();
+    }
+
+    /** True while this node is the leader of the cluster. */
+    public boolean isLeader() {
+        try {
+            return server.getDivision(GROUP_ID).getInfo().isLeader();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * {@inheritDoc} Validated here, given ids where it has none, then proposed to the leader; the
+     * future completes after commit by a majority and apply on the leader and on this node. When no
+     * answer comes in time the future fails with {@link StoreUnavailableException} (the outcome
+     * is unknown: retry with the same event ids).
+     */
+    @Override
+    public CompletableFuture<AppendResult> appendAsync(AppendRequest request) {
+        byte[] command;
+        try {
+            checkOpen();
+            if (request == null) {
+                throw new InvalidRequestException("append request must not be null");
+            }
+            request.validate(local.config().maxEventBytes());
+            if (stateMachine.failure() != null) {
+                throw stateMachine.failure();
+            }
+            command = new Command(0, withIds(request)).encode();
+            if (command.length > MAX_COMMAND_BYTES) {
+                throw new EventTooLargeException("the append encodes to " + command.length + " bytes; a cluster"
+                        + " replicates at most " + MAX_COMMAND_BYTES + " bytes per append: split it");
+            }
+        } catch (EventStoreException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (!inFlight.tryAcquire()) {
+            return CompletableFuture.failedFuture(new StoreOverloadedException("cluster node '" + config.nodeId()
+                    + "' has " + MAX_APPENDS_IN_FLIGHT + " appends in flight through Raft; nothing was stored, retry"
+                    + " later"));
+        }
+        Message message = Message.valueOf(ByteString.copyFrom(command));
+        CompletableFuture<RaftClientReply> sent;
+        try {
+            sent = CompletableFuture.supplyAsync(() -> client.async().send(message), proposer)
+                    .thenCompose(reply -> reply);
+        } catch (RejectedExecutionException e) {
+            inFlight.release();
+            return CompletableFuture.failedFuture(new StoreClosedException("cluster node '" + config.nodeId()
+                    + "' is closed"));
+        }
+        sent.whenComplete((reply, failure) -> inFlight.release());
+        return sent.orTimeout(APPEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .handle((reply, failure) -> {
+                    if (failure != null) {
+                        throw unknownOutcome(failure);
+                    }
+                    if (!reply.isSuccess()) {
+                        throw unknownOutcome(reply.getException());
+                    }
+                    return reply;
+                })
+                .thenCompose(reply -> {
+                    AppendResult result;
+                    try {
+                        result = Reply.decode(reply.getMessage().getContent().asReadOnlyByteBuffer());
+                    } catch (EventStoreException e) {
+                        // A refusal is decided at apply time: wait for this node to apply it too,
+                        // so that what the caller reads next here agrees with the refusal.
+                        return stateMachine.appliedIndex().whenApplied(reply.getLogIndex())
+                                .thenApply(applied -> { throw e; });
+                    }
+                    return stateMachine.appliedIndex().whenApplied(reply.getLogIndex()).thenApply(applied -> result);
+                });
+    }
+
+    private static EventStoreException unknownOutcome(Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof EventStoreException e) {
+            return e;
+        }
+        String why = cause instanceof TimeoutException ? "no answer from the cluster's leader within "
+                + APPEND_TIMEOUT.toSeconds() + " s" : String.valueOf(cause);
+        return new StoreUnavailableException("the cluster did not confirm the append (" + why + "): it may or may"
+                + " not have been stored: retry with the same event ids", cause);
+    }
+
+    /** The request with a fresh id on every event that has none, so the command is the same on every node. */
+    private static AppendRequest withIds(AppendRequest request) {
+        boolean complete = true;
+        for (AppendRequest.StreamAppend append : request.appends()) {
+            for (EventData event : append.events()) {
+                complete &= event.id() != null;
+            }
+        }
+        if (complete) {
+            return request;
+        }
+        AppendRequest.Builder builder = AppendRequest.builder();
+        for (AppendRequest.StreamAppend append : request.appends()) {
+            List<EventData> events = new ArrayList<>(append.events().size());
+            for (EventData event : append.events()) {
+                events.add(event.id() != null ? event : event.withId(UUID.randomUUID()));
+            }
+            builder.append(append.stream(), append.expected(), events);
+        }
+        for (AppendRequest.StreamCheck check : request.checks()) {
+            builder.check(check.stream(), check.expected());
+        }
+        return builder.build();
+    }
+
+    @Override
+    public CompletableFuture<EventPage> readStreamAsync(String stream, ReadOptions options) {
+        return local.readStreamAsync(stream, options);
+    }
+
+    @Override
+    public EventPage readStream(String stream, ReadOptions options) {
+        return local.readStream(stream, options);
+    }
+
+    @Override
+    public CompletableFuture<EventPage> readAllAsync(ReadOptions options) {
+        return local.readAllAsync(options);
+    }
+
+    @Override
+    public EventPage readAll(ReadOptions options) {
+        return local.readAll(options);
+    }
+
+    @Override
+    public CompletableFuture<Optional<RecordedEvent>> readEventAsync(UUID id) {
+        return local.readEventAsync(id);
+    }
+
+    @Override
+    public Optional<RecordedEvent> readEvent(UUID id) {
+        return local.readEvent(id);
+    }
+
+    @Override
+    public long firstPositionAtOrAfter(Instant time) {
+        return local.firstPositionAtOrAfter(time);
+    }
+
+    @Override
+    public long headPosition() {
+        return local.headPosition();
+    }
+
+    @Override
+    public Optional<StreamInfo> streamInfo(String stream) {
+        return local.streamInfo(stream);
+    }
+
+    @Override
+    public CompletableFuture<StreamPage> listStreamsAsync(StreamListOptions options) {
+        return local.listStreamsAsync(options);
+    }
+
+    @Override
+    public Subscription subscribe(SubscriptionRequest request, SubscriptionListener listener) {
+        return local.subscribe(request, listener);
+    }
+
+    @Override
+    public HeadListener.Registration watchHead(HeadListener listener) {
+        return local.watchHead(listener);
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new StoreClosedException("cluster node '" + config.nodeId() + "' is closed");
+        }
+    }
+
+    /**
+     * Stops the client, then the Raft server (which writes this node's applied-index checkpoint),
+     * then the local store. Appends in flight fail or complete; idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        proposer.shutdown();
+        try {
+            proposer.awaitTermination(APPEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            client.close();
+        } catch (IOException e) {
+            LOG.warn("closing the Raft client of node {} failed: {}", config.nodeId(), e.toString());
+        }
+        closeWithin(server, SERVER_CLOSE_TIMEOUT);
+        if (stateMachine.failure() == null) {
+            try {
+                stateMachine.takeSnapshot();
+            } catch (IOException e) {
+                LOG.warn("node {} could not write its applied-index checkpoint; its next start replays more of the"
+                        + " Raft log: {}", config.nodeId(), e.toString());
+            }
+        }
+        local.close();
+    }
+
+    /**
+     * Closes the Raft server, waiting at most {@code timeout}: Ratis's close waits for its thread
+     * pools, which was seen to take minutes on the last node of a stopping cluster. After the
+     * timeout the local store is closed anyway; an entry Ratis still applies then fails against
+     * the closed store, which stops this node applying and leaves the store a prefix of the log.
+     */
+    private void closeWithin(RaftServer raftServer, Duration timeout) {
+        Thread closing = new Thread(() -> closeQuietly(raftServer), "rewind-cluster-close-" + config.nodeId());
+        closing.setDaemon(true);
+        closing.start();
+        try {
+            closing.join(timeout.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closing.isAlive()) {
+            LOG.warn("the Raft server of node {} did not close within {} s; closing the local store anyway",
+                    config.nodeId(), timeout.toSeconds());
+        }
+    }
+
+    private static void closeQuietly(RaftServer server) {
+        if (server == null) {
+            return;
+        }
+        try {
+            server.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("closing the Raft server failed: {}", e.toString());
+        }
+    }
+}

@@ -1,0 +1,284 @@
+package io.rewind.cluster;
+
+import io.rewind.api.AppendRequest;
+import io.rewind.api.AppendResult;
+import io.rewind.api.Direction;
+import io.rewind.api.ErrorCode;
+import io.rewind.api.EventData;
+import io.rewind.api.EventStoreException;
+import io.rewind.api.ReadOptions;
+import io.rewind.api.RecordedEvent;
+import io.rewind.api.StoreFailedException;
+import io.rewind.log.LogEventStore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Rewind's Raft state machine: applies committed {@link Command}s, in index order, to the node's
+ * local {@link LogEventStore} through {@link LogEventStore#appendReplicated}, so that every node
+ * decides every append (expected versions, idempotent retries, conflicts) the same way and stores
+ * the same records. The reply of an entry is the {@link Reply} of its apply.
+ *
+ * <p>On the leader, {@link #startTransaction} stamps the command with the leader's clock. On
+ * start, entries the store already holds are recognised rather than applied again (the replay
+ * rule in docs/CLUSTER.md). A failure of the store that is not a decision about the request
+ * (a failed write or fsync, a closed store) stops this node applying: later entries fail
+ * without being applied, so the store stays an exact prefix of the Raft log, and a restart
+ * resumes from it.
+ *
+ * <p>Ratis calls {@code applyTransaction} from one thread, in index order; the store's callbacks
+ * come from its writer. Shared state is in {@link AppliedIndex} and volatile fields.
+ */
+final class RewindStateMachine extends BaseStateMachine {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RewindStateMachine.class);
+    /** Appends handed to the store and not yet finished; applying waits beyond this. */
+    private static final int MAX_IN_FLIGHT = 1024;
+    /** Refusals that are decisions about the request, the same on every node. */
+    private static final Set<ErrorCode> DECISIONS = Set.of(ErrorCode.WRONG_EXPECTED_VERSION,
+            ErrorCode.IDEMPOTENCY_CONFLICT, ErrorCode.BAD_REQUEST, ErrorCode.TOO_LARGE);
+
+    private final LogEventStore store;
+    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+    private volatile AppliedIndex applied = new AppliedIndex(new AppliedIndex.Applied(0, -1, 0));
+    /** Replay: the position the next recognised entry's first event must be at. */
+    private long replayCursor;
+    /** Replay goes on while {@link #replayCursor} is at or below this (the store's head at start). */
+    private long replayHead = -1;
+    private volatile EventStoreException failure;
+    private volatile Path checkpointDirectory;
+
+    RewindStateMachine(LogEventStore store) {
+        this.store = store;
+    }
+
+    AppliedIndex appliedIndex() {
+        return applied;
+    }
+
+    /** The failure that stopped this node applying, or null. */
+    EventStoreException failure() {
+        return failure;
+    }
+
+    @Override
+    public StateMachineStorage getStateMachineStorage() {
+        return storage;
+    }
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+        super.initialize(server, groupId, raftStorage);
+        storage.init(raftStorage);
+        checkpointDirectory = raftStorage.getStorageDir().getStateMachineDir().toPath();
+        AppliedIndex.Applied start = Checkpoint.read(checkpointDirectory())
+                .orElse(new AppliedIndex.Applied(0, -1, 0));
+        applied = new AppliedIndex(start);
+        if (start.index() >= 0) {
+            setLastAppliedTermIndex(TermIndex.valueOf(start.term(), start.index()));
+        }
+        replayCursor = start.nextPosition();
+        replayHead = store.headPosition();
+        if (replayHead + 1 < replayCursor) {
+            throw new IOException("the store ends at position " + replayHead + " but the applied-index checkpoint"
+                    + " says it held position " + (replayCursor - 1) + ": the store lost acknowledged events");
+        }
+        LOG.info("state machine of {} starts after index {} (store head {}, checkpoint position {})",
+                server.getId(), start.index(), replayHead, replayCursor);
+    }
+
+    private Path checkpointDirectory() {
+        return checkpointDirectory;
+    }
+
+    @Override
+    public SnapshotInfo getLatestSnapshot() {
+        AppliedIndex.Applied checkpoint;
+        try {
+            checkpoint = Checkpoint.read(checkpointDirectory()).orElse(null);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        if (checkpoint == null) {
+            return null;
+        }
+        return new SingleFileSnapshotInfo(new FileInfo(checkpointDirectory().resolve(Checkpoint.FILE_NAME), null),
+                checkpoint.term(), checkpoint.index());
+    }
+
+    /**
+     * Writes the applied-index checkpoint. Every append up to it is durable in the store already
+     * (an apply finishes when the store acknowledged it, after its fsync under the default policy).
+     */
+    @Override
+    public long takeSnapshot() throws IOException {
+        AppliedIndex.Applied now = applied.applied();
+        if (now.index() < 0) {
+            return -1;
+        }
+        Checkpoint.write(checkpointDirectory(), now);
+        LOG.info("checkpoint written at index {} (next position {})", now.index(), now.nextPosition());
+        return now.index();
+    }
+
+    /** On the leader: stamps the command with the leader's clock, so every node stores that timestamp. */
+    @Override
+    public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+        byte[] proposed = request.getMessage().getContent().toByteArray();
+        if (proposed.length < Command.TIMESTAMP_OFFSET + 8 || proposed[0] != Command.FORMAT_VERSION) {
+            throw new IOException("not a Rewind command of format " + Command.FORMAT_VERSION);
+        }
+        long now = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+        return TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request)
+                .setLogData(ByteString.copyFrom(Command.stamp(proposed, now))).build();
+    }
+
+    /** Logged on every node, so an operator (and the kill test) can tell who leads. */
+    @Override
+    public void notifyLeaderChanged(RaftGroupMemberId member, RaftPeerId newLeader) {
+        LOG.info("cluster leader is now {} (seen by {})", newLeader, member.getPeerId());
+    }
+
+    @Override
+    public void notifyTermIndexUpdated(long term, long index) {
+        super.notifyTermIndexUpdated(term, index);
+        applied.passed(term, index);
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext transaction) {
+        LogEntryProto entry = transaction.getLogEntry();
+        long term = entry.getTerm();
+        long index = entry.getIndex();
+        AppliedIndex tracker = applied;
+        tracker.started(index);
+        if (failure != null) {
+            return CompletableFuture.failedFuture(failure);
+        }
+        Command command;
+        try {
+            command = Command.decode(entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer());
+        } catch (InvalidCommandException e) {
+            return stop(new StoreFailedException("entry " + index + " is not a command this node can apply: "
+                    + e.getMessage(), e));
+        }
+        if (replayCursor <= replayHead) {
+            return CompletableFuture.completedFuture(recognise(term, index, command, tracker));
+        }
+        try {
+            inFlight.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return stop(new StoreFailedException("interrupted while applying entry " + index, e));
+        }
+        CompletableFuture<Message> reply = new CompletableFuture<>();
+        Instant timestamp = Instant.EPOCH.plus(command.timestampMicros(), ChronoUnit.MICROS);
+        store.appendReplicated(command.request(), timestamp, (result, error) -> {
+            inFlight.release();
+            if (error == null) {
+                tracker.finished(term, index, result.lastPosition() + 1);
+                updateLastApplied(term, index);
+                reply.complete(message(Reply.result(result)));
+            } else if (DECISIONS.contains(error.code())) {
+                tracker.finished(term, index, -1);
+                updateLastApplied(term, index);
+                reply.complete(message(Reply.refusal(error)));
+            } else {
+                stop(new StoreFailedException("applying entry " + index + " failed in the store, so this node"
+                        + " stops applying (a restart resumes): " + error.getMessage(), error));
+                reply.completeExceptionally(failure);
+            }
+        });
+        return reply;
+    }
+
+    private synchronized void updateLastApplied(long term, long index) {
+        if (index > getLastAppliedTermIndex().getIndex()) {
+            updateLastAppliedTermIndex(term, index);
+        }
+    }
+
+    /**
+     * Replay of an entry the store may hold already: a write is recognised by its events at the
+     * replay cursor; anything else wrote nothing when it was first applied (writes are contiguous).
+     */
+    private Message recognise(long term, long index, Command command, AppliedIndex tracker) {
+        List<EventData> events = new ArrayList<>();
+        for (AppendRequest.StreamAppend append : command.request().appends()) {
+            events.addAll(append.events());
+        }
+        List<RecordedEvent> stored = store.readAll(ReadOptions.from(replayCursor, Direction.FORWARD)
+                .withMaxEvents(Math.min(events.size(), io.rewind.api.Limits.MAX_READ_LIMIT))
+                .withMaxBytes(ReadOptions.NO_BYTE_LIMIT)).events();
+        if (stored.isEmpty() || !stored.get(0).id().equals(events.get(0).id())) {
+            tracker.finished(term, index, -1);
+            updateLastApplied(term, index);
+            return message(Reply.refusal(new io.rewind.api.StoreUnavailableException("the outcome of this append"
+                    + " was decided before the node restarted and is not known here: it may or may not have been"
+                    + " stored: retry with the same event ids")));
+        }
+        List<AppendResult.Written> written = new ArrayList<>(events.size());
+        long position = replayCursor;
+        for (EventData event : events) {
+            List<RecordedEvent> one = store.readAll(ReadOptions.from(position, Direction.FORWARD).withMaxEvents(1)
+                    .withMaxBytes(ReadOptions.NO_BYTE_LIMIT)).events();
+            if (one.isEmpty() || !one.get(0).id().equals(event.id())) {
+                stop(new StoreFailedException("replaying entry " + index + ": position " + position
+                        + " holds another event than the entry's " + event.id() + "; the store and the Raft log"
+                        + " disagree", null));
+                throw failure;
+            }
+            RecordedEvent recorded = one.get(0);
+            written.add(new AppendResult.Written(recorded.stream(), recorded.version(), recorded.position(),
+                    recorded.id()));
+            position++;
+        }
+        replayCursor = position;
+        tracker.finished(term, index, position);
+        updateLastApplied(term, index);
+        if (replayCursor > replayHead) {
+            LOG.info("replay recognised every stored event up to position {} at index {}", replayHead, index);
+        }
+        return message(Reply.result(new AppendResult(written)));
+    }
+
+    private CompletableFuture<Message> stop(EventStoreException error) {
+        if (failure == null) {
+            failure = error;
+            LOG.error("this node stops applying the Raft log: {}", error.getMessage(), error);
+            applied.failWaiters(error);
+        }
+        return CompletableFuture.failedFuture(failure);
+    }
+
+    private static Message message(byte[] bytes) {
+        return Message.valueOf(ByteString.copyFrom(bytes));
+    }
+}
