@@ -5,17 +5,20 @@
 // clock (performance.timeOrigin + performance.now() in Node and in the page), so the two processes
 // agree to well under a millisecond.
 //
-// Usage: node sse-latency.mjs BASE_URL RATE COUNT
-//   e.g. node sse-latency.mjs http://127.0.0.1:9004 1000 20000
+// Usage: node sse-latency.mjs BASE_URL RATE COUNT [WARMUP]
+//   e.g. node sse-latency.mjs http://127.0.0.1:9004 1000 20000 5000
+// The first WARMUP events (default: 3 s worth at RATE, at most a fifth of COUNT) are published and
+// checked like the others but left out of the latency figures (the server's JIT, the browser's start).
 // Prints one line of JSON: rate, events, received, gaps, append p50/p99 (the HTTP acknowledgement
 // as Node saw it) and receipt p50/p99/p99.9/max, in milliseconds. Exits non-zero when an event
 // is missing or arrives out of order.
 import http from "node:http";
 import { chromium } from "playwright-core";
 
-const [base, rateText, countText] = process.argv.slice(2);
+const [base, rateText, countText, warmupText] = process.argv.slice(2);
 const rate = Number(rateText);
 const count = Number(countText);
+const warmup = warmupText !== undefined ? Number(warmupText) : Math.min(rate * 3, Math.floor(count / 5));
 if (!base || !(rate > 0) || !(count > 0)) {
   console.error("usage: node sse-latency.mjs BASE_URL RATE COUNT");
   process.exit(2);
@@ -51,7 +54,7 @@ try {
       const event = JSON.parse(message.data);
       if (event.version !== expected) window.disorder++;
       expected = event.version + 1;
-      window.latencies.push(now - event.data.t);
+      window.latencies.push([event.data.n, now - event.data.t]);
     });
     feed.onerror = () => reject(new Error("the feed failed"));
   }), stream);
@@ -78,10 +81,11 @@ try {
     const due = Math.min(count, Math.floor(((performance.now() - start) / 1000) * rate) + 1);
     for (; sent < due; sent++) {
       const sentAt = wallClock();
+      const n = sent;
       const body = JSON.stringify({ events: [{ type: "Latency", data: { t: sentAt, n: sent } }] });
       const request = post(path, body).then((status) => {
         if (status !== 200) failures++;
-        appendLatencies.push(wallClock() - sentAt);
+        if (n >= warmup) appendLatencies.push(wallClock() - sentAt);
       }, () => { failures++; });
       inFlight.add(request);
       request.finally(() => inFlight.delete(request));
@@ -95,10 +99,10 @@ try {
   await page.waitForFunction((n) => window.latencies.length >= n, count - failures, { timeout: 60_000 })
     .catch(() => {});
   const { latencies, disorder } = await page.evaluate(() => ({ latencies: window.latencies, disorder: window.disorder }));
-  const receipt = [...latencies].sort((a, b) => a - b);
+  const receipt = latencies.filter(([n]) => n >= warmup).map(([, latency]) => latency).sort((a, b) => a - b);
   const append = [...appendLatencies].sort((a, b) => a - b);
   const result = {
-    rate, events: count, published_per_s: Math.round(count / elapsed), append_failures: failures,
+    rate, events: count, warmup_events: warmup, published_per_s: Math.round(count / elapsed), append_failures: failures,
     received: latencies.length, out_of_order: disorder,
     append_p50_ms: percentile(append, 50), append_p99_ms: percentile(append, 99),
     receipt_p50_ms: percentile(receipt, 50), receipt_p99_ms: percentile(receipt, 99),
