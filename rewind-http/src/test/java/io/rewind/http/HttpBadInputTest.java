@@ -126,6 +126,8 @@ class HttpBadInputTest {
         assertRefused(http.get("/api/all/events?from=99999999999999999999"), 400, "BAD_REQUEST", "from: not a whole number");
         assertRefused(http.get("/api/all/events?direction=sideways"), 400, "BAD_REQUEST", "direction: use forward or backward");
         assertRefused(http.get("/api/all/events?colour=red"), 400, "BAD_REQUEST", "colour: unknown query parameter");
+        assertRefused(http.get("/api/subscriptions?colour=red"), 400, "BAD_REQUEST",
+                "colour: unknown query parameter (known: none)");
         assertRefused(http.get("/api/all/events?limit=1&limit=2"), 400, "BAD_REQUEST", "limit: given twice");
         assertRefused(http.get("/api/streams/%ED%A0%80/events"), 400, "BAD_REQUEST", "UTF-8");
         assertRefused(http.get("/api/events/not-a-uuid"), 400, "BAD_REQUEST", "event id: not a UUID");
