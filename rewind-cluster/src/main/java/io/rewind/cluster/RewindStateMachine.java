@@ -166,10 +166,16 @@ final class RewindStateMachine extends BaseStateMachine {
         LOG.info("cluster leader is now {} (seen by {})", newLeader, member.getPeerId());
     }
 
+    /**
+     * An entry that carries no command (a configuration or a leader's metadata entry) was reached.
+     * It counts as applied only once every entry before it has finished, so Ratis's last-applied
+     * index is moved through {@link #publishApplied} like every other entry, never directly: Ratis
+     * calls this from its apply thread while earlier appends may still be in the store's writer.
+     */
     @Override
     public void notifyTermIndexUpdated(long term, long index) {
-        super.notifyTermIndexUpdated(term, index);
         applied.passed(term, index);
+        publishApplied();
     }
 
     @Override
@@ -202,26 +208,41 @@ final class RewindStateMachine extends BaseStateMachine {
         Instant timestamp = Instant.EPOCH.plus(command.timestampMicros(), ChronoUnit.MICROS);
         store.appendReplicated(command.request(), timestamp, (result, error) -> {
             inFlight.release();
-            if (error == null) {
-                tracker.finished(term, index, result.lastPosition() + 1);
-                updateLastApplied(term, index);
-                reply.complete(message(Reply.result(result)));
-            } else if (DECISIONS.contains(error.code())) {
-                tracker.finished(term, index, -1);
-                updateLastApplied(term, index);
-                reply.complete(message(Reply.refusal(error)));
-            } else {
-                stop(new StoreFailedException("applying entry " + index + " failed in the store, so this node"
-                        + " stops applying (a restart resumes): " + error.getMessage(), error));
+            // The reply is completed whatever happens here: an entry left unanswered would hold
+            // back every later request of its Raft client (Ratis orders a client's requests).
+            try {
+                if (error == null) {
+                    tracker.finished(term, index, result.lastPosition() + 1);
+                    publishApplied();
+                    reply.complete(message(Reply.result(result)));
+                } else if (DECISIONS.contains(error.code())) {
+                    tracker.finished(term, index, -1);
+                    publishApplied();
+                    reply.complete(message(Reply.refusal(error)));
+                } else {
+                    stop(new StoreFailedException("applying entry " + index + " failed in the store, so this node"
+                            + " stops applying (a restart resumes): " + error.getMessage(), error));
+                    reply.completeExceptionally(failure);
+                }
+            } catch (RuntimeException e) {
+                stop(new StoreFailedException("finishing entry " + index + " failed, so this node stops applying"
+                        + " (a restart resumes): " + e, e));
                 reply.completeExceptionally(failure);
             }
         });
         return reply;
     }
 
-    private synchronized void updateLastApplied(long term, long index) {
-        if (index > getLastAppliedTermIndex().getIndex()) {
-            updateLastAppliedTermIndex(term, index);
+    /**
+     * Moves Ratis's last-applied index up to the unbroken applied prefix {@link AppliedIndex}
+     * holds. Every move goes through here, under this lock, so it never goes backwards (Ratis
+     * asserts that) however the store's writer and Ratis's apply thread interleave.
+     */
+    private synchronized void publishApplied() {
+        AppliedIndex.Applied now = applied.applied();
+        TermIndex last = getLastAppliedTermIndex();
+        if (now.index() >= 0 && (last == null || now.index() > last.getIndex())) {
+            updateLastAppliedTermIndex(now.term(), now.index());
         }
     }
 
@@ -239,7 +260,7 @@ final class RewindStateMachine extends BaseStateMachine {
                 .withMaxBytes(ReadOptions.NO_BYTE_LIMIT)).events();
         if (stored.isEmpty() || !stored.get(0).id().equals(events.get(0).id())) {
             tracker.finished(term, index, -1);
-            updateLastApplied(term, index);
+            publishApplied();
             return message(Reply.refusal(new io.rewind.api.StoreUnavailableException("the outcome of this append"
                     + " was decided before the node restarted and is not known here: it may or may not have been"
                     + " stored: retry with the same event ids")));
@@ -262,7 +283,7 @@ final class RewindStateMachine extends BaseStateMachine {
         }
         replayCursor = position;
         tracker.finished(term, index, position);
-        updateLastApplied(term, index);
+        publishApplied();
         if (replayCursor > replayHead) {
             LOG.info("replay recognised every stored event up to position {} at index {}", replayHead, index);
         }

@@ -3,6 +3,7 @@ package io.rewind.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.rewind.api.AppendRequest;
 import io.rewind.api.AppendResult;
 import io.rewind.api.Direction;
 import io.rewind.api.EventData;
@@ -14,8 +15,11 @@ import io.rewind.testkit.Await;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -64,6 +68,49 @@ class ClusterEventStoreTest {
             // The retry of the first append is recognised on every node, through any node.
             assertThat(cluster.node(2).append("a", ExpectedVersion.noStream(), EventData.of(id, "t", new byte[] {1}))
                     .events().get(0).position()).isZero();
+        }
+    }
+
+    /**
+     * Many appends through every node, one at a time and then many in flight at once, so that the
+     * leader's metadata entries reach Ratis's apply thread while earlier appends are still in a
+     * store's writer: each append
+     * is acknowledged, in time, and every node ends with the same log. (A race between the two
+     * threads once left an entry unanswered, and Ratis's ordered client then held back every later
+     * append of that node until it timed out.)
+     */
+    @Test
+    void manyAppendsOneAtATimeAndInFlightThroughEveryNodeAreAllAcknowledged() throws Exception {
+        int oneAtATime = 1500;
+        int perNode = 1500;
+        int inFlight = 64;
+        try (LocalCluster cluster = LocalCluster.start(root, 3)) {
+            // One at a time: each commit is followed by the leader's metadata entry, which Ratis
+            // reaches while the append before it is still in the stores' fsync.
+            for (int i = 0; i < oneAtATime; i++) {
+                assertThat(cluster.node(i % 3).appendAsync(AppendRequest.builder().append("one-" + (i % 8),
+                        ExpectedVersion.any(), List.of(EventData.of("t", new byte[] {(byte) i}))).build())
+                        .get(30, TimeUnit.SECONDS).events()).as("append " + i).hasSize(1);
+            }
+            List<CompletableFuture<AppendResult>> appends = new ArrayList<>();
+            List<Semaphore> room = List.of(new Semaphore(inFlight), new Semaphore(inFlight), new Semaphore(inFlight));
+            for (int i = 0; i < perNode; i++) {
+                for (int n = 0; n < 3; n++) {
+                    assertThat(room.get(n).tryAcquire(30, TimeUnit.SECONDS)).as("room for append " + i + " on node " + n)
+                            .isTrue();
+                    Semaphore nodeRoom = room.get(n);
+                    CompletableFuture<AppendResult> append = cluster.node(n).appendAsync(AppendRequest.builder()
+                            .append("n" + n + "-" + (i % 8), ExpectedVersion.any(),
+                                    List.of(EventData.of("t", new byte[] {(byte) i}))).build());
+                    append.whenComplete((result, failure) -> nodeRoom.release());
+                    appends.add(append);
+                }
+            }
+            for (CompletableFuture<AppendResult> append : appends) {
+                // Every append is acknowledged; none fails as "no answer from the leader".
+                assertThat(append.get(30, TimeUnit.SECONDS).events()).hasSize(1);
+            }
+            awaitSameLogs(cluster, oneAtATime + 3 * perNode);
         }
     }
 
