@@ -26,6 +26,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,9 +35,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -87,8 +86,18 @@ public final class ClusterEventStore implements EventStore {
     public static final int MAX_COMMAND_BYTES = 24 * 1024 * 1024;
     /** How long {@link #close} waits for the Raft server to close. */
     static final Duration SERVER_CLOSE_TIMEOUT = Duration.ofSeconds(10);
-    /** The most appends this node has in flight through Raft at once (beyond them: OVERLOADED). */
+    /** The most appends this node holds waiting for or in flight through Raft (beyond them: OVERLOADED). */
     static final int MAX_APPENDS_IN_FLIGHT = 4096;
+    /**
+     * The most Raft entries this node has in flight at once. Appends that arrive while they are
+     * all out wait and go together in the next entry: under load an entry carries many appends,
+     * and Raft's cost per entry is paid once for them all; alone, an append goes at once.
+     */
+    static final int MAX_ENTRIES_IN_FLIGHT = 4;
+    /** The most appends in one entry. */
+    static final int MAX_APPENDS_PER_ENTRY = 1024;
+    /** The most bytes of appends batched into one entry (a larger append goes alone). */
+    static final int MAX_BATCH_BYTES = 4 * 1024 * 1024;
     /**
      * How long an append may wait for a leader and its commit before it fails as unknown: below
      * the Java client's default request timeout (10 s), so the client hears why.
@@ -102,17 +111,26 @@ public final class ClusterEventStore implements EventStore {
     private final RaftClient client;
     private final AtomicBoolean closed = new AtomicBoolean();
     /**
-     * Room for appends in flight through the Raft client. Ratis's asynchronous client blocks the
-     * caller once it has its maximum outstanding; a server thread must never block, so this node
-     * takes a permit without waiting and refuses an append as overloaded when there is none.
+     * Room for appends waiting for or in flight through Raft: a server thread must never block,
+     * so this node takes a permit without waiting and refuses an append as overloaded when there
+     * is none.
      */
     private final Semaphore inFlight = new Semaphore(MAX_APPENDS_IN_FLIGHT);
+    /** Appends waiting for the proposer, in the order they came; guarded by itself. */
+    private final ArrayDeque<Proposal> waiting = new ArrayDeque<>();
+    /** Raft entries sent and not answered; guarded by {@link #waiting}. */
+    private int entriesInFlight;
     /**
-     * The one thread that hands appends to the Raft client, in the order they came. Ratis's
-     * asynchronous {@code send} can block (its sliding window is locked while a retry connects to
-     * another node), and the caller may be a server's socket thread, which must never block.
+     * The one thread that hands entries to the Raft client, in the order their appends came.
+     * Ratis's asynchronous {@code send} can block (its sliding window is locked while a retry
+     * connects to another node), and a caller may be a server's socket thread, which must never
+     * block.
      */
-    private final ExecutorService proposer;
+    private final Thread proposer;
+
+    /** An append waiting to be proposed: its encoded body, and the caller's future. */
+    private record Proposal(byte[] body, CompletableFuture<AppendResult> future) {
+    }
 
     private ClusterEventStore(ClusterConfig config, LogEventStore local, RewindStateMachine stateMachine,
             RaftServer server, RaftClient client) {
@@ -121,11 +139,9 @@ public final class ClusterEventStore implements EventStore {
         this.stateMachine = stateMachine;
         this.server = server;
         this.client = client;
-        this.proposer = Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "rewind-cluster-proposer-" + config.nodeId());
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.proposer = new Thread(this::propose, "rewind-cluster-proposer-" + config.nodeId());
+        this.proposer.setDaemon(true);
+        this.proposer.start();
     }
 
     /**
@@ -222,14 +238,15 @@ public final class ClusterEventStore implements EventStore {
     }
 
     /**
-     * {@inheritDoc} Validated here, given ids where it has none, then proposed to the leader; the
-     * future completes after commit by a majority and apply on the leader and on this node. When no
-     * answer comes in time the future fails with {@link StoreUnavailableException} (the outcome
-     * is unknown: retry with the same event ids).
+     * {@inheritDoc} Validated here, given ids where it has none, then proposed to the leader,
+     * batched with the other appends waiting on this node into one Raft entry; the future
+     * completes after commit by a majority and apply on the leader and on this node. When no
+     * answer comes within {@link #APPEND_TIMEOUT} the future fails with
+     * {@link StoreUnavailableException} (the outcome is unknown: retry with the same event ids).
      */
     @Override
     public CompletableFuture<AppendResult> appendAsync(AppendRequest request) {
-        byte[] command;
+        byte[] body;
         try {
             checkOpen();
             if (request == null) {
@@ -239,52 +256,148 @@ public final class ClusterEventStore implements EventStore {
             if (stateMachine.failure() != null) {
                 throw stateMachine.failure();
             }
-            command = new Command(0, withIds(request)).encode();
-            if (command.length > MAX_COMMAND_BYTES) {
-                throw new EventTooLargeException("the append encodes to " + command.length + " bytes; a cluster"
-                        + " replicates at most " + MAX_COMMAND_BYTES + " bytes per append: split it");
+            body = Command.encodeAppend(withIds(request));
+            if (Command.overheadBytes() + Command.framedSize(body) > MAX_COMMAND_BYTES) {
+                throw new EventTooLargeException("the append encodes to " + body.length + " bytes; a cluster"
+                        + " replicates at most " + (MAX_COMMAND_BYTES - Command.overheadBytes() - 4)
+                        + " bytes per append: split it");
             }
         } catch (EventStoreException e) {
             return CompletableFuture.failedFuture(e);
         }
         if (!inFlight.tryAcquire()) {
             return CompletableFuture.failedFuture(new StoreOverloadedException("cluster node '" + config.nodeId()
-                    + "' has " + MAX_APPENDS_IN_FLIGHT + " appends in flight through Raft; nothing was stored, retry"
-                    + " later"));
+                    + "' has " + MAX_APPENDS_IN_FLIGHT + " appends waiting for or in flight through Raft; nothing was"
+                    + " stored, retry later"));
         }
-        Message message = Message.valueOf(ByteString.copyFrom(command));
-        CompletableFuture<RaftClientReply> sent;
-        try {
-            sent = CompletableFuture.supplyAsync(() -> client.async().send(message), proposer)
-                    .thenCompose(reply -> reply);
-        } catch (RejectedExecutionException e) {
-            inFlight.release();
-            return CompletableFuture.failedFuture(new StoreClosedException("cluster node '" + config.nodeId()
-                    + "' is closed"));
+        CompletableFuture<AppendResult> future = new CompletableFuture<>();
+        synchronized (waiting) {
+            if (closed.get()) {
+                inFlight.release();
+                return CompletableFuture.failedFuture(new StoreClosedException("cluster node '" + config.nodeId()
+                        + "' is closed"));
+            }
+            waiting.add(new Proposal(body, future));
+            waiting.notifyAll();
         }
-        sent.whenComplete((reply, failure) -> inFlight.release());
-        return sent.orTimeout(APPEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                .handle((reply, failure) -> {
+        return future.orTimeout(APPEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .handle((result, failure) -> {
                     if (failure != null) {
                         throw unknownOutcome(failure);
                     }
-                    if (!reply.isSuccess()) {
-                        throw unknownOutcome(reply.getException());
-                    }
-                    return reply;
-                })
-                .thenCompose(reply -> {
-                    AppendResult result;
-                    try {
-                        result = Reply.decode(reply.getMessage().getContent().asReadOnlyByteBuffer());
-                    } catch (EventStoreException e) {
-                        // A refusal is decided at apply time: wait for this node to apply it too,
-                        // so that what the caller reads next here agrees with the refusal.
-                        return stateMachine.appliedIndex().whenApplied(reply.getLogIndex())
-                                .thenApply(applied -> { throw e; });
-                    }
-                    return stateMachine.appliedIndex().whenApplied(reply.getLogIndex()).thenApply(applied -> result);
+                    return result;
                 });
+    }
+
+    /**
+     * The proposer's loop: while fewer than {@link #MAX_ENTRIES_IN_FLIGHT} entries are out, takes
+     * what waits (up to an entry's limits) and sends it as one entry. Ends when the node closes
+     * and nothing waits.
+     */
+    private void propose() {
+        while (true) {
+            List<Proposal> batch = new ArrayList<>();
+            synchronized (waiting) {
+                while ((waiting.isEmpty() || entriesInFlight >= MAX_ENTRIES_IN_FLIGHT) && !closed.get()) {
+                    try {
+                        waiting.wait();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+                if (closed.get()) {
+                    failWaiting();
+                    return;
+                }
+                int bytes = Command.overheadBytes();
+                while (!waiting.isEmpty() && batch.size() < MAX_APPENDS_PER_ENTRY) {
+                    Proposal next = waiting.peek();
+                    if (next.future().isDone()) {
+                        // Timed out while waiting: its caller heard "unknown"; nothing was proposed.
+                        waiting.poll();
+                        inFlight.release();
+                        continue;
+                    }
+                    int size = Command.framedSize(next.body());
+                    if (!batch.isEmpty() && bytes + size > MAX_BATCH_BYTES) {
+                        break;
+                    }
+                    batch.add(waiting.poll());
+                    bytes += size;
+                }
+                if (batch.isEmpty()) {
+                    continue;
+                }
+                entriesInFlight++;
+            }
+            send(batch);
+        }
+    }
+
+    private void send(List<Proposal> batch) {
+        List<byte[]> bodies = new ArrayList<>(batch.size());
+        for (Proposal proposal : batch) {
+            bodies.add(proposal.body());
+        }
+        CompletableFuture<RaftClientReply> sent;
+        try {
+            sent = client.async().send(Message.valueOf(ByteString.copyFrom(Command.encodeAppends(bodies))));
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        sent.whenComplete((reply, failure) -> {
+            synchronized (waiting) {
+                entriesInFlight--;
+                waiting.notifyAll();
+            }
+            inFlight.release(batch.size());
+            if (failure != null) {
+                batch.forEach(proposal -> proposal.future().completeExceptionally(failure));
+            } else if (!reply.isSuccess()) {
+                batch.forEach(proposal -> proposal.future().completeExceptionally(reply.getException()));
+            } else {
+                answer(batch, reply);
+            }
+        });
+    }
+
+    /**
+     * Completes each append of an answered entry with its own outcome, once this node applied
+     * the entry too: what the caller reads next here then agrees with the outcome (a refusal is
+     * decided at apply time, like a result).
+     */
+    private void answer(List<Proposal> batch, RaftClientReply reply) {
+        List<ByteBuffer> replies;
+        try {
+            replies = Reply.split(reply.getMessage().getContent().asReadOnlyByteBuffer(), batch.size());
+        } catch (EventStoreException e) {
+            batch.forEach(proposal -> proposal.future().completeExceptionally(e));
+            return;
+        }
+        stateMachine.appliedIndex().whenApplied(reply.getLogIndex()).whenComplete((applied, failure) -> {
+            for (int i = 0; i < batch.size(); i++) {
+                CompletableFuture<AppendResult> future = batch.get(i).future();
+                if (failure != null) {
+                    future.completeExceptionally(failure);
+                    continue;
+                }
+                try {
+                    future.complete(Reply.decode(replies.get(i)));
+                } catch (EventStoreException e) {
+                    future.completeExceptionally(e);
+                }
+            }
+        });
+    }
+
+    /** Fails every append still waiting: the node closed before proposing them. Under {@link #waiting}. */
+    private void failWaiting() {
+        for (Proposal proposal; (proposal = waiting.poll()) != null; ) {
+            inFlight.release();
+            proposal.future().completeExceptionally(new StoreClosedException("cluster node '" + config.nodeId()
+                    + "' closed before proposing the append; nothing was stored"));
+        }
     }
 
     private static EventStoreException unknownOutcome(Throwable failure) {
@@ -401,9 +514,11 @@ public final class ClusterEventStore implements EventStore {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        proposer.shutdown();
+        synchronized (waiting) {
+            waiting.notifyAll();
+        }
         try {
-            proposer.awaitTermination(APPEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            proposer.join(APPEND_TIMEOUT.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

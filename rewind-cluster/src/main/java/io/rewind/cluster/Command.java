@@ -16,28 +16,80 @@ import java.util.UUID;
  *
  * <pre>
  * u8  format version ({@link #FORMAT_VERSION})
- * u8  command type   ({@link #APPEND})
+ * u8  command type   ({@link #APPENDS})
  * i64 timestamp in microseconds since the epoch (0 in a proposal; the leader stamps it)
  * ... the body of the command type
  * </pre>
  *
- * Only {@link #APPEND} exists so far; issue 15's records (deletes, truncation, stream metadata,
- * erasure) are meant to be further command types. Immutable and thread-safe.
+ * An {@link #APPENDS} command carries one or more appends, applied in order as if each were an
+ * entry of its own: a node batches the appends it has waiting into one entry, so that Raft's cost
+ * per entry (a round trip to the followers, the log's bookkeeping) is paid once per batch.
+ * Issue 15's records (deletes, truncation, stream metadata, erasure) are meant to be further
+ * command types. Immutable and thread-safe.
  *
  * @param timestampMicros the leader's stamp, or 0 before the leader stamped it
- * @param request         the append, every event carrying its id
+ * @param requests        the appends, in the order they are applied, every event carrying its id
  */
-record Command(long timestampMicros, AppendRequest request) {
+record Command(long timestampMicros, List<AppendRequest> requests) {
 
     static final byte FORMAT_VERSION = 1;
-    static final byte APPEND = 1;
+    /** Type 1 was a single append, before appends were batched; no release wrote it. */
+    static final byte APPENDS = 2;
     /** Where the timestamp sits, so the leader can stamp an encoded command in place. */
     static final int TIMESTAMP_OFFSET = 2;
+    private static final int HEADER_BYTES = 2 + 8;
+
+    Command {
+        requests = List.copyOf(requests);
+        if (requests.isEmpty()) {
+            throw new IllegalArgumentException("a command carries at least one append");
+        }
+    }
+
+    /** A command of one append. */
+    Command(long timestampMicros, AppendRequest request) {
+        this(timestampMicros, List.of(request));
+    }
 
     /** Encodes the command. */
     byte[] encode() {
-        ByteBuffer out = ByteBuffer.allocate(encodedSize());
-        out.put(FORMAT_VERSION).put(APPEND).putLong(timestampMicros);
+        List<byte[]> bodies = new ArrayList<>(requests.size());
+        for (AppendRequest request : requests) {
+            bodies.add(encodeAppend(request));
+        }
+        return encodeAppends(bodies);
+    }
+
+    /**
+     * Encodes a command of appends already encoded with {@link #encodeAppend}, timestamp 0: the
+     * proposing node encodes each append once, when it is submitted, and batches the bytes.
+     */
+    static byte[] encodeAppends(List<byte[]> appends) {
+        int size = HEADER_BYTES + 4;
+        for (byte[] append : appends) {
+            size += 4 + append.length;
+        }
+        ByteBuffer out = ByteBuffer.allocate(size);
+        out.put(FORMAT_VERSION).put(APPENDS).putLong(0).putInt(appends.size());
+        for (byte[] append : appends) {
+            out.putInt(append.length).put(append);
+        }
+        return out.array();
+    }
+
+    /** The encoded size, in a command, of an append encoded with {@link #encodeAppend}. */
+    static int framedSize(byte[] append) {
+        return 4 + append.length;
+    }
+
+    /** The bytes of a command of appends beyond the appends themselves. */
+    static int overheadBytes() {
+        return HEADER_BYTES + 4;
+    }
+
+    /** Encodes one append's body (the part of an {@link #APPENDS} command for one append). */
+    static byte[] encodeAppend(AppendRequest request) {
+        ByteBuffer out = ByteBuffer.allocate(appendSize(request));
         out.putShort((short) request.appends().size());
         for (AppendRequest.StreamAppend append : request.appends()) {
             putString(out, append.stream());
@@ -60,8 +112,8 @@ record Command(long timestampMicros, AppendRequest request) {
         return out.array();
     }
 
-    private int encodedSize() {
-        int size = 2 + 8 + 2 + 2;
+    private static int appendSize(AppendRequest request) {
+        int size = 2 + 2;
         for (AppendRequest.StreamAppend append : request.appends()) {
             size += 2 + utf8Length(append.stream()) + 9 + 4;
             for (EventData event : append.events()) {
@@ -94,40 +146,63 @@ record Command(long timestampMicros, AppendRequest request) {
                         + " release (it knows " + FORMAT_VERSION + "): upgrade every node before proposing new commands");
             }
             byte type = in.get();
-            if (type != APPEND) {
+            if (type != APPENDS) {
                 throw new InvalidCommandException("command type " + type + " is not known to this release");
             }
             long timestamp = in.getLong();
-            AppendRequest.Builder builder = AppendRequest.builder();
-            int streams = Short.toUnsignedInt(in.getShort());
-            for (int s = 0; s < streams; s++) {
-                String stream = getString(in);
-                ExpectedVersion expected = getExpected(in);
-                int count = in.getInt();
-                if (count < 0 || count > in.remaining()) {
-                    throw new InvalidCommandException("command names " + count + " events for stream '" + stream + "'");
-                }
-                List<EventData> events = new ArrayList<>(count);
-                for (int e = 0; e < count; e++) {
-                    UUID id = new UUID(in.getLong(), in.getLong());
-                    String eventType = getString(in);
-                    byte[] metadata = getBytes(in);
-                    byte[] data = getBytes(in);
-                    events.add(new EventData(id, eventType, data, metadata));
-                }
-                builder.append(stream, expected, events);
+            int count = in.getInt();
+            if (count <= 0 || count > in.remaining()) {
+                throw new InvalidCommandException("command names " + count + " appends");
             }
-            int checks = Short.toUnsignedInt(in.getShort());
-            for (int c = 0; c < checks; c++) {
-                builder.check(getString(in), getExpected(in));
+            List<AppendRequest> requests = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                int length = in.getInt();
+                if (length < 0 || length > in.remaining()) {
+                    throw new InvalidCommandException("append " + i + " of the command is cut short: it names " + length
+                            + " bytes, " + in.remaining() + " remain");
+                }
+                ByteBuffer body = in.slice().limit(length);
+                requests.add(decodeAppend(body, i));
+                in.position(in.position() + length);
             }
             if (in.hasRemaining()) {
                 throw new InvalidCommandException("command has " + in.remaining() + " bytes after its end");
             }
-            return new Command(timestamp, builder.build());
+            return new Command(timestamp, requests);
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             throw new InvalidCommandException("command is cut short or malformed: " + e, e);
         }
+    }
+
+    private static AppendRequest decodeAppend(ByteBuffer in, int index) {
+        AppendRequest.Builder builder = AppendRequest.builder();
+        int streams = Short.toUnsignedInt(in.getShort());
+        for (int s = 0; s < streams; s++) {
+            String stream = getString(in);
+            ExpectedVersion expected = getExpected(in);
+            int count = in.getInt();
+            if (count < 0 || count > in.remaining()) {
+                throw new InvalidCommandException("command names " + count + " events for stream '" + stream + "'");
+            }
+            List<EventData> events = new ArrayList<>(count);
+            for (int e = 0; e < count; e++) {
+                UUID id = new UUID(in.getLong(), in.getLong());
+                String eventType = getString(in);
+                byte[] metadata = getBytes(in);
+                byte[] data = getBytes(in);
+                events.add(new EventData(id, eventType, data, metadata));
+            }
+            builder.append(stream, expected, events);
+        }
+        int checks = Short.toUnsignedInt(in.getShort());
+        for (int c = 0; c < checks; c++) {
+            builder.check(getString(in), getExpected(in));
+        }
+        if (in.hasRemaining()) {
+            throw new InvalidCommandException("append " + index + " of the command has " + in.remaining()
+                    + " bytes after its end");
+        }
+        return builder.build();
     }
 
     static void putString(ByteBuffer out, String text) {

@@ -16,8 +16,10 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * The outcome of applying an {@link Command#APPEND}, as the leader returns it to the proposing
- * node: the written events, or the refusal with what its typed exception needs. Layout:
+ * The outcome of applying a {@link Command#APPENDS}, as the leader returns it to the proposing
+ * node: for each append in the command, in order, the written events or the refusal with what its
+ * typed exception needs. Layout of an entry's reply: u32 count, then for each append u32 length
+ * and the append's reply:
  *
  * <pre>
  * u8 status: 0 = result, 1 = refusal
@@ -34,6 +36,47 @@ final class Reply {
     private static final int MAX_MESSAGE_CHARS = 4000;
 
     private Reply() {
+    }
+
+    /** The reply of a whole entry: the replies of its appends, in order. */
+    static byte[] entry(List<byte[]> replies) {
+        int size = 4;
+        for (byte[] reply : replies) {
+            size += 4 + reply.length;
+        }
+        ByteBuffer out = ByteBuffer.allocate(size);
+        out.putInt(replies.size());
+        for (byte[] reply : replies) {
+            out.putInt(reply.length).put(reply);
+        }
+        return out.array();
+    }
+
+    /**
+     * Splits an entry's reply into its appends' replies, each to be read with {@link #decode}.
+     *
+     * @throws InvalidCommandException if the reply is damaged or does not hold {@code expected} replies
+     */
+    static List<ByteBuffer> split(ByteBuffer in, int expected) {
+        try {
+            int count = in.getInt();
+            if (count != expected) {
+                throw new InvalidCommandException("the reply holds " + count + " outcomes for " + expected + " appends");
+            }
+            List<ByteBuffer> replies = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                int length = in.getInt();
+                if (length < 0 || length > in.remaining()) {
+                    throw new InvalidCommandException("reply " + i + " names " + length + " bytes, " + in.remaining()
+                            + " remain");
+                }
+                replies.add(in.slice().limit(length));
+                in.position(in.position() + length);
+            }
+            return replies;
+        } catch (BufferUnderflowException e) {
+            throw new InvalidCommandException("reply is cut short: " + e, e);
+        }
     }
 
     static byte[] result(AppendResult result) {

@@ -15,10 +15,13 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
@@ -195,41 +198,65 @@ final class RewindStateMachine extends BaseStateMachine {
             return stop(new StoreFailedException("entry " + index + " is not a command this node can apply: "
                     + e.getMessage(), e));
         }
-        if (replayCursor <= replayHead) {
-            return CompletableFuture.completedFuture(recognise(term, index, command, tracker));
+        List<AppendRequest> requests = command.requests();
+        byte[][] replies = new byte[requests.size()][];
+        AtomicLong nextPosition = new AtomicLong(-1);
+        int recognised = 0;
+        // A node stopped while applying a batch may hold only its first appends: those are
+        // recognised, the rest applied.
+        while (recognised < requests.size() && replayCursor <= replayHead) {
+            replies[recognised] = recognise(index, requests.get(recognised), nextPosition);
+            recognised++;
         }
-        try {
-            inFlight.acquire();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return stop(new StoreFailedException("interrupted while applying entry " + index, e));
+        if (recognised == requests.size()) {
+            tracker.finished(term, index, nextPosition.get());
+            publishApplied();
+            return CompletableFuture.completedFuture(message(Reply.entry(Arrays.asList(replies))));
         }
         CompletableFuture<Message> reply = new CompletableFuture<>();
+        AtomicInteger unfinished = new AtomicInteger(requests.size() - recognised);
         Instant timestamp = Instant.EPOCH.plus(command.timestampMicros(), ChronoUnit.MICROS);
-        store.appendReplicated(command.request(), timestamp, (result, error) -> {
-            inFlight.release();
-            // The reply is completed whatever happens here: an entry left unanswered would hold
-            // back every later request of its Raft client (Ratis orders a client's requests).
+        for (int i = recognised; i < requests.size(); i++) {
             try {
-                if (error == null) {
-                    tracker.finished(term, index, result.lastPosition() + 1);
-                    publishApplied();
-                    reply.complete(message(Reply.result(result)));
-                } else if (DECISIONS.contains(error.code())) {
-                    tracker.finished(term, index, -1);
-                    publishApplied();
-                    reply.complete(message(Reply.refusal(error)));
-                } else {
-                    stop(new StoreFailedException("applying entry " + index + " failed in the store, so this node"
-                            + " stops applying (a restart resumes): " + error.getMessage(), error));
+                inFlight.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stop(new StoreFailedException("interrupted while applying entry " + index, e));
+                reply.completeExceptionally(failure);
+                return reply;
+            }
+            int slot = i;
+            store.appendReplicated(requests.get(i), timestamp, (result, error) -> {
+                inFlight.release();
+                // The reply is completed whatever happens here: an entry left unanswered would hold
+                // back every later request of its Raft client (Ratis orders a client's requests).
+                try {
+                    if (reply.isDone()) {
+                        return;
+                    }
+                    if (error == null) {
+                        replies[slot] = Reply.result(result);
+                        nextPosition.accumulateAndGet(result.lastPosition() + 1, Math::max);
+                    } else if (DECISIONS.contains(error.code())) {
+                        replies[slot] = Reply.refusal(error);
+                    } else {
+                        stop(new StoreFailedException("applying entry " + index + " failed in the store, so this node"
+                                + " stops applying (a restart resumes): " + error.getMessage(), error));
+                        reply.completeExceptionally(failure);
+                        return;
+                    }
+                    if (unfinished.decrementAndGet() == 0) {
+                        tracker.finished(term, index, nextPosition.get());
+                        publishApplied();
+                        reply.complete(message(Reply.entry(Arrays.asList(replies))));
+                    }
+                } catch (RuntimeException e) {
+                    stop(new StoreFailedException("finishing entry " + index + " failed, so this node stops applying"
+                            + " (a restart resumes): " + e, e));
                     reply.completeExceptionally(failure);
                 }
-            } catch (RuntimeException e) {
-                stop(new StoreFailedException("finishing entry " + index + " failed, so this node stops applying"
-                        + " (a restart resumes): " + e, e));
-                reply.completeExceptionally(failure);
-            }
-        });
+            });
+        }
         return reply;
     }
 
@@ -247,23 +274,22 @@ final class RewindStateMachine extends BaseStateMachine {
     }
 
     /**
-     * Replay of an entry the store may hold already: a write is recognised by its events at the
+     * Replay of an append the store may hold already: a write is recognised by its events at the
      * replay cursor; anything else wrote nothing when it was first applied (writes are contiguous).
+     * Returns the append's reply; raises {@code nextPosition} past what it recognised.
      */
-    private Message recognise(long term, long index, Command command, AppliedIndex tracker) {
+    private byte[] recognise(long index, AppendRequest request, AtomicLong nextPosition) {
         List<EventData> events = new ArrayList<>();
-        for (AppendRequest.StreamAppend append : command.request().appends()) {
+        for (AppendRequest.StreamAppend append : request.appends()) {
             events.addAll(append.events());
         }
         List<RecordedEvent> stored = store.readAll(ReadOptions.from(replayCursor, Direction.FORWARD)
                 .withMaxEvents(Math.min(events.size(), io.rewind.api.Limits.MAX_READ_LIMIT))
                 .withMaxBytes(ReadOptions.NO_BYTE_LIMIT)).events();
         if (stored.isEmpty() || !stored.get(0).id().equals(events.get(0).id())) {
-            tracker.finished(term, index, -1);
-            publishApplied();
-            return message(Reply.refusal(new io.rewind.api.StoreUnavailableException("the outcome of this append"
+            return Reply.refusal(new io.rewind.api.StoreUnavailableException("the outcome of this append"
                     + " was decided before the node restarted and is not known here: it may or may not have been"
-                    + " stored: retry with the same event ids")));
+                    + " stored: retry with the same event ids"));
         }
         List<AppendResult.Written> written = new ArrayList<>(events.size());
         long position = replayCursor;
@@ -282,12 +308,11 @@ final class RewindStateMachine extends BaseStateMachine {
             position++;
         }
         replayCursor = position;
-        tracker.finished(term, index, position);
-        publishApplied();
+        nextPosition.accumulateAndGet(position, Math::max);
         if (replayCursor > replayHead) {
             LOG.info("replay recognised every stored event up to position {} at index {}", replayHead, index);
         }
-        return message(Reply.result(new AppendResult(written)));
+        return Reply.result(new AppendResult(written));
     }
 
     private CompletableFuture<Message> stop(EventStoreException error) {

@@ -30,8 +30,27 @@ class CommandTest {
         byte[] proposed = new Command(0, REQUEST).encode();
         Command decoded = Command.decode(ByteBuffer.wrap(Command.stamp(proposed, 1_234_567L)));
         assertThat(decoded.timestampMicros()).isEqualTo(1_234_567L);
-        assertThat(decoded.request()).isEqualTo(REQUEST);
+        assertThat(decoded.requests()).containsExactly(REQUEST);
         assertThat(Command.decode(ByteBuffer.wrap(proposed)).timestampMicros()).as("stamping copies").isZero();
+    }
+
+    @Test
+    void aBatchDecodesToItsAppendsInOrderAndItsReplySplitsInOrder() {
+        AppendRequest second = AppendRequest.builder()
+                .append("s", ExpectedVersion.any(), EventData.of(UUID.randomUUID(), "t", new byte[] {1})).build();
+        byte[] proposed = Command.encodeAppends(List.of(Command.encodeAppend(REQUEST), Command.encodeAppend(second),
+                Command.encodeAppend(REQUEST)));
+        assertThat(Command.decode(ByteBuffer.wrap(proposed)).requests()).containsExactly(REQUEST, second, REQUEST);
+        AppendResult result = new AppendResult(List.of(new AppendResult.Written("s", 0, 9, UUID.randomUUID())));
+        byte[] entry = Reply.entry(List.of(Reply.result(result),
+                Reply.refusal(new WrongExpectedVersionException("s", ExpectedVersion.noStream(), 0))));
+        List<ByteBuffer> replies = Reply.split(ByteBuffer.wrap(entry), 2);
+        assertThat(Reply.decode(replies.get(0))).isEqualTo(result);
+        assertThatThrownBy(() -> Reply.decode(replies.get(1))).isInstanceOf(WrongExpectedVersionException.class);
+        assertThatThrownBy(() -> Reply.split(ByteBuffer.wrap(entry), 3)).isInstanceOf(InvalidCommandException.class)
+                .hasMessageContaining("2 outcomes for 3 appends");
+        assertThatThrownBy(() -> Reply.split(ByteBuffer.wrap(entry, 0, entry.length - 1), 2))
+                .isInstanceOf(InvalidCommandException.class);
     }
 
     @Test
@@ -47,6 +66,9 @@ class CommandTest {
         otherType[1] = 9;
         assertThatThrownBy(() -> Command.decode(ByteBuffer.wrap(otherType)))
                 .isInstanceOf(InvalidCommandException.class).hasMessageContaining("command type 9");
+        otherType[1] = 1;
+        assertThatThrownBy(() -> Command.decode(ByteBuffer.wrap(otherType)))
+                .isInstanceOf(InvalidCommandException.class).hasMessageContaining("command type 1");
     }
 
     @Test
