@@ -22,6 +22,13 @@ import java.util.Objects;
  * {@link #forward()} reads from version or position 0, {@link #backward()} from {@link EventStore#END};
  * both read at most {@value #DEFAULT_MAX_EVENTS} events and {@value #DEFAULT_MAX_BYTES} bytes
  * (16 MiB, the size of the largest event the stores accept by default).
+ *
+ * <h2>Leader consistency</h2>
+ * A read {@link #withLeaderConsistency() with leader consistency} reflects every append that any
+ * node of a replicated cluster acknowledged before the read began (read-your-writes across
+ * nodes): a cluster node first learns how far the leader has applied — confirming that the leader
+ * still leads — and waits until it has applied that far itself. A store that is not replicated
+ * reads every append it acknowledged anyway, so for it the option changes nothing.
  */
 public final class ReadOptions {
 
@@ -36,12 +43,14 @@ public final class ReadOptions {
     private final Direction direction;
     private final int maxEvents;
     private final long maxBytes;
+    private final boolean leaderConsistent;
 
-    private ReadOptions(long from, Direction direction, int maxEvents, long maxBytes) {
+    private ReadOptions(long from, Direction direction, int maxEvents, long maxBytes, boolean leaderConsistent) {
         this.from = checkFrom(from);
         this.direction = checkDirection(direction);
         this.maxEvents = checkMaxEvents(maxEvents);
         this.maxBytes = checkMaxBytes(maxBytes);
+        this.leaderConsistent = leaderConsistent;
     }
 
     /** Forwards from version or position 0, with the default limits. */
@@ -61,12 +70,12 @@ public final class ReadOptions {
      * @throws InvalidRequestException if {@code from} is negative or {@code direction} null
      */
     public static ReadOptions from(long from, Direction direction) {
-        return new ReadOptions(from, direction, DEFAULT_MAX_EVENTS, DEFAULT_MAX_BYTES);
+        return new ReadOptions(from, direction, DEFAULT_MAX_EVENTS, DEFAULT_MAX_BYTES, false);
     }
 
     /** These options starting at {@code from} instead; see {@link #from(long, Direction)}. */
     public ReadOptions withFrom(long newFrom) {
-        return new ReadOptions(newFrom, direction, maxEvents, maxBytes);
+        return new ReadOptions(newFrom, direction, maxEvents, maxBytes, leaderConsistent);
     }
 
     /**
@@ -75,7 +84,7 @@ public final class ReadOptions {
      * @throws InvalidRequestException if {@code events} is out of that range
      */
     public ReadOptions withMaxEvents(int events) {
-        return new ReadOptions(from, direction, events, maxBytes);
+        return new ReadOptions(from, direction, events, maxBytes, leaderConsistent);
     }
 
     /**
@@ -85,7 +94,17 @@ public final class ReadOptions {
      * @throws InvalidRequestException if {@code bytes} is negative
      */
     public ReadOptions withMaxBytes(long bytes) {
-        return new ReadOptions(from, direction, maxEvents, bytes);
+        return new ReadOptions(from, direction, maxEvents, bytes, leaderConsistent);
+    }
+
+    /** These options reading with leader consistency; see the class comment. */
+    public ReadOptions withLeaderConsistency() {
+        return new ReadOptions(from, direction, maxEvents, maxBytes, true);
+    }
+
+    /** These options with leader consistency as given; see the class comment. */
+    public ReadOptions withLeaderConsistency(boolean consistent) {
+        return new ReadOptions(from, direction, maxEvents, maxBytes, consistent);
     }
 
     /** The version or position the read starts at, inclusive; {@link EventStore#END} for the newest. */
@@ -105,6 +124,11 @@ public final class ReadOptions {
     /** The byte budget beyond the first event, 0 or more; {@link #NO_BYTE_LIMIT} for none. */
     public long maxBytes() {
         return maxBytes;
+    }
+
+    /** True when the read asks for leader consistency (see the class comment). */
+    public boolean leaderConsistent() {
+        return leaderConsistent;
     }
 
     /** What an event counts towards a byte budget: its data bytes plus its metadata bytes. */
@@ -144,18 +168,20 @@ public final class ReadOptions {
     @Override
     public boolean equals(Object o) {
         return o instanceof ReadOptions other && from == other.from && direction == other.direction
-                && maxEvents == other.maxEvents && maxBytes == other.maxBytes;
+                && maxEvents == other.maxEvents && maxBytes == other.maxBytes
+                && leaderConsistent == other.leaderConsistent;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(from, direction, maxEvents, maxBytes);
+        return Objects.hash(from, direction, maxEvents, maxBytes, leaderConsistent);
     }
 
     @Override
     public String toString() {
         return "ReadOptions[from=" + (from == EventStore.END ? "END" : Long.toString(from)) + ", direction="
                 + direction + ", maxEvents=" + maxEvents + ", maxBytes="
-                + (maxBytes == NO_BYTE_LIMIT ? "none" : Long.toString(maxBytes)) + "]";
+                + (maxBytes == NO_BYTE_LIMIT ? "none" : Long.toString(maxBytes))
+                + (leaderConsistent ? ", leaderConsistent" : "") + "]";
     }
 }

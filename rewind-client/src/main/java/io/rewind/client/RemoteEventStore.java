@@ -87,7 +87,7 @@ final class RemoteEventStore implements EventStore {
         }
         return readPages(EventPage.forStream(options), options, options.from(), RecordedEvent::version,
                 (id, from, max, bytes) -> new CommandRequest.ReadStream(id, stream, from, options.direction(), max,
-                        bytes));
+                        bytes, options.leaderConsistent()));
     }
 
     @Override
@@ -104,7 +104,8 @@ final class RemoteEventStore implements EventStore {
             return CompletableFuture.failedFuture(e);
         }
         return readPages(EventPage.forAll(options), options, options.from(), RecordedEvent::position,
-                (id, from, max, bytes) -> new CommandRequest.ReadAll(id, from, options.direction(), max, bytes));
+                (id, from, max, bytes) -> new CommandRequest.ReadAll(id, from, options.direction(), max, bytes,
+                        options.leaderConsistent()));
     }
 
     @Override

@@ -191,6 +191,9 @@ public final class ClusterEventStore implements EventStore {
         RaftServerConfigKeys.setStorageDir(properties, List.of(config.raftDirectory().toFile()));
         RaftServerConfigKeys.Rpc.setTimeoutMin(properties, duration(config.electionTimeoutMin()));
         RaftServerConfigKeys.Rpc.setTimeoutMax(properties, duration(config.electionTimeoutMax()));
+        // Leader-consistent reads ask the leader's commit index through ReadIndex: the leader
+        // confirms that it still leads before it answers (a deposed leader cannot answer stale).
+        RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         // No snapshot transfer yet (docs/CLUSTER.md): keep the whole Raft log, so every follower
         // can always catch up from it; this node writes its checkpoint itself when it stops cleanly.
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, false);
@@ -439,24 +442,94 @@ public final class ClusterEventStore implements EventStore {
         return builder.build();
     }
 
+    /** {@inheritDoc} With leader consistency, after {@link #leaderBarrier}. */
     @Override
     public CompletableFuture<EventPage> readStreamAsync(String stream, ReadOptions options) {
+        if (options != null && options.leaderConsistent()) {
+            return leaderBarrier().thenCompose(caughtUp -> local.readStreamAsync(stream, options));
+        }
         return local.readStreamAsync(stream, options);
     }
 
     @Override
     public EventPage readStream(String stream, ReadOptions options) {
+        if (options != null && options.leaderConsistent()) {
+            awaitBarrier();
+        }
         return local.readStream(stream, options);
     }
 
+    /** {@inheritDoc} With leader consistency, after {@link #leaderBarrier}. */
     @Override
     public CompletableFuture<EventPage> readAllAsync(ReadOptions options) {
+        if (options != null && options.leaderConsistent()) {
+            return leaderBarrier().thenCompose(caughtUp -> local.readAllAsync(options));
+        }
         return local.readAllAsync(options);
     }
 
     @Override
     public EventPage readAll(ReadOptions options) {
+        if (options != null && options.leaderConsistent()) {
+            awaitBarrier();
+        }
         return local.readAll(options);
+    }
+
+    /**
+     * Completes once this node has applied every entry the leader had committed when it was asked:
+     * the leader's commit index comes through Ratis's linearizable read (the leader confirms that
+     * it still leads first), and an append acknowledged by any node was committed before its
+     * acknowledgement. Fails with {@link StoreUnavailableException} when that takes longer than
+     * {@link #APPEND_TIMEOUT} (no leader, or this node cannot catch up in time).
+     */
+    CompletableFuture<Void> leaderBarrier() {
+        try {
+            checkOpen();
+        } catch (EventStoreException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<RaftClientReply> asked;
+        try {
+            asked = client.async().sendReadOnlyUnordered(Message.valueOf(ByteString.copyFrom(
+                    new byte[] {RewindStateMachine.QUERY_COMMIT_INDEX})));
+        } catch (RuntimeException e) {
+            asked = CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<Void> caughtUp = asked.thenCompose(reply -> {
+            if (!reply.isSuccess()) {
+                throw new CompletionException(reply.getException());
+            }
+            long committed = reply.getMessage().getContent().asReadOnlyByteBuffer().getLong();
+            return stateMachine.appliedIndex().whenApplied(committed);
+        });
+        return caughtUp.orTimeout(APPEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).handle((done, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure;
+                while (cause instanceof CompletionException && cause.getCause() != null) {
+                    cause = cause.getCause();
+                }
+                if (cause instanceof EventStoreException e) {
+                    throw e;
+                }
+                String why = cause instanceof TimeoutException ? "no answer within " + APPEND_TIMEOUT.toSeconds() + " s"
+                        : String.valueOf(cause);
+                throw new StoreUnavailableException("cluster node '" + config.nodeId() + "' could not make the read"
+                        + " leader-consistent (" + why + "): nothing was read, retry", cause);
+            }
+            return null;
+        });
+    }
+
+    private void awaitBarrier() {
+        try {
+            leaderBarrier().join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof EventStoreException cause) {
+                throw cause;
+            }
+            throw e;
+        }
     }
 
     @Override

@@ -77,6 +77,13 @@ final class RewindStateMachine extends BaseStateMachine {
     private long replayHead = -1;
     private volatile EventStoreException failure;
     private volatile Path checkpointDirectory;
+    /** This node's Raft division, once initialized: the leader's commit index for a consistent read. */
+    private volatile RaftServer.Division division;
+    /**
+     * The one read-only query: "what is your commit index?", asked of the leader through Ratis's
+     * linearizable read (ReadIndex), answered with an i64.
+     */
+    static final byte QUERY_COMMIT_INDEX = 1;
 
     RewindStateMachine(LogEventStore store) {
         this.store = store;
@@ -99,6 +106,7 @@ final class RewindStateMachine extends BaseStateMachine {
     @Override
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
+        division = server.getDivision(groupId);
         storage.init(raftStorage);
         checkpointDirectory = raftStorage.getStorageDir().getStateMachineDir().toPath();
         AppliedIndex.Applied start = Checkpoint.read(checkpointDirectory())
@@ -161,6 +169,23 @@ final class RewindStateMachine extends BaseStateMachine {
         long now = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
         return TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request)
                 .setLogData(ByteString.copyFrom(Command.stamp(proposed, now))).build();
+    }
+
+    /**
+     * Answers {@link #QUERY_COMMIT_INDEX} with this node's commit index. Ratis runs it on the
+     * leader after confirming, with a round of heartbeats, that it still leads (the linearizable
+     * read option), so every entry acknowledged anywhere before the query began is at or below it.
+     */
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        ByteString content = request.getContent();
+        if (content.size() != 1 || content.byteAt(0) != QUERY_COMMIT_INDEX) {
+            return CompletableFuture.failedFuture(new InvalidCommandException("a query of " + content.size()
+                    + " bytes is not a query this release answers"));
+        }
+        long committed = division.getRaftLog().getLastCommittedIndex();
+        return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(
+                java.nio.ByteBuffer.allocate(8).putLong(0, committed))));
     }
 
     /** Logged on every node, so an operator (and the kill test) can tell who leads. */

@@ -10,6 +10,7 @@ import io.rewind.api.EventData;
 import io.rewind.api.ExpectedVersion;
 import io.rewind.api.ReadOptions;
 import io.rewind.api.RecordedEvent;
+import io.rewind.api.StoreUnavailableException;
 import io.rewind.api.WrongExpectedVersionException;
 import io.rewind.testkit.Await;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** Three nodes in one JVM: appends through any node land identically on all of them. */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -111,6 +113,49 @@ class ClusterEventStoreTest {
                 assertThat(append.get(30, TimeUnit.SECONDS).events()).hasSize(1);
             }
             awaitSameLogs(cluster, oneAtATime + 3 * perNode);
+        }
+    }
+
+    /**
+     * A read with leader consistency, on any node, sees every append acknowledged by any node
+     * before it began — also on a follower that has not applied it yet (counted: plain reads on
+     * that node, made at the same moment, may miss it).
+     */
+    @Test
+    void aLeaderConsistentReadOnAnyNodeSeesEveryAppendAcknowledgedBefore() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(root, 3)) {
+            int missedByPlainReads = 0;
+            for (int i = 0; i < 300; i++) {
+                AppendResult written = cluster.node(i % 3).append("rw-" + (i % 5), ExpectedVersion.any(),
+                        EventData.of("t", new byte[] {(byte) i}));
+                long position = written.firstPosition();
+                ClusterEventStore other = cluster.node((i + 1) % 3);
+                missedByPlainReads += other.readAll(ReadOptions.from(position, Direction.FORWARD).withMaxEvents(1))
+                        .events().isEmpty() ? 1 : 0;
+                List<RecordedEvent> read = cluster.node((i + 2) % 3).readAll(ReadOptions.from(position,
+                        Direction.FORWARD).withMaxEvents(1).withLeaderConsistency()).events();
+                assertThat(read).as("append " + i + " read with leader consistency").hasSize(1);
+                assertThat(read.get(0).id()).isEqualTo(written.events().get(0).id());
+                assertThat(other.readStreamAsync("rw-" + (i % 5), ReadOptions.from(written.events().get(0).version(),
+                        Direction.FORWARD).withLeaderConsistency()).get(30, TimeUnit.SECONDS).events())
+                        .extracting(RecordedEvent::id).startsWith(written.events().get(0).id());
+            }
+            LoggerFactory.getLogger(ClusterEventStoreTest.class).info("plain reads on another node missed {} of 300"
+                    + " just-acknowledged appends; leader-consistent reads missed none", missedByPlainReads);
+        }
+    }
+
+    /** Without a majority there is no leader to confirm a consistent read: it fails clearly, in bounded time. */
+    @Test
+    void aLeaderConsistentReadFailsClearlyWithoutAMajority() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(root, 3)) {
+            cluster.node(0).append("s", ExpectedVersion.any(), EventData.of("t", new byte[] {1}));
+            cluster.stopNode(1);
+            cluster.stopNode(2);
+            assertThat(cluster.node(0).readAll(ReadOptions.forward()).events()).as("a plain read still answers")
+                    .hasSize(1);
+            assertThatThrownBy(() -> cluster.node(0).readAll(ReadOptions.forward().withLeaderConsistency()))
+                    .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("leader-consistent");
         }
     }
 

@@ -389,13 +389,25 @@ final class ApiHandler extends Handler.Abstract {
     // --- reads --------------------------------------------------------------------------------
 
     private void readStream(Exchange x, String stream) {
-        x.onlyParameters("from", "direction", "limit", "max_bytes", "encoding");
+        x.onlyParameters("from", "direction", "limit", "max_bytes", "encoding", "consistency");
         read(x, options -> x.store.readStream(stream, options));
     }
 
     private void readAll(Exchange x) {
-        x.onlyParameters("from", "direction", "limit", "max_bytes", "encoding");
+        x.onlyParameters("from", "direction", "limit", "max_bytes", "encoding", "consistency");
         read(x, x.store::readAll);
+    }
+
+    /** {@code consistency=leader} (ReadOptions#withLeaderConsistency), or absent. */
+    private static boolean leaderConsistency(Exchange x) {
+        String consistency = x.text("consistency", null);
+        if (consistency == null) {
+            return false;
+        }
+        if (!consistency.equals("leader")) {
+            throw new InvalidRequestException("consistency: must be leader (or absent), was '" + consistency + "'");
+        }
+        return true;
     }
 
     /**
@@ -409,7 +421,8 @@ final class ApiHandler extends Handler.Abstract {
         boolean base64 = base64(x);
         Direction direction = direction(x);
         ReadOptions base = ReadOptions.from(from(x, direction), direction)
-                .withMaxBytes(x.number("max_bytes", ReadOptions.DEFAULT_MAX_BYTES));
+                .withMaxBytes(x.number("max_bytes", ReadOptions.DEFAULT_MAX_BYTES))
+                .withLeaderConsistency(leaderConsistency(x));
         if (x.accepts(Exchange.NDJSON)) {
             long total = x.number("limit", Long.MAX_VALUE);
             if (total < 1) {

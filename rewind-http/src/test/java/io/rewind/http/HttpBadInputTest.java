@@ -129,6 +129,9 @@ class HttpBadInputTest {
         assertRefused(http.get("/api/subscriptions?colour=red"), 400, "BAD_REQUEST",
                 "colour: unknown query parameter (known: none)");
         assertRefused(http.get("/api/all/events?limit=1&limit=2"), 400, "BAD_REQUEST", "limit: given twice");
+        assertRefused(http.get("/api/all/events?consistency=strong"), 400, "BAD_REQUEST",
+                "consistency: must be leader (or absent), was 'strong'");
+        assertRefused(http.get("/api/streams/s/events?consistency="), 400, "BAD_REQUEST", "consistency: must be leader");
         assertRefused(http.get("/api/streams/%ED%A0%80/events"), 400, "BAD_REQUEST", "UTF-8");
         assertRefused(http.get("/api/events/not-a-uuid"), 400, "BAD_REQUEST", "event id: not a UUID");
         assertRefused(http.get("/api/position"), 400, "BAD_REQUEST", "time: missing");
@@ -136,6 +139,12 @@ class HttpBadInputTest {
         assertRefused(http.get("/api/feed?from=-2"), 400, "BAD_REQUEST", "from: start, end or a position >= 0");
         assertRefused(http.send("GET", "/api/feed", null, null, "Last-Event-ID", "x"), 400, "BAD_REQUEST",
                 "Last-Event-ID");
+    }
+
+    @Test
+    void aReadWithLeaderConsistencyIsAnsweredLikeAnyOtherOnASingleStore() {
+        assertThat(http.get("/api/all/events?consistency=leader").status()).isEqualTo(200);
+        assertThat(http.get("/api/streams/s/events?consistency=leader").status()).isEqualTo(200);
     }
 
     @Test

@@ -96,11 +96,11 @@ final class CommandService {
         } else if (request instanceof CommandRequest.ReadStream read) {
             readEvents(message, id, read.maxBytes(), budget -> store.readStreamAsync(read.stream(),
                     ReadOptions.from(read.fromVersion(), read.direction()).withMaxEvents(read.limit())
-                            .withMaxBytes(budget)));
+                            .withMaxBytes(budget).withLeaderConsistency(read.leader())));
         } else if (request instanceof CommandRequest.ReadAll read) {
             readEvents(message, id, read.maxBytes(), budget -> store.readAllAsync(
                     ReadOptions.from(read.fromPosition(), read.direction()).withMaxEvents(read.limit())
-                            .withMaxBytes(budget)));
+                            .withMaxBytes(budget).withLeaderConsistency(read.leader())));
         } else if (request instanceof CommandRequest.ReadEvent read) {
             offThread.started(() -> store.readEventAsync(read.eventId()), (found, failure) -> answer(message, id,
                     found, failure, f -> new CommandReply.Events(id, f.stream().toList(), false)));

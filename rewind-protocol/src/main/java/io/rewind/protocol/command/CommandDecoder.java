@@ -30,14 +30,14 @@ final class CommandDecoder {
             case APPEND:
                 return new CommandRequest.Append(id, AppendCodec.decode(frames));
             case READ_STREAM:
-                countWithBudget(frames, 6, name);
+                countWithBudgetAndConsistency(frames, 6, name);
                 return new CommandRequest.ReadStream(id, Frames.streamName(frames.get(2)),
                         Frames.parseDecimal(frames.get(3), "from version"), direction(frames.get(4)),
-                        limit(frames.get(5)), maxBytes(frames, 6));
+                        limit(frames.get(5)), maxBytes(frames, 6), leader(frames, 7, name));
             case READ_ALL:
-                countWithBudget(frames, 5, name);
+                countWithBudgetAndConsistency(frames, 5, name);
                 return new CommandRequest.ReadAll(id, Frames.parseDecimal(frames.get(2), "from position"),
-                        direction(frames.get(3)), limit(frames.get(4)), maxBytes(frames, 5));
+                        direction(frames.get(3)), limit(frames.get(4)), maxBytes(frames, 5), leader(frames, 6, name));
             case READ_EVENT:
                 count(frames, 3, name);
                 return new CommandRequest.ReadEvent(id, Frames.parseEventId(frames.get(2), "event id"));
@@ -79,6 +79,25 @@ final class CommandDecoder {
         if (frames.size() != expected + 1) {
             count(frames, expected, name);
         }
+    }
+
+    /** {@code expected} frames, or one more (max bytes), or two more (max bytes and consistency). */
+    private static void countWithBudgetAndConsistency(List<byte[]> frames, int expected, CommandName name) {
+        if (frames.size() != expected + 1 && frames.size() != expected + 2) {
+            count(frames, expected, name);
+        }
+    }
+
+    /** The optional consistency frame at {@code index}: absent, or {@code LEADER}. */
+    private static boolean leader(List<byte[]> frames, int index, CommandName name) {
+        if (frames.size() <= index) {
+            return false;
+        }
+        if (!Frames.is(frames.get(index), CommandRequest.LEADER)) {
+            throw new MalformedMessageException(name + ": read consistency must be " + CommandRequest.LEADER
+                    + " (or absent), was '" + Frames.printable(frames.get(index)) + "'");
+        }
+        return true;
     }
 
     /** The optional max-bytes frame at {@code index}: any decimal long, judged by the server as by the store. */

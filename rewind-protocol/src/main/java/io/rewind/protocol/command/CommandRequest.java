@@ -23,12 +23,27 @@ public sealed interface CommandRequest {
 
     /** The frames, plus the optional max-bytes frame when there is a budget. */
     private static List<byte[]> withBudget(long maxBytes, byte[]... frames) {
+        return withBudget(maxBytes, false, frames);
+    }
+
+    /**
+     * The frames, then the optional max bytes and the optional {@link #LEADER} consistency frame:
+     * a read with leader consistency sends max bytes too (as {@link #NO_BYTE_LIMIT} when it has no
+     * budget), since the frames are positional.
+     */
+    private static List<byte[]> withBudget(long maxBytes, boolean leader, byte[]... frames) {
         List<byte[]> all = new java.util.ArrayList<>(List.of(frames));
-        if (maxBytes != NO_BYTE_LIMIT) {
+        if (maxBytes != NO_BYTE_LIMIT || leader) {
             all.add(Frames.decimal(maxBytes));
+        }
+        if (leader) {
+            all.add(Frames.text(LEADER));
         }
         return List.copyOf(all);
     }
+
+    /** The consistency frame of a read that asks for leader consistency (ReadOptions#withLeaderConsistency). */
+    String LEADER = "LEADER";
 
     /** The client-chosen id that the replies carry back. */
     long requestId();
@@ -49,16 +64,23 @@ public sealed interface CommandRequest {
     }
 
     /**
-     * {@code [READ_STREAM, id, stream, from version, FORWARD|BACKWARD, limit, max bytes]}; the last
-     * frame is optional (absent: no byte budget but the server's reply size) and sent only when
-     * {@code maxBytes} is not {@link #NO_BYTE_LIMIT}, so requests without a budget stay the bytes
+     * {@code [READ_STREAM, id, stream, from version, FORWARD|BACKWARD, limit, max bytes, LEADER]};
+     * the last two frames are optional: max bytes (absent: no byte budget but the server's reply
+     * size) is sent when {@code maxBytes} is not {@link #NO_BYTE_LIMIT} or when the read asks for
+     * leader consistency, {@code LEADER} only then, so requests without either stay the bytes
      * they always were. The numbers are carried as they are: the server checks them as the store does.
      */
-    record ReadStream(long requestId, String stream, long fromVersion, Direction direction, int limit, long maxBytes)
-            implements CommandRequest {
+    record ReadStream(long requestId, String stream, long fromVersion, Direction direction, int limit, long maxBytes,
+            boolean leader) implements CommandRequest {
         public ReadStream {
             Objects.requireNonNull(stream, "stream");
             Objects.requireNonNull(direction, "direction");
+        }
+
+        /** A read without leader consistency. */
+        public ReadStream(long requestId, String stream, long fromVersion, Direction direction, int limit,
+                long maxBytes) {
+            this(requestId, stream, fromVersion, direction, limit, maxBytes, false);
         }
 
         /** A read with no byte budget. */
@@ -68,17 +90,25 @@ public sealed interface CommandRequest {
 
         @Override
         public List<byte[]> toFrames() {
-            return withBudget(maxBytes, CommandName.READ_STREAM.wire(), RequestIds.encode(requestId),
+            return withBudget(maxBytes, leader, CommandName.READ_STREAM.wire(), RequestIds.encode(requestId),
                     Frames.text(stream), Frames.decimal(fromVersion), Frames.text(direction.name()),
                     Frames.decimal(limit));
         }
     }
 
-    /** {@code [READ_ALL, id, from position, FORWARD|BACKWARD, limit, max bytes]}; max bytes as for READ_STREAM. */
-    record ReadAll(long requestId, long fromPosition, Direction direction, int limit, long maxBytes)
+    /**
+     * {@code [READ_ALL, id, from position, FORWARD|BACKWARD, limit, max bytes, LEADER]}; the last
+     * two frames as for READ_STREAM.
+     */
+    record ReadAll(long requestId, long fromPosition, Direction direction, int limit, long maxBytes, boolean leader)
             implements CommandRequest {
         public ReadAll {
             Objects.requireNonNull(direction, "direction");
+        }
+
+        /** A read without leader consistency. */
+        public ReadAll(long requestId, long fromPosition, Direction direction, int limit, long maxBytes) {
+            this(requestId, fromPosition, direction, limit, maxBytes, false);
         }
 
         /** A read with no byte budget. */
@@ -88,7 +118,7 @@ public sealed interface CommandRequest {
 
         @Override
         public List<byte[]> toFrames() {
-            return withBudget(maxBytes, CommandName.READ_ALL.wire(), RequestIds.encode(requestId),
+            return withBudget(maxBytes, leader, CommandName.READ_ALL.wire(), RequestIds.encode(requestId),
                     Frames.decimal(fromPosition), Frames.text(direction.name()), Frames.decimal(limit));
         }
     }

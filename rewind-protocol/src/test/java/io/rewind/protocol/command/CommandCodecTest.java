@@ -54,7 +54,11 @@ class CommandCodecTest {
                 .isEqualTo(new CommandRequest.ListStreams(9, "a", "", 5, 300));
         assertThat(new CommandRequest.ListStreams(9, "a", "", 5).toFrames()).hasSize(5);
 
-        List<byte[]> tooMany = new ArrayList<>(budgeted);
+        List<byte[]> notAConsistency = new ArrayList<>(budgeted);
+        notAConsistency.add(Frames.text("1"));
+        assertThatThrownBy(() -> CommandRequest.decode(notAConsistency)).isInstanceOf(MalformedMessageException.class)
+                .hasMessageContaining("READ_STREAM").hasMessageContaining("consistency must be LEADER");
+        List<byte[]> tooMany = new ArrayList<>(notAConsistency);
         tooMany.add(Frames.text("1"));
         assertThatThrownBy(() -> CommandRequest.decode(tooMany)).isInstanceOf(MalformedMessageException.class)
                 .hasMessageContaining("READ_STREAM");
@@ -62,6 +66,23 @@ class CommandCodecTest {
         notANumber.add(Frames.text("lots"));
         assertThatThrownBy(() -> CommandRequest.decode(notANumber)).isInstanceOf(MalformedMessageException.class)
                 .hasMessageContaining("max bytes");
+    }
+
+    @Test
+    void leaderConsistencyIsAnOptionalFrameAfterTheByteBudget() {
+        List<byte[]> consistent = new CommandRequest.ReadAll(8, 3, Direction.FORWARD, 10, CommandRequest.NO_BYTE_LIMIT,
+                true).toFrames();
+        assertThat(consistent).as("the budget frame is sent too, as none").hasSize(7);
+        assertThat(new String(consistent.get(5), StandardCharsets.UTF_8)).isEqualTo(
+                Long.toString(CommandRequest.NO_BYTE_LIMIT));
+        assertThat(new String(consistent.get(6), StandardCharsets.UTF_8)).isEqualTo("LEADER");
+        assertThat(CommandRequest.decode(consistent)).isEqualTo(
+                new CommandRequest.ReadAll(8, 3, Direction.FORWARD, 10, CommandRequest.NO_BYTE_LIMIT, true));
+        List<byte[]> stream = new CommandRequest.ReadStream(7, "s", 0, Direction.BACKWARD, 5, 100, true).toFrames();
+        assertThat(CommandRequest.decode(stream)).isEqualTo(
+                new CommandRequest.ReadStream(7, "s", 0, Direction.BACKWARD, 5, 100, true));
+        assertThat(new CommandRequest.ReadStream(7, "s", 0, Direction.BACKWARD, 5, 100, false).toFrames())
+                .as("without it: the frames a budgeted read always had").hasSize(7);
     }
 
     @Test
