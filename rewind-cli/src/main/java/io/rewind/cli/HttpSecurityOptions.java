@@ -107,7 +107,7 @@ final class HttpSecurityOptions {
                 + " --http-tls-keystore) and --http-tokens (docs/SECURITY.md), or --insecure to serve it openly");
     }
 
-    private static boolean isLoopback(String host) {
+    static boolean isLoopback(String host) {
         try {
             for (InetAddress address : InetAddress.getAllByName(host)) {
                 if (!address.isLoopbackAddress()) {

@@ -4,6 +4,7 @@ import io.rewind.api.EventStore;
 import io.rewind.api.EventStoreException;
 import io.rewind.cluster.ClusterConfig;
 import io.rewind.cluster.ClusterEventStore;
+import io.rewind.cluster.ClusterTls;
 import io.rewind.log.LogConfig;
 import io.rewind.log.LogEventStore;
 import io.rewind.log.Durability;
@@ -22,6 +23,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -56,7 +58,7 @@ final class ServeCommand implements Callable<Integer> {
     private static final Set<String> CONFIG_KEYS = union(Set.of("store", "command-endpoint", "stream-endpoint",
             "legacy-stream-endpoint", "http-endpoint", "default-stream", "fsync", "max-event-size",
             "curve-secret-key", "curve-clients", "grants", "legacy-endpoint", "insecure", "node", "cluster",
-            "raft-dir"),
+            "raft-dir", "cluster-tls-key", "cluster-tls-cert", "cluster-ca"),
             HttpSecurityOptions.CONFIG_KEYS);
 
     @Spec
@@ -140,6 +142,20 @@ final class ServeCommand implements Callable<Integer> {
             description = "Where this node keeps its Raft log (default: the log directory with .raft appended).")
     Path raftDir;
 
+    @Option(names = "--cluster-tls-key", paramLabel = "FILE",
+            description = "This node's private key (PEM, PKCS#8) for mutual TLS between the cluster's nodes; with"
+                    + " --cluster-tls-cert and --cluster-ca (docs/SECURITY.md).")
+    Path clusterTlsKey;
+
+    @Option(names = "--cluster-tls-cert", paramLabel = "FILE",
+            description = "This node's certificate (PEM), signed by the cluster CA, naming the host of its Raft"
+                    + " address.")
+    Path clusterTlsCert;
+
+    @Option(names = "--cluster-ca", paramLabel = "FILE",
+            description = "The cluster CA's certificate (PEM): only peers with a certificate it signed take part.")
+    Path clusterCa;
+
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     @Override
@@ -193,11 +209,12 @@ final class ServeCommand implements Callable<Integer> {
         }
 
         ClusterConfig clusterConfig = clusterConfig(file, storeUri);
+        ClusterTls clusterTls = clusterTls(file, clusterConfig, insecureSetting);
 
         ServerMetrics metrics = new ServerMetrics();
         FileIO files = new MeteredFileIO(FileIO.real(), metrics.registry());
         EventStore opened = clusterConfig == null ? openStore(storeUri, durability, (int) maxSize, files)
-                : startNode(clusterConfig, storeUri, durability, (int) maxSize, files);
+                : startNode(clusterConfig, clusterTls, storeUri, durability, (int) maxSize, files);
         // Every server serves the metered store: the same store, its calls measured for /metrics.
         MeteredEventStore eventStore = new MeteredEventStore(opened, metrics.registry());
         metrics.watch(eventStore);
@@ -291,8 +308,56 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    private static EventStore startNode(ClusterConfig clusterConfig, StoreUri uri, Durability durability,
-            int maxEventSize, FileIO files) {
+    /**
+     * The node's mutual TLS, or null: all three files or none; none only when every member is on
+     * a loopback address or the operator passed --insecure, since Raft traffic carries every event.
+     */
+    private ClusterTls clusterTls(ConfigFile file, ClusterConfig clusterConfig, boolean insecureSetting) {
+        String key = file.resolve(clusterTlsKey == null ? null : clusterTlsKey.toString(), "cluster-tls-key", null);
+        String cert = file.resolve(clusterTlsCert == null ? null : clusterTlsCert.toString(), "cluster-tls-cert",
+                null);
+        String ca = file.resolve(clusterCa == null ? null : clusterCa.toString(), "cluster-ca", null);
+        if (key == null && cert == null && ca == null) {
+            if (clusterConfig != null && !insecureSetting) {
+                for (Map.Entry<String, String> member : clusterConfig.members().entrySet()) {
+                    String host = member.getValue().substring(0, member.getValue().lastIndexOf(':'));
+                    if (!HttpSecurityOptions.isLoopback(host)) {
+                        throw new CliException("--cluster: member " + member.getKey() + " is at " + member.getValue()
+                                + ", not a loopback address, and cluster traffic has no TLS: give --cluster-tls-key,"
+                                + " --cluster-tls-cert and --cluster-ca (docs/SECURITY.md), or --insecure to"
+                                + " replicate in plain text");
+                    }
+                }
+            }
+            return null;
+        }
+        if (clusterConfig == null) {
+            throw new CliException("--cluster-tls-key, --cluster-tls-cert and --cluster-ca are for a cluster node:"
+                    + " give --node and --cluster");
+        }
+        if (key == null || cert == null || ca == null) {
+            List<String> missing = new ArrayList<>();
+            if (key == null) {
+                missing.add("--cluster-tls-key");
+            }
+            if (cert == null) {
+                missing.add("--cluster-tls-cert");
+            }
+            if (ca == null) {
+                missing.add("--cluster-ca");
+            }
+            throw new CliException("cluster TLS needs all of --cluster-tls-key, --cluster-tls-cert and --cluster-ca;"
+                    + " missing: " + String.join(", ", missing));
+        }
+        try {
+            return new ClusterTls(Path.of(key), Path.of(cert), Path.of(ca));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage(), e);
+        }
+    }
+
+    private static EventStore startNode(ClusterConfig clusterConfig, ClusterTls tls, StoreUri uri,
+            Durability durability, int maxEventSize, FileIO files) {
         LogEventStore local;
         try {
             local = LogEventStore.open(LogConfig.builder(uri.directory().orElseThrow()).durability(durability)
@@ -301,7 +366,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new CliException("cannot open store " + uri + ": " + e.getMessage(), e);
         }
         try {
-            return ClusterEventStore.start(clusterConfig, local);
+            return ClusterEventStore.start(clusterConfig, local, tls);
         } catch (EventStoreException e) {
             throw new CliException(e.getMessage(), e);
         }

@@ -136,6 +136,31 @@ class ServeCommandTest {
             assertThat(serve.awaitExit(START_TIMEOUT_MS)).isEqualTo(1);
             assertOneLineError(serve.stderr(), "rewind: --cluster: address '127.0.0.1' of node 'n1' is not HOST:PORT");
         }
+        // Raft traffic carries every event: off loopback it needs mutual TLS (or --insecure).
+        try (RewindProcess serve = RewindProcess.start(ephemeral("--store", log, "--node", "n1", "--cluster",
+                "n1=127.0.0.1:19001,n2=10.255.255.1:19002"))) {
+            assertThat(serve.awaitExit(START_TIMEOUT_MS)).isEqualTo(1);
+            assertOneLineError(serve.stderr(), "rewind: --cluster: member n2 is at 10.255.255.1:19002, not a loopback"
+                    + " address, and cluster traffic has no TLS");
+        }
+        try (RewindProcess serve = RewindProcess.start(ephemeral("--store", log, "--node", "n1", "--cluster",
+                "n1=127.0.0.1:19001", "--cluster-ca", temp.resolve("ca.crt").toString()))) {
+            assertThat(serve.awaitExit(START_TIMEOUT_MS)).isEqualTo(1);
+            assertOneLineError(serve.stderr(), "rewind: cluster TLS needs all of --cluster-tls-key, --cluster-tls-cert"
+                    + " and --cluster-ca; missing: --cluster-tls-key, --cluster-tls-cert");
+        }
+        try (RewindProcess serve = RewindProcess.start(ephemeral("--store", "memory:", "--cluster-ca",
+                temp.resolve("ca.crt").toString()))) {
+            assertThat(serve.awaitExit(START_TIMEOUT_MS)).isEqualTo(1);
+            assertOneLineError(serve.stderr(), "rewind: --cluster-tls-key, --cluster-tls-cert and --cluster-ca are for"
+                    + " a cluster node");
+        }
+        try (RewindProcess serve = RewindProcess.start(ephemeral("--store", log, "--node", "n1", "--cluster",
+                "n1=127.0.0.1:19001", "--cluster-tls-key", temp.resolve("none.key").toString(), "--cluster-tls-cert",
+                temp.resolve("none.crt").toString(), "--cluster-ca", temp.resolve("ca.crt").toString()))) {
+            assertThat(serve.awaitExit(START_TIMEOUT_MS)).isEqualTo(1);
+            assertOneLineError(serve.stderr(), "rewind: the cluster TLS private key file");
+        }
     }
 
     @Test

@@ -43,7 +43,9 @@ import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -153,6 +155,15 @@ public final class ClusterEventStore implements EventStore {
      *                                   the local store is closed then
      */
     public static ClusterEventStore start(ClusterConfig config, LogEventStore local) {
+        return start(config, local, null);
+    }
+
+    /**
+     * As {@link #start(ClusterConfig, LogEventStore)}, with this node's cluster traffic (to and
+     * from every peer) under mutual TLS when {@code tls} is given; every peer must then use TLS
+     * with a certificate from the same CA.
+     */
+    public static ClusterEventStore start(ClusterConfig config, LogEventStore local, ClusterTls tls) {
         RaftServer server = null;
         try {
             List<RaftPeer> peers = new ArrayList<>();
@@ -163,18 +174,21 @@ public final class ClusterEventStore implements EventStore {
             RewindStateMachine stateMachine = new RewindStateMachine(local);
             Files.createDirectories(config.raftDirectory());
             boolean existing = Files.isDirectory(config.raftDirectory().resolve(GROUP_ID.getUuid().toString()));
+            Parameters parameters = parameters(tls);
             server = RaftServer.newBuilder().setServerId(RaftPeerId.valueOf(config.nodeId())).setGroup(group)
-                    .setStateMachine(stateMachine).setProperties(serverProperties(config))
+                    .setStateMachine(stateMachine).setProperties(serverProperties(config)).setParameters(parameters)
                     .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                     .build();
             server.start();
-            RaftClient client = RaftClient.newBuilder().setProperties(clientProperties()).setRaftGroup(group)
+            RaftClient client = RaftClient.newBuilder().setProperties(clientProperties()).setParameters(parameters)
+                    .setRaftGroup(group)
                     .setClientId(ClientId.randomId())
                     .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(Integer.MAX_VALUE,
                             TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                     .build();
-            LOG.info("cluster node {} started on {} with members {}", config.nodeId(), config.address(),
-                    config.members());
+            LOG.info("cluster node {} started on {} with members {}; cluster traffic {}", config.nodeId(),
+                    config.address(), config.members(), tls == null ? "in plain text"
+                            : "under mutual TLS (CA " + tls.trustedCa() + ")");
             return new ClusterEventStore(config, local, stateMachine, server, client);
         } catch (IOException | RuntimeException e) {
             closeQuietly(server);
@@ -182,6 +196,19 @@ public final class ClusterEventStore implements EventStore {
             throw new StoreUnavailableException("cannot start cluster node '" + config.nodeId() + "' on "
                     + config.address() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Ratis's parameters: the same mutual TLS for its server, its client and its admin calls, or none. */
+    private static Parameters parameters(ClusterTls tls) {
+        Parameters parameters = new Parameters();
+        if (tls != null) {
+            GrpcTlsConfig conf = new GrpcTlsConfig(tls.privateKey().toFile(), tls.certificate().toFile(),
+                    tls.trustedCa().toFile(), true);
+            GrpcConfigKeys.Server.setTlsConf(parameters, conf);
+            GrpcConfigKeys.Client.setTlsConf(parameters, conf);
+            GrpcConfigKeys.Admin.setTlsConf(parameters, conf);
+        }
+        return parameters;
     }
 
     private static RaftProperties serverProperties(ClusterConfig config) {
