@@ -430,11 +430,17 @@ public final class ClusterEventStore implements EventStore {
         }
     }
 
-    private static EventStoreException unknownOutcome(Throwable failure) {
+    /** The failure inside any layers of {@link CompletionException}. */
+    private static Throwable unwrap(Throwable failure) {
         Throwable cause = failure;
         while (cause instanceof CompletionException && cause.getCause() != null) {
             cause = cause.getCause();
         }
+        return cause;
+    }
+
+    private static EventStoreException unknownOutcome(Throwable failure) {
+        Throwable cause = unwrap(failure);
         if (cause instanceof EventStoreException e) {
             return e;
         }
@@ -532,10 +538,7 @@ public final class ClusterEventStore implements EventStore {
         });
         return caughtUp.orTimeout(APPEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).handle((done, failure) -> {
             if (failure != null) {
-                Throwable cause = failure;
-                while (cause instanceof CompletionException && cause.getCause() != null) {
-                    cause = cause.getCause();
-                }
+                Throwable cause = unwrap(failure);
                 if (cause instanceof EventStoreException e) {
                     throw e;
                 }
