@@ -17,6 +17,7 @@ import io.rewind.api.SubscriptionRequest;
 import io.rewind.memory.MemoryEventStore;
 import io.rewind.testkit.Await;
 import io.rewind.testkit.ConcurrentTasks;
+import io.rewind.testkit.ForwardingEventStore;
 import io.rewind.testkit.RecordingListener;
 import io.rewind.testkit.TestEvents;
 import java.time.Duration;
@@ -135,9 +136,20 @@ class RemoteClientTest {
 
     @Test
     void aBlockingCallInsideAFutureCallbackFailsInsteadOfHangingTheClient() {
-        try (InProcessServer server = InProcessServer.start(); EventStore client = server.connect()) {
+        // The store holds the append until the callback is attached, so the reply (and the
+        // callback) can only arrive on the client's I/O thread, never on this one.
+        CompletableFuture<Void> attached = new CompletableFuture<>();
+        EventStore held = new ForwardingEventStore(MemoryEventStore.create()) {
+            @Override
+            public CompletableFuture<AppendResult> appendAsync(AppendRequest request) {
+                return attached.thenCompose(ignored -> delegate().appendAsync(request));
+            }
+        };
+        try (InProcessServer server = InProcessServer.start(held, settings -> settings);
+                EventStore client = server.connect()) {
             CompletableFuture<Long> nested = client.appendAsync(AppendRequest.to("s", ExpectedVersion.any(),
                     TestEvents.event("e"))).thenApply(result -> client.headPosition());
+            attached.complete(null);
 
             Throwable failure = catchThrowable(() -> nested.get(30, TimeUnit.SECONDS));
 
