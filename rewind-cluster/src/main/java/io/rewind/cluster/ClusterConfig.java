@@ -68,21 +68,30 @@ public record ClusterConfig(String nodeId, Map<String, String> members, Path raf
             }
             String id = member.substring(0, equals);
             String address = member.substring(equals + 1);
-            if (!NODE_ID.matcher(id).matches()) {
-                throw new IllegalArgumentException("node id '" + id + "' must be 1 to 64 letters, digits, '-' or '_'");
-            }
-            if (!ADDRESS.matcher(address).matches()) {
-                throw new IllegalArgumentException("address '" + address + "' of node '" + id + "' is not HOST:PORT");
-            }
-            int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
-            if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("port " + port + " of node '" + id + "' is not 1 to 65535");
-            }
+            checkMember(id, address);
             if (members.put(id, address) != null) {
                 throw new IllegalArgumentException("node id '" + id + "' appears twice in the cluster");
             }
         }
         return members;
+    }
+
+    /**
+     * Checks one member's id and Raft address as {@link #parseMembers} does.
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    public static void checkMember(String id, String address) {
+        if (id == null || !NODE_ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("node id '" + id + "' must be 1 to 64 letters, digits, '-' or '_'");
+        }
+        if (address == null || !ADDRESS.matcher(address).matches()) {
+            throw new IllegalArgumentException("address '" + address + "' of node '" + id + "' is not HOST:PORT");
+        }
+        int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port " + port + " of node '" + id + "' is not 1 to 65535");
+        }
     }
 
     /** This node's Raft address. */

@@ -111,6 +111,7 @@ public final class ClusterEventStore implements EventStore {
     private final RewindStateMachine stateMachine;
     private final RaftServer server;
     private final RaftClient client;
+    private final ClusterMembership membership;
     private final AtomicBoolean closed = new AtomicBoolean();
     /**
      * Room for appends waiting for or in flight through Raft: a server thread must never block,
@@ -135,7 +136,8 @@ public final class ClusterEventStore implements EventStore {
     }
 
     private ClusterEventStore(ClusterConfig config, LogEventStore local, RewindStateMachine stateMachine,
-            RaftServer server, RaftClient client) {
+            RaftServer server, RaftClient client, ClusterMembership membership) {
+        this.membership = membership;
         this.config = config;
         this.local = local;
         this.stateMachine = stateMachine;
@@ -164,6 +166,17 @@ public final class ClusterEventStore implements EventStore {
      * with a certificate from the same CA.
      */
     public static ClusterEventStore start(ClusterConfig config, LogEventStore local, ClusterTls tls) {
+        return start(config, local, tls, false);
+    }
+
+    /**
+     * As {@link #start(ClusterConfig, LogEventStore, ClusterTls)}; with {@code join}, a node new to
+     * a running cluster: unless it has a Raft log already (a restart), its Raft server starts with
+     * an empty group and waits for the leader, once {@link ClusterMembership#add} has added it,
+     * to send it the configuration and the whole log. {@code config}'s other members are only whom
+     * its appends are first sent to (they find the leader from there).
+     */
+    public static ClusterEventStore start(ClusterConfig config, LogEventStore local, ClusterTls tls, boolean join) {
         RaftServer server = null;
         try {
             List<RaftPeer> peers = new ArrayList<>();
@@ -175,7 +188,10 @@ public final class ClusterEventStore implements EventStore {
             Files.createDirectories(config.raftDirectory());
             boolean existing = Files.isDirectory(config.raftDirectory().resolve(GROUP_ID.getUuid().toString()));
             Parameters parameters = parameters(tls);
-            server = RaftServer.newBuilder().setServerId(RaftPeerId.valueOf(config.nodeId())).setGroup(group)
+            // A joining node knows no configuration: it learns it from the leader (Ratis starts a
+            // server outside any configuration in its initializing state, never standing for election).
+            RaftGroup serverGroup = join && !existing ? RaftGroup.valueOf(GROUP_ID) : group;
+            server = RaftServer.newBuilder().setServerId(RaftPeerId.valueOf(config.nodeId())).setGroup(serverGroup)
                     .setStateMachine(stateMachine).setProperties(serverProperties(config)).setParameters(parameters)
                     .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                     .build();
@@ -186,10 +202,12 @@ public final class ClusterEventStore implements EventStore {
                     .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(Integer.MAX_VALUE,
                             TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                     .build();
-            LOG.info("cluster node {} started on {} with members {}; cluster traffic {}", config.nodeId(),
-                    config.address(), config.members(), tls == null ? "in plain text"
-                            : "under mutual TLS (CA " + tls.trustedCa() + ")");
-            return new ClusterEventStore(config, local, stateMachine, server, client);
+            LOG.info("cluster node {} started on {} with members {}{}; cluster traffic {}", config.nodeId(),
+                    config.address(), config.members(), join && !existing ? " (joining: waiting to be added)" : "",
+                    tls == null ? "in plain text" : "under mutual TLS (CA " + tls.trustedCa() + ")");
+            ClusterMembership membership = new ClusterMembership(config.nodeId(), server, parameters,
+                    () -> stateMachine.appliedIndex().applied().index(), local::headPosition);
+            return new ClusterEventStore(config, local, stateMachine, server, client, membership);
         } catch (IOException | RuntimeException e) {
             closeQuietly(server);
             local.close();
@@ -251,6 +269,12 @@ public final class ClusterEventStore implements EventStore {
     /** This node's configuration. */
     public ClusterConfig config() {
         return config;
+    }
+
+    /** The cluster's status and membership changes, as seen from this node (docs/CLUSTER.md). */
+    public ClusterMembership membership() {
+        checkOpen();
+        return membership;
     }
 
     /** The index of the last Raft entry this node applied (-1 before the first). */

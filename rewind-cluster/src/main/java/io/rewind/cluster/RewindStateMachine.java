@@ -84,6 +84,12 @@ final class RewindStateMachine extends BaseStateMachine {
      * linearizable read (ReadIndex), answered with an i64.
      */
     static final byte QUERY_COMMIT_INDEX = 1;
+    /**
+     * "What have you applied?", asked of one node by a stale read (no leader involved), answered
+     * with two i64: the last Raft index this node applied and its store's head position
+     * ({@link ClusterMembership#status}).
+     */
+    static final byte QUERY_APPLIED = 2;
 
     RewindStateMachine(LogEventStore store) {
         this.store = store;
@@ -179,6 +185,10 @@ final class RewindStateMachine extends BaseStateMachine {
     @Override
     public CompletableFuture<Message> query(Message request) {
         ByteString content = request.getContent();
+        if (content.size() == 1 && content.byteAt(0) == QUERY_APPLIED) {
+            return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(java.nio.ByteBuffer
+                    .allocate(16).putLong(0, applied.applied().index()).putLong(8, store.headPosition()))));
+        }
         if (content.size() != 1 || content.byteAt(0) != QUERY_COMMIT_INDEX) {
             return CompletableFuture.failedFuture(new InvalidCommandException("a query of " + content.size()
                     + " bytes is not a query this release answers"));

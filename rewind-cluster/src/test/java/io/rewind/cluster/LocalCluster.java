@@ -57,6 +57,21 @@ final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /** Every member's id and Raft address, as the nodes were started with. */
+    Map<String, String> members() {
+        return Map.copyOf(members);
+    }
+
+    /** The directory the nodes' directories are in. */
+    Path root() {
+        return root;
+    }
+
+    /** A free port on 127.0.0.1, for a node a test starts itself. */
+    static int port() throws IOException {
+        return freePort();
+    }
+
     ClusterEventStore node(int i) {
         return nodes[i];
     }
