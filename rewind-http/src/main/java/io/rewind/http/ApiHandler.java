@@ -58,9 +58,20 @@ final class ApiHandler extends Handler.Abstract {
     /** Null: no credentials asked. */
     private final HttpAccess access;
 
+    /** Null: not a cluster node. */
+    private final ClusterAdmin cluster;
+
     ApiHandler(EventStore store, HttpConfig config, LiveFeed feeds, byte[] openApi,
             java.util.function.Supplier<String> metrics,
             java.util.function.Supplier<List<SubscriptionStatus>> subscriptions, HttpAccess access) {
+        this(store, config, feeds, openApi, metrics, subscriptions, access, null);
+    }
+
+    ApiHandler(EventStore store, HttpConfig config, LiveFeed feeds, byte[] openApi,
+            java.util.function.Supplier<String> metrics,
+            java.util.function.Supplier<List<SubscriptionStatus>> subscriptions, HttpAccess access,
+            ClusterAdmin cluster) {
+        this.cluster = cluster;
         this.access = access;
         this.metrics = metrics;
         this.subscriptions = subscriptions;
@@ -141,6 +152,9 @@ final class ApiHandler extends Handler.Abstract {
                 new Route("GET", "/api/feeds", false, (x, p) -> listFeeds(x)),
                 new Route("GET", "/api/subscriptions", false, (x, p) -> listSubscriptions(x)),
                 new Route("GET", "/metrics", false, (x, p) -> metrics(x)),
+                new Route("GET", "/api/cluster", false, (x, p) -> clusterStatus(x)),
+                new Route("POST", "/api/cluster/members", false, (x, p) -> addMember(x)),
+                new Route("DELETE", "/api/cluster/members/{id}", false, (x, p) -> removeMember(x, p.get(3))),
                 new Route("GET", "/health", true, (x, p) -> health(x)),
                 new Route("GET", "/ready", true, (x, p) -> ready(x)),
                 new Route("GET", "/openapi.json", true, (x, p) -> x.send(200, Exchange.JSON, openApi)),
@@ -289,6 +303,65 @@ final class ApiHandler extends Handler.Abstract {
                     "this server was started without metrics"));
         }
         x.send(200, "text/plain; version=0.0.4; charset=utf-8", metrics.get().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    // --- the cluster ------------------------------------------------------------------------------
+
+    /** The cluster's status as this node sees it: every member's role, applied position and lag. */
+    private void clusterStatus(Exchange x) {
+        x.onlyParameters();
+        x.requireAdmin("read the cluster's status");
+        ClusterAdmin admin = clusterAdmin();
+        ClusterAdmin.View view = clusterCall(() -> admin.status());
+        x.json(200, out -> ClusterJson.write(out, view));
+    }
+
+    /** Adds a member: {@code {"id": "n4", "address": "HOST:PORT"}}. */
+    private void addMember(Exchange x) {
+        x.onlyParameters();
+        x.requireAdmin("add a cluster member");
+        ClusterAdmin admin = clusterAdmin();
+        x.requireContentType(Exchange.JSON);
+        ClusterJson.NewMember member = ClusterJson.newMember(x.body());
+        ClusterAdmin.View view = clusterCall(() -> admin.add(member.id(), member.address()));
+        x.json(200, out -> ClusterJson.write(out, view));
+    }
+
+    private void removeMember(Exchange x, String id) {
+        x.onlyParameters();
+        x.requireAdmin("remove a cluster member");
+        ClusterAdmin admin = clusterAdmin();
+        ClusterAdmin.View view = clusterCall(() -> admin.remove(id));
+        x.json(200, out -> ClusterJson.write(out, view));
+    }
+
+    private ClusterAdmin clusterAdmin() {
+        if (cluster == null) {
+            throw new HttpProblemException(Problem.http(404, ErrorCode.NOT_FOUND, "Not a cluster node",
+                    "this server is not a cluster node (it was started without --node and --cluster or --join)"));
+        }
+        return cluster;
+    }
+
+    private static ClusterAdmin.View clusterCall(java.util.function.Supplier<ClusterAdmin.View> call) {
+        try {
+            return call.get();
+        } catch (ClusterAdmin.Refused e) {
+            int status = e.status();
+            ErrorCode code = switch (status) {
+                case 400 -> ErrorCode.BAD_REQUEST;
+                case 404 -> ErrorCode.NOT_FOUND;
+                case 409 -> ErrorCode.BAD_REQUEST;
+                default -> ErrorCode.UNAVAILABLE;
+            };
+            String title = switch (status) {
+                case 400 -> "Bad request";
+                case 404 -> "Not found";
+                case 409 -> "Conflict";
+                default -> "Unavailable";
+            };
+            throw new HttpProblemException(Problem.http(status, code, title, String.valueOf(e.getMessage())));
+        }
     }
 
     // --- health -------------------------------------------------------------------------------

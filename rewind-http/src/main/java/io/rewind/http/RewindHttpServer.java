@@ -72,6 +72,20 @@ public final class RewindHttpServer implements AutoCloseable {
     public static RewindHttpServer start(HttpConfig config, EventStore store, java.util.function.Supplier<String> metrics,
             java.util.function.Supplier<java.util.List<io.rewind.api.SubscriptionStatus>> subscriptions,
             HttpAccess access) {
+        return start(config, store, metrics, subscriptions, access, null);
+    }
+
+    /**
+     * As {@link #start(HttpConfig, EventStore, java.util.function.Supplier, java.util.function.Supplier, HttpAccess)},
+     * serving the cluster's status and membership at {@code /api/cluster} through {@code cluster}
+     * (null: not a cluster node, those routes answer 404).
+     *
+     * @throws HttpStartException      if the endpoint cannot be bound
+     * @throws SecurityConfigException if the TLS files are missing, unsafe or malformed
+     */
+    public static RewindHttpServer start(HttpConfig config, EventStore store, java.util.function.Supplier<String> metrics,
+            java.util.function.Supplier<java.util.List<io.rewind.api.SubscriptionStatus>> subscriptions,
+            HttpAccess access, ClusterAdmin cluster) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(store, "store");
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
@@ -98,7 +112,7 @@ public final class RewindHttpServer implements AutoCloseable {
         connector.setIdleTimeout(IDLE_TIMEOUT_MS);
         server.addConnector(connector);
         LiveFeed feeds = new LiveFeed(config.heartbeat());
-        server.setHandler(new ApiHandler(store, config, feeds, openApi(), metrics, subscriptions, access));
+        server.setHandler(new ApiHandler(store, config, feeds, openApi(), metrics, subscriptions, access, cluster));
         server.setErrorHandler(new ProblemErrorHandler());
         server.setStopTimeout(5_000);
         try {

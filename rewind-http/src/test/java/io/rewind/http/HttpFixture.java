@@ -29,6 +29,12 @@ final class HttpFixture implements AutoCloseable {
         metrics = null;
     }
 
+    /** A server of the memory store that serves {@code cluster} at {@code /api/cluster}. */
+    HttpFixture(ClusterAdmin cluster) {
+        server = RewindHttpServer.start(HttpConfig.builder().port(0).build(), store, null, null, null, cluster);
+        metrics = null;
+    }
+
     private HttpFixture(ServerMetrics metrics) {
         this.metrics = metrics;
         MeteredEventStore served = new MeteredEventStore(store, metrics.registry());

@@ -51,6 +51,16 @@ class OpenApiTest {
                 target += "?time=2026-01-01T00:00:00Z";
             }
             HttpFixture.Answer answer;
+            if (target.startsWith("/api/cluster")) {
+                // Not a cluster node: the route's own 404 (ClusterHttpTest runs them on one).
+                boolean post = parts[0].equals("POST");
+                answer = http.send(parts[0], target.replace("{id}", "n1"), post ? "application/json" : null,
+                        post ? "{\"id\":\"n2\",\"address\":\"127.0.0.1:9200\"}".getBytes(
+                                java.nio.charset.StandardCharsets.UTF_8) : null);
+                assertThat(answer.status()).as(operation).isEqualTo(404);
+                assertThat(answer.body()).as(operation).contains("this server is not a cluster node");
+                continue;
+            }
             if (parts[0].equals("POST")) {
                 String body = target.equals("/api/append")
                         ? "{\"appends\":[{\"stream\":\"doc-stream\",\"events\":[{\"type\":\"t\",\"data\":1}]}]}"

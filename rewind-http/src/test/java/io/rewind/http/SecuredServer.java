@@ -55,7 +55,7 @@ final class SecuredServer implements AutoCloseable {
         io.rewind.metrics.MeteredEventStore served = new io.rewind.metrics.MeteredEventStore(store,
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         server = RewindHttpServer.start(config.build(), served, () -> "# metrics of the test\n", served::openSubscriptions,
-                HttpAccess.of(TokenAuthenticator.open(tokenFile), policy));
+                HttpAccess.of(TokenAuthenticator.open(tokenFile), policy), new FixedClusterAdmin());
         client = clientBuilder.build();
     }
 
