@@ -26,6 +26,7 @@ import picocli.CommandLine.ParameterException;
             StreamsCommand.class,
             InfoCommand.class,
             TokensCommand.class,
+            ClusterCommand.class,
             KeysCommand.class,
             io.rewind.bench.BenchCommand.class,
             CommandLine.HelpCommand.class,

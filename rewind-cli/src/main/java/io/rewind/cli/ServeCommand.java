@@ -57,7 +57,7 @@ final class ServeCommand implements Callable<Integer> {
     static final String DEFAULT_MAX_EVENT_SIZE = "16MiB";
     private static final Set<String> CONFIG_KEYS = union(Set.of("store", "command-endpoint", "stream-endpoint",
             "legacy-stream-endpoint", "http-endpoint", "default-stream", "fsync", "max-event-size",
-            "curve-secret-key", "curve-clients", "grants", "legacy-endpoint", "insecure", "node", "cluster",
+            "curve-secret-key", "curve-clients", "grants", "legacy-endpoint", "insecure", "node", "cluster", "join",
             "raft-dir", "cluster-tls-key", "cluster-tls-cert", "cluster-ca"),
             HttpSecurityOptions.CONFIG_KEYS);
 
@@ -138,6 +138,12 @@ final class ServeCommand implements Callable<Integer> {
                     + " and a log: store.")
     String cluster;
 
+    @Option(names = "--join", paramLabel = "ID=HOST:PORT,...",
+            description = "Instead of --cluster: start as a new node of a running cluster, with an empty Raft log,"
+                    + " and wait to be added ('rewind cluster add ID HOST:PORT'); the members given (this one"
+                    + " included) are whom it first sends appends to. A restart uses the configuration it learnt.")
+    String join;
+
     @Option(names = "--raft-dir", paramLabel = "DIR",
             description = "Where this node keeps its Raft log (default: the log directory with .raft appended).")
     Path raftDir;
@@ -214,7 +220,9 @@ final class ServeCommand implements Callable<Integer> {
         ServerMetrics metrics = new ServerMetrics();
         FileIO files = new MeteredFileIO(FileIO.real(), metrics.registry());
         EventStore opened = clusterConfig == null ? openStore(storeUri, durability, (int) maxSize, files)
-                : startNode(clusterConfig, clusterTls, storeUri, durability, (int) maxSize, files);
+                : startNode(clusterConfig, clusterTls, joining, storeUri, durability, (int) maxSize, files);
+        ClusterAdminAdapter clusterAdmin = opened instanceof ClusterEventStore node ? new ClusterAdminAdapter(node)
+                : null;
         // Every server serves the metered store: the same store, its calls measured for /metrics.
         MeteredEventStore eventStore = new MeteredEventStore(opened, metrics.registry());
         metrics.watch(eventStore);
@@ -245,7 +253,7 @@ final class ServeCommand implements Callable<Integer> {
         if (httpConfig != null) {
             try {
                 http = RewindHttpServer.start(httpConfig, eventStore, metrics::scrape, eventStore::openSubscriptions,
-                        httpAccess);
+                        httpAccess, clusterAdmin);
             } catch (RuntimeException e) {
                 legacyServers.forEach(RewindServer::close);
                 server.close();
@@ -272,18 +280,29 @@ final class ServeCommand implements Callable<Integer> {
                     security.legacyEndpoints().get(i).principal());
         }
         if (clusterConfig != null) {
-            out.printf("  cluster node            %s (raft %s, members %s)%n", clusterConfig.nodeId(),
-                    clusterConfig.address(), clusterConfig.members());
+            out.printf("  cluster node            %s (raft %s, %s %s)%n", clusterConfig.nodeId(),
+                    clusterConfig.address(), joining ? "joining through" : "members", clusterConfig.members());
         }
         out.flush();
         stopped.await();
         return 0;
     }
 
+    /** Whether this node joins a running cluster ({@code --join}); set by {@link #clusterConfig}. */
+    private boolean joining;
+
     /** The cluster settings, or null when this server is not a cluster node. */
     private ClusterConfig clusterConfig(ConfigFile file, StoreUri storeUri) {
         String nodeId = file.resolve(node, "node", null);
-        String members = file.resolve(cluster, "cluster", null);
+        String clusterSetting = file.resolve(cluster, "cluster", null);
+        String joinSetting = file.resolve(join, "join", null);
+        if (clusterSetting != null && joinSetting != null) {
+            throw new CliException("--join and --cluster: give one (--cluster to start a cluster's nodes, --join to"
+                    + " add a node to a running cluster)");
+        }
+        joining = joinSetting != null;
+        String option = joining ? "--join" : "--cluster";
+        String members = joining ? joinSetting : clusterSetting;
         String raftSetting = file.resolve(raftDir == null ? null : raftDir.toString(), "raft-dir", null);
         if (nodeId == null && members == null) {
             if (raftSetting != null) {
@@ -292,19 +311,19 @@ final class ServeCommand implements Callable<Integer> {
             return null;
         }
         if (nodeId == null || members == null) {
-            throw new CliException(nodeId == null ? "--cluster needs --node: which of the members this server is"
-                    : "--node needs --cluster: every member's id and Raft address");
+            throw new CliException(nodeId == null ? option + " needs --node: which of the members this server is"
+                    : "--node needs --cluster (every member's id and Raft address) or --join");
         }
         Path directory = storeUri.kind() == StoreUri.Kind.LOG ? storeUri.directory().orElseThrow() : null;
         if (directory == null) {
-            throw new CliException("--cluster: only a log: store can be replicated, not " + storeUri);
+            throw new CliException(option + ": only a log: store can be replicated, not " + storeUri);
         }
         Path raft = raftSetting != null ? Path.of(raftSetting)
                 : directory.resolveSibling(directory.getFileName() + ".raft");
         try {
             return new ClusterConfig(nodeId, ClusterConfig.parseMembers(members), raft);
         } catch (IllegalArgumentException e) {
-            throw new CliException("--cluster: " + e.getMessage(), e);
+            throw new CliException(option + ": " + e.getMessage(), e);
         }
     }
 
@@ -322,7 +341,8 @@ final class ServeCommand implements Callable<Integer> {
                 for (Map.Entry<String, String> member : clusterConfig.members().entrySet()) {
                     String host = member.getValue().substring(0, member.getValue().lastIndexOf(':'));
                     if (!HttpSecurityOptions.isLoopback(host)) {
-                        throw new CliException("--cluster: member " + member.getKey() + " is at " + member.getValue()
+                        throw new CliException((joining ? "--join" : "--cluster") + ": member " + member.getKey()
+                                + " is at " + member.getValue()
                                 + ", not a loopback address, and cluster traffic has no TLS: give --cluster-tls-key,"
                                 + " --cluster-tls-cert and --cluster-ca (docs/SECURITY.md), or --insecure to"
                                 + " replicate in plain text");
@@ -333,7 +353,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (clusterConfig == null) {
             throw new CliException("--cluster-tls-key, --cluster-tls-cert and --cluster-ca are for a cluster node:"
-                    + " give --node and --cluster");
+                    + " give --node and --cluster (or --join)");
         }
         if (key == null || cert == null || ca == null) {
             List<String> missing = new ArrayList<>();
@@ -356,7 +376,7 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    private static EventStore startNode(ClusterConfig clusterConfig, ClusterTls tls, StoreUri uri,
+    private static EventStore startNode(ClusterConfig clusterConfig, ClusterTls tls, boolean join, StoreUri uri,
             Durability durability, int maxEventSize, FileIO files) {
         LogEventStore local;
         try {
@@ -366,7 +386,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new CliException("cannot open store " + uri + ": " + e.getMessage(), e);
         }
         try {
-            return ClusterEventStore.start(clusterConfig, local, tls);
+            return ClusterEventStore.start(clusterConfig, local, tls, join);
         } catch (EventStoreException e) {
             throw new CliException(e.getMessage(), e);
         }

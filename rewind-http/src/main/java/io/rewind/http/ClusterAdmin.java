@@ -36,6 +36,11 @@ public interface ClusterAdmin {
         public View {
             members = List.copyOf(members);
         }
+
+        /** The member with this id, if it is one. */
+        public Optional<Member> member(String id) {
+            return members.stream().filter(m -> m.id().equals(id)).findFirst();
+        }
     }
 
     /**
