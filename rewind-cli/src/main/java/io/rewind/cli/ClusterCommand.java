@@ -184,13 +184,24 @@ final class ClusterCommand {
         ClusterAdmin.View view = parse(answer);
         out.printf("cluster seen from %s: leader %s, term %d%s%n", view.node(), view.leader().orElse("none"),
                 view.term(), view.changing() ? " (a membership change is under way)" : "");
-        String format = "%-12s %-10s %-22s %16s %13s %13s %14s  %s%n";
-        out.printf(format, "NODE", "ROLE", "ADDRESS", "APPLIED_POSITION", "APPLIED_INDEX", "EVENTS_BEHIND",
-                "ENTRIES_BEHIND", "");
+        if (view.members().isEmpty()) {
+            out.printf("%s holds no configuration: it is not a member yet (started with --join, it waits for"
+                    + " 'rewind cluster add %s HOST:PORT' on a member)%n", view.node(), view.node());
+            out.flush();
+            return 0;
+        }
+        if (view.member(view.node()).isEmpty()) {
+            out.printf("%s is not a member of the configuration it holds: it was removed (stop it) or is being"
+                    + " added%n", view.node());
+        }
+        String format = "%-12s %-10s %-22s %16s %13s %13s %14s  %s";
+        out.println(String.format(format, "NODE", "ROLE", "ADDRESS", "APPLIED_POSITION", "APPLIED_INDEX",
+                "EVENTS_BEHIND", "ENTRIES_BEHIND", "").stripTrailing());
         for (ClusterAdmin.Member member : view.members()) {
-            out.printf(format, member.id(), member.role(), member.address(), figure(member.appliedPosition()),
-                    member.error().isPresent() ? "-" : String.valueOf(member.appliedIndex()),
-                    figure(member.eventsBehind()), figure(member.entriesBehind()), member.error().orElse("").strip());
+            out.println(String.format(format, member.id(), member.role(), member.address(),
+                    figure(member.appliedPosition()), member.error().isPresent() ? "-"
+                            : String.valueOf(member.appliedIndex()), figure(member.eventsBehind()),
+                    figure(member.entriesBehind()), member.error().orElse("").strip()).stripTrailing());
         }
         out.flush();
         return 0;

@@ -135,6 +135,10 @@ class ClusterCommandTest {
                 CliRun before = CliRun.run("cluster", "status", "--url", n4Url, "--json");
                 assertThat(before.exitCode()).as(before.toString()).isZero();
                 assertThat(ClusterCommand.parse(before.out()).members()).isEmpty();
+                CliRun waiting = CliRun.run("cluster", "status", "--url", n4Url);
+                assertThat(waiting.lines()).containsExactly("cluster seen from n4: leader none, term 0",
+                        "n4 holds no configuration: it is not a member yet (started with --join, it waits for"
+                                + " 'rewind cluster add n4 HOST:PORT' on a member)");
 
                 CliRun added = CliRun.run("cluster", "add", "n4", n4, "--url", cluster.url());
                 assertThat(added.exitCode()).as(added.toString()).isZero();

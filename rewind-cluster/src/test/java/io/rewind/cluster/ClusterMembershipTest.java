@@ -76,6 +76,14 @@ class ClusterMembershipTest {
             assertThat(stopped.error()).get().asString().contains("did not answer");
             assertThat(stopped.appliedPosition()).isEmpty();
             assertThat(stopped.eventsBehind()).isEmpty();
+            // A stopped node can be removed: the two others are a majority of the old and the new configuration.
+            ClusterStatus without = cluster.node(asked).membership().remove(stopped.id());
+            assertThat(without.members()).extracting(ClusterStatus.Member::id).hasSize(2).doesNotContain(stopped.id());
+            for (ClusterEventStore node : cluster.running()) {
+                node.append("s", ExpectedVersion.any(), event("after"));
+            }
+            Await.until(() -> caughtUp(cluster.node(asked).membership().status(), 2, 6), WAIT,
+                    () -> "both members applied 6: " + cluster.node(asked).membership().status());
         }
     }
 
