@@ -180,6 +180,51 @@ class ClusterMembershipTest {
         }
     }
 
+    /** Under mutual TLS the status and the changes go through the same TLS as the Raft traffic. */
+    @Test
+    void statusAndMembershipChangesWorkUnderMutualTls() throws Exception {
+        ClusterCertificates ca = ClusterCertificates.createCa(root.resolve("ca"), "rewind-test-ca");
+        Map<String, String> members = new LinkedHashMap<>();
+        for (int i = 1; i <= 4; i++) {
+            members.put("n" + i, "127.0.0.1:" + LocalCluster.port());
+        }
+        Map<String, String> firstThree = new LinkedHashMap<>(members);
+        firstThree.remove("n4");
+        List<ClusterEventStore> nodes = new ArrayList<>();
+        try {
+            for (String id : firstThree.keySet()) {
+                nodes.add(ClusterEventStore.start(new ClusterConfig(id, firstThree, root.resolve(id + ".raft"),
+                        LocalCluster.ELECTION_MIN, LocalCluster.ELECTION_MAX),
+                        LogEventStore.open(LogConfig.builder(root.resolve(id)).build()), ca.node(id)));
+            }
+            nodes.get(0).append("s", ExpectedVersion.any(), event("tls"));
+            Await.until(() -> caughtUp(nodes.get(2).membership().status(), 3, 0), WAIT,
+                    () -> "three members at 0 under TLS: " + nodes.get(2).membership().status());
+            nodes.add(ClusterEventStore.start(new ClusterConfig("n4", members, root.resolve("n4.raft"),
+                    LocalCluster.ELECTION_MIN, LocalCluster.ELECTION_MAX),
+                    LogEventStore.open(LogConfig.builder(root.resolve("n4")).build()), ca.node("n4"), true));
+            assertThat(nodes.get(1).membership().add("n4", members.get("n4")).member("n4")).isPresent();
+            Await.until(() -> caughtUp(nodes.get(3).membership().status(), 4, 0), WAIT,
+                    () -> "n4 caught up under TLS: " + nodes.get(3).membership().status());
+            String leader = nodes.get(0).membership().status().leader().orElseThrow();
+            ClusterStatus without = nodes.get(3).membership().remove(leader);
+            assertThat(without.member(leader)).isEmpty();
+            ClusterEventStore survivor = nodes.get(3);
+            assertThat(survivor.append("s", ExpectedVersion.any(), event("after")).events().get(0).position())
+                    .isEqualTo(1);
+        } finally {
+            List<Thread> closing = new ArrayList<>();
+            for (ClusterEventStore node : nodes) {
+                Thread thread = new Thread(node::close, "close-" + node.config().nodeId());
+                thread.start();
+                closing.add(thread);
+            }
+            for (Thread thread : closing) {
+                thread.join(60_000);
+            }
+        }
+    }
+
     private static List<ClusterEventStore> survivors(LocalCluster cluster, ClusterEventStore n4) {
         List<ClusterEventStore> survivors = new ArrayList<>(cluster.running());
         survivors.add(n4);
