@@ -203,8 +203,9 @@ public final class ClusterMembership {
         RaftPeer added = RaftPeer.newBuilder().setId(id).setAddress(address).build();
         List<RaftPeer> next = new ArrayList<>(current);
         next.add(added);
+        GroupInfoReply info;
         try (RaftClient probe = client(List.of(added), null, ASK_TIMEOUT, false)) {
-            GroupInfoReply info = probe.getGroupManagementApi(added.getId()).info(ClusterEventStore.GROUP_ID);
+            info = probe.getGroupManagementApi(added.getId()).info(ClusterEventStore.GROUP_ID);
             if (!info.isSuccess()) {
                 throw info.getException();
             }
@@ -213,6 +214,7 @@ public final class ClusterMembership {
                     + " as a Rewind cluster node (" + e.getMessage() + "): start it first with 'rewind serve --node "
                     + id + " --join ...' (docs/CLUSTER.md)", e);
         }
+        refuseForeign(info, added, next);
         LOG.info("adding node {} at {} to the cluster {}", id, address, ids(current));
         setConfiguration(division, current, next, "add node '" + id + "'");
         awaitLocal(division, () -> members(division.getRaftConf()).stream().anyMatch(p -> p.getId().equals(added.getId())));
@@ -254,6 +256,40 @@ public final class ClusterMembership {
         awaitLocal(division, () -> members(division.getRaftConf()).stream()
                 .noneMatch(p -> p.getId().equals(removed.getId())));
         return status();
+    }
+
+    /**
+     * Refuses a node whose Raft log holds a configuration with a member this cluster does not have
+     * (the same id at another address, or another id), or none of this cluster's members but itself:
+     * it belongs to another cluster, whose entries
+     * it has applied, and replicating this cluster's log over them would leave its store holding
+     * both. A node started with {@code --join} holds no configuration, or one of this cluster's
+     * (an earlier add that timed out while it caught up).
+     */
+    private static void refuseForeign(GroupInfoReply info, RaftPeer added, List<RaftPeer> next) {
+        // The group a server reports is its current configuration's members (Ratis sends no more of it).
+        Collection<RaftPeer> theirs = info.getGroup() == null ? List.of() : info.getGroup().getPeers();
+        java.util.Set<String> ours = new java.util.HashSet<>();
+        for (RaftPeer peer : next) {
+            ours.add(peer.getId() + "=" + peer.getAddress());
+        }
+        boolean knowsOurs = false;
+        for (RaftPeer peer : theirs) {
+            String member = peer.getId() + "=" + peer.getAddress();
+            if (!ours.contains(member)) {
+                throw foreign(added, "with member " + member);
+            }
+            knowsOurs |= !peer.getId().equals(added.getId());
+        }
+        if (!theirs.isEmpty() && !knowsOurs) {
+            throw foreign(added, "of which it is the only member");
+        }
+    }
+
+    private static MembershipException foreign(RaftPeer added, String which) {
+        return new MembershipException(Reason.CONFLICT, "node '" + added.getId() + "' at " + added.getAddress()
+                + " holds the configuration of another cluster (" + which + "): start it on empty directories with"
+                + " --join");
     }
 
     /** Hands the leadership of {@code leader} to the member of {@code next} that has applied the most. */

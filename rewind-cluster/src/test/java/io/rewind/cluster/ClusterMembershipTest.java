@@ -131,6 +131,16 @@ class ClusterMembershipTest {
                         MembershipException.Reason.UNAVAILABLE, "does not answer as a Rewind cluster node");
                 assertRefused(() -> membership.remove("n9"), MembershipException.Reason.NOT_FOUND,
                         "node 'n9' is not a member");
+                // A node of another cluster (here one of its own, started with --cluster) is not taken in.
+                String otherAddress = "127.0.0.1:" + LocalCluster.port();
+                try (ClusterEventStore other = ClusterEventStore.start(new ClusterConfig("n5", Map.of("n5",
+                        otherAddress), root.resolve("n5.raft"), LocalCluster.ELECTION_MIN, LocalCluster.ELECTION_MAX),
+                        LogEventStore.open(LogConfig.builder(root.resolve("n5")).build()))) {
+                    other.append("elsewhere", ExpectedVersion.any(), event("x"));
+                    assertRefused(() -> membership.add("n5", otherAddress), MembershipException.Reason.CONFLICT,
+                            "node 'n5' at " + otherAddress + " holds the configuration of another cluster (of which it"
+                                    + " is the only member)");
+                }
                 assertThat(membership.status().members()).hasSize(4);
 
                 // Remove a follower (through n4); the others go on acknowledging appends.
