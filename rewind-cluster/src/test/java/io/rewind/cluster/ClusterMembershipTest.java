@@ -190,7 +190,10 @@ class ClusterMembershipTest {
         }
     }
 
-    /** Under mutual TLS the status and the changes go through the same TLS as the Raft traffic. */
+    /**
+     * Under mutual TLS the status and the changes go through the same TLS as the Raft traffic; a
+     * joined node restarts from the configuration in its Raft log.
+     */
     @Test
     void statusAndMembershipChangesWorkUnderMutualTls() throws Exception {
         ClusterCertificates ca = ClusterCertificates.createCa(root.resolve("ca"), "rewind-test-ca");
@@ -210,18 +213,27 @@ class ClusterMembershipTest {
             nodes.get(0).append("s", ExpectedVersion.any(), event("tls"));
             Await.until(() -> caughtUp(nodes.get(2).membership().status(), 3, 0), WAIT,
                     () -> "three members at 0 under TLS: " + nodes.get(2).membership().status());
+            ClusterTls n4Tls = ca.node("n4");
             nodes.add(ClusterEventStore.start(new ClusterConfig("n4", members, root.resolve("n4.raft"),
                     LocalCluster.ELECTION_MIN, LocalCluster.ELECTION_MAX),
-                    LogEventStore.open(LogConfig.builder(root.resolve("n4")).build()), ca.node("n4"), true));
+                    LogEventStore.open(LogConfig.builder(root.resolve("n4")).build()), n4Tls, true));
             assertThat(nodes.get(1).membership().add("n4", members.get("n4")).member("n4")).isPresent();
             Await.until(() -> caughtUp(nodes.get(3).membership().status(), 4, 0), WAIT,
                     () -> "n4 caught up under TLS: " + nodes.get(3).membership().status());
+            // Restarted with the same --join, the node takes the configuration from its Raft log.
+            nodes.get(3).close();
+            nodes.get(0).append("s", ExpectedVersion.any(), event("while n4 is down"));
+            nodes.set(3, ClusterEventStore.start(new ClusterConfig("n4", members, root.resolve("n4.raft"),
+                    LocalCluster.ELECTION_MIN, LocalCluster.ELECTION_MAX),
+                    LogEventStore.open(LogConfig.builder(root.resolve("n4")).build()), n4Tls, true));
+            Await.until(() -> caughtUp(nodes.get(3).membership().status(), 4, 1), WAIT,
+                    () -> "n4 restarted and caught up: " + nodes.get(3).membership().status());
             String leader = nodes.get(0).membership().status().leader().orElseThrow();
             ClusterStatus without = nodes.get(3).membership().remove(leader);
             assertThat(without.member(leader)).isEmpty();
             ClusterEventStore survivor = nodes.get(3);
             assertThat(survivor.append("s", ExpectedVersion.any(), event("after")).events().get(0).position())
-                    .isEqualTo(1);
+                    .isEqualTo(2);
         } finally {
             List<Thread> closing = new ArrayList<>();
             for (ClusterEventStore node : nodes) {
