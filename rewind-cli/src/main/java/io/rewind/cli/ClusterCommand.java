@@ -44,7 +44,7 @@ final class ClusterCommand {
 
     /** How long to wait for the server to accept the connection. */
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-    /** How long a request may take: an add waits for the new node to catch up (up to 60 s on the server). */
+    /** How long a request may take: an add waits for the new node to catch up (up to 45 s on the server, and the status after). */
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(90);
     private static final JsonFactory JSON = new JsonFactory();
 

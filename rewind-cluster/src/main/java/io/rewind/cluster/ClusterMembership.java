@@ -2,13 +2,17 @@ package io.rewind.cluster;
 
 import io.rewind.cluster.MembershipException.Reason;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
@@ -53,8 +57,12 @@ public final class ClusterMembership {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterMembership.class);
     /** How long one member is given to answer a status question. */
     static final Duration ASK_TIMEOUT = Duration.ofSeconds(3);
-    /** How long a membership change may take (a new node catching up on the whole Raft log included). */
-    static final Duration CHANGE_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * How long a membership change may take (a new node catching up on the whole Raft log
+     * included), retries towards a new leader included; with {@link #SEE_CHANGE_TIMEOUT} and the
+     * status after, within the HTTP server's 60 s idle timeout.
+     */
+    static final Duration CHANGE_TIMEOUT = Duration.ofSeconds(45);
     /** How long a leadership transfer before removing the leader may take. */
     static final Duration TRANSFER_TIMEOUT = Duration.ofSeconds(10);
     /** How long this node waits to see the configuration it changed, before it reports the status. */
@@ -307,11 +315,13 @@ public final class ClusterMembership {
         }
         LOG.info("node {} leads and is to be removed: handing its leadership to {}", leader.getId(), target.getId());
         try (RaftClient client = client(current, leader.getId(), TRANSFER_TIMEOUT, true)) {
-            RaftClientReply reply = client.admin().transferLeadership(target.getId(), TRANSFER_TIMEOUT.toMillis());
+            RaftPeerId to = target.getId();
+            RaftClientReply reply = within(TRANSFER_TIMEOUT.plusSeconds(2),
+                    () -> client.admin().transferLeadership(to, TRANSFER_TIMEOUT.toMillis()));
             if (!reply.isSuccess()) {
                 throw reply.getException();
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | TimeoutException e) {
             // Ratis also steps a leader down once the configuration without it is committed.
             LOG.warn("handing the leadership of {} to {} failed ({}); removing it as leader", leader.getId(),
                     target.getId(), e.toString());
@@ -323,16 +333,51 @@ public final class ClusterMembership {
         RaftPeerId leader = division.getInfo().getLeaderId();
         RaftClientReply reply;
         try (RaftClient client = client(current, leader, CHANGE_TIMEOUT, true)) {
-            reply = client.admin().setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
-                    .setServersInCurrentConf(current).setServersInNewConf(next)
-                    .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET).build());
-        } catch (IOException | RuntimeException e) {
+            reply = within(CHANGE_TIMEOUT, () -> client.admin().setConfiguration(SetConfigurationRequest.Arguments
+                    .newBuilder().setServersInCurrentConf(current).setServersInNewConf(next)
+                    .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET).build()));
+        } catch (IOException | RuntimeException | TimeoutException e) {
             throw failed(what, e);
         }
         if (!reply.isSuccess()) {
             throw failed(what, reply.getException());
         }
         LOG.info("cluster configuration changed ({}): now {}", what, ids(next));
+    }
+
+    /** One blocking Raft admin call. */
+    @FunctionalInterface
+    private interface RaftCall {
+        RaftClientReply call() throws IOException;
+    }
+
+    /**
+     * Runs {@code call} on a thread of its own and waits at most {@code deadline}: the Raft client
+     * retries a timed-out attempt, so its own timeout does not bound the whole call. On timeout the
+     * caller closes the client, which ends the call.
+     */
+    private RaftClientReply within(Duration deadline, RaftCall call) throws IOException, TimeoutException {
+        CompletableFuture<RaftClientReply> result = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            try {
+                result.complete(call.call());
+            } catch (IOException | RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        }, "rewind-cluster-admin-" + nodeId);
+        thread.setDaemon(true);
+        thread.start();
+        try {
+            return result.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for the cluster");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw (RuntimeException) e.getCause();
+        }
     }
 
     private static MembershipException failed(String what, Throwable e) {
@@ -353,7 +398,9 @@ public final class ClusterMembership {
             return new MembershipException(Reason.UNAVAILABLE, "could not " + what + ": the new node did not catch up"
                     + " with the leader in time (" + cause.getMessage() + "); nothing changed", e);
         }
-        return new MembershipException(Reason.UNAVAILABLE, "could not " + what + " (" + e + "); the configuration"
+        String why = e instanceof TimeoutException ? "no answer within " + CHANGE_TIMEOUT.toSeconds() + " s"
+                : String.valueOf(e);
+        return new MembershipException(Reason.UNAVAILABLE, "could not " + what + " (" + why + "); the configuration"
                 + " may or may not have changed: look at the status", e);
     }
 
