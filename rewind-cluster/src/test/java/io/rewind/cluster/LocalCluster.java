@@ -57,14 +57,9 @@ final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** Every member's id and Raft address, as the nodes were started with. */
+    /** Every member's id and Raft address, as the nodes were started with, in their order. */
     Map<String, String> members() {
-        return Map.copyOf(members);
-    }
-
-    /** The directory the nodes' directories are in. */
-    Path root() {
-        return root;
+        return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(members));
     }
 
     /** A free port on 127.0.0.1, for a node a test starts itself. */
