@@ -5,6 +5,7 @@ import io.rewind.api.RecordedEvent;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -104,7 +105,13 @@ public final class GroupDispatcher {
     private final TreeSet<Long> unsettledLive = new TreeSet<>();
     /** Pending events that may go out now (round-robin: all; pinned: idle lane heads). */
     private final TreeSet<Long> ready = new TreeSet<>();
-    private final TreeSet<Long> waiting = new TreeSet<>();
+    /** Events waiting out a retry backoff, the soonest first. */
+    private final TreeSet<Entry> waiting = new TreeSet<>(
+            Comparator.comparing((Entry e) -> e.retryAt).thenComparingLong(Entry::position));
+    /**
+     * Open deliveries by id. Ids grow with time and every deadline is the hand-out time plus the
+     * same timeout, on a clock that never goes back here: so this order is also deadline order.
+     */
     private final TreeMap<Long, Entry> inFlight = new TreeMap<>();
     private final Map<String, Lane> lanes = new HashMap<>();
     private final TreeMap<Long, ParkedEvent> parked = new TreeMap<>();
@@ -237,31 +244,23 @@ public final class GroupDispatcher {
         if (time.isAfter(now)) {
             now = time;
         }
-        for (Entry entry : new ArrayList<>(inFlight.values())) {
-            if (!entry.delivery.deadline().isAfter(now)) {
-                String consumer = entry.delivery.consumer();
-                release(entry);
-                failed(entry, "no ack from '" + consumer + "' within " + settings.ackTimeout(), false);
-            }
+        while (!inFlight.isEmpty() && !inFlight.firstEntry().getValue().delivery.deadline().isAfter(now)) {
+            Entry entry = inFlight.firstEntry().getValue();
+            String consumer = entry.delivery.consumer();
+            release(entry);
+            failed(entry, "no ack from '" + consumer + "' within " + settings.ackTimeout(), false);
         }
-        for (Long position : new ArrayList<>(waiting)) {
-            Entry entry = entries.get(position);
-            if (!entry.retryAt.isAfter(now)) {
-                waiting.remove(position);
-                pending(entry);
-            }
+        while (!waiting.isEmpty() && !waiting.first().retryAt.isAfter(now)) {
+            pending(waiting.pollFirst());
         }
         return pinned ? handOutPinned() : handOutRoundRobin();
     }
 
     /** When {@link #dispatch} next has time-driven work (a deadline or a retry), if ever. */
     public Optional<Instant> nextWakeUp() {
-        Instant earliest = null;
-        for (Entry entry : inFlight.values()) {
-            earliest = earlier(earliest, entry.delivery.deadline());
-        }
-        for (Long position : waiting) {
-            earliest = earlier(earliest, entries.get(position).retryAt);
+        Instant earliest = inFlight.isEmpty() ? null : inFlight.firstEntry().getValue().delivery.deadline();
+        if (!waiting.isEmpty()) {
+            earliest = earlier(earliest, waiting.first().retryAt);
         }
         return Optional.ofNullable(earliest);
     }
@@ -431,7 +430,7 @@ public final class GroupDispatcher {
         } else if (backoff && !settings.retryBackoff().isZero()) {
             entry.state = State.WAITING_RETRY;
             entry.retryAt = now.plus(settings.backoffAfter(entry.attempts));
-            waiting.add(entry.position());
+            waiting.add(entry);
             if (pinned) {
                 refresh(lanes.get(entry.event.stream()));
             }
@@ -458,7 +457,9 @@ public final class GroupDispatcher {
         entries.remove(entry.position());
         unsettledLive.remove(entry.position());
         ready.remove(entry.position());
-        waiting.remove(entry.position());
+        if (entry.state == State.WAITING_RETRY) {
+            waiting.remove(entry);
+        }
         if (pinned) {
             Lane lane = lanes.get(entry.event.stream());
             lane.positions.remove(entry.position());
