@@ -265,6 +265,24 @@ abstract class GroupServiceContract {
     }
 
     @Test
+    void aSinkMayAckFromInsideDeliverOnTheServiceThread() {
+        service.create("inline", SETTINGS.withStrategy(Strategy.PINNED_BY_STREAM), GroupFilter.allStreams(),
+                GroupStart.beginning());
+        List<Long> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        service.join("inline", "c", delivery -> {
+            seen.add(delivery.event().position());
+            service.ack("inline", "c", delivery.id());
+        });
+        long last = -1;
+        for (int i = 0; i < 20; i++) {
+            last = append("s-" + (i % 3), "E");
+        }
+        long head = last;
+        awaitGroup("inline", g -> g.checkpoint() == head && g.inFlight() == 0, "every event acked inline");
+        assertThat(seen).hasSize(20).isSorted();
+    }
+
+    @Test
     void aSinkThatThrowsLeavesTheGroupAndItsEventGoesToAnother() {
         service.create("g", SETTINGS.withMaxRetries(2), GroupFilter.allStreams(), GroupStart.beginning());
         Recorder broken = new Recorder() {
