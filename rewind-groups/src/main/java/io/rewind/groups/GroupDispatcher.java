@@ -298,6 +298,11 @@ public final class GroupDispatcher {
         return changes;
     }
 
+    /** Whether {@link #drainParkedChanges()} has anything to give. */
+    public boolean hasParkedChanges() {
+        return !parkedChanges.isEmpty();
+    }
+
     // ---------------------------------------------------------------- what it holds
 
     public String group() {
@@ -354,16 +359,7 @@ public final class GroupDispatcher {
 
     /** The consumer that receives {@code stream}'s next event in pinned mode, with the current members. */
     public Optional<String> ownerOf(String stream) {
-        String best = null;
-        long bestScore = 0;
-        for (String consumer : consumers.keySet()) {
-            long score = mix(stream.hashCode() * 0x9E3779B97F4A7C15L + consumer.hashCode());
-            if (best == null || Long.compareUnsigned(score, bestScore) > 0) {
-                best = consumer;
-                bestScore = score;
-            }
-        }
-        return Optional.ofNullable(best);
+        return StreamOwners.ownerOf(stream, consumers.keySet());
     }
 
     // ---------------------------------------------------------------- internals
@@ -542,15 +538,5 @@ public final class GroupDispatcher {
 
     private static Instant earlier(Instant a, Instant b) {
         return a == null || b.isBefore(a) ? b : a;
-    }
-
-    /** A 64-bit finalizer (the one of MurmurHash3), so that similar names spread over owners. */
-    private static long mix(long h) {
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        h *= 0xc4ceb9e53a63fe53L;
-        h ^= h >>> 33;
-        return h;
     }
 }

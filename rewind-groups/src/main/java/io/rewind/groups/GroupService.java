@@ -1,20 +1,13 @@
 package io.rewind.groups;
 
-import io.rewind.api.AppendRequest;
 import io.rewind.api.AppendResult;
-import io.rewind.api.Direction;
 import io.rewind.api.ErrorCode;
 import io.rewind.api.EventStore;
 import io.rewind.api.EventStoreException;
 import io.rewind.api.ExpectedVersion;
 import io.rewind.api.HeadListener;
-import io.rewind.api.ReadOptions;
-import io.rewind.api.RecordedEvent;
-import io.rewind.api.SystemStreams;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -23,7 +16,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -50,42 +42,15 @@ import org.slf4j.LoggerFactory;
 public final class GroupService implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GroupService.class);
-
-    /** One group's running state. Service thread only. */
-    private static final class Group {
-        final GroupDefinition definition;
-        final long generation;
-        final GroupDispatcher dispatcher;
-        final Map<String, DeliverySink> sinks = new LinkedHashMap<>();
-        /** The next position to read from the store. */
-        long readFrom;
-        long durableCheckpoint;
-        final List<ParkedChange> unwritten = new ArrayList<>();
-        Instant lastWrite = Instant.EPOCH;
-        ScheduledFuture<?> wakeUp;
-        Instant wakeUpAt;
-        boolean changeQueued;
-        boolean deleted;
-
-        Group(GroupDefinition definition, long generation, GroupDispatcher dispatcher) {
-            this.definition = definition;
-            this.generation = generation;
-            this.dispatcher = dispatcher;
-            this.readFrom = dispatcher.lastPosition() + 1;
-            this.durableCheckpoint = dispatcher.checkpoint();
-        }
-
-        String name() {
-            return definition.name();
-        }
-    }
+    /** How long a group waits before it tries a failed step (a read or write the store refused) again. */
+    private static final Duration RETRY_AFTER_FAILURE = Duration.ofMillis(500);
 
     private final EventStore store;
     private final GroupServiceOptions options;
     private final ScheduledExecutorService executor;
     private final Thread thread;
     private final GroupLoader loader;
-    private final Map<String, Group> groups = new TreeMap<>();
+    private final Map<String, RunningGroup> groups = new TreeMap<>();
     private final AtomicBoolean fillQueued = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private HeadListener.Registration headWatch;
@@ -117,7 +82,7 @@ public final class GroupService implements AutoCloseable {
                 for (GroupLoader.Stored stored : service.loader.loadAll()) {
                     GroupDispatcher dispatcher = GroupDispatcher.restore(stored.definition().name(),
                             stored.definition().settings(), stored.checkpoint(), stored.parked());
-                    Group group = new Group(stored.definition(), stored.generation(), dispatcher);
+                    RunningGroup group = new RunningGroup(stored.definition(), stored.generation(), dispatcher);
                     service.groups.put(group.name(), group);
                     service.changed(group);
                 }
@@ -163,7 +128,7 @@ public final class GroupService implements AutoCloseable {
             String stream = GroupRecords.definitionStream(name);
             AppendResult result = store.append(stream, last < 0 ? ExpectedVersion.noStream() : ExpectedVersion.exactly(last),
                     GroupRecords.created(definition));
-            Group group = new Group(definition, result.lastVersion(stream),
+            RunningGroup group = new RunningGroup(definition, result.lastVersion(stream),
                     GroupDispatcher.create(name, settings, startAfter));
             groups.put(name, group);
             changed(group);
@@ -175,7 +140,7 @@ public final class GroupService implements AutoCloseable {
     /** Deletes a group: its consumers are told ({@link DeliverySink#closed}), its state is dropped. */
     public void delete(String name) {
         call(() -> {
-            Group group = group(name);
+            RunningGroup group = group(name);
             store.append(GroupRecords.definitionStream(name), ExpectedVersion.exactly(group.generation),
                     GroupRecords.deleted(name));
             groups.remove(name);
@@ -194,10 +159,7 @@ public final class GroupService implements AutoCloseable {
 
     public GroupInfo describe(String name) {
         return call(() -> {
-            Group g = group(name);
-            GroupDispatcher d = g.dispatcher;
-            return new GroupInfo(g.definition, d.checkpoint(), g.durableCheckpoint, store.headPosition(),
-                    d.consumers(), d.inFlight().size(), d.bufferedCount(), d.parked().size());
+            return group(name).info(store.headPosition());
         });
     }
 
@@ -206,7 +168,7 @@ public final class GroupService implements AutoCloseable {
     /** Adds a consumer; its deliveries go to {@code sink}. */
     public void join(String group, String consumer, DeliverySink sink) {
         call(() -> {
-            Group g = group(group);
+            RunningGroup g = group(group);
             g.dispatcher.join(consumer);
             g.sinks.put(consumer, sink);
             changed(g);
@@ -217,7 +179,7 @@ public final class GroupService implements AutoCloseable {
     /** Removes a consumer; what it held goes to the others. */
     public void leave(String group, String consumer) {
         call(() -> {
-            Group g = group(group);
+            RunningGroup g = group(group);
             g.dispatcher.leave(consumer);
             g.sinks.remove(consumer);
             changed(g);
@@ -227,7 +189,7 @@ public final class GroupService implements AutoCloseable {
 
     public void ack(String group, String consumer, long deliveryId) {
         call(() -> {
-            Group g = group(group);
+            RunningGroup g = group(group);
             g.dispatcher.ack(consumer, deliveryId);
             changed(g);
             return null;
@@ -236,7 +198,7 @@ public final class GroupService implements AutoCloseable {
 
     public void nack(String group, String consumer, long deliveryId, NackAction action, String reason) {
         call(() -> {
-            Group g = group(group);
+            RunningGroup g = group(group);
             g.dispatcher.nack(consumer, deliveryId, action, reason);
             changed(g);
             return null;
@@ -251,7 +213,7 @@ public final class GroupService implements AutoCloseable {
 
     public ParkedEvent replayParked(String group, long position) {
         return call(() -> {
-            Group g = group(group);
+            RunningGroup g = group(group);
             ParkedEvent event = g.dispatcher.replayParked(position);
             changed(g);
             return event;
@@ -260,7 +222,7 @@ public final class GroupService implements AutoCloseable {
 
     public int replayAllParked(String group) {
         return call(() -> {
-            Group g = group(group);
+            RunningGroup g = group(group);
             int count = g.dispatcher.replayAllParked();
             changed(g);
             return count;
@@ -270,7 +232,7 @@ public final class GroupService implements AutoCloseable {
     /** Writes every group's checkpoint and parked changes now, and waits for the store. */
     public void flush() {
         call(() -> {
-            groups.values().forEach(g -> write(g, true));
+            groups.values().forEach(g -> g.writeState(store, options.clock().instant(), options.flushInterval(), true));
             return null;
         });
     }
@@ -286,8 +248,8 @@ public final class GroupService implements AutoCloseable {
         }
         try {
             executor.submit(() -> {
-                for (Group g : groups.values()) {
-                    write(g, true);
+                for (RunningGroup g : groups.values()) {
+                    g.writeState(store, options.clock().instant(), options.flushInterval(), true);
                     g.sinks.values().forEach(sink -> tellClosed(sink, "the group service closed"));
                 }
             }).get(30, TimeUnit.SECONDS);
@@ -302,8 +264,8 @@ public final class GroupService implements AutoCloseable {
 
     // ---------------------------------------------------------------- the service thread
 
-    private Group group(String name) {
-        Group group = groups.get(name);
+    private RunningGroup group(String name) {
+        RunningGroup group = groups.get(name);
         if (group == null) {
             throw new UnknownGroupException("there is no group named '" + name + "'; groups: " + groups.keySet());
         }
@@ -311,60 +273,40 @@ public final class GroupService implements AutoCloseable {
     }
 
     /** Queues the work that follows a change: read ahead, hand out, write, re-arm the timer. */
-    private void changed(Group group) {
-        if (!group.changeQueued) {
-            group.changeQueued = true;
+    private void changed(RunningGroup group) {
+        if (!group.stepQueued) {
+            group.stepQueued = true;
             post(() -> run(group));
         }
     }
 
-    private void run(Group group) {
-        group.changeQueued = false;
+    private void run(RunningGroup group) {
+        group.stepQueued = false;
         if (group.deleted || closed.get()) {
             return;
         }
         try {
-            fill(group);
+            group.readAhead(store, options.maxBuffered(), options.readBatch());
             Instant now = options.clock().instant();
             for (Delivery delivery : group.dispatcher.dispatch(now)) {
                 send(group, delivery);
             }
-            if (group.dispatcher.bufferedCount() < options.maxBuffered() / 2) {
-                fill(group);
-            }
-            write(group, false);
+            group.writeState(store, options.clock().instant(), options.flushInterval(), false);
             arm(group);
+            if (group.dispatcher.bufferedCount() < options.maxBuffered() / 2 && group.behind(store)) {
+                changed(group); // the consumers drained the read-ahead: read and hand out more
+            }
         } catch (RuntimeException e) {
-            LOG.error("Group '{}' failed a step; it will try again at the next change", group.name(), e);
-            arm(group);
-        }
-    }
-
-    /** Reads the store ahead of the consumers, up to the read-ahead limit. */
-    private void fill(Group group) {
-        GroupDispatcher dispatcher = group.dispatcher;
-        while (dispatcher.bufferedCount() < options.maxBuffered() && group.readFrom <= store.headPosition()) {
-            int room = Math.min(options.readBatch(), options.maxBuffered() - dispatcher.bufferedCount());
-            List<RecordedEvent> page = store.readAll(ReadOptions.from(group.readFrom, Direction.FORWARD)
-                    .withMaxEvents(room)).events();
-            if (page.isEmpty()) {
-                return;
-            }
-            for (RecordedEvent event : page) {
-                group.readFrom = event.position() + 1;
-                if (SystemStreams.isSystem(event.stream())) {
-                    continue; // not even scanned: the group's own writes must not move its checkpoint
-                }
-                if (group.definition.filter().matches(event)) {
-                    dispatcher.eventArrived(event);
-                } else {
-                    dispatcher.scannedTo(event.position());
-                }
+            LOG.error("Group '{}' failed a step; it tries again in {}", group.name(), RETRY_AFTER_FAILURE, e);
+            try {
+                executor.schedule(() -> changed(group), RETRY_AFTER_FAILURE.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                LOG.debug("Not retrying group '{}': the service is closing", group.name());
             }
         }
     }
 
-    private void send(Group group, Delivery delivery) {
+    private void send(RunningGroup group, Delivery delivery) {
         DeliverySink sink = group.sinks.get(delivery.consumer());
         try {
             sink.deliver(delivery);
@@ -380,47 +322,11 @@ public final class GroupService implements AutoCloseable {
         }
     }
 
-    /**
-     * Writes the checkpoint and parked changes in one append, when they changed and the flush
-     * interval has passed (or {@code now}). A failure keeps them for the next try.
-     */
-    private void write(Group group, boolean now) {
-        group.unwritten.addAll(group.dispatcher.drainParkedChanges());
-        long checkpoint = group.dispatcher.checkpoint();
-        if (group.unwritten.isEmpty() && checkpoint == group.durableCheckpoint) {
-            return;
-        }
-        Instant time = options.clock().instant();
-        if (!now && time.isBefore(group.lastWrite.plus(options.flushInterval()))) {
-            return; // arm() wakes the group when the interval is over
-        }
-        AppendRequest.Builder request = AppendRequest.builder();
-        if (!group.unwritten.isEmpty()) {
-            request.append(GroupRecords.parkedStream(group.name()), ExpectedVersion.any(),
-                    group.unwritten.stream().map(c -> GroupRecords.change(group.generation, c)).toList());
-        }
-        if (checkpoint != group.durableCheckpoint) {
-            request.append(GroupRecords.checkpointStream(group.name()), ExpectedVersion.any(),
-                    GroupRecords.checkpoint(group.generation, checkpoint));
-        }
-        try {
-            store.append(request.build());
-            group.unwritten.clear();
-            group.durableCheckpoint = checkpoint;
-            group.lastWrite = time;
-        } catch (EventStoreException e) {
-            LOG.warn("Group '{}' could not write its checkpoint {} and {} parked changes; will retry", group.name(),
-                    checkpoint, group.unwritten.size(), e);
-            group.lastWrite = time;
-        }
-    }
-
     /** Schedules the group's next time-driven step: a deadline, a retry, or a pending write. */
-    private void arm(Group group) {
+    private void arm(RunningGroup group) {
         Instant next = group.dispatcher.nextWakeUp().orElse(null);
-        boolean dirty = !group.unwritten.isEmpty() || group.dispatcher.checkpoint() != group.durableCheckpoint;
-        if (dirty) {
-            Instant writeAt = group.lastWrite.plus(options.flushInterval());
+        if (group.dirty()) {
+            Instant writeAt = group.nextWriteAt(options.flushInterval());
             next = next == null || writeAt.isBefore(next) ? writeAt : next;
         }
         if (next == null) {
@@ -441,7 +347,7 @@ public final class GroupService implements AutoCloseable {
         }
     }
 
-    private static void cancelWakeUp(Group group) {
+    private static void cancelWakeUp(RunningGroup group) {
         if (group.wakeUp != null) {
             group.wakeUp.cancel(false);
             group.wakeUp = null;
