@@ -9,6 +9,7 @@ import io.rewind.api.ExpectedVersion;
 import io.rewind.protocol.command.CommandReply;
 import io.rewind.protocol.command.CommandRequest;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,6 +52,19 @@ class SystemStreamGuardTest {
         CommandReply.Appended fine = client.call(id -> new CommandRequest.Append(id,
                 AppendRequest.to("$rewind-not-reserved", ExpectedVersion.any(), event())), CommandReply.Appended.class);
         assertThat(fine.result().firstPosition()).isZero();
+    }
+
+    @Test
+    void aLegacyPublishToASystemStreamIsRefusedToo() {
+        TestClient legacy = server.dealer();
+        legacy.sendDelimited(List.of(bytes("PUBLISH"), bytes("$rewind.parked.orders"), bytes("forged")));
+        assertThat(legacy.receiveText()).singleElement().asString().startsWith("ERROR")
+                .contains("'$rewind.parked.orders' is reserved");
+        assertThat(server.store.headPosition()).isEqualTo(-1);
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     @Test
