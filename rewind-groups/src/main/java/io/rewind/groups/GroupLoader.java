@@ -55,11 +55,6 @@ final class GroupLoader {
         return last(GroupRecords.definitionStream(group)).map(RecordedEvent::version).orElse(-1L);
     }
 
-    /** Whether the group's last definition event creates it (it exists). */
-    boolean exists(String group) {
-        return last(GroupRecords.definitionStream(group)).map(e -> e.type().equals(GroupRecords.CREATED)).orElse(false);
-    }
-
     private Optional<Stored> load(String definitionStream) {
         Optional<RecordedEvent> last = last(definitionStream);
         if (last.isEmpty() || last.get().type().equals(GroupRecords.DELETED)) {
