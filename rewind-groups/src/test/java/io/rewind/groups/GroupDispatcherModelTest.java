@@ -22,6 +22,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
 
 /**
  * Drives a {@link GroupDispatcher} through random schedules of arrivals, joins, leaves, acks, nacks,
@@ -56,7 +57,7 @@ class GroupDispatcherModelTest {
     Arbitrary<List<Step>> schedules() {
         Arbitrary<Step> step = Combinators.combine(Arbitraries.integers().between(0, 99),
                 Arbitraries.integers().between(0, 1_000), Arbitraries.integers().between(0, 1_000)).as(Step::new);
-        return step.list().ofMinSize(1).ofMaxSize(250);
+        return step.list().ofMinSize(60).ofMaxSize(250);
     }
 
     @Property(tries = 400)
@@ -68,6 +69,15 @@ class GroupDispatcherModelTest {
             run.checkInvariants();
         }
         run.drain();
+        // The schedules must reach the interesting paths, not only arrive-and-ack.
+        Statistics.label("expired").collect(run.expired > 0);
+        Statistics.label("parked").collect(run.parkedCount > 0);
+        Statistics.label("replayed").collect(run.replayedCount > 0);
+        Statistics.label("handed over while in flight").collect(run.leftWithWork > 0);
+        Statistics.label("expired").coverage(c -> c.check(true).percentage(p -> p > 40));
+        Statistics.label("parked").coverage(c -> c.check(true).percentage(p -> p > 40));
+        Statistics.label("replayed").coverage(c -> c.check(true).percentage(p -> p > 15));
+        Statistics.label("handed over while in flight").coverage(c -> c.check(true).percentage(p -> p > 40));
     }
 
     /**
@@ -134,6 +144,10 @@ class GroupDispatcherModelTest {
         /** What must be in the parked list now. */
         final TreeSet<Long> expectParked = new TreeSet<>();
         final Set<Long> replaying = new HashSet<>();
+        int expired;
+        int parkedCount;
+        int replayedCount;
+        int leftWithWork;
         /** Everything acked or skipped at least once. */
         final Set<Long> settledEver = new HashSet<>();
         /** Deliveries the model believes open, by id. */
@@ -201,6 +215,7 @@ class GroupDispatcherModelTest {
             membershipEpoch++;
             for (Delivery delivery : new ArrayList<>(open.values())) {
                 if (delivery.consumer().equals(consumer)) {
+                    leftWithWork++;
                     open.remove(delivery.id());
                     failed(delivery, false);
                 }
@@ -243,6 +258,7 @@ class GroupDispatcherModelTest {
             replaying.remove(position);
             notBefore.remove(position);
             expectParked.add(position);
+            parkedCount++;
         }
 
         void failed(Delivery delivery, boolean withBackoff) {
@@ -267,10 +283,12 @@ class GroupDispatcherModelTest {
             assertThat(dispatcher.replayParked(position).position()).isEqualTo(position);
             expectParked.remove(position);
             replaying.add(position);
+            replayedCount++;
         }
 
         void replayAll() {
             int count = expectParked.size();
+            replayedCount += count;
             assertThat(dispatcher.replayAllParked()).isEqualTo(count);
             replaying.addAll(expectParked);
             expectParked.clear();
@@ -306,6 +324,7 @@ class GroupDispatcherModelTest {
             // What the dispatcher must expire now: the model's open deliveries past their deadline.
             for (Delivery delivery : new ArrayList<>(open.values())) {
                 if (!delivery.deadline().isAfter(now)) {
+                    expired++;
                     open.remove(delivery.id());
                     failed(delivery, false);
                 }
