@@ -13,9 +13,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -60,11 +60,14 @@ public final class GroupService implements AutoCloseable {
         this.options = options;
         this.loader = new GroupLoader(store);
         Thread[] created = new Thread[1];
-        this.executor = Executors.newSingleThreadScheduledExecutor(task -> {
+        ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(1, task -> {
             created[0] = new Thread(task, "rewind-groups");
             created[0].setDaemon(true);
             return created[0];
         });
+        pool.setRemoveOnCancelPolicy(true); // wake-ups are re-armed often: drop cancelled ones at once
+        pool.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.executor = pool;
         try {
             executor.submit(() -> { }).get();
         } catch (InterruptedException | ExecutionException e) {
@@ -246,13 +249,19 @@ public final class GroupService implements AutoCloseable {
         if (headWatch != null) {
             headWatch.close();
         }
+        Runnable last = () -> {
+            for (RunningGroup g : groups.values()) {
+                g.writeState(store, options.clock().instant(), options.flushInterval(), true);
+                g.sinks.values().forEach(sink -> tellClosed(sink, "the group service closed"));
+            }
+        };
+        if (Thread.currentThread() == thread) { // closed from a sink: waiting for our own thread would hang
+            last.run();
+            executor.shutdown();
+            return;
+        }
         try {
-            executor.submit(() -> {
-                for (RunningGroup g : groups.values()) {
-                    g.writeState(store, options.clock().instant(), options.flushInterval(), true);
-                    g.sinks.values().forEach(sink -> tellClosed(sink, "the group service closed"));
-                }
-            }).get(30, TimeUnit.SECONDS);
+            executor.submit(last).get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {

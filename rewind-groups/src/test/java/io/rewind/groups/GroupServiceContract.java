@@ -283,6 +283,28 @@ abstract class GroupServiceContract {
     }
 
     @Test
+    void aSinkMayCloseTheServiceFromInsideDeliverAndTheStateIsWritten() {
+        service.create("g", SETTINGS, GroupFilter.allStreams(), GroupStart.beginning());
+        long first = append("s", "One");
+        GroupService running = service;
+        Recorder closer = new Recorder() {
+            @Override
+            public void deliver(Delivery delivery) {
+                running.ack("g", "closer", delivery.id());
+                running.close();
+                super.deliver(delivery);
+            }
+        };
+        service.join("g", "closer", closer);
+        assertThat(closer.next().event().position()).isEqualTo(first);
+        Await.until(() -> !closer.closes.isEmpty(), "the sink hears the service closed");
+        assertThat(closer.closes).containsExactly("the group service closed");
+        store = restart(store);
+        service = GroupService.open(store, OPTIONS);
+        assertThat(service.describe("g").checkpoint()).as("the ack before close was written").isEqualTo(first);
+    }
+
+    @Test
     void aSinkThatThrowsLeavesTheGroupAndItsEventGoesToAnother() {
         service.create("g", SETTINGS.withMaxRetries(2), GroupFilter.allStreams(), GroupStart.beginning());
         Recorder broken = new Recorder() {
