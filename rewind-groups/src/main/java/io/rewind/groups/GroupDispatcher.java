@@ -219,11 +219,17 @@ public final class GroupDispatcher {
         settle(entry);
     }
 
-    /** The consumer could not handle the delivery; see {@link NackAction}. */
-    public void nack(String consumer, long deliveryId, NackAction action, String reason) {
+    /**
+     * The consumer could not handle the delivery; see {@link NackAction}. {@code time} is when the
+     * nack came: a retry's backoff runs from it (as in {@link #dispatch}, an earlier time than one
+     * seen counts as the latest).
+     */
+    public void nack(String consumer, long deliveryId, NackAction action, String reason, Instant time) {
         Objects.requireNonNull(action, "action");
+        Objects.requireNonNull(time, "time");
         Entry entry = checkDelivery(consumer, deliveryId);
         String why = reason == null || reason.isEmpty() ? "nacked by '" + consumer + "'" : reason;
+        advanceTo(time);
         release(entry);
         switch (action) {
             case SKIP -> settle(entry);
@@ -241,9 +247,7 @@ public final class GroupDispatcher {
      * made; the caller sends them.
      */
     public List<Delivery> dispatch(Instant time) {
-        if (time.isAfter(now)) {
-            now = time;
-        }
+        advanceTo(time);
         while (!inFlight.isEmpty() && !inFlight.firstEntry().getValue().delivery.deadline().isAfter(now)) {
             Entry entry = inFlight.firstEntry().getValue();
             String consumer = entry.delivery.consumer();
@@ -534,6 +538,13 @@ public final class GroupDispatcher {
         inFlight.put(delivery.id(), entry);
         consumers.get(consumer).add(delivery.id());
         return delivery;
+    }
+
+    /** The dispatcher's clock never goes back, which keeps deadlines in delivery-id order. */
+    private void advanceTo(Instant time) {
+        if (time.isAfter(now)) {
+            now = time;
+        }
     }
 
     private static Instant earlier(Instant a, Instant b) {

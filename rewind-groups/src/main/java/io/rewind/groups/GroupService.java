@@ -202,7 +202,7 @@ public final class GroupService implements AutoCloseable {
     public void nack(String group, String consumer, long deliveryId, NackAction action, String reason) {
         call(() -> {
             RunningGroup g = group(group);
-            g.dispatcher.nack(consumer, deliveryId, action, reason);
+            g.dispatcher.nack(consumer, deliveryId, action, reason, options.clock().instant());
             changed(g);
             return null;
         });

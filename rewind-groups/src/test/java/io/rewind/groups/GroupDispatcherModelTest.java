@@ -236,7 +236,7 @@ class GroupDispatcherModelTest {
         }
 
         void nack(Delivery delivery, NackAction action) {
-            dispatcher.nack(delivery.consumer(), delivery.id(), action, "model says " + action);
+            dispatcher.nack(delivery.consumer(), delivery.id(), action, "model says " + action, now);
             open.remove(delivery.id());
             switch (action) {
                 case SKIP -> settled(delivery);
@@ -302,7 +302,7 @@ class GroupDispatcherModelTest {
                         .hasMessageContaining("nobody");
             } else if (which == 1 && !members.isEmpty()) {
                 String consumer = members.get(step.b() % members.size());
-                assertThatThrownBy(() -> dispatcher.nack(consumer, 1_000_000 + step.b(), NackAction.RETRY, null))
+                assertThatThrownBy(() -> dispatcher.nack(consumer, 1_000_000 + step.b(), NackAction.RETRY, null, now))
                         .isInstanceOf(UnknownDeliveryException.class).hasMessageContaining("never issued");
             } else if (which == 2) {
                 for (Delivery delivery : open.values()) {

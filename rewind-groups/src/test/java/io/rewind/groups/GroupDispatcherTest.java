@@ -59,17 +59,29 @@ class GroupDispatcherTest {
         group.join("a");
         group.eventArrived(event("s", 0, 0));
         Delivery first = group.dispatch(T0).get(0);
-        group.nack("a", first.id(), NackAction.RETRY, "database down");
+        group.nack("a", first.id(), NackAction.RETRY, "database down", T0);
         assertThat(group.nextWakeUp()).contains(T0.plusSeconds(1));
         assertThat(group.dispatch(T0.plusMillis(999))).isEmpty();
         Delivery second = group.dispatch(T0.plusSeconds(1)).get(0);
         assertThat(second.attempt()).isEqualTo(2);
         assertThat(second.id()).isGreaterThan(first.id());
-        group.nack("a", second.id(), NackAction.RETRY, "still down");
+        group.nack("a", second.id(), NackAction.RETRY, "still down", T0.plusSeconds(1));
         assertThat(group.nextWakeUp()).contains(T0.plusSeconds(3)); // 1 s, then 2 s
         assertThat(group.dispatch(T0.plusMillis(2999))).isEmpty();
         assertThat(group.dispatch(T0.plusSeconds(3))).extracting(Delivery::attempt).containsExactly(3);
         assertThat(group.checkpoint()).isEqualTo(-1);
+    }
+
+    @Test
+    void theBackoffRunsFromTheNackNotFromTheDelivery() {
+        GroupDispatcher group = GroupDispatcher.create("g", SETTINGS.withAckTimeout(Duration.ofMinutes(1)), -1);
+        group.join("a");
+        group.eventArrived(event("s", 0, 0));
+        Delivery slow = group.dispatch(T0).get(0);
+        group.nack("a", slow.id(), NackAction.RETRY, "took 10 s to fail", T0.plusSeconds(10));
+        assertThat(group.nextWakeUp()).contains(T0.plusSeconds(11));
+        assertThat(group.dispatch(T0.plusSeconds(5))).as("a time before the nack counts as the nack's").isEmpty();
+        assertThat(group.dispatch(T0.plusSeconds(11))).hasSize(1);
     }
 
     @Test
@@ -103,7 +115,7 @@ class GroupDispatcherTest {
         assertThat(group.checkpoint()).isEqualTo(4);
         for (int attempt = 1; attempt <= 3; attempt++) {
             assertThat(poison.attempt()).isEqualTo(attempt);
-            group.nack("a", poison.id(), NackAction.RETRY, "cannot parse");
+            group.nack("a", poison.id(), NackAction.RETRY, "cannot parse", T0);
             List<Delivery> out = group.dispatch(T0);
             poison = out.isEmpty() ? null : out.get(0);
         }
@@ -124,9 +136,9 @@ class GroupDispatcherTest {
         group.eventArrived(event("s", 0, 0));
         group.eventArrived(event("s", 1, 1));
         List<Delivery> out = group.dispatch(T0);
-        group.nack("a", out.get(0).id(), NackAction.PARK, "needs a human");
+        group.nack("a", out.get(0).id(), NackAction.PARK, "needs a human", T0);
         assertThat(group.checkpoint()).isEqualTo(0);
-        group.nack("a", out.get(1).id(), NackAction.SKIP, null);
+        group.nack("a", out.get(1).id(), NackAction.SKIP, null, T0);
         assertThat(group.checkpoint()).isEqualTo(1);
         assertThat(group.parked()).extracting(ParkedEvent::reason).containsExactly("needs a human");
         assertThat(group.bufferedCount()).isZero();
@@ -141,7 +153,7 @@ class GroupDispatcherTest {
             group.eventArrived(event("s", i, i));
         }
         for (Delivery d : group.dispatch(T0)) {
-            group.nack("a", d.id(), NackAction.PARK, "bad " + d.event().position());
+            group.nack("a", d.id(), NackAction.PARK, "bad " + d.event().position(), T0);
         }
         group.drainParkedChanges();
         assertThat(group.checkpoint()).isEqualTo(2);
@@ -160,7 +172,7 @@ class GroupDispatcherTest {
         assertThat(group.parked()).isEmpty();
         List<Delivery> rest = group.dispatch(T0);
         assertThat(rest).extracting(d -> d.event().position()).containsExactly(0L, 2L);
-        group.nack("a", rest.get(0).id(), NackAction.PARK, "still bad");
+        group.nack("a", rest.get(0).id(), NackAction.PARK, "still bad", T0);
         assertThat(group.parked()).extracting(ParkedEvent::reason).containsExactly("still bad");
     }
 
@@ -222,7 +234,7 @@ class GroupDispatcherTest {
         group.eventArrived(event("s", 1, 1));
         Delivery first = group.dispatch(T0).get(0);
         assertThat(group.dispatch(T0)).isEmpty();
-        group.nack("a", first.id(), NackAction.RETRY, "later");
+        group.nack("a", first.id(), NackAction.RETRY, "later", T0);
         Delivery retry = group.dispatch(T0).get(0);
         assertThat(retry.event().version()).isEqualTo(0);
         group.ack("a", retry.id());
@@ -270,7 +282,7 @@ class GroupDispatcherTest {
 
         assertThatThrownBy(() -> group.ack("b", ofA.id())).isInstanceOf(ForeignDeliveryException.class)
                 .hasMessage("delivery 1 of group 'orders' belongs to consumer 'a', not to 'b'");
-        assertThatThrownBy(() -> group.nack("zed", ofA.id(), NackAction.SKIP, null))
+        assertThatThrownBy(() -> group.nack("zed", ofA.id(), NackAction.SKIP, null, T0))
                 .isInstanceOf(UnknownConsumerException.class)
                 .hasMessage("group 'orders' has no consumer named 'zed' (it never joined, or it left); members: [a, b]");
         assertThatThrownBy(() -> group.ack("a", 99)).isInstanceOf(UnknownDeliveryException.class)
