@@ -271,6 +271,27 @@ public final class GroupService implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops at once without writing anything, as a killed process would: what was settled since
+     * the last write is delivered again after the next {@link #open}. For crash tests.
+     */
+    void abandon() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (headWatch != null) {
+            headWatch.close();
+        }
+        executor.shutdownNow();
+        try {
+            if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.warn("The group service thread did not stop within 30 s of being abandoned");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     // ---------------------------------------------------------------- the service thread
 
     private RunningGroup group(String name) {
