@@ -192,8 +192,10 @@ public final class GroupDispatcher {
                     + " arrived after position " + lastPosition + "; events must arrive in increasing global order");
         }
         lastPosition = event.position();
-        if (parked.containsKey(event.position())) {
-            return; // parked before a restart, with the checkpoint still below it: it stays parked
+        if (parked.containsKey(event.position()) || entries.containsKey(event.position())) {
+            // Parked before a restart with the checkpoint still below it: it stays parked, or is
+            // being replayed already. Either way it counts as settled for the checkpoint.
+            return;
         }
         Entry entry = new Entry(event, false);
         entries.put(entry.position(), entry);

@@ -259,6 +259,23 @@ class GroupDispatcherTest {
     }
 
     @Test
+    void aParkedEventAboveTheCheckpointReplayedBeforeItArrivesAgainGoesOutOnce() {
+        ParkedEvent above = new ParkedEvent(event("s", 1, 9), 1, "parked after the checkpoint was saved");
+        GroupDispatcher group = GroupDispatcher.restore("g", SETTINGS, 7, List.of(above));
+        group.join("a");
+        group.replayParked(9);
+        group.eventArrived(event("s", 0, 8));
+        group.eventArrived(event("s", 1, 9));
+        List<Delivery> out = group.dispatch(T0);
+        assertThat(out).extracting(d -> d.event().position() + (d.replay() ? "r" : "")).containsExactly("8", "9r");
+        assertThat(group.bufferedCount()).isZero();
+        group.ack("a", out.get(0).id());
+        assertThat(group.checkpoint()).as("the replayed event does not hold the checkpoint").isEqualTo(9);
+        group.ack("a", out.get(1).id());
+        assertThat(group.drainParkedChanges()).containsExactly(new ParkedChange.Resolved(9));
+    }
+
+    @Test
     void scannedPositionsMoveAnIdleCheckpoint() {
         GroupDispatcher group = GroupDispatcher.create("g", SETTINGS, -1);
         group.scannedTo(41);
