@@ -106,13 +106,18 @@ class GroupDispatcherModelTest {
         GroupDispatcher restored = GroupDispatcher.restore("model", setup.settings(), checkpoint, parked);
         assertThat(restored.checkpoint()).isEqualTo(checkpoint);
         restored.join("after-crash");
+        // Half the time an operator replays the parked list before the read-ahead catches up.
+        boolean replayFirst = schedule.size() % 2 == 0;
+        if (replayFirst) {
+            assertThat(restored.replayAllParked()).isEqualTo(parked.size());
+        }
         run.arrived.tailMap(checkpoint, false).values().forEach(restored::eventArrived);
         Set<Long> ackedAfter = new HashSet<>();
         Instant now = run.now;
         for (int round = 0; round < 10_000 && (restored.bufferedCount() > 0 || !restored.inFlight().isEmpty()); round++) {
             for (Delivery delivery : restored.dispatch(now)) {
-                assertThat(parkedPositions).as("a parked event is not delivered again").doesNotContain(
-                        delivery.event().position());
+                assertThat(delivery.replay() || !parkedPositions.contains(delivery.event().position()))
+                        .as("a parked event is delivered again only by a replay: %s", delivery).isTrue();
                 restored.ack("after-crash", delivery.id());
                 ackedAfter.add(delivery.event().position());
             }
@@ -123,8 +128,13 @@ class GroupDispatcherModelTest {
                     || ackedAfter.contains(position)).as("event %s is not lost by the restart", position).isTrue();
         }
         assertThat(restored.checkpoint()).isEqualTo(restored.lastPosition());
-        assertThat(restored.parked()).as("the parked list survives, replays in flight included")
-                .containsExactlyElementsOf(parked);
+        if (replayFirst) {
+            assertThat(restored.parked()).isEmpty();
+            assertThat(ackedAfter).containsAll(parkedPositions);
+        } else {
+            assertThat(restored.parked()).as("the parked list survives, replays in flight included")
+                    .containsExactlyElementsOf(parked);
+        }
     }
 
     /** The test's own bookkeeping of one run: the reference model. */
