@@ -3,6 +3,7 @@ package io.rewind.server;
 import io.rewind.api.AppendRequest;
 import io.rewind.api.AppendResult;
 import io.rewind.api.EventStore;
+import io.rewind.api.SystemStreams;
 import java.util.function.BiConsumer;
 
 /**
@@ -12,7 +13,9 @@ import java.util.function.BiConsumer;
  * {@link io.rewind.api.StoreOverloadedException}), and the store's writer hands the outcome
  * straight back to the socket thread through the {@link Mailbox}. No worker sits in between,
  * so appends a client pipelines on one connection reach the store in the order the socket thread
- * read them, which is the order the store keeps. Socket thread only ({@link #start}).
+ * read them, which is the order the store keeps. It is also the one place where a client's append
+ * to a reserved system stream ({@link SystemStreams}) is refused, for the Rewind and the legacy
+ * dialects alike. Socket thread only ({@link #start}).
  */
 final class AppendPath {
 
@@ -30,6 +33,7 @@ final class AppendPath {
     void start(AppendRequest request, BiConsumer<AppendResult, Throwable> then) {
         try {
             request.validate(maxEventSize); // cheap CPU, no I/O: fine on the socket thread
+            SystemStreams.refuseUserAppend(request); // '$rewind.' streams are the server's own (docs/GROUPS.md)
         } catch (RuntimeException failure) {
             mailbox.post(() -> then.accept(null, failure));
             return;

@@ -1,0 +1,118 @@
+package io.rewind.groups;
+
+import io.rewind.api.Direction;
+import io.rewind.api.EventStore;
+import io.rewind.api.ReadOptions;
+import io.rewind.api.RecordedEvent;
+import io.rewind.api.StreamInfo;
+import io.rewind.api.StreamPage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the groups a store holds back from their system streams ({@link GroupRecords}): each
+ * live definition, its last checkpoint of the same generation, and its parked list. Reads only;
+ * called on the service's thread at start-up.
+ */
+final class GroupLoader {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GroupLoader.class);
+    private static final int PAGE = 1_000;
+
+    /** A group as stored: what the service needs to run it again. */
+    record Stored(GroupDefinition definition, long generation, long checkpoint,
+            List<ParkedEvent> parked) {
+    }
+
+    private final EventStore store;
+
+    GroupLoader(EventStore store) {
+        this.store = store;
+    }
+
+    /** Every group that exists (created and not deleted since), by name. */
+    List<Stored> loadAll() {
+        List<Stored> groups = new ArrayList<>();
+        String after = "";
+        while (true) {
+            StreamPage page = store.listStreams(GroupRecords.DEFINITION_PREFIX, after, PAGE);
+            for (StreamInfo info : page.streams()) {
+                load(info.stream()).ifPresent(groups::add);
+            }
+            if (page.nextAfter().isEmpty()) {
+                return groups;
+            }
+            after = page.nextAfter().get();
+        }
+    }
+
+    /** The version of a group's last definition event, -1 when its stream has none. */
+    long lastDefinitionVersion(String group) {
+        return last(GroupRecords.definitionStream(group)).map(RecordedEvent::version).orElse(-1L);
+    }
+
+    private Optional<Stored> load(String definitionStream) {
+        Optional<RecordedEvent> last = last(definitionStream);
+        if (last.isEmpty() || last.get().type().equals(GroupRecords.DELETED)) {
+            return Optional.empty();
+        }
+        GroupDefinition definition = GroupRecords.readCreated(last.get());
+        long generation = last.get().version();
+        long checkpoint = last(GroupRecords.checkpointStream(definition.name()))
+                .map(GroupRecords::readCheckpoint)
+                .filter(record -> record[0] == generation)
+                .map(record -> record[1])
+                .orElse(definition.startAfter());
+        List<ParkedEvent> parked = parked(definition.name(), generation);
+        LOG.info("Loaded group '{}' (generation {}): checkpoint {}, {} parked", definition.name(), generation,
+                checkpoint, parked.size());
+        return Optional.of(new Stored(definition, generation, checkpoint, parked));
+    }
+
+    private List<ParkedEvent> parked(String group, long generation) {
+        TreeMap<Long, GroupRecords.ParkedRecord> open = new TreeMap<>();
+        String stream = GroupRecords.parkedStream(group);
+        long version = 0;
+        while (true) {
+            List<RecordedEvent> page = store.readStream(stream, ReadOptions.from(version, Direction.FORWARD)
+                    .withMaxEvents(PAGE)).events();
+            for (RecordedEvent event : page) {
+                GroupRecords.ParkedRecord record = GroupRecords.readParkedChange(event);
+                if (record.generation() != generation) {
+                    continue;
+                }
+                if (record.stream() == null) {
+                    open.remove(record.position());
+                } else {
+                    open.put(record.position(), record);
+                }
+            }
+            if (page.isEmpty() || page.size() < PAGE) {
+                break;
+            }
+            version = page.get(page.size() - 1).version() + 1;
+        }
+        List<ParkedEvent> parked = new ArrayList<>();
+        for (GroupRecords.ParkedRecord record : open.values()) {
+            List<RecordedEvent> found = store.readAll(ReadOptions.from(record.position(), Direction.FORWARD)
+                    .withMaxEvents(1)).events();
+            if (found.isEmpty() || !found.get(0).id().equals(record.id())) {
+                LOG.warn("Group '{}': parked event at position {} ({} in {}) is no longer in the store; dropped"
+                        + " from the parked list", group, record.position(), record.id(), record.stream());
+                continue;
+            }
+            parked.add(new ParkedEvent(found.get(0), record.attempts(), record.reason()));
+        }
+        return parked;
+    }
+
+    private Optional<RecordedEvent> last(String stream) {
+        List<RecordedEvent> events = store.readStream(stream, ReadOptions.from(EventStore.END, Direction.BACKWARD)
+                .withMaxEvents(1)).events();
+        return events.stream().findFirst();
+    }
+}

@@ -1,0 +1,142 @@
+package io.rewind.groups;
+
+import io.rewind.api.AppendRequest;
+import io.rewind.api.Direction;
+import io.rewind.api.EventStore;
+import io.rewind.api.EventStoreException;
+import io.rewind.api.ExpectedVersion;
+import io.rewind.api.ReadOptions;
+import io.rewind.api.RecordedEvent;
+import io.rewind.api.SystemStreams;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One group as a {@link GroupService} runs it: its dispatcher, its consumers' sinks, how far it has
+ * read the store, and what of its state is written. Reads ahead and writes its state; the service
+ * decides when. Not thread-safe: the service's thread only.
+ */
+final class RunningGroup {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunningGroup.class);
+
+    final GroupDefinition definition;
+    /** The version of the group's {@code GroupCreated} event; see {@link GroupRecords}. */
+    final long generation;
+    final GroupDispatcher dispatcher;
+    final Map<String, DeliverySink> sinks = new LinkedHashMap<>();
+    /** The checkpoint last written to the store: where a restart resumes. */
+    long durableCheckpoint;
+    /** The time-driven step armed for the group, and when it is due. */
+    ScheduledFuture<?> wakeUp;
+    Instant wakeUpAt;
+    /** Whether a step is queued on the service's thread already. */
+    boolean stepQueued;
+    boolean deleted;
+    /** The next position to read from the store. */
+    private long readFrom;
+    /** Parked-list changes taken from the dispatcher and not yet written. */
+    private final List<ParkedChange> unwritten = new ArrayList<>();
+    private Instant lastWrite = Instant.EPOCH;
+
+    RunningGroup(GroupDefinition definition, long generation, GroupDispatcher dispatcher) {
+        this.definition = definition;
+        this.generation = generation;
+        this.dispatcher = dispatcher;
+        this.readFrom = dispatcher.lastPosition() + 1;
+        this.durableCheckpoint = dispatcher.checkpoint();
+    }
+
+    String name() {
+        return definition.name();
+    }
+
+    /**
+     * Reads the store's global order ahead of the consumers, until {@code maxBuffered} events wait
+     * or the head is reached. System-stream events are passed over without moving the checkpoint,
+     * so the group's own writes never feed back into it; events the filter does not match are
+     * scanned (they let the checkpoint move).
+     */
+    void readAhead(EventStore store, int maxBuffered, int readBatch) {
+        while (dispatcher.bufferedCount() < maxBuffered && readFrom <= store.headPosition()) {
+            int room = Math.min(readBatch, maxBuffered - dispatcher.bufferedCount());
+            List<RecordedEvent> page = store.readAll(ReadOptions.from(readFrom, Direction.FORWARD)
+                    .withMaxEvents(room)).events();
+            if (page.isEmpty()) {
+                return;
+            }
+            for (RecordedEvent event : page) {
+                readFrom = event.position() + 1;
+                if (SystemStreams.isSystem(event.stream())) {
+                    continue;
+                }
+                if (definition.filter().matches(event)) {
+                    dispatcher.eventArrived(event);
+                } else {
+                    dispatcher.scannedTo(event.position());
+                }
+            }
+        }
+    }
+
+    /** Whether the store holds events the group has not read yet. */
+    boolean behind(EventStore store) {
+        return readFrom <= store.headPosition();
+    }
+
+    /** Whether the checkpoint or the parked list changed since the last write. */
+    boolean dirty() {
+        return !unwritten.isEmpty() || dispatcher.hasParkedChanges() || dispatcher.checkpoint() != durableCheckpoint;
+    }
+
+    /** When the next write may happen (the flush interval after the last one). */
+    Instant nextWriteAt(Duration flushInterval) {
+        return lastWrite.plus(flushInterval);
+    }
+
+    /**
+     * Writes the checkpoint and the parked changes in one atomic append, if they changed and
+     * either {@code force} or the flush interval has passed. A failure is logged and keeps them for
+     * the next write; nothing is dropped.
+     */
+    void writeState(EventStore store, Instant now, Duration flushInterval, boolean force) {
+        unwritten.addAll(dispatcher.drainParkedChanges());
+        long checkpoint = dispatcher.checkpoint();
+        if (unwritten.isEmpty() && checkpoint == durableCheckpoint) {
+            return;
+        }
+        if (!force && now.isBefore(nextWriteAt(flushInterval))) {
+            return;
+        }
+        AppendRequest.Builder request = AppendRequest.builder();
+        if (!unwritten.isEmpty()) {
+            request.append(GroupRecords.parkedStream(name()), ExpectedVersion.any(),
+                    unwritten.stream().map(change -> GroupRecords.change(generation, change)).toList());
+        }
+        if (checkpoint != durableCheckpoint) {
+            request.append(GroupRecords.checkpointStream(name()), ExpectedVersion.any(),
+                    GroupRecords.checkpoint(generation, checkpoint));
+        }
+        lastWrite = now;
+        try {
+            store.append(request.build());
+            unwritten.clear();
+            durableCheckpoint = checkpoint;
+        } catch (EventStoreException e) {
+            LOG.warn("Group '{}' could not write its checkpoint {} and {} parked changes; will retry", name(),
+                    checkpoint, unwritten.size(), e);
+        }
+    }
+
+    GroupInfo info(long head) {
+        return new GroupInfo(definition, dispatcher.checkpoint(), durableCheckpoint, head, dispatcher.consumers(),
+                dispatcher.inFlight().size(), dispatcher.bufferedCount(), dispatcher.parked().size());
+    }
+}
