@@ -1,12 +1,14 @@
 package io.rewind.api;
 
+import java.util.List;
+
 /**
  * The streams the server keeps its own state in (consumer group definitions, checkpoints and parked
  * lists), so that this state is stored, replicated, backed up and restored like every other event.
  * Their names start with {@value #PREFIX}; that prefix is reserved.
  *
  * <p>The stores themselves do not refuse these names (the server writes them through the same
- * {@link EventStore}); the servers do: an append from a user to a reserved name is refused with
+ * {@link EventStore}); the servers do (ZeroMQ and HTTP): an append from a user to a reserved name is refused with
  * {@link #refuseUserAppend}'s error, and a stream listing leaves them out unless its prefix itself
  * starts with {@value #PREFIX}. Reads, global reads and subscriptions to every stream see them,
  * as KurrentDB's {@code $all} shows its system events. Thread-safe (no state).
@@ -27,6 +29,18 @@ public final class SystemStreams {
     /** Whether a listing with this prefix asked for system streams (its prefix is inside the reserved one). */
     public static boolean listingAsksForSystem(String listingPrefix) {
         return isSystem(listingPrefix);
+    }
+
+    /**
+     * The streams of a listing page a user sees: without the system streams unless the listing's
+     * prefix asked for them. The cursor stays the store's, so a page may come back shorter than its
+     * limit (even empty) with a cursor to continue from.
+     */
+    public static List<StreamInfo> userView(StreamPage page, String listingPrefix) {
+        if (listingAsksForSystem(listingPrefix)) {
+            return page.streams();
+        }
+        return page.streams().stream().filter(s -> !isSystem(s.stream())).toList();
     }
 
     /**

@@ -16,6 +16,7 @@ import io.rewind.api.RecordedEvent;
 import io.rewind.api.StreamInfo;
 import io.rewind.api.StreamListOptions;
 import io.rewind.api.StreamPage;
+import io.rewind.api.SystemStreams;
 import io.rewind.api.SubscriptionRequest;
 import io.rewind.api.SubscriptionStatus;
 import java.io.IOException;
@@ -423,6 +424,7 @@ final class ApiHandler extends Handler.Abstract {
 
     private void answerAppend(Exchange x, AppendRequest request) {
         request.validate(config.maxEventBytes());
+        SystemStreams.refuseUserAppend(request); // '$rewind.' streams are the server's own (docs/GROUPS.md)
         AppendResult result = x.store.append(request);
         x.json(200, out -> Json.writeWritten(out, result));
     }
@@ -611,13 +613,14 @@ final class ApiHandler extends Handler.Abstract {
 
     private void listStreams(Exchange x) {
         x.onlyParameters("prefix", "after", "limit", "max_bytes");
-        StreamPage page = x.store.listStreams(StreamListOptions.withPrefix(x.text("prefix", ""))
+        String prefix = x.text("prefix", "");
+        StreamPage page = x.store.listStreams(StreamListOptions.withPrefix(prefix)
                 .after(x.text("after", null)).withMaxStreams(x.limit(DEFAULT_PAGE))
                 .withMaxBytes(x.number("max_bytes", ReadOptions.DEFAULT_MAX_BYTES)));
         x.json(200, out -> {
             out.writeStartObject();
             out.writeArrayFieldStart("streams");
-            for (StreamInfo info : page.streams()) {
+            for (StreamInfo info : SystemStreams.userView(page, prefix)) {
                 Json.writeStreamInfo(out, info);
             }
             out.writeEndArray();

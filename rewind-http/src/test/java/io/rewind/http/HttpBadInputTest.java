@@ -40,6 +40,24 @@ class HttpBadInputTest {
     }
 
     @Test
+    void theReservedSystemStreamsCannotBeWrittenAndAreListedOnlyWhenAskedFor() {
+        String event = "{\"events\": [{\"type\": \"Forged\", \"data\": 1}]}";
+        assertRefused(http.postJson("/api/streams/%24rewind.checkpoint.orders/events", event), 400, "BAD_REQUEST",
+                "stream '$rewind.checkpoint.orders' is reserved");
+        assertRefused(http.send("POST", "/api/streams/%24rewind.group.orders/events", "application/octet-stream",
+                new byte[] {1, 2}, "Rewind-Event-Type", "Forged"), 400, "BAD_REQUEST",
+                "stream '$rewind.group.orders' is reserved");
+        assertRefused(http.postJson("/api/append", "{\"appends\": [{\"stream\": \"orders-1\", \"events\": "
+                + "[{\"type\": \"t\", \"data\": 1}]}], \"checks\": [{\"stream\": \"$rewind.parked.orders\", "
+                + "\"expected_version\": \"any\"}]}"), 400, "BAD_REQUEST", "stream '$rewind.parked.orders' is reserved");
+
+        // The group service writes them through the store itself; users' listings leave them out.
+        http.store.append("$rewind.group.orders", ExpectedVersion.any(), TestEvents.event("Defined"));
+        assertThat(http.get("/api/streams").body()).contains("\"existing\"").doesNotContain("$rewind.");
+        assertThat(http.get("/api/streams?prefix=%24rewind.").body()).contains("\"$rewind.group.orders\"");
+    }
+
+    @Test
     void malformedJsonIsRefusedWithWhereItBroke() {
         assertRefused(http.postJson("/api/streams/s/events", "{\"events\": [{\"type\": \"t\", \"data\": }]}"),
                 400, "BAD_REQUEST", "malformed JSON at line 1, column");

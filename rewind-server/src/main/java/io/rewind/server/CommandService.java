@@ -5,9 +5,7 @@ import io.rewind.api.EventStore;
 import io.rewind.api.EventStoreException;
 import io.rewind.api.EventPage;
 import io.rewind.api.ReadOptions;
-import io.rewind.api.StreamInfo;
 import io.rewind.api.StreamListOptions;
-import io.rewind.api.StreamPage;
 import io.rewind.api.SystemStreams;
 import io.rewind.protocol.MalformedMessageException;
 import io.rewind.protocol.command.CommandReply;
@@ -119,22 +117,10 @@ final class CommandService {
             offThread.started(() -> store.listStreamsAsync(StreamListOptions.withPrefix(list.prefix())
                     .after(list.after()).withMaxStreams(list.limit()).withMaxBytes(list.maxBytes())),
                     (page, failure) -> answer(message, id, page, failure,
-                            p -> new CommandReply.Streams(id, userView(p, list.prefix()), p.nextAfter())));
+                            p -> new CommandReply.Streams(id, SystemStreams.userView(p, list.prefix()), p.nextAfter())));
         } else {
             throw new IllegalStateException("not a store command: " + request);
         }
-    }
-
-    /**
-     * A listing page without the system streams ({@link SystemStreams}) unless the listing's prefix
-     * asked for them. The cursor stays the store's, so a page may come back shorter than the limit
-     * (even empty) with a cursor to continue from, which the client already follows.
-     */
-    static List<StreamInfo> userView(StreamPage page, String prefix) {
-        if (SystemStreams.listingAsksForSystem(prefix)) {
-            return page.streams();
-        }
-        return page.streams().stream().filter(s -> !SystemStreams.isSystem(s.stream())).toList();
     }
 
     /**
