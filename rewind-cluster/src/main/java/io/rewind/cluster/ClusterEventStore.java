@@ -199,9 +199,14 @@ public final class ClusterEventStore implements EventStore {
         }
     }
 
-    /** A read-only query to the leader (linearizable: the leader confirms it leads first), answered with bytes. */
+    /**
+     * A read-only query answered by the leader from its own state, without a ReadIndex round: a
+     * node catching up asks for committed history only, and must not depend on a majority
+     * acknowledging the leader's heartbeats (it may itself be one of the majority).
+     */
     private static CompletableFuture<ByteBuffer> leaderQuery(RaftClient client, byte[] query) {
-        return client.async().sendReadOnly(Message.valueOf(ByteString.copyFrom(query))).thenApply(reply -> {
+        Message message = Message.valueOf(ByteString.copyFrom(query));
+        return client.async().sendReadOnlyNonLinearizable(message).thenApply(reply -> {
             if (!reply.isSuccess()) {
                 throw new CompletionException(reply.getException());
             }
