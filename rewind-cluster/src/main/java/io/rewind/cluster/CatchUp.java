@@ -92,6 +92,8 @@ final class CatchUp {
         long startHead = store.headPosition();
         long next = startHead + 1;
         long copiedEvents = 0;
+        long copiedBytes = 0;
+        int pages = 0;
         long started = System.nanoTime();
         while (next < target.nextPosition()) {
             checkCancelled();
@@ -130,13 +132,15 @@ final class CatchUp {
             stats.events.addAndGet(pageLast - next + 1);
             stats.bytes.addAndGet(size);
             copiedEvents += pageLast - next + 1;
+            copiedBytes += size;
+            pages++;
             next = pageLast + 1;
         }
         await(store.force(), "forcing the copied events");
         double seconds = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
-        LOG.info("copied {} events (positions {} to {}) from the leader in {} s ({} events/s), up to its index {}",
-                copiedEvents, startHead + 1, target.nextPosition() - 1, String.format("%.1f", seconds),
-                Math.round(copiedEvents / seconds), target.index());
+        LOG.info("copied {} events (positions {} to {}, {} bytes in {} pages) from the leader in {} s ({} events/s),"
+                + " up to its index {}", copiedEvents, startHead + 1, target.nextPosition() - 1, copiedBytes, pages,
+                String.format("%.1f", seconds), Math.round(copiedEvents / seconds), target.index());
         return target;
     }
 

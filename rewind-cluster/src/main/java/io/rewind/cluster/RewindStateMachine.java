@@ -26,6 +26,8 @@ import java.util.function.Function;
 import io.rewind.api.StoreUnavailableException;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.util.LifeCycle;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.SnapshotManagementRequest;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -103,6 +105,11 @@ final class RewindStateMachine extends BaseStateMachine {
         return thread;
     });
     private volatile boolean closing;
+    /** Bytes of entries applied since the last snapshot, for {@link SnapshotPolicy#snapshotBytes}. */
+    private final AtomicLong bytesSinceSnapshot = new AtomicLong();
+    /** A snapshot asked of Ratis by bytes and not yet taken. */
+    private final java.util.concurrent.atomic.AtomicBoolean snapshotAsked = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicLong snapshotCalls = new AtomicLong();
     /** Entries handed to {@link #applyTransaction} since this node started (a replay counts too). */
     private final AtomicLong entriesApplied = new AtomicLong();
 
@@ -218,6 +225,7 @@ final class RewindStateMachine extends BaseStateMachine {
         }
         Checkpoint.write(checkpointDirectory(), now);
         latestSnapshot = snapshotInfo(now);
+        bytesSinceSnapshot.set(0);
         LOG.info("checkpoint written at index {} (next position {})", now.index(), now.nextPosition());
         return now.index();
     }
@@ -280,6 +288,39 @@ final class RewindStateMachine extends BaseStateMachine {
         }
         LOG.warn("entries were still being applied after 10 s; copying anyway (a copied append that an apply"
                 + " stored first is refused and the copy resumes after it)");
+    }
+
+    /**
+     * Asks Ratis (once at a time) for a snapshot now, because many bytes were applied since the
+     * last one; Ratis takes it on its apply thread as it takes the ones it triggers by entries,
+     * and purges its log up to it. Sent from the copier thread, never from Ratis's apply thread.
+     */
+    private void askForSnapshot() {
+        if (closing || !snapshotAsked.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            copier.execute(() -> {
+                try {
+                    RaftServer server = getServer().join();
+                    server.snapshotManagementAsync(SnapshotManagementRequest.newCreate(ClientId.randomId(),
+                            server.getId(), getGroupId(), snapshotCalls.incrementAndGet(),
+                            CatchUp.QUERY_TIMEOUT.toMillis(), 1)).whenComplete((reply, error) -> {
+                                snapshotAsked.set(false);
+                                if (error != null || !reply.isSuccess()) {
+                                    LOG.warn("a snapshot asked for after {} bytes was not taken: {}",
+                                            bytesSinceSnapshot.get(), String.valueOf(error != null ? error
+                                                    : reply.getException()));
+                                }
+                            });
+                } catch (RuntimeException e) {
+                    snapshotAsked.set(false);
+                    LOG.warn("could not ask for a snapshot: {}", e.toString());
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            snapshotAsked.set(false);
+        }
     }
 
     /** Ratis pauses the state machine before it reloads it after a snapshot was installed. */
@@ -396,6 +437,9 @@ final class RewindStateMachine extends BaseStateMachine {
         long term = entry.getTerm();
         long index = entry.getIndex();
         entriesApplied.incrementAndGet();
+        if (bytesSinceSnapshot.addAndGet(entry.getSerializedSize()) >= policy.snapshotBytes()) {
+            askForSnapshot();
+        }
         AppliedIndex tracker = applied;
         tracker.started(index);
         if (failure != null) {

@@ -31,7 +31,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,16 +52,13 @@ class CatchUpByCopyTest {
      * Snapshots every 32 entries, purge 8 past the last one, 16 KiB Raft segments, and copy pages
      * of 2 KiB: smaller than the test's six-event appends (6 x 400 bytes), so pages end at them.
      */
-    private static final SnapshotPolicy SMALL = new SnapshotPolicy(32, 8, 16 * 1024, 2048);
+    private static final SnapshotPolicy BY_ENTRIES = new SnapshotPolicy(32, 1L << 40, 8, 16 * 1024, 2048);
+    /** The same, with snapshots asked for by the node every 8 KiB of entries applied instead. */
+    private static final SnapshotPolicy BY_BYTES = new SnapshotPolicy(1L << 40, 8 * 1024, 8, 16 * 1024, 2048);
     private static final int MULTI = 6;
 
     @TempDir
     Path root;
-
-    @BeforeEach
-    void smallSnapshots() {
-        SnapshotPolicy.override(SMALL);
-    }
 
     @AfterEach
     void defaultSnapshots() {
@@ -71,11 +67,13 @@ class CatchUpByCopyTest {
 
     @Test
     void aNodeStoppedFarBehindCatchesUpByCopyNotByReplay() throws Exception {
+        SnapshotPolicy.override(BY_ENTRIES);
         catchUp(false);
     }
 
     @Test
-    void aNodeWithAnEmptyDirectoryCatchesUpByCopy() throws Exception {
+    void aNodeWithAnEmptyDirectoryCatchesUpByCopyWithSnapshotsTakenByBytes() throws Exception {
+        SnapshotPolicy.override(BY_BYTES);
         catchUp(true);
     }
 
