@@ -93,13 +93,25 @@ final class CatchUp {
         long next = startHead + 1;
         long copiedEvents = 0;
         long copiedBytes = 0;
+        long askNanos = 0;
+        long storeNanos = 0;
         int pages = 0;
         long started = System.nanoTime();
+        // The next page is asked for as soon as this one is decoded, so that the leader reads and
+        // sends it while this node stores this one.
+        CompletableFuture<ByteBuffer> asked = next < target.nextPosition()
+                ? leader.apply(CatchUpCodec.appendsQuery(next, target.nextPosition(), pageBytes)) : null;
         while (next < target.nextPosition()) {
             checkCancelled();
-            ByteBuffer answer = ask(CatchUpCodec.appendsQuery(next, target.nextPosition(), pageBytes));
+            long asking = System.nanoTime();
+            ByteBuffer answer = await(asked, "asking the leader for the events from position " + next);
             int size = answer.remaining();
             List<RecordedAppend> page = CatchUpCodec.decodeAppends(answer);
+            long pageLast = page.get(page.size() - 1).lastPosition();
+            asked = pageLast + 1 < target.nextPosition()
+                    ? leader.apply(CatchUpCodec.appendsQuery(pageLast + 1, target.nextPosition(), pageBytes)) : null;
+            long storing = System.nanoTime();
+            askNanos += storing - asking;
             if (page.isEmpty()) {
                 throw new StoreUnavailableException("the leader sent no appends from position " + next + " below "
                         + target.nextPosition() + ", which it said it applied");
@@ -121,7 +133,7 @@ final class CatchUp {
                 last = stored;
             }
             AppendResult result = await(last, "storing the copied page from position " + next);
-            long pageLast = page.get(page.size() - 1).lastPosition();
+            storeNanos += System.nanoTime() - storing;
             if (result.lastPosition() != pageLast) {
                 throw new StoreUnavailableException("the copied page ends at " + result.lastPosition() + " here but at "
                         + pageLast + " on the leader");
@@ -138,9 +150,11 @@ final class CatchUp {
         }
         await(store.force(), "forcing the copied events");
         double seconds = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
-        LOG.info("copied {} events (positions {} to {}, {} bytes in {} pages) from the leader in {} s ({} events/s),"
-                + " up to its index {}", copiedEvents, startHead + 1, target.nextPosition() - 1, copiedBytes, pages,
-                String.format("%.1f", seconds), Math.round(copiedEvents / seconds), target.index());
+        LOG.info("copied {} events (positions {} to {}, {} bytes in {} pages) from the leader in {} s ({} events/s;"
+                + " {} s waiting for and decoding pages, {} s storing), up to its index {}", copiedEvents, startHead + 1,
+                target.nextPosition() - 1, copiedBytes, pages, String.format("%.1f", seconds),
+                Math.round(copiedEvents / seconds), String.format("%.1f", askNanos / 1e9),
+                String.format("%.1f", storeNanos / 1e9), target.index());
         return target;
     }
 
