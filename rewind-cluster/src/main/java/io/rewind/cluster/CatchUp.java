@@ -11,6 +11,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +49,8 @@ final class CatchUp {
         final AtomicLong appends = new AtomicLong();
         final AtomicLong events = new AtomicLong();
         final AtomicLong bytes = new AtomicLong();
+        final AtomicLong failures = new AtomicLong();
+        volatile String lastFailure;
         volatile boolean inProgress;
         volatile AppliedIndex.Applied lastInstalled;
         private final Deque<long[]> pageRanges = new ArrayDeque<>();
@@ -100,7 +103,8 @@ final class CatchUp {
         // The next page is asked for as soon as this one is decoded, so that the leader reads and
         // sends it while this node stores this one.
         CompletableFuture<ByteBuffer> asked = next < target.nextPosition()
-                ? leader.apply(CatchUpCodec.appendsQuery(next, target.nextPosition(), pageBytes)) : null;
+                ? leader.apply(CatchUpCodec.appendsQuery(next, target.nextPosition(), pageBytes, idAt(next - 1)))
+                : null;
         while (next < target.nextPosition()) {
             checkCancelled();
             long asking = System.nanoTime();
@@ -108,8 +112,10 @@ final class CatchUp {
             int size = answer.remaining();
             List<RecordedAppend> page = CatchUpCodec.decodeAppends(answer);
             long pageLast = page.get(page.size() - 1).lastPosition();
+            UUID lastId = page.get(page.size() - 1).events().get(page.get(page.size() - 1).size() - 1).id();
             asked = pageLast + 1 < target.nextPosition()
-                    ? leader.apply(CatchUpCodec.appendsQuery(pageLast + 1, target.nextPosition(), pageBytes)) : null;
+                    ? leader.apply(CatchUpCodec.appendsQuery(pageLast + 1, target.nextPosition(), pageBytes, lastId))
+                    : null;
             long storing = System.nanoTime();
             askNanos += storing - asking;
             if (page.isEmpty()) {
@@ -156,6 +162,20 @@ final class CatchUp {
                 Math.round(copiedEvents / seconds), String.format("%.1f", askNanos / 1e9),
                 String.format("%.1f", storeNanos / 1e9), target.index());
         return target;
+    }
+
+    /** The id of this store's event at {@code position}, or {@link CatchUpCodec#NONE} before position 0. */
+    private UUID idAt(long position) {
+        if (position < 0) {
+            return CatchUpCodec.NONE;
+        }
+        List<io.rewind.api.RecordedEvent> one = store.readAll(io.rewind.api.ReadOptions.from(position,
+                io.rewind.api.Direction.FORWARD).withMaxEvents(1)).events();
+        if (one.isEmpty()) {
+            throw new StoreUnavailableException("this node's store has no event at position " + position
+                    + ", its head");
+        }
+        return one.get(0).id();
     }
 
     private AppliedIndex.Applied awaitTarget(long atLeastIndex) throws InterruptedException {

@@ -21,12 +21,16 @@ import java.util.UUID;
  *
  * <pre>
  * APPLIED query:  u8 2                         answer: i64 term, i64 index, i64 next position
- * APPENDS query:  u8 3, i64 from, i64 end, i32 max bytes
- *          answer: u32 appends; each: u32 events; each event: u16 stream length, stream (UTF-8),
+ * APPENDS query:  u8 3, i64 from, i64 end, i32 max bytes, i64 id most, i64 id least (of the asking
+ *                  node's event at from - 1, or zeros when from is 0: the leader checks it is its own)
+ *          answer: u8 0, then u32 appends; each: u32 events; each event: u16 stream length, stream (UTF-8),
  *                  i64 version, i64 position, i64 id most, i64 id least, u16 type length, type,
  *                  i64 timestamp (microseconds), i32 metadata length, metadata, i32 data length, data
+ *          or:     u8 1, then the leader's refusal as UTF-8 (it cannot serve that page)
  * </pre>
- * A page is a list of whole appends: the format has no way to carry part of one.
+ * A page is a list of whole appends: the format has no way to carry part of one. A refusal is an
+ * answer, not a failed query: a failed read-only request closes the Ratis client's ordered
+ * window, which this node's appends share.
  */
 final class CatchUpCodec {
 
@@ -35,6 +39,9 @@ final class CatchUpCodec {
 
     private CatchUpCodec() {
     }
+
+    /** The id sent with a query from position 0 (there is no event before it). */
+    static final UUID NONE = new UUID(0, 0);
 
     static byte[] appliedQuery() {
         return new byte[] {QUERY_APPLIED};
@@ -54,25 +61,32 @@ final class CatchUpCodec {
     }
 
     /** The APPENDS query. */
-    record AppendsQuery(long from, long end, int maxBytes) {
+    record AppendsQuery(long from, long end, int maxBytes, UUID before) {
     }
 
-    static byte[] appendsQuery(long from, long end, int maxBytes) {
-        return ByteBuffer.allocate(21).put(QUERY_APPENDS).putLong(from).putLong(end).putInt(maxBytes).array();
+    static byte[] appendsQuery(long from, long end, int maxBytes, UUID before) {
+        return ByteBuffer.allocate(37).put(QUERY_APPENDS).putLong(from).putLong(end).putInt(maxBytes)
+                .putLong(before.getMostSignificantBits()).putLong(before.getLeastSignificantBits()).array();
     }
 
     /** Decodes an APPENDS query whose first byte (the kind) was read. */
     static AppendsQuery decodeAppendsQuery(ByteBuffer in) {
-        if (in.remaining() != 20) {
-            throw new InvalidCommandException("an APPENDS query must have 20 bytes after its kind, this one has "
+        if (in.remaining() != 36) {
+            throw new InvalidCommandException("an APPENDS query must have 36 bytes after its kind, this one has "
                     + in.remaining());
         }
-        return new AppendsQuery(in.getLong(), in.getLong(), in.getInt());
+        return new AppendsQuery(in.getLong(), in.getLong(), in.getInt(), new UUID(in.getLong(), in.getLong()));
+    }
+
+    static byte[] encodeRefusal(String why) {
+        byte[] text = why.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(1 + text.length).put((byte) 1).put(text).array();
     }
 
     static byte[] encodeAppends(List<RecordedAppend> appends) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(0);
             out.writeInt(appends.size());
             for (RecordedAppend append : appends) {
                 out.writeInt(append.size());
@@ -98,8 +112,24 @@ final class CatchUpCodec {
         return bytes.toByteArray();
     }
 
+    /**
+     * Decodes an APPENDS answer.
+     *
+     * @throws io.rewind.api.StoreFailedException carrying the leader's refusal
+     * @throws InvalidCommandException            if the answer is malformed
+     */
     static List<RecordedAppend> decodeAppends(ByteBuffer in) {
         try {
+            byte status = in.get();
+            if (status == 1) {
+                byte[] text = new byte[in.remaining()];
+                in.get(text);
+                throw new io.rewind.api.StoreFailedException("the leader refused the copy: "
+                        + new String(text, StandardCharsets.UTF_8), null);
+            }
+            if (status != 0) {
+                throw new InvalidCommandException("an APPENDS answer has status " + status);
+            }
             int count = in.getInt();
             if (count < 0) {
                 throw new InvalidCommandException("an APPENDS answer claims " + count + " appends");

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -105,6 +106,9 @@ final class RewindStateMachine extends BaseStateMachine {
         return thread;
     });
     private volatile boolean closing;
+    private static final long COPY_RETRY_PAUSE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+    /** When the last copy failed (System.nanoTime), or 0. */
+    private volatile long lastCopyFailureNanos;
     /** Bytes of entries applied since the last snapshot, for {@link SnapshotPolicy#snapshotBytes}. */
     private final AtomicLong bytesSinceSnapshot = new AtomicLong();
     /** A snapshot asked of Ratis by bytes and not yet taken. */
@@ -246,6 +250,11 @@ final class RewindStateMachine extends BaseStateMachine {
         return CompletableFuture.supplyAsync(() -> {
             catchUpStats.inProgress = true;
             try {
+                // Ratis asks again at once after a failure: at most one attempt per 2 s.
+                long wait = lastCopyFailureNanos + COPY_RETRY_PAUSE_NANOS - System.nanoTime();
+                if (lastCopyFailureNanos != 0 && wait > 0) {
+                    java.util.concurrent.TimeUnit.NANOSECONDS.sleep(wait);
+                }
                 awaitLocalApplies();
                 Function<byte[], CompletableFuture<ByteBuffer>> query = leaderQuery;
                 if (query == null) {
@@ -264,6 +273,9 @@ final class RewindStateMachine extends BaseStateMachine {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             } catch (RuntimeException e) {
+                catchUpStats.failures.incrementAndGet();
+                lastCopyFailureNanos = System.nanoTime();
+                catchUpStats.lastFailure = e.toString();
                 LOG.warn("catching up from the leader failed (Ratis asks again): {}", e.toString());
                 throw e;
             } finally {
@@ -398,10 +410,12 @@ final class RewindStateMachine extends BaseStateMachine {
                 CatchUpCodec.AppendsQuery asked = CatchUpCodec.decodeAppendsQuery(in);
                 // Only what this node applied: the answer is committed history, whole appends.
                 long end = Math.min(asked.end(), applied.applied().nextPosition());
+                checkSameBefore(asked);
                 return CompletableFuture.completedFuture(message(CatchUpCodec.encodeAppends(
                         store.readAppends(asked.from(), end, asked.maxBytes()))));
             } catch (RuntimeException e) {
-                return CompletableFuture.failedFuture(e);
+                LOG.warn("refused a copy to a node catching up: {}", e.getMessage());
+                return CompletableFuture.completedFuture(message(CatchUpCodec.encodeRefusal(e.getMessage())));
             }
         }
         if (content.size() != 1 || content.byteAt(0) != QUERY_COMMIT_INDEX) {
@@ -411,6 +425,24 @@ final class RewindStateMachine extends BaseStateMachine {
         long committed = division.getRaftLog().getLastCommittedIndex();
         return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(
                 java.nio.ByteBuffer.allocate(8).putLong(0, committed))));
+    }
+
+    /**
+     * Refuses a copy whose asker's event before its start is not this node's event there: its
+     * store is not a prefix of this one (diverged, or another cluster's directory).
+     */
+    private void checkSameBefore(CatchUpCodec.AppendsQuery asked) {
+        if (asked.from() == 0) {
+            return;
+        }
+        List<RecordedEvent> mine = store.readAll(ReadOptions.from(asked.from() - 1, Direction.FORWARD)
+                .withMaxEvents(1)).events();
+        UUID id = mine.isEmpty() ? null : mine.get(0).id();
+        if (!asked.before().equals(id)) {
+            throw new StoreFailedException("the node asking to copy from position " + asked.from() + " holds event "
+                    + asked.before() + " at position " + (asked.from() - 1) + ", where this node holds " + id
+                    + ": its store is not a prefix of this one and cannot be caught up by copy", null);
+        }
     }
 
     /** Logged on every node, so an operator (and the kill test) can tell who leads. */

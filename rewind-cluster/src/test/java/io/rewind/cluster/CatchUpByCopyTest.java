@@ -77,6 +77,55 @@ class CatchUpByCopyTest {
         catchUp(true);
     }
 
+    /**
+     * A node whose store is not a prefix of the leader's (here: another log's events, and no Raft
+     * directory) is not "caught up" on top of what it holds: the leader refuses the copy, the node
+     * keeps its own events and says why.
+     */
+    @Test
+    void aNodeWhoseStoreDivergedIsNotCopiedOnto() throws Exception {
+        SnapshotPolicy.override(BY_ENTRIES);
+        try (LocalCluster cluster = LocalCluster.start(root, 3)) {
+            Writer writer = new Writer();
+            for (int i = 0; i < 20; i++) {
+                writer.append(cluster.node(0), i);
+            }
+            writer.drain();
+            awaitSameLogs(cluster);
+            Await.until(() -> leader(cluster) >= 0, Duration.ofSeconds(30), "a leader");
+            int leader = leader(cluster);
+            int behind = (leader + 1) % 3;
+            String behindId = "n" + (behind + 1);
+            long indexWhenStopped = cluster.node(behind).appliedIndex();
+            cluster.stopNode(behind);
+            int written = 20;
+            while (written < 400 || cluster.node(leader).stateMachine().raftLogStartIndex() <= indexWhenStopped + 1) {
+                assertThat(written).as("appends written before the leader purged").isLessThan(6000);
+                for (int i = 0; i < 50; i++) {
+                    writer.append(cluster.node(leader), written++);
+                }
+                writer.drain();
+            }
+            deleteRecursively(root.resolve(behindId));
+            deleteRecursively(root.resolve(behindId + ".raft"));
+            List<RecordedEvent> foreign;
+            try (io.rewind.log.LogEventStore other = io.rewind.log.LogEventStore.open(
+                    io.rewind.log.LogConfig.builder(root.resolve(behindId)).build())) {
+                for (int i = 0; i < 5; i++) {
+                    other.append(AppendRequest.to("foreign", ExpectedVersion.any(), EventData.of(UUID.randomUUID(),
+                            "t", new byte[] {(byte) i})));
+                }
+                foreign = other.readAll(0, Direction.FORWARD, 100);
+            }
+            ClusterEventStore node = cluster.startNode(behind);
+            CatchUp.Stats stats = node.stateMachine().catchUpStats();
+            Await.until(() -> stats.failures.get() > 0, Duration.ofSeconds(60), "a refused copy");
+            assertThat(stats.lastFailure).contains("not a prefix");
+            assertThat(stats.copies.get()).isZero();
+            assertThat(readAll(node)).as("the diverged node's own events, untouched").isEqualTo(foreign);
+        }
+    }
+
     private void catchUp(boolean wipe) throws Exception {
         try (LocalCluster cluster = LocalCluster.start(root, 3)) {
             Writer writer = new Writer();

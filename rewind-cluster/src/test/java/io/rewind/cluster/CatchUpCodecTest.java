@@ -35,7 +35,7 @@ class CatchUpCodecTest {
     void aCutOrPaddedPageIsRefusedNotPartlyTaken() {
         byte[] bytes = CatchUpCodec.encodeAppends(List.of(new RecordedAppend(List.of(event("a", 0, 0, 10),
                 event("a", 1, 1, 10)))));
-        for (int cut : new int[] {bytes.length - 1, bytes.length - 20, 9}) {
+        for (int cut : new int[] {bytes.length - 1, bytes.length - 20, 9, 3}) {
             assertThatThrownBy(() -> CatchUpCodec.decodeAppends(ByteBuffer.wrap(Arrays.copyOf(bytes, cut))))
                     .as("cut to " + cut).isInstanceOf(InvalidCommandException.class);
         }
@@ -44,12 +44,20 @@ class CatchUpCodecTest {
     }
 
     @Test
+    void aRefusalIsAnAnswerThatSaysWhy() {
+        assertThatThrownBy(() -> CatchUpCodec.decodeAppends(ByteBuffer.wrap(CatchUpCodec.encodeRefusal("not a prefix"))))
+                .isInstanceOf(io.rewind.api.StoreFailedException.class).hasMessageContaining("not a prefix");
+    }
+
+    @Test
     void theAppliedPointAndTheQueriesRoundTrip() {
         AppliedIndex.Applied applied = new AppliedIndex.Applied(7, 123_456, 9_876_543);
         assertThat(CatchUpCodec.decodeApplied(ByteBuffer.wrap(CatchUpCodec.encodeApplied(applied)))).isEqualTo(applied);
-        ByteBuffer query = ByteBuffer.wrap(CatchUpCodec.appendsQuery(5, 900, 4096));
+        UUID before = UUID.randomUUID();
+        ByteBuffer query = ByteBuffer.wrap(CatchUpCodec.appendsQuery(5, 900, 4096, before));
         assertThat(query.get()).isEqualTo(CatchUpCodec.QUERY_APPENDS);
-        assertThat(CatchUpCodec.decodeAppendsQuery(query)).isEqualTo(new CatchUpCodec.AppendsQuery(5, 900, 4096));
+        assertThat(CatchUpCodec.decodeAppendsQuery(query))
+                .isEqualTo(new CatchUpCodec.AppendsQuery(5, 900, 4096, before));
         assertThatThrownBy(() -> CatchUpCodec.decodeAppendsQuery(ByteBuffer.allocate(3)))
                 .isInstanceOf(InvalidCommandException.class);
     }
