@@ -291,8 +291,10 @@ final class RewindStateMachine extends BaseStateMachine {
     private void awaitLocalApplies() throws InterruptedException {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
-            boolean allApplied = applied.applied().index() >= division.getRaftLog().getLastCommittedIndex()
-                    || applied.applied().index() >= division.getRaftLog().getLastEntryTermIndex().getIndex();
+            TermIndex lastEntry = division.getRaftLog().getLastEntryTermIndex();
+            long appliedIndex = applied.applied().index();
+            boolean allApplied = appliedIndex >= division.getRaftLog().getLastCommittedIndex()
+                    || lastEntry == null || appliedIndex >= lastEntry.getIndex();
             if (applied.idle() && allApplied) {
                 return;
             }
