@@ -65,8 +65,14 @@ import org.slf4j.LoggerFactory;
  * without being applied, so the store stays an exact prefix of the Raft log, and a restart
  * resumes from it.
  *
+ * <p>Snapshots: {@link #takeSnapshot} forces the store and writes the applied-index checkpoint
+ * (Ratis then purges its log up to it); a follower Ratis tells to install a snapshot copies the
+ * events it lacks from the leader ({@link CatchUp}) and answers the leader's applied point. The
+ * leader answers the copy's read-only queries ({@link CatchUpCodec}) from its store.
+ *
  * <p>Ratis calls {@code applyTransaction} from one thread, in index order; the store's callbacks
- * come from its writer. Shared state is in {@link AppliedIndex} and volatile fields.
+ * come from its writer; a copy runs on this state machine's copier thread. Shared state is in
+ * {@link AppliedIndex} and volatile fields.
  */
 final class RewindStateMachine extends BaseStateMachine {
 
