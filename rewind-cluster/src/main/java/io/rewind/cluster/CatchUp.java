@@ -111,13 +111,6 @@ final class CatchUp {
             ByteBuffer answer = await(asked, "asking the leader for the events from position " + next);
             int size = answer.remaining();
             List<RecordedAppend> page = CatchUpCodec.decodeAppends(answer);
-            long pageLast = page.get(page.size() - 1).lastPosition();
-            UUID lastId = page.get(page.size() - 1).events().get(page.get(page.size() - 1).size() - 1).id();
-            asked = pageLast + 1 < target.nextPosition()
-                    ? leader.apply(CatchUpCodec.appendsQuery(pageLast + 1, target.nextPosition(), pageBytes, lastId))
-                    : null;
-            long storing = System.nanoTime();
-            askNanos += storing - asking;
             if (page.isEmpty()) {
                 throw new StoreUnavailableException("the leader sent no appends from position " + next + " below "
                         + target.nextPosition() + ", which it said it applied");
@@ -126,6 +119,13 @@ final class CatchUp {
                 throw new StoreUnavailableException("the leader's page starts at position " + page.get(0).firstPosition()
                         + ", not at the asked " + next);
             }
+            long pageLast = page.get(page.size() - 1).lastPosition();
+            UUID lastId = page.get(page.size() - 1).events().get(page.get(page.size() - 1).size() - 1).id();
+            asked = pageLast + 1 < target.nextPosition()
+                    ? leader.apply(CatchUpCodec.appendsQuery(pageLast + 1, target.nextPosition(), pageBytes, lastId))
+                    : null;
+            long storing = System.nanoTime();
+            askNanos += storing - asking;
             CompletableFuture<AppendResult> last = null;
             for (RecordedAppend append : page) {
                 CompletableFuture<AppendResult> stored = new CompletableFuture<>();
