@@ -78,6 +78,28 @@ final class AppliedIndex {
         return CompletableFuture.completedFuture(null);
     }
 
+    /** True when no entry handed to the store is unfinished. */
+    synchronized boolean idle() {
+        return started.isEmpty();
+    }
+
+    /**
+     * The node installed a snapshot at {@code installed} (its store was brought up to it by copy):
+     * the applied point jumps there, entries at or below it are forgotten, and their waiters complete.
+     */
+    void jumpTo(Applied installed) {
+        List<CompletableFuture<Void>> due;
+        synchronized (this) {
+            if (installed.index() <= applied.index()) {
+                return;
+            }
+            started.headMap(installed.index(), true).clear();
+            applied = installed;
+            due = advance();
+        }
+        due.forEach(future -> future.complete(null));
+    }
+
     /** Fails every waiter: the node stopped applying. */
     void failWaiters(RuntimeException failure) {
         List<CompletableFuture<Void>> all = new ArrayList<>();

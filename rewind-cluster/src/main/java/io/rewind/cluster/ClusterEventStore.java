@@ -202,6 +202,7 @@ public final class ClusterEventStore implements EventStore {
                     .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(Integer.MAX_VALUE,
                             TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                     .build();
+            stateMachine.useLeaderQueries(query -> leaderQuery(client, query));
             LOG.info("cluster node {} started on {} with members {}{}; cluster traffic {}", config.nodeId(),
                     config.address(), config.members(), join && !existing ? " (joining: waiting to be added)" : "",
                     tls == null ? "in plain text" : "under mutual TLS (CA " + tls.trustedCa() + ")");
@@ -214,6 +215,21 @@ public final class ClusterEventStore implements EventStore {
             throw new StoreUnavailableException("cannot start cluster node '" + config.nodeId() + "' on "
                     + config.address() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A read-only query answered by the leader from its own state, without a ReadIndex round: a
+     * node catching up asks for committed history only, and must not depend on a majority
+     * acknowledging the leader's heartbeats (it may itself be one of the majority).
+     */
+    private static CompletableFuture<ByteBuffer> leaderQuery(RaftClient client, byte[] query) {
+        Message message = Message.valueOf(ByteString.copyFrom(query));
+        return client.async().sendReadOnlyNonLinearizable(message).thenApply(reply -> {
+            if (!reply.isSuccess()) {
+                throw new CompletionException(reply.getException());
+            }
+            return reply.getMessage().getContent().asReadOnlyByteBuffer();
+        });
     }
 
     /** Ratis's parameters: the same mutual TLS for its server, its client and its admin calls, or none. */
@@ -239,16 +255,21 @@ public final class ClusterEventStore implements EventStore {
         // Leader-consistent reads ask the leader's commit index through ReadIndex: the leader
         // confirms that it still leads before it answers (a deposed leader cannot answer stale).
         RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
-        // No snapshot transfer yet (docs/CLUSTER.md): keep the whole Raft log, so every follower
-        // can always catch up from it; this node writes its checkpoint itself when it stops cleanly.
-        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, false);
+        // Snapshots (docs/CLUSTER.md): Ratis takes one (the applied-index checkpoint) every
+        // snapshotEntries entries and purges its log up to it; a follower that needs a purged entry
+        // is told to install a snapshot and copies the events from the leader itself (not Ratis's
+        // file transfer); this node also writes its checkpoint itself when it stops cleanly.
+        SnapshotPolicy snapshots = SnapshotPolicy.current();
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, snapshots.snapshotEntries());
         RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(properties, false);
-        RaftServerConfigKeys.Log.setPurgeGap(properties, Integer.MAX_VALUE);
-        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, false);
+        RaftServerConfigKeys.Log.setPurgeGap(properties, snapshots.purgeGap());
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
+        RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(properties, false);
         // Room for the largest command in an append batch to a follower, and in a log segment.
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(properties, SizeInBytes.valueOf(MAX_COMMAND_BYTES + (1 << 16)));
         RaftServerConfigKeys.Log.setWriteBufferSize(properties, SizeInBytes.valueOf(MAX_COMMAND_BYTES + (1 << 17)));
-        RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf(2L * MAX_COMMAND_BYTES));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf(snapshots.raftSegmentBytes()));
         RaftServerConfigKeys.Write.setByteLimit(properties, SizeInBytes.valueOf(4L * MAX_COMMAND_BYTES));
         return properties;
     }
@@ -275,6 +296,11 @@ public final class ClusterEventStore implements EventStore {
     public ClusterMembership membership() {
         checkOpen();
         return membership;
+    }
+
+    /** This node's state machine (tests: its catch-up counters and Raft log start). */
+    RewindStateMachine stateMachine() {
+        return stateMachine;
     }
 
     /** The index of the last Raft entry this node applied (-1 before the first). */

@@ -3,7 +3,6 @@ package io.rewind.cluster;
 import io.rewind.cluster.MembershipException.Reason;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -45,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * The status and membership of the cluster, as seen from one node, all through Ratis: the
  * configuration and the leader come from this node's Raft division; each member's role and applied
  * index from that member's own answer to Ratis's group-info request, and its applied position from
- * a stale read answered by its state machine ({@link RewindStateMachine#QUERY_APPLIED}); changes go
+ * a stale read answered by its state machine ({@link CatchUpCodec#QUERY_APPLIED}); changes go
  * through Ratis's {@code setConfiguration} (compare-and-set against the configuration this node
  * holds), and a leader to remove first hands its leadership over through Ratis's
  * {@code transferLeadership}. No failure detection of its own: a member that does not answer
@@ -152,13 +151,14 @@ public final class ClusterMembership {
             }
             answer.role = role(info.getRoleInfoProto().getRole());
             RaftClientReply applied = client.io().sendStaleRead(Message.valueOf(ByteString.copyFrom(
-                    new byte[] {RewindStateMachine.QUERY_APPLIED})), 0, peer.getId());
+                    new byte[] {CatchUpCodec.QUERY_APPLIED})), 0, peer.getId());
             if (!applied.isSuccess()) {
                 throw applied.getException();
             }
-            ByteBuffer content = applied.getMessage().getContent().asReadOnlyByteBuffer();
-            answer.appliedIndex = content.getLong(0);
-            answer.appliedPosition = content.getLong(8);
+            AppliedIndex.Applied point = CatchUpCodec.decodeApplied(
+                    applied.getMessage().getContent().asReadOnlyByteBuffer());
+            answer.appliedIndex = point.index();
+            answer.appliedPosition = point.nextPosition() - 1;
         } catch (IOException | RuntimeException e) {
             answer.role = "unknown";
             answer.error = "did not answer: " + e.getMessage();

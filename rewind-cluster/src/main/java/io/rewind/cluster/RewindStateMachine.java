@@ -18,7 +18,17 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
+import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Function;
+import io.rewind.api.StoreUnavailableException;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.util.LifeCycle;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.SnapshotManagementRequest;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -55,8 +65,14 @@ import org.slf4j.LoggerFactory;
  * without being applied, so the store stays an exact prefix of the Raft log, and a restart
  * resumes from it.
  *
+ * <p>Snapshots: {@link #takeSnapshot} forces the store and writes the applied-index checkpoint
+ * (Ratis then purges its log up to it); a follower Ratis tells to install a snapshot copies the
+ * events it lacks from the leader ({@link CatchUp}) and answers the leader's applied point. The
+ * leader answers the copy's read-only queries ({@link CatchUpCodec}) from its store.
+ *
  * <p>Ratis calls {@code applyTransaction} from one thread, in index order; the store's callbacks
- * come from its writer. Shared state is in {@link AppliedIndex} and volatile fields.
+ * come from its writer; a copy runs on this state machine's copier thread. Shared state is in
+ * {@link AppliedIndex} and volatile fields.
  */
 final class RewindStateMachine extends BaseStateMachine {
 
@@ -84,15 +100,59 @@ final class RewindStateMachine extends BaseStateMachine {
      * linearizable read (ReadIndex), answered with an i64.
      */
     static final byte QUERY_COMMIT_INDEX = 1;
-    /**
-     * "What have you applied?", asked of one node by a stale read (no leader involved), answered
-     * with two i64: the last Raft index this node applied and its store's head position
-     * ({@link ClusterMembership#status}).
-     */
-    static final byte QUERY_APPLIED = 2;
+    /** The checkpoint as last read or written (Ratis asks for it often, on every appender's turn). */
+    private volatile SnapshotInfo latestSnapshot;
+    private final SnapshotPolicy policy;
+    private final CatchUp.Stats catchUpStats = new CatchUp.Stats();
+    /** Sends a read-only query to the leader (this node's Raft client); set once the client exists. */
+    private volatile Function<byte[], CompletableFuture<ByteBuffer>> leaderQuery;
+    private final ExecutorService copier = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "rewind-cluster-catch-up");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private volatile boolean closing;
+    private static final long COPY_RETRY_PAUSE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+    /** When the last copy failed (System.nanoTime), or 0. */
+    private volatile long lastCopyFailureNanos;
+    /** Bytes of entries applied since the last snapshot, for {@link SnapshotPolicy#snapshotBytes}. */
+    private final AtomicLong bytesSinceSnapshot = new AtomicLong();
+    /** A snapshot asked of Ratis by bytes and not yet taken. */
+    private final java.util.concurrent.atomic.AtomicBoolean snapshotAsked = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicLong snapshotCalls = new AtomicLong();
+    /** Entries handed to {@link #applyTransaction} since this node started (a replay counts too). */
+    private final AtomicLong entriesApplied = new AtomicLong();
 
     RewindStateMachine(LogEventStore store) {
+        this(store, SnapshotPolicy.current());
+    }
+
+    RewindStateMachine(LogEventStore store, SnapshotPolicy policy) {
         this.store = store;
+        this.policy = policy;
+    }
+
+    /** How this node asks the leader: a read-only query through its Raft client. */
+    void useLeaderQueries(Function<byte[], CompletableFuture<ByteBuffer>> query) {
+        this.leaderQuery = query;
+    }
+
+    /** The node's local store (tests: its append boundaries). */
+    LogEventStore store() {
+        return store;
+    }
+
+    CatchUp.Stats catchUpStats() {
+        return catchUpStats;
+    }
+
+    long entriesApplied() {
+        return entriesApplied.get();
+    }
+
+    /** The first index this node's Raft log still holds (entries before it were purged). */
+    long raftLogStartIndex() {
+        return division.getRaftLog().getStartIndex();
     }
 
     AppliedIndex appliedIndex() {
@@ -121,8 +181,13 @@ final class RewindStateMachine extends BaseStateMachine {
         if (start.index() >= 0) {
             setLastAppliedTermIndex(TermIndex.valueOf(start.term(), start.index()));
         }
+        latestSnapshot = snapshotInfo(start);
         replayCursor = start.nextPosition();
         replayHead = store.headPosition();
+        if (getLifeCycleState() == LifeCycle.State.NEW) {
+            getLifeCycle().transition(LifeCycle.State.STARTING);
+            getLifeCycle().transition(LifeCycle.State.RUNNING);
+        }
         if (replayHead + 1 < replayCursor) {
             throw new IOException("the store ends at position " + replayHead + " but the applied-index checkpoint"
                     + " says it held position " + (replayCursor - 1) + ": the store lost acknowledged events");
@@ -137,13 +202,11 @@ final class RewindStateMachine extends BaseStateMachine {
 
     @Override
     public SnapshotInfo getLatestSnapshot() {
-        AppliedIndex.Applied checkpoint;
-        try {
-            checkpoint = Checkpoint.read(checkpointDirectory()).orElse(null);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        if (checkpoint == null) {
+        return latestSnapshot;
+    }
+
+    private SnapshotInfo snapshotInfo(AppliedIndex.Applied checkpoint) {
+        if (checkpoint == null || checkpoint.index() < 0) {
             return null;
         }
         return new SingleFileSnapshotInfo(new FileInfo(checkpointDirectory().resolve(Checkpoint.FILE_NAME), null),
@@ -151,8 +214,10 @@ final class RewindStateMachine extends BaseStateMachine {
     }
 
     /**
-     * Writes the applied-index checkpoint. Every append up to it is durable in the store already
-     * (an apply finishes when the store acknowledged it, after its fsync under the default policy).
+     * Writes the applied-index checkpoint (the snapshot: this node's store is the rest of it),
+     * after forcing the store, so every append up to it is durable whatever the store's fsync
+     * policy. Ratis calls it every {@link SnapshotPolicy#snapshotEntries} entries, after every
+     * entry before it finished applying, and may then purge its log up to it.
      */
     @Override
     public long takeSnapshot() throws IOException {
@@ -160,9 +225,167 @@ final class RewindStateMachine extends BaseStateMachine {
         if (now.index() < 0) {
             return -1;
         }
+        try {
+            store.force().get(CatchUp.QUERY_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while forcing the store for a snapshot");
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IOException("could not force the store before the snapshot at index " + now.index() + ": " + e, e);
+        }
         Checkpoint.write(checkpointDirectory(), now);
+        latestSnapshot = snapshotInfo(now);
+        bytesSinceSnapshot.set(0);
         LOG.info("checkpoint written at index {} (next position {})", now.index(), now.nextPosition());
         return now.index();
+    }
+
+    /**
+     * Ratis says this follower needs entries the leader purged (it is far behind, or its directory
+     * is empty): copy the events this store lacks from the leader ({@link CatchUp}) up to a point
+     * the leader applied, at or past {@code firstAvailable}, write that point as this node's
+     * checkpoint and answer it, so Ratis continues with the log after it. Runs on the copier
+     * thread; Ratis asks again until the future completes, and after a failure starts over
+     * (what was copied stays: it is a prefix of the leader's log).
+     */
+    @Override
+    public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(RoleInfoProto roleInfo,
+            TermIndex firstAvailable) {
+        LOG.info("the leader's log starts at {}: this node (store head {}, applied index {}) catches up by copy",
+                firstAvailable, store.headPosition(), applied.applied().index());
+        return CompletableFuture.supplyAsync(() -> {
+            catchUpStats.inProgress = true;
+            try {
+                // Ratis asks again at once after a failure: at most one attempt per 2 s.
+                long wait = lastCopyFailureNanos + COPY_RETRY_PAUSE_NANOS - System.nanoTime();
+                if (lastCopyFailureNanos != 0 && wait > 0) {
+                    java.util.concurrent.TimeUnit.NANOSECONDS.sleep(wait);
+                }
+                awaitLocalApplies();
+                Function<byte[], CompletableFuture<ByteBuffer>> query = leaderQuery;
+                if (query == null) {
+                    throw new StoreUnavailableException("this node cannot ask the leader yet (its client is starting)");
+                }
+                CatchUp copy = new CatchUp(store, query, policy.copyPageBytes(), catchUpStats, () -> closing);
+                AppliedIndex.Applied installed = copy.run(firstAvailable.getIndex() - 1);
+                Checkpoint.write(checkpointDirectory(), installed);
+                latestSnapshot = snapshotInfo(installed);
+                catchUpStats.lastInstalled = installed;
+                catchUpStats.copies.incrementAndGet();
+                return TermIndex.valueOf(installed.term(), installed.index());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreUnavailableException("interrupted while catching up from the leader", e);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } catch (RuntimeException e) {
+                catchUpStats.failures.incrementAndGet();
+                lastCopyFailureNanos = System.nanoTime();
+                catchUpStats.lastFailure = e.toString();
+                LOG.warn("catching up from the leader failed (Ratis asks again): {}", e.toString());
+                throw e;
+            } finally {
+                catchUpStats.inProgress = false;
+            }
+        }, copier);
+    }
+
+    /**
+     * Waits (at most 10 s) until no entry this node has is still being applied, so that the copy
+     * starts from the store's end: entries the follower holds are all below what the leader purged.
+     */
+    private void awaitLocalApplies() throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            TermIndex lastEntry = division.getRaftLog().getLastEntryTermIndex();
+            long appliedIndex = applied.applied().index();
+            boolean allApplied = appliedIndex >= division.getRaftLog().getLastCommittedIndex()
+                    || lastEntry == null || appliedIndex >= lastEntry.getIndex();
+            if (applied.idle() && allApplied) {
+                return;
+            }
+            Thread.sleep(10);
+        }
+        LOG.warn("entries were still being applied after 10 s; copying anyway (a copied append that an apply"
+                + " stored first is refused and the copy resumes after it)");
+    }
+
+    /**
+     * Asks Ratis (once at a time) for a snapshot now, because many bytes were applied since the
+     * last one; Ratis takes it on its apply thread as it takes the ones it triggers by entries,
+     * and purges its log up to it. Sent from the copier thread, never from Ratis's apply thread.
+     */
+    private void askForSnapshot() {
+        if (closing || !snapshotAsked.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            copier.execute(() -> {
+                try {
+                    RaftServer server = getServer().join();
+                    server.snapshotManagementAsync(SnapshotManagementRequest.newCreate(ClientId.randomId(),
+                            server.getId(), getGroupId(), snapshotCalls.incrementAndGet(),
+                            CatchUp.QUERY_TIMEOUT.toMillis(), 1)).whenComplete((reply, error) -> {
+                                snapshotAsked.set(false);
+                                if (error != null || !reply.isSuccess()) {
+                                    LOG.warn("a snapshot asked for after {} bytes was not taken: {}",
+                                            bytesSinceSnapshot.get(), String.valueOf(error != null ? error
+                                                    : reply.getException()));
+                                }
+                            });
+                } catch (RuntimeException e) {
+                    snapshotAsked.set(false);
+                    LOG.warn("could not ask for a snapshot: {}", e.toString());
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            snapshotAsked.set(false);
+        }
+    }
+
+    /** Ratis pauses the state machine before it reloads it after a snapshot was installed. */
+    @Override
+    public synchronized void pause() {
+        if (getLifeCycleState() == LifeCycle.State.RUNNING) {
+            getLifeCycle().transition(LifeCycle.State.PAUSING);
+            getLifeCycle().transition(LifeCycle.State.PAUSED);
+        }
+    }
+
+    /**
+     * Reloads after a snapshot was installed by copy: the applied point, the replay cursor and
+     * Ratis's last-applied index move to the checkpoint the copy wrote.
+     */
+    @Override
+    public synchronized void reinitialize() throws IOException {
+        AppliedIndex.Applied installed = Checkpoint.read(checkpointDirectory())
+                .orElseThrow(() -> new IOException("no checkpoint in " + checkpointDirectory() + " to reload from"));
+        applied.jumpTo(installed);
+        replayCursor = installed.nextPosition();
+        replayHead = store.headPosition();
+        if (replayHead + 1 < replayCursor) {
+            throw new IOException("the store ends at position " + replayHead + " but the installed checkpoint says it"
+                    + " holds position " + (replayCursor - 1));
+        }
+        latestSnapshot = snapshotInfo(installed);
+        TermIndex last = getLastAppliedTermIndex();
+        if (last == null || last.getIndex() < installed.index()) {
+            setLastAppliedTermIndex(TermIndex.valueOf(installed.term(), installed.index()));
+        }
+        LOG.info("state machine reloaded at index {} (next position {}, store head {})", installed.index(),
+                installed.nextPosition(), replayHead);
+        if (getLifeCycleState() == LifeCycle.State.PAUSED) {
+            getLifeCycle().transition(LifeCycle.State.STARTING);
+            getLifeCycle().transition(LifeCycle.State.RUNNING);
+        }
+    }
+
+    /** Stops a copy in progress (it fails; what it stored stays). */
+    @Override
+    public void close() throws IOException {
+        closing = true;
+        copier.shutdownNow();
+        super.close();
     }
 
     /** On the leader: stamps the command with the leader's clock, so every node stores that timestamp. */
@@ -185,9 +408,23 @@ final class RewindStateMachine extends BaseStateMachine {
     @Override
     public CompletableFuture<Message> query(Message request) {
         ByteString content = request.getContent();
-        if (content.size() == 1 && content.byteAt(0) == QUERY_APPLIED) {
-            return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(java.nio.ByteBuffer
-                    .allocate(16).putLong(0, applied.applied().index()).putLong(8, store.headPosition()))));
+        if (content.size() > 0 && content.byteAt(0) == CatchUpCodec.QUERY_APPLIED && content.size() == 1) {
+            return CompletableFuture.completedFuture(message(CatchUpCodec.encodeApplied(applied.applied())));
+        }
+        if (content.size() > 0 && content.byteAt(0) == CatchUpCodec.QUERY_APPENDS) {
+            try {
+                ByteBuffer in = content.asReadOnlyByteBuffer();
+                in.get();
+                CatchUpCodec.AppendsQuery asked = CatchUpCodec.decodeAppendsQuery(in);
+                // Only what this node applied: the answer is committed history, whole appends.
+                long end = Math.min(asked.end(), applied.applied().nextPosition());
+                checkSameBefore(asked);
+                return CompletableFuture.completedFuture(message(CatchUpCodec.encodeAppends(
+                        store.readAppends(asked.from(), end, asked.maxBytes()))));
+            } catch (RuntimeException e) {
+                LOG.warn("refused a copy to a node catching up: {}", e.getMessage());
+                return CompletableFuture.completedFuture(message(CatchUpCodec.encodeRefusal(e.getMessage())));
+            }
         }
         if (content.size() != 1 || content.byteAt(0) != QUERY_COMMIT_INDEX) {
             return CompletableFuture.failedFuture(new InvalidCommandException("a query of " + content.size()
@@ -196,6 +433,24 @@ final class RewindStateMachine extends BaseStateMachine {
         long committed = division.getRaftLog().getLastCommittedIndex();
         return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(
                 java.nio.ByteBuffer.allocate(8).putLong(0, committed))));
+    }
+
+    /**
+     * Refuses a copy whose asker's event before its start is not this node's event there: its
+     * store is not a prefix of this one (diverged, or another cluster's directory).
+     */
+    private void checkSameBefore(CatchUpCodec.AppendsQuery asked) {
+        if (asked.from() == 0) {
+            return;
+        }
+        List<RecordedEvent> mine = store.readAll(ReadOptions.from(asked.from() - 1, Direction.FORWARD)
+                .withMaxEvents(1)).events();
+        UUID id = mine.isEmpty() ? null : mine.get(0).id();
+        if (!asked.before().equals(id)) {
+            throw new StoreFailedException("the node asking to copy from position " + asked.from() + " holds event "
+                    + asked.before() + " at position " + (asked.from() - 1) + ", where this node holds " + id
+                    + ": its store is not a prefix of this one and cannot be caught up by copy", null);
+        }
     }
 
     /** Logged on every node, so an operator (and the kill test) can tell who leads. */
@@ -221,6 +476,10 @@ final class RewindStateMachine extends BaseStateMachine {
         LogEntryProto entry = transaction.getLogEntry();
         long term = entry.getTerm();
         long index = entry.getIndex();
+        entriesApplied.incrementAndGet();
+        if (bytesSinceSnapshot.addAndGet(entry.getSerializedSize()) >= policy.snapshotBytes()) {
+            askForSnapshot();
+        }
         AppliedIndex tracker = applied;
         tracker.started(index);
         if (failure != null) {

@@ -41,4 +41,22 @@ class AppliedIndexTest {
         applied.finished(1, 9, 100);
         assertThat(applied.applied()).isEqualTo(new AppliedIndex.Applied(1, 9, 40));
     }
+
+    @Test
+    void anInstalledSnapshotMovesTheAppliedPointForwardAndCompletesItsWaiters() {
+        AppliedIndex applied = new AppliedIndex(new AppliedIndex.Applied(1, 9, 40));
+        CompletableFuture<Void> fifty = applied.whenApplied(50);
+        CompletableFuture<Void> sixty = applied.whenApplied(60);
+        applied.started(10); // an entry the copy covers, never finished here
+        applied.jumpTo(new AppliedIndex.Applied(3, 55, 900));
+        assertThat(applied.applied()).isEqualTo(new AppliedIndex.Applied(3, 55, 900));
+        assertThat(applied.idle()).as("the covered entry is forgotten").isTrue();
+        assertThat(fifty).isCompleted();
+        assertThat(sixty).isNotDone();
+        applied.jumpTo(new AppliedIndex.Applied(3, 40, 500)); // never backwards
+        assertThat(applied.applied().index()).isEqualTo(55);
+        applied.started(56);
+        applied.finished(3, 56, 905);
+        assertThat(applied.applied()).isEqualTo(new AppliedIndex.Applied(3, 56, 905));
+    }
 }

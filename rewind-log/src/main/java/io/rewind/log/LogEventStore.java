@@ -448,4 +448,95 @@ public final class LogEventStore implements EventStore {
             whenDone.completed(null, e);
         }
     }
+
+    /**
+     * Reads whole appends, in order, starting with the one that begins at {@code from} and ending
+     * before {@code end} (exclusive) or the head: as many as fit {@code maxBytes} (encoded record
+     * sizes), and always the first one whole, however large. An append is whole when its last
+     * record is the one the log marked as the end of the append; an append that is not whole
+     * below {@code end} is left out, so the answer never holds part of an atomic append.
+     *
+     * @throws InvalidRequestException if {@code from} is not the first position of an append
+     *                                 stored here, or {@code maxBytes} is not positive
+     */
+    public List<RecordedAppend> readAppends(long from, long end, long maxBytes) {
+        checkOpen();
+        if (maxBytes <= 0) {
+            throw new InvalidRequestException("maxBytes must be positive, was " + maxBytes);
+        }
+        long last = Math.min(end - 1, reader.head());
+        if (from < 0 || from > last) {
+            if (from >= 0 && from == last + 1) {
+                return List.of();
+            }
+            throw new InvalidRequestException("position " + from + " is not stored below " + (last + 1));
+        }
+        if (from > 0 && !reader.endsAppend(from - 1)) {
+            throw new InvalidRequestException("position " + from + " is inside an append (the append of position "
+                    + (from - 1) + " does not end there)");
+        }
+        List<RecordedAppend> appends = new java.util.ArrayList<>();
+        List<RecordedEvent> current = new java.util.ArrayList<>();
+        long[] bytes = {0, 0}; // bytes of the whole appends taken, bytes of the current one
+        reader.readRecords(from, last, (event, commit) -> {
+            current.add(event);
+            bytes[1] += RecordCodec.recordSize(event.stream().getBytes(java.nio.charset.StandardCharsets.UTF_8).length,
+                    event.type().getBytes(java.nio.charset.StandardCharsets.UTF_8).length, event.metadata().length,
+                    event.data().length);
+            if (!commit) {
+                return true;
+            }
+            if (!appends.isEmpty() && bytes[0] + bytes[1] > maxBytes) {
+                return false;
+            }
+            appends.add(new RecordedAppend(current));
+            current.clear();
+            bytes[0] += bytes[1];
+            bytes[1] = 0;
+            return bytes[0] < maxBytes;
+        });
+        return appends;
+    }
+
+    /**
+     * Stores one append exactly as another log recorded it (the same positions, versions, ids,
+     * types, timestamps, metadata and data, and its end marked as the end of one append), so that
+     * this log's records are byte for byte those of the log it was read from. The append is
+     * stored whole or not at all: it is refused (with {@link InvalidRequestException}, nothing
+     * written) unless its first position is this log's next position, each event's version is its
+     * stream's next one here, none of its ids is stored here already, and its timestamps are not
+     * before the last one stored. The writer calls {@code whenDone} once it is durable (as the
+     * configured durability says), as {@link #appendReplicated}; never refused as overloaded (the
+     * caller bounds what it has in flight), and calls from one thread are stored in order.
+     *
+     * @throws InvalidRequestException if an argument is null
+     */
+    public void appendRecorded(RecordedAppend append, AppendCallback whenDone) {
+        if (whenDone == null || append == null) {
+            throw new InvalidRequestException("recorded append and callback must not be null");
+        }
+        try {
+            checkOpen();
+            if (writer.failure() != null) {
+                throw writer.failure();
+            }
+            writer.submitRecorded(append, whenDone);
+        } catch (EventStoreException e) {
+            whenDone.completed(null, e);
+        }
+    }
+
+    /**
+     * Completes once everything this store accepted before the call is written and forced to disk,
+     * whatever the durability policy (under {@code always} that is at once after the appends
+     * before it); fails if the writer failed or the store is closed.
+     */
+    public CompletableFuture<Void> force() {
+        try {
+            checkOpen();
+        } catch (EventStoreException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return writer.submitForce().thenApply(ignored -> null);
+    }
 }

@@ -98,8 +98,27 @@ final class LogReader {
         readRange(from, to, page::offer);
     }
 
+    /** A record as the reader decoded it, with whether it ends its append (the COMMIT flag). */
+    interface RecordVisitor {
+        /** Returns false to stop the read. */
+        boolean visit(RecordedEvent event, boolean commit);
+    }
+
     /** Decodes the events at {@code from..to} in order while {@code consumer} takes them. */
     private void readRange(long from, long to, java.util.function.Predicate<RecordedEvent> consumer) {
+        readRecords(from, to, (event, commit) -> consumer.test(event));
+    }
+
+    /** Whether the record at a visible {@code position} ends its append (carries the COMMIT flag). */
+    boolean endsAppend(long position) {
+        return RecordCodec.isCommit(recordAt(position), 0);
+    }
+
+    /**
+     * Decodes the records at {@code from..to} (inclusive, both at most the head) in order, with
+     * their COMMIT flags, while {@code visitor} takes them.
+     */
+    void readRecords(long from, long to, RecordVisitor visitor) {
         IndexSnapshot index = indexes;
         SegmentList segmentList = segments;
         long position = from;
@@ -119,7 +138,7 @@ final class LogReader {
                     continue;
                 }
                 requireValid(check, chunk, at, segment, offset + at, position);
-                if (!consumer.test(RecordCodec.decode(chunk, at))) {
+                if (!visitor.visit(RecordCodec.decode(chunk, at), RecordCodec.isCommit(chunk, at))) {
                     return;
                 }
                 at += RecordCodec.totalSize(chunk, at);

@@ -80,6 +80,10 @@ final class LogWriter {
          * timestamp is never before the last one stored, so the log's timestamps never go back.
          */
         final long timestampMicros;
+        /** Non-null for an append of already-recorded events ({@link #submitRecorded}); then request is null. */
+        final RecordedAppend recorded;
+        /** A request to force what was written before it ({@link #submitForce}); request and recorded are null. */
+        final boolean forceMarker;
         AppendResult result;
         EventStoreException error;
         List<AppendPlan.PlannedEvent> written;
@@ -95,6 +99,22 @@ final class LogWriter {
             this.ticket = ticket;
             this.callback = callback;
             this.timestampMicros = timestampMicros;
+            this.recorded = null;
+            this.forceMarker = false;
+        }
+
+        Pending(RecordedAppend recorded, AppendCallback callback, boolean forceMarker) {
+            this.request = null;
+            this.waitedOnOnly = false;
+            this.ticket = UNBOUNDED;
+            this.callback = callback;
+            this.timestampMicros = CLOCK;
+            this.recorded = recorded;
+            this.forceMarker = forceMarker;
+        }
+
+        int eventCount() {
+            return request != null ? request.eventCount() : recorded != null ? recorded.size() : 0;
         }
 
         void complete() {
@@ -195,6 +215,20 @@ final class LogWriter {
         submit(new Pending(request, false, UNBOUNDED, callback, timestampMicros));
     }
 
+    /**
+     * Queues an append of events another log recorded, to be stored exactly as they are (see
+     * {@link LogEventStore#appendRecorded}); never refused as overloaded, its caller bounds what it
+     * has in flight.
+     */
+    void submitRecorded(RecordedAppend recorded, AppendCallback callback) {
+        submit(new Pending(recorded, callback, false));
+    }
+
+    /** Queues a marker: its future completes once everything queued before it is written and forced. */
+    CompletableFuture<AppendResult> submitForce() {
+        return submit(new Pending(null, null, true));
+    }
+
     private CompletableFuture<AppendResult> submit(Pending pending) {
         queue.add(pending);
         if (exited && queue.remove(pending)) {
@@ -276,7 +310,7 @@ final class LogWriter {
             }
             admission.release(next.ticket);
             batch.add(next);
-            events += next.request.eventCount();
+            events += next.eventCount();
             if (batch.size() == MAX_BATCH || events >= MAX_BATCH_EVENTS) {
                 break;
             }
@@ -307,6 +341,10 @@ final class LogWriter {
             }
             appender.flush();
             forceByPolicy();
+            if (appender.isUnforced() && batch.stream().anyMatch(pending -> pending.forceMarker)) {
+                appender.force(nextPosition);
+                lastForceNanos = System.nanoTime();
+            }
         } catch (IOException e) {
             failStop(e, batch);
             return;
@@ -324,6 +362,13 @@ final class LogWriter {
     }
 
     private void decide(Pending pending) throws IOException {
+        if (pending.forceMarker) {
+            return;
+        }
+        if (pending.recorded != null) {
+            decideRecorded(pending);
+            return;
+        }
         AppendPlan plan;
         try {
             plan = AppendPlanner.plan(pending.request, batchState, eventIds);
@@ -393,6 +438,105 @@ final class LogWriter {
         lastTimestampMicros = timestamp;
         pending.result = new AppendResult(written);
         pending.written = events;
+    }
+
+    /**
+     * An append of recorded events: stored as it is, if it continues this log exactly — its first
+     * position is the next one, each event's version is its stream's next, no id is stored already,
+     * timestamps do not go back — else refused whole, nothing written.
+     */
+    private void decideRecorded(Pending pending) throws IOException {
+        List<io.rewind.api.RecordedEvent> events = pending.recorded.events();
+        List<AppendPlan.PlannedEvent> planned = new ArrayList<>(events.size());
+        try {
+            checkRecorded(events, planned);
+        } catch (EventStoreException e) {
+            pending.error = e;
+            return;
+        }
+        byte[][] streams = new byte[events.size()][];
+        byte[][] types = new byte[events.size()][];
+        long bytes = 0;
+        for (int i = 0; i < events.size(); i++) {
+            io.rewind.api.RecordedEvent event = events.get(i);
+            streams[i] = event.stream().getBytes(StandardCharsets.UTF_8);
+            types[i] = typeBytes(event.type());
+            bytes += RecordCodec.recordSize(streams[i].length, types[i].length, event.metadata().length,
+                    event.data().length);
+        }
+        if (bytes > MAX_APPEND_BYTES) {
+            pending.error = new EventTooLargeException("the recorded append encodes to " + bytes
+                    + " bytes, the limit is " + MAX_APPEND_BYTES);
+            return;
+        }
+        try {
+            if (appender.needsRoll(bytes)) {
+                appender.roll(nextPosition);
+            }
+            List<AppendResult.Written> written = new ArrayList<>(events.size());
+            for (int i = 0; i < events.size(); i++) {
+                io.rewind.api.RecordedEvent event = events.get(i);
+                long timestamp = RecordCodec.toMicros(event.timestamp());
+                int size = RecordCodec.recordSize(streams[i].length, types[i].length, event.metadata().length,
+                        event.data().length);
+                ByteBuffer buffer = appender.room(size);
+                indexEntries.add((int) appender.writeOffset(), event.id().getMostSignificantBits(),
+                        event.id().getLeastSignificantBits(), StreamHash.of(event.stream()), event.version());
+                RecordCodec.encode(buffer, event.position(), event.version(), timestamp, i == events.size() - 1,
+                        streams[i], types[i], event.id(), event.metadata(), event.data(), crc);
+                batchState.accept(planned.get(i), event.position(), timestamp);
+                written.add(new AppendResult.Written(event.stream(), event.version(), event.position(), event.id()));
+                nextPosition++;
+                lastTimestampMicros = timestamp;
+            }
+            pending.result = new AppendResult(written);
+            pending.written = planned;
+        } catch (RuntimeException e) {
+            throw new IOException("encoding a recorded append failed: " + e, e);
+        }
+    }
+
+    private void checkRecorded(List<io.rewind.api.RecordedEvent> events, List<AppendPlan.PlannedEvent> planned) {
+        if (events.get(0).position() != nextPosition) {
+            throw new io.rewind.api.InvalidRequestException("a recorded append must start at the log's next position "
+                    + nextPosition + ", this one starts at " + events.get(0).position());
+        }
+        if (events.size() > io.rewind.api.Limits.MAX_EVENTS_PER_APPEND) {
+            throw new io.rewind.api.InvalidRequestException("a recorded append carries " + events.size()
+                    + " events, the limit is " + io.rewind.api.Limits.MAX_EVENTS_PER_APPEND);
+        }
+        Map<String, Long> versions = new HashMap<>();
+        java.util.Set<java.util.UUID> ids = new java.util.HashSet<>();
+        long lastTimestamp = lastTimestampMicros;
+        for (io.rewind.api.RecordedEvent event : events) {
+            io.rewind.api.Limits.checkStreamName(event.stream());
+            io.rewind.api.Limits.checkType(event.type());
+            long size = (long) event.data().length + event.metadata().length;
+            if (size > config.maxEventBytes()) {
+                throw new EventTooLargeException(size, config.maxEventBytes());
+            }
+            long current = versions.containsKey(event.stream()) ? versions.get(event.stream())
+                    : batchState.currentVersion(event.stream());
+            if (event.version() != current + 1) {
+                throw new io.rewind.api.InvalidRequestException("recorded event " + event.id() + " at position "
+                        + event.position() + " has version " + event.version() + " of stream '" + event.stream()
+                        + "', whose next version here is " + (current + 1));
+            }
+            versions.put(event.stream(), event.version());
+            if (!ids.add(event.id()) || batchState.eventById(event.id()).isPresent()) {
+                throw new io.rewind.api.InvalidRequestException("recorded event id " + event.id() + " at position "
+                        + event.position() + " is stored already");
+            }
+            long timestamp = RecordCodec.toMicros(event.timestamp());
+            if (timestamp < lastTimestamp) {
+                throw new io.rewind.api.InvalidRequestException("recorded event at position " + event.position()
+                        + " has timestamp " + event.timestamp() + ", before the one stored last ("
+                        + RecordCodec.toInstant(lastTimestamp) + ")");
+            }
+            lastTimestamp = timestamp;
+            planned.add(new AppendPlan.PlannedEvent(event.stream(), event.version(), event.id(),
+                    new io.rewind.api.EventData(event.id(), event.type(), event.data(), event.metadata())));
+        }
     }
 
     private byte[] typeBytes(String type) {
