@@ -1,5 +1,6 @@
 package io.rewind.cluster;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * link after {@link #blackhole()} or {@link #reset()} returned ever reaches the other side (bytes
  * read before it may still be delivered). Each connection costs four threads (a reader and a
  * writer per direction); {@link #close} stops every thread this proxy started and waits for them.
- * Thread-safe.
+ * {@link #record()} keeps a copy of every byte forwarded from then on, per connection and direction
+ * (what an eavesdropper on the link would capture). Thread-safe.
  */
 final class LinkProxy implements AutoCloseable {
 
@@ -80,6 +83,8 @@ final class LinkProxy implements AutoCloseable {
     /** True while the link resets connections. */
     private volatile boolean resetting;
     private Thread flapper;
+    /** While recording: every byte forwarded, one buffer per connection and direction (else null). */
+    private volatile List<ByteArrayOutputStream> recordings;
 
     private LinkProxy(String name, InetSocketAddress target) throws IOException {
         this.name = name;
@@ -110,6 +115,31 @@ final class LinkProxy implements AutoCloseable {
 
     Mode mode() {
         return setting.mode();
+    }
+
+    /**
+     * From now on, keeps a copy of every byte forwarded, per connection and direction, until this
+     * proxy is closed (for captures of a few megabytes at most). Recording already: no change.
+     */
+    synchronized void record() {
+        if (recordings == null) {
+            recordings = new CopyOnWriteArrayList<>();
+        }
+    }
+
+    /** What {@link #record()} captured so far: one byte stream per connection and direction. */
+    List<byte[]> recorded() {
+        List<ByteArrayOutputStream> now = recordings;
+        if (now == null) {
+            throw new IllegalStateException(name + " is not recording");
+        }
+        List<byte[]> copies = new ArrayList<>();
+        for (ByteArrayOutputStream recording : now) {
+            synchronized (recording) {
+                copies.add(recording.toByteArray());
+            }
+        }
+        return copies;
     }
 
     /** Bytes written to either side so far. */
@@ -321,6 +351,7 @@ final class LinkProxy implements AutoCloseable {
         }
 
         private void write(BlockingQueue<Chunk> queue, Socket to) {
+            ByteArrayOutputStream recording = null;
             try {
                 OutputStream out = to.getOutputStream();
                 while (true) {
@@ -340,6 +371,16 @@ final class LinkProxy implements AutoCloseable {
                     out.write(chunk.bytes());
                     out.flush();
                     forwardedBytes.addAndGet(chunk.bytes().length);
+                    List<ByteArrayOutputStream> capture = recordings;
+                    if (capture != null) {
+                        if (recording == null) {
+                            recording = new ByteArrayOutputStream();
+                            capture.add(recording);
+                        }
+                        synchronized (recording) {
+                            recording.write(chunk.bytes());
+                        }
+                    }
                 }
             } catch (IOException e) {
                 abort();

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,10 +44,13 @@ final class ProxiedCluster implements AutoCloseable {
     /** links[i][j]: node i's proxy to node j (null on the diagonal). */
     private final LinkProxy[][] links;
     private final ClusterEventStore[] nodes;
+    /** Node i's TLS settings, or null for plain text. */
+    private final IntFunction<ClusterTls> tls;
 
-    private ProxiedCluster(Path root, int size) throws IOException {
+    private ProxiedCluster(Path root, int size, IntFunction<ClusterTls> tls) throws IOException {
         this.root = root;
         this.size = size;
+        this.tls = tls;
         this.ports = new int[size];
         this.links = new LinkProxy[size][size];
         this.nodes = new ClusterEventStore[size];
@@ -74,7 +78,12 @@ final class ProxiedCluster implements AutoCloseable {
 
     /** Starts {@code size} nodes, each behind its proxies. */
     static ProxiedCluster start(Path root, int size) throws IOException {
-        ProxiedCluster cluster = new ProxiedCluster(root, size);
+        return start(root, size, i -> null);
+    }
+
+    /** Starts {@code size} nodes, each behind its proxies, node i's Raft traffic under {@code tls.apply(i)}. */
+    static ProxiedCluster start(Path root, int size, IntFunction<ClusterTls> tls) throws IOException {
+        ProxiedCluster cluster = new ProxiedCluster(root, size, tls);
         try {
             for (int i = 0; i < size; i++) {
                 cluster.startNode(i);
@@ -102,7 +111,7 @@ final class ProxiedCluster implements AutoCloseable {
     private void startNode(int i) {
         LogEventStore local = LogEventStore.open(LogConfig.builder(root.resolve(id(i))).build());
         nodes[i] = ClusterEventStore.start(new ClusterConfig(id(i), membersSeenBy(i), root.resolve(id(i) + ".raft")),
-                local);
+                local, tls.apply(i));
     }
 
     ClusterEventStore node(int i) {
