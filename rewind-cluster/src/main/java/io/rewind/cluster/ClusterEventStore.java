@@ -147,7 +147,7 @@ public final class ClusterEventStore implements EventStore {
      */
     private final Thread proposer;
 
-    /** An append waiting to be proposed: its encoded body, and the caller's future. */
+    /** An append waiting to be proposed: its encoded body, the caller's future, and when it came (System.nanoTime). */
     private record Proposal(byte[] body, CompletableFuture<AppendResult> future, long arrivedNanos) {
     }
 
@@ -342,7 +342,9 @@ public final class ClusterEventStore implements EventStore {
      * batched with the other appends waiting on this node into one Raft entry; the future
      * completes after commit by a majority and apply on the leader and on this node. When no
      * answer comes within {@link #APPEND_TIMEOUT} the future fails with
-     * {@link StoreUnavailableException} (the outcome is unknown: retry with the same event ids).
+     * {@link StoreUnavailableException} (the outcome is unknown: retry with the same event ids);
+     * when the append could not even be proposed within {@link #PROPOSE_TIMEOUT} (too much ahead
+     * of it on this node) it fails with {@link StoreOverloadedException} (nothing stored).
      */
     @Override
     public CompletableFuture<AppendResult> appendAsync(AppendRequest request) {
