@@ -98,13 +98,29 @@ public final class ClusterEventStore implements EventStore {
     static final int MAX_ENTRIES_IN_FLIGHT = 4;
     /** The most appends in one entry. */
     static final int MAX_APPENDS_PER_ENTRY = 1024;
-    /** The most bytes of appends batched into one entry (a larger append goes alone). */
-    static final int MAX_BATCH_BYTES = 4 * 1024 * 1024;
+    /**
+     * The most bytes of appends batched into one entry (a larger append goes alone). 512 KiB: at
+     * 4 MiB, four entries in flight were 16 MiB of Raft work ahead of an append, which a loaded
+     * machine (load ~20, about 1 MB/s through Raft) took longer than {@link #APPEND_TIMEOUT} to
+     * commit; now at most 2 MiB are ahead of a proposed append (2 s at 1 MB/s), and an entry
+     * still carries ~40 appends of 100 small events, so Raft's cost per entry stays shared
+     * (docs/CLUSTER.md, "What a client sees").
+     */
+    static final int MAX_BATCH_BYTES = 512 * 1024;
     /**
      * How long an append may wait for a leader and its commit before it fails as unknown: below
      * the Java client's default request timeout (10 s), so the client hears why.
      */
     static final Duration APPEND_TIMEOUT = Duration.ofSeconds(8);
+    /**
+     * How long an append may wait for the proposer (behind the entries in flight) before it is
+     * refused as OVERLOADED, unproposed: half of {@link #APPEND_TIMEOUT}, so that a proposed
+     * append has the other half for its entry's round (docs/CLUSTER.md, "What a client sees").
+     */
+    static final Duration PROPOSE_TIMEOUT = APPEND_TIMEOUT.dividedBy(2);
+    /** The Raft client's timeout per request: beyond {@link #APPEND_TIMEOUT} (see clientProperties). */
+    static final TimeDuration RAFT_REQUEST_TIMEOUT = TimeDuration.valueOf(APPEND_TIMEOUT.toMillis() + 2000,
+            TimeUnit.MILLISECONDS);
 
     private final ClusterConfig config;
     private final LogEventStore local;
@@ -131,8 +147,8 @@ public final class ClusterEventStore implements EventStore {
      */
     private final Thread proposer;
 
-    /** An append waiting to be proposed: its encoded body, and the caller's future. */
-    private record Proposal(byte[] body, CompletableFuture<AppendResult> future) {
+    /** An append waiting to be proposed: its encoded body, the caller's future, and when it came (System.nanoTime). */
+    private record Proposal(byte[] body, CompletableFuture<AppendResult> future, long arrivedNanos) {
     }
 
     private ClusterEventStore(ClusterConfig config, LogEventStore local, RewindStateMachine stateMachine,
@@ -277,7 +293,11 @@ public final class ClusterEventStore implements EventStore {
     private static RaftProperties clientProperties() {
         RaftProperties properties = new RaftProperties();
         RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.GRPC);
-        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(5, TimeUnit.SECONDS));
+        // Longer than an append waits (APPEND_TIMEOUT): Ratis re-sends a request whose answer is
+        // late, and a late answer under load means the leader is still working on the entry; the
+        // re-sent copy (up to an entry's bytes) only added to that work. Requests are still
+        // re-sent at once on an error (not the leader, connection lost).
+        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, RAFT_REQUEST_TIMEOUT);
         // One more than this node ever has in flight, so that the client's send never blocks.
         RaftClientConfigKeys.Async.setOutstandingRequestsMax(properties, MAX_APPENDS_IN_FLIGHT + 1);
         return properties;
@@ -322,7 +342,9 @@ public final class ClusterEventStore implements EventStore {
      * batched with the other appends waiting on this node into one Raft entry; the future
      * completes after commit by a majority and apply on the leader and on this node. When no
      * answer comes within {@link #APPEND_TIMEOUT} the future fails with
-     * {@link StoreUnavailableException} (the outcome is unknown: retry with the same event ids).
+     * {@link StoreUnavailableException} (the outcome is unknown: retry with the same event ids);
+     * when the append could not even be proposed within {@link #PROPOSE_TIMEOUT} (too much ahead
+     * of it on this node) it fails with {@link StoreOverloadedException} (nothing stored).
      */
     @Override
     public CompletableFuture<AppendResult> appendAsync(AppendRequest request) {
@@ -357,16 +379,36 @@ public final class ClusterEventStore implements EventStore {
                 return CompletableFuture.failedFuture(new StoreClosedException("cluster node '" + config.nodeId()
                         + "' is closed"));
             }
-            waiting.add(new Proposal(body, future));
+            Proposal proposal = new Proposal(body, future, System.nanoTime());
+            waiting.add(proposal);
             waiting.notifyAll();
+            CompletableFuture.delayedExecutor(PROPOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .execute(() -> expireUnproposed(proposal));
         }
-        return future.orTimeout(APPEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                .handle((result, failure) -> {
-                    if (failure != null) {
-                        throw unknownOutcome(failure);
-                    }
-                    return result;
-                });
+        return future.orTimeout(APPEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).handle((result, failure) -> {
+            if (failure != null) {
+                throw unknownOutcome(failure);
+            }
+            return result;
+        });
+    }
+
+    /**
+     * An append still waiting for the proposer after {@link #PROPOSE_TIMEOUT} is never proposed:
+     * nothing was stored, and it fails at once as OVERLOADED (this node holds more than it gets
+     * through Raft in time). One already proposed is left to its entry (and {@link #APPEND_TIMEOUT}).
+     */
+    private void expireUnproposed(Proposal proposal) {
+        boolean unproposed;
+        synchronized (waiting) {
+            unproposed = !proposal.future().isDone() && waiting.removeFirstOccurrence(proposal);
+        }
+        if (unproposed) {
+            inFlight.release();
+            proposal.future().completeExceptionally(new StoreOverloadedException("cluster node '" + config.nodeId()
+                    + "' could not propose the append within " + PROPOSE_TIMEOUT.toSeconds() + " s (the appends ahead"
+                    + " of it were still going through Raft); nothing was stored, retry later"));
+        }
     }
 
     /**
@@ -394,7 +436,8 @@ public final class ClusterEventStore implements EventStore {
                 while (!waiting.isEmpty() && batch.size() < MAX_APPENDS_PER_ENTRY) {
                     Proposal next = waiting.peek();
                     if (next.future().isDone()) {
-                        // Timed out while waiting: its caller heard "unknown"; nothing was proposed.
+                        // Its time ran out before its expiry took it out (a late timer thread):
+                        // its caller heard "unknown"; nothing was proposed.
                         waiting.poll();
                         inFlight.release();
                         continue;
@@ -420,6 +463,12 @@ public final class ClusterEventStore implements EventStore {
         for (Proposal proposal : batch) {
             bodies.add(proposal.body());
         }
+        long sentNanos = System.nanoTime();
+        int entryBytes = Command.overheadBytes();
+        for (byte[] body : bodies) {
+            entryBytes += Command.framedSize(body);
+        }
+        int bytesOfEntry = entryBytes;
         CompletableFuture<RaftClientReply> sent;
         try {
             sent = client.async().send(Message.valueOf(ByteString.copyFrom(Command.encodeAppends(bodies))));
@@ -427,6 +476,13 @@ public final class ClusterEventStore implements EventStore {
             sent = CompletableFuture.failedFuture(e);
         }
         sent.whenComplete((reply, failure) -> {
+            if (LOG.isDebugEnabled()) {
+                long now = System.nanoTime();
+                LOG.debug("entry of {} appends, {} bytes: waited {} ms for the proposer, {} ms in Raft ({})", batch.size(),
+                        bytesOfEntry, (sentNanos - batch.get(0).arrivedNanos()) / 1_000_000, (now - sentNanos) / 1_000_000,
+                        failure != null ? failure.toString() : reply.isSuccess() ? "committed at " + reply.getLogIndex()
+                                : String.valueOf(reply.getException()));
+            }
             synchronized (waiting) {
                 entriesInFlight--;
                 waiting.notifyAll();

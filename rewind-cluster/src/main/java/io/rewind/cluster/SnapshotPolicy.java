@@ -13,7 +13,7 @@ package io.rewind.cluster;
  *                         entries were applied since the last one
  * @param snapshotBytes    the node asks Ratis for a snapshot once this many bytes of entries were
  *                         applied since the last one (Ratis counts entries only, and one entry may
- *                         carry one append or 4 MiB of them)
+ *                         carry one append or 512 KiB of them)
  * @param purgeGap         Ratis purges its log up to the snapshot once the snapshot is this many
  *                         entries past the last purge (only closed segments are deleted)
  * @param raftSegmentBytes the size at which Ratis closes a log segment (the unit of purging)

@@ -24,9 +24,13 @@ final class LocalCluster implements AutoCloseable {
     private final Path root;
     private final Map<String, String> members = new LinkedHashMap<>();
     private final ClusterEventStore[] nodes;
+    private final Duration electionMin;
+    private final Duration electionMax;
 
-    private LocalCluster(Path root, int size) throws IOException {
+    private LocalCluster(Path root, int size, Duration electionMin, Duration electionMax) throws IOException {
         this.root = root;
+        this.electionMin = electionMin;
+        this.electionMax = electionMax;
         for (int i = 1; i <= size; i++) {
             members.put("n" + i, "127.0.0.1:" + freePort());
         }
@@ -34,7 +38,12 @@ final class LocalCluster implements AutoCloseable {
     }
 
     static LocalCluster start(Path root, int size) throws IOException {
-        LocalCluster cluster = new LocalCluster(root, size);
+        return start(root, size, ELECTION_MIN, ELECTION_MAX);
+    }
+
+    /** As {@link #start(Path, int)}, with the given election timeouts (a server's defaults: 1-2 s). */
+    static LocalCluster start(Path root, int size, Duration electionMin, Duration electionMax) throws IOException {
+        LocalCluster cluster = new LocalCluster(root, size, electionMin, electionMax);
         for (int i = 0; i < size; i++) {
             cluster.startNode(i);
         }
@@ -46,7 +55,7 @@ final class LocalCluster implements AutoCloseable {
         String id = "n" + (i + 1);
         LogEventStore local = LogEventStore.open(LogConfig.builder(root.resolve(id)).build());
         nodes[i] = ClusterEventStore.start(new ClusterConfig(id, members, root.resolve(id + ".raft"),
-                ELECTION_MIN, ELECTION_MAX), local);
+                electionMin, electionMax), local);
         return nodes[i];
     }
 
