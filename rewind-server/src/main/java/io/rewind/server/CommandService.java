@@ -9,6 +9,7 @@ import io.rewind.api.StreamInfo;
 import io.rewind.api.StreamListOptions;
 import io.rewind.api.StreamPage;
 import io.rewind.api.SystemStreams;
+import io.rewind.groups.GroupService;
 import io.rewind.protocol.MalformedMessageException;
 import io.rewind.protocol.command.CommandReply;
 import io.rewind.protocol.command.CommandRequest;
@@ -43,14 +44,16 @@ final class CommandService {
     private final SubscriptionHub subscriptions;
     private final AppendPath appends;
     private final Optional<SecuredEventStore> guard;
+    private final Optional<GroupService> groups;
 
     /**
      * @param guard the principal's view when {@code store} is one, so subscriptions (which the hub
      *              serves from the bare store) are checked against the same grants
      */
     CommandService(EventStore store, ServerConfig config, OffThread offThread, AppendPath appends, Replies replies,
-            SubscriptionHub subscriptions, Optional<SecuredEventStore> guard) {
+            SubscriptionHub subscriptions, Optional<SecuredEventStore> guard, Optional<GroupService> groups) {
         this.store = store;
+        this.groups = groups;
         this.guard = guard;
         this.appends = appends;
         this.config = config;
@@ -120,9 +123,19 @@ final class CommandService {
                     .after(list.after()).withMaxStreams(list.limit()).withMaxBytes(list.maxBytes())),
                     (page, failure) -> answer(message, id, page, failure,
                             p -> new CommandReply.Streams(id, userView(p, list.prefix()), p.nextAfter())));
+        } else if (request instanceof CommandRequest.Group group) {
+            call(message, id, () -> group(group), values -> new CommandReply.GroupResult(id, values));
         } else {
             throw new IllegalStateException("not a store command: " + request);
         }
+    }
+
+    /** Runs a GROUP command on a worker; with security, every group operation needs the admin grant (docs/SECURITY.md). */
+    private List<String> group(CommandRequest.Group request) {
+        GroupService service = groups.orElseThrow(() -> new EventStoreException(ErrorCode.UNAVAILABLE,
+                "this server runs no consumer groups (it was started without a group service)"));
+        guard.ifPresent(g -> g.requireAdmin("manage consumer groups (GROUP " + request.operation() + ")"));
+        return GroupCommands.run(service, request);
     }
 
     /**

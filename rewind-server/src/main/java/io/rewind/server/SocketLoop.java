@@ -68,7 +68,7 @@ final class SocketLoop implements Runnable, Replies {
     private int inFlight;
 
     SocketLoop(ServerConfig config, EventStore store, ServerSecurity security, Sockets sockets, Mailbox mailbox,
-            ExecutorService workers, Broadcaster broadcaster) {
+            ExecutorService workers, Broadcaster broadcaster, Optional<io.rewind.groups.GroupService> groups) {
         this.config = config;
         this.store = store;
         this.router = sockets.router();
@@ -82,12 +82,12 @@ final class SocketLoop implements Runnable, Replies {
         this.subscriptions = new SubscriptionHub(store, offThread, this::sendCommandReply,
                 broadcaster::lastPublished, config);
         this.commands = new CommandService(store, config, offThread, new AppendPath(store, config.maxEventSize(), mailbox),
-                this, subscriptions, Optional.empty());
+                this, subscriptions, Optional.empty(), groups);
         this.gate = new Gate<>(security, store, view -> {
             EventStore served = view.isPresent() ? view.get() : store;
             AppendPath appends = new AppendPath(served, config.maxEventSize(), mailbox);
             return new Services(new LegacyService(served, config, offThread, appends, this),
-                    new CommandService(served, config, offThread, appends, this, subscriptions, view));
+                    new CommandService(served, config, offThread, appends, this, subscriptions, view, groups));
         });
         this.published = publishedFilter(security);
         this.clientKeys = security.clientKeys().orElse(null);

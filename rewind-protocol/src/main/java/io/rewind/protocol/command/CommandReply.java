@@ -151,6 +151,25 @@ public sealed interface CommandReply {
     }
 
     /**
+     * {@code [GROUP_RESULT, id, value…]}: the answer to a GROUP request, text frames whose meaning
+     * the operation gives (docs/PROTOCOL.md §5.6).
+     */
+    record GroupResult(long requestId, List<String> values) implements CommandReply {
+        public GroupResult {
+            values = List.copyOf(values);
+        }
+
+        @Override
+        public List<byte[]> toFrames() {
+            List<byte[]> frames = new ArrayList<>(2 + values.size());
+            frames.add(Frames.text("GROUP_RESULT"));
+            frames.add(RequestIds.encode(requestId));
+            values.forEach(value -> frames.add(Frames.text(value)));
+            return frames;
+        }
+    }
+
+    /**
      * {@code [ERROR, id or empty, CODE, reason, detail…]}: the request failed (or, for a
      * subscription id, the subscription ended). {@code CODE} is an {@link ErrorCode} name; the
      * details let the client rebuild the exception ({@link ErrorReplies}). The id frame is empty when

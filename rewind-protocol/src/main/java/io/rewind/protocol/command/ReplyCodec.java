@@ -86,6 +86,13 @@ final class ReplyCodec {
             case "PONG":
                 Frames.requireCount(frames, 2, word);
                 return new CommandReply.Pong(id);
+            case "GROUP_RESULT": {
+                List<String> values = new java.util.ArrayList<>(rest.size());
+                for (byte[] frame : rest) {
+                    values.add(Frames.utf8(frame, "GROUP_RESULT value"));
+                }
+                return new CommandReply.GroupResult(id, values);
+            }
             default:
                 throw CommandReply.unknown(name);
         }
