@@ -44,14 +44,14 @@ final class CommandService {
     private final SubscriptionHub subscriptions;
     private final AppendPath appends;
     private final Optional<SecuredEventStore> guard;
-    private final Optional<GroupService> groups;
+    private final GroupConsumers groups;
 
     /**
      * @param guard the principal's view when {@code store} is one, so subscriptions (which the hub
      *              serves from the bare store) are checked against the same grants
      */
     CommandService(EventStore store, ServerConfig config, OffThread offThread, AppendPath appends, Replies replies,
-            SubscriptionHub subscriptions, Optional<SecuredEventStore> guard, Optional<GroupService> groups) {
+            SubscriptionHub subscriptions, Optional<SecuredEventStore> guard, GroupConsumers groups) {
         this.store = store;
         this.groups = groups;
         this.guard = guard;
@@ -123,6 +123,10 @@ final class CommandService {
                     .after(list.after()).withMaxStreams(list.limit()).withMaxBytes(list.maxBytes())),
                     (page, failure) -> answer(message, id, page, failure,
                             p -> new CommandReply.Streams(id, userView(p, list.prefix()), p.nextAfter())));
+        } else if (request instanceof CommandRequest.Group group
+                && GroupConsumers.isConsumerOperation(group.operation())) {
+            groups.serve(message, group, guard, System.nanoTime(), (values, failure) -> answer(message, id, values,
+                    failure, v -> new CommandReply.GroupResult(id, v)));
         } else if (request instanceof CommandRequest.Group group) {
             call(message, id, () -> group(group), values -> new CommandReply.GroupResult(id, values));
         } else {
@@ -132,8 +136,7 @@ final class CommandService {
 
     /** Runs a GROUP command on a worker; with security, every group operation needs the admin grant (docs/SECURITY.md). */
     private List<String> group(CommandRequest.Group request) {
-        GroupService service = groups.orElseThrow(() -> new EventStoreException(ErrorCode.UNAVAILABLE,
-                "this server runs no consumer groups (it was started without a group service)"));
+        GroupService service = groups.requireService();
         guard.ifPresent(g -> g.requireAdmin("manage consumer groups (GROUP " + request.operation() + ")"));
         return GroupCommands.run(service, request);
     }

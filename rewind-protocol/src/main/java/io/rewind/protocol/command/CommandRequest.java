@@ -253,11 +253,11 @@ public sealed interface CommandRequest {
     }
 
     /** The operations of {@link Group}, as their first argument frame names them. */
-    enum GroupOperation { CREATE, DELETE, LIST, DESCRIBE, PARKED, REPLAY }
+    enum GroupOperation { CREATE, DELETE, LIST, DESCRIBE, PARKED, REPLAY, JOIN, ACK, NACK, LEAVE }
 
     /**
-     * {@code [GROUP, id, CREATE|DELETE|LIST|DESCRIBE|PARKED|REPLAY, argument…]}: manages consumer
-     * groups (docs/PROTOCOL.md §5.6). The arguments are UTF-8 text frames; the server, which knows
+     * {@code [GROUP, id, CREATE|DELETE|LIST|DESCRIBE|PARKED|REPLAY|JOIN|ACK|NACK|LEAVE, argument…]}:
+     * manages consumer groups and consumes from them (docs/PROTOCOL.md §5.6). The arguments are UTF-8 text frames; the server, which knows
      * the groups' rules, judges them. Answered with {@link CommandReply.GroupResult} or ERROR.
      */
     record Group(long requestId, GroupOperation operation, List<String> arguments) implements CommandRequest {
