@@ -340,4 +340,50 @@ class GroupConsumeTest {
             assertThat(((CommandReply.Error) reply).reason()).contains("consumer 'silent' of group 'quiet' was removed");
         });
     }
+
+    @Test
+    void deletingAGroupEndsItsConsumersMembershipWithClosed() {
+        start(Duration.ofSeconds(60));
+        create("gone", "ROUND_ROBIN", 5);
+        Consumer a = new Consumer("gone", "a");
+        a.join();
+        Consumer admin = new Consumer("gone", "admin2");
+        assertThat(admin.replyTo(admin.send(GroupOperation.DELETE, "gone"))).isInstanceOf(CommandReply.GroupResult.class);
+        CommandReply ended = a.replyTo(a.joinId);
+        assertThat(((CommandReply.Error) ended).code()).isEqualTo(ErrorCode.CLOSED);
+        assertThat(((CommandReply.Error) ended).reason()).contains("consumer 'a' of group 'gone' is out of the group");
+        CommandReply.Error ack = (CommandReply.Error) a.ack(1);
+        assertThat(ack.reason()).contains("is not joined on this connection");
+    }
+
+    @Test
+    void aDeliveryNotAckedInTimeGoesToAnotherAndTheLateAckIsRefused() {
+        start(Duration.ofSeconds(60));
+        Consumer admin = new Consumer("slow", "admin");
+        assertThat(admin.replyTo(admin.send(GroupOperation.CREATE, "slow", "ROUND_ROBIN", "1", "300", "50", "0", "ALL",
+                "", "BEGINNING", "-1"))).isInstanceOf(CommandReply.GroupResult.class);
+        Consumer slow = new Consumer("slow", "slow");
+        slow.join();
+        UUID id = append("orders-1", 1).get(0);
+        long end = System.nanoTime() + DEADLINE.toNanos();
+        while (slow.deliveries.isEmpty() && System.nanoTime() < end) {
+            slow.pump();
+        }
+        Consumer fast = new Consumer("slow", "fast");
+        fast.join();
+        // The slow one keeps its connection alive but never settles; after 300 ms the event goes out again.
+        while (fast.deliveries.isEmpty() && System.nanoTime() < end) {
+            slow.dealer.sendCommand(new CommandRequest.Ping(slow.nextId++));
+            slow.pump();
+            fast.pump();
+        }
+        assertThat(fast.deliveries).as("the event went to the other consumer in time").isNotEmpty();
+        CommandReply.GroupDelivery retried = fast.deliveries.get(0);
+        assertThat(retried.event().id()).isEqualTo(id);
+        assertThat(retried.attempt()).as("redelivered after an expiry").isGreaterThanOrEqualTo(2);
+        CommandReply.Error late = (CommandReply.Error) slow.ack(slow.deliveries.get(0).deliveryId());
+        assertThat(late.code()).isEqualTo(ErrorCode.NOT_FOUND);
+        assertThat(late.reason()).contains("expired");
+        assertThat(fast.ack(retried.deliveryId())).isInstanceOf(CommandReply.GroupResult.class);
+    }
 }
