@@ -47,6 +47,11 @@ final class ClientOptions {
         return new Printer(command.commandLine().getOut(), json);
     }
 
+    /** The command's stdout. */
+    PrintWriter out() {
+        return command.commandLine().getOut();
+    }
+
     /** The command's stderr. */
     PrintWriter err() {
         return command.commandLine().getErr();

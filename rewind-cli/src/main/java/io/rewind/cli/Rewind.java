@@ -24,6 +24,8 @@ import picocli.CommandLine.ParameterException;
             ReadCommand.class,
             TailCommand.class,
             StreamsCommand.class,
+            GroupsCommand.class,
+            ConsumeCommand.class,
             InfoCommand.class,
             TokensCommand.class,
             ClusterCommand.class,

@@ -15,6 +15,8 @@ import io.rewind.log.io.FileIO;
 import io.rewind.metrics.MeteredEventStore;
 import io.rewind.metrics.MeteredFileIO;
 import io.rewind.metrics.ServerMetrics;
+import io.rewind.groups.GroupService;
+import io.rewind.groups.GroupServiceOptions;
 import io.rewind.server.RewindServer;
 import io.rewind.server.ServerConfig;
 import io.rewind.stores.InvalidStoreUriException;
@@ -23,6 +25,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -228,21 +231,33 @@ final class ServeCommand implements Callable<Integer> {
         metrics.watch(eventStore);
         storeUri.directory().ifPresent(metrics::watchDisk);
         security.policy().ifPresent(policy -> metrics.watch(policy.audit()));
+        // Consumer groups (docs/GROUPS.md) live in the store's own system streams, on every store kind.
+        GroupService groups;
+        try {
+            groups = GroupService.open(eventStore, GroupServiceOptions.defaults());
+        } catch (RuntimeException e) {
+            eventStore.close();
+            security.close();
+            throw new CliException("cannot start the consumer groups: " + e.getMessage(), e);
+        }
         RewindServer server;
         List<RewindServer> legacyServers = new ArrayList<>();
         try {
-            server = RewindServer.start(serverConfig, eventStore, security.main());
+            server = RewindServer.start(serverConfig, eventStore, security.main(), Optional.of(groups));
         } catch (RuntimeException e) {
+            groups.close();
             eventStore.close();
             security.close();
             throw new CliException("cannot start the server: " + e.getMessage(), e);
         }
         for (ZeroMqSecurity.LegacyEndpoint endpoint : security.legacyEndpoints()) {
             try {
-                legacyServers.add(RewindServer.start(endpoint.config(serverConfig), eventStore, security.of(endpoint)));
+                legacyServers.add(RewindServer.start(endpoint.config(serverConfig), eventStore, security.of(endpoint),
+                        Optional.of(groups)));
             } catch (RuntimeException e) {
                 legacyServers.forEach(RewindServer::close);
                 server.close();
+                groups.close();
                 eventStore.close();
                 security.close();
                 throw new CliException("cannot start the legacy endpoint " + endpoint.commandEndpoint() + ": "
@@ -257,13 +272,14 @@ final class ServeCommand implements Callable<Integer> {
             } catch (RuntimeException e) {
                 legacyServers.forEach(RewindServer::close);
                 server.close();
+                groups.close();
                 eventStore.close();
                 security.close();
                 throw new CliException("cannot start the HTTP API: " + e.getMessage(), e);
             }
         }
         RewindHttpServer httpServer = http;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> shutDown(server, legacyServers, httpServer, eventStore,
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> shutDown(server, legacyServers, httpServer, groups, eventStore,
                 security), "rewind-shutdown"));
 
         PrintWriter out = spec.commandLine().getOut();
@@ -427,7 +443,7 @@ final class ServeCommand implements Callable<Integer> {
      * otherwise leave 143 or 130), or 1 if closing failed.
      */
     private void shutDown(RewindServer server, List<RewindServer> legacyServers, RewindHttpServer http,
-            EventStore eventStore, ZeroMqSecurity security) {
+            GroupService groups, EventStore eventStore, ZeroMqSecurity security) {
         int status = 0;
         LOG.info("shutting down: finishing requests in flight");
         if (http != null) {
@@ -445,6 +461,12 @@ final class ServeCommand implements Callable<Integer> {
             server.close();
         } catch (RuntimeException e) {
             LOG.error("closing the server failed", e);
+            status = 1;
+        }
+        try {
+            groups.close(); // writes the final checkpoints, so it goes before the store
+        } catch (RuntimeException e) {
+            LOG.error("closing the consumer groups failed", e);
             status = 1;
         }
         try {

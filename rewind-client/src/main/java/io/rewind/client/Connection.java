@@ -47,6 +47,7 @@ final class Connection implements SubscriptionLinks.Outbound {
     private final TaskQueue tasks = new TaskQueue();
     private final InFlight inFlight;
     private final SubscriptionLinks links;
+    private final java.util.Map<Long, GroupRoute> groupRoutes = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong requestIds = new AtomicLong();
     private final AtomicInteger subscriptionCounter = new AtomicInteger();
     private final AtomicBoolean closeRequested = new AtomicBoolean();
@@ -125,8 +126,12 @@ final class Connection implements SubscriptionLinks.Outbound {
      * first, and with a {@link StoreClosedException} when the client closes first.
      */
     CompletableFuture<CommandReply> call(LongFunction<CommandRequest> build) {
+        return call(nextRequestId(), build);
+    }
+
+    /** As {@link #call(LongFunction)}, with an id the caller took from {@link #nextRequestId()} (a GROUP JOIN's route). */
+    CompletableFuture<CommandReply> call(long id, LongFunction<CommandRequest> build) {
         CompletableFuture<CommandReply> reply = new CompletableFuture<>();
-        long id = nextRequestId();
         List<byte[]> frames;
         try {
             frames = build.apply(id).toFrames();
@@ -298,6 +303,11 @@ final class Connection implements SubscriptionLinks.Outbound {
                     ((CommandReply.Error) reply).reason());
             return;
         }
+        GroupRoute route = groupRoutes.get(id.getAsLong());
+        if (route != null && (reply instanceof CommandReply.GroupDelivery || !inFlight.contains(id.getAsLong()))) {
+            route.onReply(reply); // pushed to a group consumer: a delivery, or the ERROR that ends its membership
+            return;
+        }
         InFlight.Request request = inFlight.remove(id.getAsLong());
         if (request != null) {
             complete(request, reply);
@@ -402,6 +412,23 @@ final class Connection implements SubscriptionLinks.Outbound {
                     + request.command() + " came" + outcomeNote(request)));
         }
         links.connectionLost(reason, now);
+        groupRoutes.values().forEach(route -> route.connectionLost(reason));
+    }
+
+    /** Where the pushed messages of one GROUP JOIN go; called on the I/O thread, must not block. */
+    interface GroupRoute {
+        void onReply(CommandReply reply);
+
+        void connectionLost(String reason);
+    }
+
+    /** Routes every later message carrying {@code joinId} to {@code route}, until {@link #unroute}. */
+    void route(long joinId, GroupRoute route) {
+        groupRoutes.put(joinId, route);
+    }
+
+    void unroute(long joinId) {
+        groupRoutes.remove(joinId);
     }
 
     private static String outcomeNote(InFlight.Request request) {

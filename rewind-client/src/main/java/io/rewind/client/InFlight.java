@@ -36,6 +36,10 @@ final class InFlight {
         return requests.remove(id);
     }
 
+    boolean contains(long id) {
+        return requests.containsKey(id);
+    }
+
     boolean isEmpty() {
         return requests.isEmpty();
     }

@@ -56,6 +56,15 @@ final class RemoteEventStore implements EventStore {
         this.connection = connection;
     }
 
+    /** The connection, for {@link RemoteGroups}. */
+    Connection connection() {
+        return connection;
+    }
+
+    ClientConfig config() {
+        return config;
+    }
+
     @Override
     public CompletableFuture<AppendResult> appendAsync(AppendRequest request) {
         if (request == null) {

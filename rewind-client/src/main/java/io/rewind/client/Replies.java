@@ -26,6 +26,12 @@ final class Replies {
         if (reply instanceof CommandReply.Streams streams) {
             return OptionalLong.of(streams.requestId());
         }
+        if (reply instanceof CommandReply.GroupResult result) {
+            return OptionalLong.of(result.requestId());
+        }
+        if (reply instanceof CommandReply.GroupDelivery delivery) {
+            return OptionalLong.of(delivery.requestId());
+        }
         return OptionalLong.of(subscriptionId(reply));
     }
 

@@ -7,6 +7,7 @@ import io.rewind.api.EventPage;
 import io.rewind.api.ReadOptions;
 import io.rewind.api.StreamListOptions;
 import io.rewind.api.SystemStreams;
+import io.rewind.groups.GroupService;
 import io.rewind.protocol.MalformedMessageException;
 import io.rewind.protocol.command.CommandReply;
 import io.rewind.protocol.command.CommandRequest;
@@ -41,14 +42,16 @@ final class CommandService {
     private final SubscriptionHub subscriptions;
     private final AppendPath appends;
     private final Optional<SecuredEventStore> guard;
+    private final GroupConsumers groups;
 
     /**
      * @param guard the principal's view when {@code store} is one, so subscriptions (which the hub
      *              serves from the bare store) are checked against the same grants
      */
     CommandService(EventStore store, ServerConfig config, OffThread offThread, AppendPath appends, Replies replies,
-            SubscriptionHub subscriptions, Optional<SecuredEventStore> guard) {
+            SubscriptionHub subscriptions, Optional<SecuredEventStore> guard, GroupConsumers groups) {
         this.store = store;
+        this.groups = groups;
         this.guard = guard;
         this.appends = appends;
         this.config = config;
@@ -118,9 +121,22 @@ final class CommandService {
                     .after(list.after()).withMaxStreams(list.limit()).withMaxBytes(list.maxBytes())),
                     (page, failure) -> answer(message, id, page, failure,
                             p -> new CommandReply.Streams(id, SystemStreams.userView(p, list.prefix()), p.nextAfter())));
+        } else if (request instanceof CommandRequest.Group group
+                && GroupConsumers.isConsumerOperation(group.operation())) {
+            groups.serve(message, group, guard, System.nanoTime(), (values, failure) -> answer(message, id, values,
+                    failure, v -> new CommandReply.GroupResult(id, v)));
+        } else if (request instanceof CommandRequest.Group group) {
+            call(message, id, () -> group(group), values -> new CommandReply.GroupResult(id, values));
         } else {
             throw new IllegalStateException("not a store command: " + request);
         }
+    }
+
+    /** Runs a GROUP command on a worker; with security, every group operation needs the admin grant (docs/SECURITY.md). */
+    private List<String> group(CommandRequest.Group request) {
+        GroupService service = groups.requireService();
+        guard.ifPresent(g -> g.requireAdmin("manage consumer groups (GROUP " + request.operation() + ")"));
+        return GroupCommands.run(service, request);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.rewind.server;
 
 import io.rewind.api.EventStore;
+import io.rewind.groups.GroupService;
 import io.rewind.security.CurveKeys;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,6 +78,17 @@ public final class RewindServer implements AutoCloseable {
      * @throws EndpointBindException     if an endpoint cannot be bound
      */
     public static RewindServer start(ServerConfig config, EventStore store, ServerSecurity security) {
+        return start(config, store, security, Optional.empty());
+    }
+
+    /**
+     * As {@link #start(ServerConfig, EventStore, ServerSecurity)}, also serving the consumer groups
+     * of {@code groups} (the GROUP command, docs/PROTOCOL.md §5.6) when present. The server never
+     * closes the group service: its owner closes it after the server (docs/GROUPS.md).
+     */
+    public static RewindServer start(ServerConfig config, EventStore store, ServerSecurity security,
+            Optional<GroupService> groups) {
+        Objects.requireNonNull(groups, "groups");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(security, "security");
@@ -119,7 +131,7 @@ public final class RewindServer implements AutoCloseable {
             Broadcaster broadcaster = new Broadcaster(store, config.broadcastQueueCapacity(), mailbox,
                     cause -> holder.loop.broadcastEnded(cause), "rewind-server-" + serverNumber + "-broadcast");
             SocketLoop loop = new SocketLoop(config, store, security, new SocketLoop.Sockets(router, streamPub, legacyPub, poller),
-                    mailbox, workers, broadcaster);
+                    mailbox, workers, broadcaster, groups);
             holder.loop = loop;
             long startAfter = broadcaster.start();
             Thread thread = new Thread(() -> runAndClose(loop, sockets, poller),

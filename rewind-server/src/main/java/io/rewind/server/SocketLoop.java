@@ -59,6 +59,7 @@ final class SocketLoop implements Runnable, Replies {
     private final SubscriptionHub subscriptions;
     /** Decodes and rejects commands before their sender is known; never serves one. */
     private final CommandService commands;
+    private final GroupConsumers groupConsumers;
     private final Gate<Services> gate;
     private final Predicate<RecordedEvent> published;
     /** The CURVE server's client keys, null without CURVE: subscriptions of removed keys end at housekeeping. */
@@ -68,7 +69,7 @@ final class SocketLoop implements Runnable, Replies {
     private int inFlight;
 
     SocketLoop(ServerConfig config, EventStore store, ServerSecurity security, Sockets sockets, Mailbox mailbox,
-            ExecutorService workers, Broadcaster broadcaster) {
+            ExecutorService workers, Broadcaster broadcaster, Optional<io.rewind.groups.GroupService> groups) {
         this.config = config;
         this.store = store;
         this.router = sockets.router();
@@ -81,13 +82,14 @@ final class SocketLoop implements Runnable, Replies {
         this.sender = new RouterSender(router, config.maxQueuedRepliesPerClient(), this::clientGone);
         this.subscriptions = new SubscriptionHub(store, offThread, this::sendCommandReply,
                 broadcaster::lastPublished, config);
+        this.groupConsumers = new GroupConsumers(groups, offThread, mailbox, this::sendCommandReply, config);
         this.commands = new CommandService(store, config, offThread, new AppendPath(store, config.maxEventSize(), mailbox),
-                this, subscriptions, Optional.empty());
+                this, subscriptions, Optional.empty(), groupConsumers);
         this.gate = new Gate<>(security, store, view -> {
             EventStore served = view.isPresent() ? view.get() : store;
             AppendPath appends = new AppendPath(served, config.maxEventSize(), mailbox);
             return new Services(new LegacyService(served, config, offThread, appends, this),
-                    new CommandService(served, config, offThread, appends, this, subscriptions, view));
+                    new CommandService(served, config, offThread, appends, this, subscriptions, view, groupConsumers));
         });
         this.published = publishedFilter(security);
         this.clientKeys = security.clientKeys().orElse(null);
@@ -139,6 +141,7 @@ final class SocketLoop implements Runnable, Replies {
                 long now = System.nanoTime();
                 if (now - nextHousekeeping >= 0) {
                     subscriptions.expireSilent(now);
+                    groupConsumers.expireSilent(now);
                     if (clientKeys != null) {
                         subscriptions.endRevoked(clientKeys::principalOf);
                     }
@@ -212,6 +215,7 @@ final class SocketLoop implements Runnable, Replies {
     private void onMessage(InboundMessage message) {
         long now = System.nanoTime();
         subscriptions.heardFrom(message.peer(), now);
+        groupConsumers.heardFrom(message.peer(), now);
         if (message.violation() != null) {
             rejectOversized(message);
             return;
@@ -339,6 +343,7 @@ final class SocketLoop implements Runnable, Replies {
 
     private void clientGone(ByteBuffer client) {
         subscriptions.clientGone(client);
+        groupConsumers.clientGone(client);
     }
 
     private static List<byte[]> message(List<byte[]> envelope, boolean delimited, List<byte[]> frames) {

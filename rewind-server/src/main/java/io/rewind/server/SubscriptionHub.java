@@ -452,7 +452,7 @@ final class SubscriptionHub {
         return new CommandReply.Error(java.util.OptionalLong.of(id), code, reason, List.of());
     }
 
-    private static String hex(ByteBuffer client) {
+    static String hex(ByteBuffer client) {
         return HexFormat.of().formatHex(client.array());
     }
 }

@@ -32,11 +32,18 @@ final class SecureTestServer implements AutoCloseable {
     final AccessPolicy policy;
     final ClientKeys clientKeys;
     final RewindServer server;
+    /** The consumer groups served, or null. */
+    final io.rewind.groups.GroupService groups;
     final ZContext clients = new ZContext(1);
     private final Map<String, CurveKeys> keysByPrincipal = new HashMap<>();
 
     /** @param grantsFile the grants file's text; every principal it names gets a client key */
     SecureTestServer(Path directory, String grantsFile) throws IOException {
+        this(directory, grantsFile, false);
+    }
+
+    /** Also serving consumer groups (a GroupService over the store) when {@code withGroups}. */
+    SecureTestServer(Path directory, String grantsFile, boolean withGroups) throws IOException {
         clientsDirectory = Files.createDirectories(directory.resolve("clients"));
         grants = Files.writeString(directory.resolve("grants"), grantsFile);
         for (String line : grantsFile.split("\n")) {
@@ -52,7 +59,10 @@ final class SecureTestServer implements AutoCloseable {
         ServerConfig config = ServerConfig.builder().commandEndpoint("tcp://127.0.0.1:*")
                 .streamEndpoint("tcp://127.0.0.1:*").legacyStreamEndpoint("tcp://127.0.0.1:*")
                 .linger(Duration.ofMillis(200)).build();
-        server = RewindServer.start(config, store, ServerSecurity.curve(serverKeys, clientKeys, policy));
+        groups = withGroups ? io.rewind.groups.GroupService.open(store, io.rewind.groups.GroupServiceOptions.defaults())
+                : null;
+        server = RewindServer.start(config, store, ServerSecurity.curve(serverKeys, clientKeys, policy),
+                java.util.Optional.ofNullable(groups));
     }
 
     CurveKeys keysOf(String principal) {
@@ -88,6 +98,9 @@ final class SecureTestServer implements AutoCloseable {
     public void close() {
         clients.close();
         server.close();
+        if (groups != null) {
+            groups.close();
+        }
         clientKeys.close();
         policy.close();
         store.close();

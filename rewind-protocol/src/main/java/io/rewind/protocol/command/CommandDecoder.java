@@ -65,9 +65,30 @@ final class CommandDecoder {
             case PING:
                 count(frames, 2, name);
                 return new CommandRequest.Ping(id);
+            case GROUP:
+                return group(id, frames);
             default:
                 throw new MalformedMessageException("Unknown request type");
         }
+    }
+
+    private static CommandRequest group(long id, List<byte[]> frames) {
+        if (frames.size() < 3) {
+            throw new MalformedMessageException("Wrong number of frames for GROUP: no operation");
+        }
+        String word = Frames.utf8(frames.get(2), "group operation");
+        CommandRequest.GroupOperation operation;
+        try {
+            operation = CommandRequest.GroupOperation.valueOf(word);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessageException("GROUP: operation must be one of CREATE, DELETE, LIST, DESCRIBE,"
+                    + " PARKED, REPLAY, JOIN, ACK, NACK, LEAVE, was '" + Frames.printable(frames.get(2)) + "'");
+        }
+        List<String> arguments = new java.util.ArrayList<>(frames.size() - 3);
+        for (int i = 3; i < frames.size(); i++) {
+            arguments.add(Frames.utf8(frames.get(i), "GROUP argument " + (i - 2)));
+        }
+        return new CommandRequest.Group(id, operation, arguments);
     }
 
     private static void count(List<byte[]> frames, int expected, CommandName name) {

@@ -9,7 +9,7 @@ import java.util.Arrays;
  */
 public enum CommandName {
     APPEND, READ_STREAM, READ_ALL, READ_EVENT, POSITION_AT, HEAD, STREAM_INFO, LIST_STREAMS,
-    SUBSCRIBE, CREDIT, CANCEL, PING;
+    SUBSCRIBE, CREDIT, CANCEL, PING, GROUP;
 
     /** All names, read without the copy {@code values()} makes on every call. */
     private static final CommandName[] ALL = values();

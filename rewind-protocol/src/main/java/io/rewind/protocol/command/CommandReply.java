@@ -151,6 +151,44 @@ public sealed interface CommandReply {
     }
 
     /**
+     * {@code [GROUP_RESULT, id, value…]}: the answer to a GROUP request, text frames whose meaning
+     * the operation gives (docs/PROTOCOL.md §5.6).
+     */
+    record GroupResult(long requestId, List<String> values) implements CommandReply {
+        public GroupResult {
+            values = List.copyOf(values);
+        }
+
+        @Override
+        public List<byte[]> toFrames() {
+            List<byte[]> frames = new ArrayList<>(2 + values.size());
+            frames.add(Frames.text("GROUP_RESULT"));
+            frames.add(RequestIds.encode(requestId));
+            values.forEach(value -> frames.add(Frames.text(value)));
+            return frames;
+        }
+    }
+
+    /**
+     * {@code [GROUP_DELIVER, join id, delivery id, attempt, 0|1, record frame]}: one delivery to a
+     * consumer that joined a group with the GROUP JOIN of {@code requestId}; {@code 1} marks a replay
+     * of a parked event; the record frame holds exactly one recorded event. Settle it with GROUP ACK
+     * or NACK naming the delivery id.
+     */
+    record GroupDelivery(long requestId, long deliveryId, int attempt, boolean replay, RecordedEvent event)
+            implements CommandReply {
+        public GroupDelivery {
+            Objects.requireNonNull(event, "event");
+        }
+
+        @Override
+        public List<byte[]> toFrames() {
+            return withRecords("GROUP_DELIVER", requestId, List.of(Frames.decimal(deliveryId), Frames.decimal(attempt),
+                    Frames.text(replay ? "1" : "0")), RecordCodec.packAll(List.of(event), RecordCodec.RECORDED_EVENT));
+        }
+    }
+
+    /**
      * {@code [ERROR, id or empty, CODE, reason, detail…]}: the request failed (or, for a
      * subscription id, the subscription ended). {@code CODE} is an {@link ErrorCode} name; the
      * details let the client rebuild the exception ({@link ErrorReplies}). The id frame is empty when

@@ -252,6 +252,31 @@ public sealed interface CommandRequest {
         }
     }
 
+    /** The operations of {@link Group}, as their first argument frame names them. */
+    enum GroupOperation { CREATE, DELETE, LIST, DESCRIBE, PARKED, REPLAY, JOIN, ACK, NACK, LEAVE }
+
+    /**
+     * {@code [GROUP, id, CREATE|DELETE|LIST|DESCRIBE|PARKED|REPLAY|JOIN|ACK|NACK|LEAVE, argument…]}:
+     * manages consumer groups and consumes from them (docs/PROTOCOL.md §5.6). The arguments are UTF-8 text frames; the server, which knows
+     * the groups' rules, judges them. Answered with {@link CommandReply.GroupResult} or ERROR.
+     */
+    record Group(long requestId, GroupOperation operation, List<String> arguments) implements CommandRequest {
+        public Group {
+            Objects.requireNonNull(operation, "operation");
+            arguments = List.copyOf(arguments);
+        }
+
+        @Override
+        public List<byte[]> toFrames() {
+            List<byte[]> frames = new ArrayList<>(3 + arguments.size());
+            frames.add(CommandName.GROUP.wire());
+            frames.add(RequestIds.encode(requestId));
+            frames.add(Frames.text(operation.name()));
+            arguments.forEach(argument -> frames.add(Frames.text(argument)));
+            return frames;
+        }
+    }
+
     /**
      * Decodes a command.
      *

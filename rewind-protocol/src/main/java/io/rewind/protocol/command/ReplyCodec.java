@@ -6,6 +6,7 @@ import io.rewind.protocol.BinaryReader;
 import io.rewind.protocol.BinaryWriter;
 import io.rewind.protocol.Frames;
 import io.rewind.protocol.MalformedMessageException;
+import io.rewind.api.RecordedEvent;
 import io.rewind.protocol.RecordCodec;
 import io.rewind.protocol.RecordLayout;
 import java.util.ArrayList;
@@ -86,6 +87,24 @@ final class ReplyCodec {
             case "PONG":
                 Frames.requireCount(frames, 2, word);
                 return new CommandReply.Pong(id);
+            case "GROUP_DELIVER": {
+                requireAtLeast(frames, 6, word);
+                List<RecordedEvent> events = RecordCodec.unpack(rest.subList(3, rest.size()), "event",
+                        RecordCodec::recordedEvent);
+                if (events.size() != 1) {
+                    throw new MalformedMessageException("GROUP_DELIVER carries exactly one event, got " + events.size());
+                }
+                return new CommandReply.GroupDelivery(id, Frames.parseDecimal(rest.get(0), "delivery id"),
+                        Frames.parseInt(rest.get(1), "attempt", 0, Integer.MAX_VALUE), Frames.is(rest.get(2), "1"),
+                        events.get(0));
+            }
+            case "GROUP_RESULT": {
+                List<String> values = new java.util.ArrayList<>(rest.size());
+                for (byte[] frame : rest) {
+                    values.add(Frames.utf8(frame, "GROUP_RESULT value"));
+                }
+                return new CommandReply.GroupResult(id, values);
+            }
             default:
                 throw CommandReply.unknown(name);
         }

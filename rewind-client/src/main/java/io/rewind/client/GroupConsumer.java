@@ -1,0 +1,235 @@
+package io.rewind.client;
+
+import io.rewind.api.EventStoreException;
+import io.rewind.api.StoreClosedException;
+import io.rewind.protocol.command.CommandReply;
+import io.rewind.protocol.command.CommandRequest;
+import io.rewind.protocol.command.CommandRequest.GroupOperation;
+import io.rewind.protocol.command.ErrorReplies;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A remote consumer of a consumer group (docs/GROUPS.md): joins with GROUP JOIN, hands every
+ * GROUP_DELIVER to its {@link GroupListener} on a thread of its own, pings so the server keeps it,
+ * and joins again after a lost connection or a removal (with a growing pause, as subscriptions
+ * reconnect). {@link #close()} leaves the group. Thread-safe.
+ */
+public final class GroupConsumer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GroupConsumer.class);
+    /** Well below the server's default subscription timeout (60 s): the server drops silent consumers. */
+    static final Duration PING_INTERVAL = Duration.ofSeconds(5);
+    private static final Duration MAX_PAUSE = Duration.ofSeconds(5);
+
+    private final Connection connection;
+    private final Duration requestTimeout;
+    private final String group;
+    private final String name;
+    private final GroupListener listener;
+    private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    private final CompletableFuture<Void> firstJoin = new CompletableFuture<>();
+    private final Thread thread;
+    private volatile boolean closed;
+    private volatile long joinId = -1;
+
+    /** The membership ended (an ERROR on the join id, or the connection was lost): join again. */
+    private record Ended(long joinId, String reason) {
+    }
+
+    private static final Object STOP = new Object();
+
+    GroupConsumer(Connection connection, Duration requestTimeout, String group, String name, GroupListener listener) {
+        this.connection = connection;
+        this.requestTimeout = requestTimeout;
+        this.group = group;
+        this.name = name;
+        this.listener = listener;
+        this.thread = new Thread(this::run, "rewind-client-group-" + group + "-" + name);
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts and waits for the first JOIN's answer; throws what the server said if it refused. */
+    void start() {
+        thread.start();
+        try {
+            firstJoin.get(requestTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            close();
+            throw e.getCause() instanceof EventStoreException failure ? failure
+                    : new EventStoreException(io.rewind.api.ErrorCode.INTERNAL, e.getCause().getMessage());
+        } catch (TimeoutException e) {
+            close();
+            throw new io.rewind.api.StoreUnavailableException("no answer to GROUP JOIN of consumer '" + name
+                    + "' of group '" + group + "' within " + requestTimeout.toMillis() * 2 + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            throw new io.rewind.api.StoreUnavailableException("interrupted while joining group '" + group + "'", e);
+        }
+    }
+
+    public String group() {
+        return group;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    private void run() {
+        long pause = 100;
+        boolean joined = false;
+        long nextPing = System.nanoTime() + PING_INTERVAL.toNanos();
+        while (!closed) {
+            if (!joined) {
+                try {
+                    join();
+                    joined = true;
+                    pause = 100;
+                    firstJoin.complete(null);
+                } catch (EventStoreException e) {
+                    if (!firstJoin.isDone()) {
+                        firstJoin.completeExceptionally(e);
+                        return;
+                    }
+                    LOG.info("Consumer '{}' of group '{}' could not join again ({}); retrying in {} ms", name, group,
+                            e.getMessage(), pause);
+                    if (waitFor(pause) == STOP) {
+                        break;
+                    }
+                    pause = Math.min(pause * 2, MAX_PAUSE.toMillis());
+                    continue;
+                }
+            }
+            Object next = waitFor(Math.max(1, (nextPing - System.nanoTime()) / 1_000_000));
+            if (next == null) {
+                connection.call(CommandRequest.Ping::new); // keeps the membership; a lost one shows as Ended
+                nextPing = System.nanoTime() + PING_INTERVAL.toNanos();
+            } else if (next == STOP) {
+                break;
+            } else if (next instanceof CommandReply.GroupDelivery delivery && delivery.requestId() == joinId) {
+                deliver(delivery);
+            } else if (next instanceof Ended ended && ended.joinId() == joinId) {
+                LOG.info("Consumer '{}' of group '{}' lost its membership: {}; joining again", name, group,
+                        ended.reason());
+                connection.unroute(ended.joinId());
+                joined = false;
+            }
+        }
+        listener.onStopped("consumer '" + name + "' of group '" + group + "' closed");
+    }
+
+    private void deliver(CommandReply.GroupDelivery delivery) {
+        GroupMessage message = new GroupMessage(this, delivery.deliveryId(), delivery.attempt(), delivery.replay(),
+                delivery.event());
+        try {
+            listener.onDelivery(message);
+        } catch (RuntimeException e) {
+            LOG.warn("The listener of consumer '{}' of group '{}' failed on {}; nacking it for a retry", name, group,
+                    message, e);
+            try {
+                message.nack(GroupMessage.NackAction.RETRY, "listener failed: " + e);
+            } catch (EventStoreException refused) {
+                LOG.warn("Nack of {} refused: {}", message, refused.getMessage());
+            }
+        }
+    }
+
+    private Object waitFor(long millis) {
+        try {
+            return inbox.poll(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return STOP;
+        }
+    }
+
+    private void join() {
+        long id = connection.nextRequestId();
+        joinId = id;
+        connection.route(id, new Connection.GroupRoute() {
+            @Override
+            public void onReply(CommandReply reply) {
+                if (reply instanceof CommandReply.Error error) {
+                    inbox.add(new Ended(id, error.code() + ": " + error.reason()));
+                } else {
+                    inbox.add(reply);
+                }
+            }
+
+            @Override
+            public void connectionLost(String reason) {
+                inbox.add(new Ended(id, reason));
+            }
+        });
+        try {
+            await(connection.call(id, requestId -> new CommandRequest.Group(requestId, GroupOperation.JOIN,
+                    List.of(group, name))));
+        } catch (EventStoreException e) {
+            connection.unroute(id);
+            throw e;
+        }
+    }
+
+    /** Sends ACK or NACK of a delivery and waits for the answer. */
+    void settle(String operation, long deliveryId, String... more) {
+        List<String> args = new java.util.ArrayList<>(List.of(group, name, Long.toString(deliveryId)));
+        args.addAll(List.of(more));
+        await(connection.call(id -> new CommandRequest.Group(id, GroupOperation.valueOf(operation), args)));
+    }
+
+    private CommandReply await(CompletableFuture<CommandReply> future) {
+        try {
+            return future.get(requestTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof EventStoreException failure ? failure
+                    : new EventStoreException(io.rewind.api.ErrorCode.INTERNAL, String.valueOf(e.getCause()));
+        } catch (TimeoutException e) {
+            throw new io.rewind.api.StoreUnavailableException("no answer from the server within "
+                    + requestTimeout.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreClosedException("interrupted while waiting for the server");
+        }
+    }
+
+    /** Leaves the group (the server hands what this consumer held to the others) and stops the thread. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        inbox.add(STOP);
+        if (Thread.currentThread() != thread) {
+            try {
+                thread.join(requestTimeout.toMillis() * 2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        long id = joinId;
+        if (id >= 0 && firstJoin.isDone() && !firstJoin.isCompletedExceptionally()) {
+            connection.unroute(id);
+            try {
+                await(connection.call(requestId -> new CommandRequest.Group(requestId, GroupOperation.LEAVE,
+                        List.of(group, name))));
+            } catch (EventStoreException e) {
+                LOG.debug("Leave of consumer '{}' of group '{}': {}", name, group, e.getMessage());
+            }
+        }
+    }
+
+    static EventStoreException toException(CommandReply.Error error) {
+        return ErrorReplies.toException(error);
+    }
+}

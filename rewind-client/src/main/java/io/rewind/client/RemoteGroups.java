@@ -1,0 +1,218 @@
+package io.rewind.client;
+
+import io.rewind.api.EventStore;
+import io.rewind.api.EventStoreException;
+import io.rewind.api.StoreClosedException;
+import io.rewind.api.StoreUnavailableException;
+import io.rewind.protocol.command.CommandReply;
+import io.rewind.protocol.command.CommandRequest;
+import io.rewind.protocol.command.CommandRequest.GroupOperation;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The consumer groups of a Rewind server (docs/GROUPS.md), over the GROUP command
+ * (docs/PROTOCOL.md §5.6): manage them, and consume with {@link #consume}. Get one with
+ * {@link #of} from a store {@link RewindClient#connect} returned. Failures are the server's:
+ * {@code NOT_FOUND} for an unknown group, {@code BAD_REQUEST} for a duplicate or bad settings,
+ * {@code ACCESS_DENIED} without the grant (docs/SECURITY.md). Thread-safe.
+ */
+public final class RemoteGroups {
+
+    /** What {@link #create} creates; {@link #named} gives the server's defaults, the withers change them. */
+    public record Spec(String name, String strategy, int maxInFlight, Duration ackTimeout, int maxRetries,
+            Duration retryBackoff, String scope, String target, String start, long afterPosition, List<String> types) {
+        public Spec {
+            Objects.requireNonNull(name, "name");
+            types = List.copyOf(types);
+        }
+
+        /** Round-robin over every stream from the beginning; 10 in flight, 30 s ack timeout, 10 retries, 1 s backoff. */
+        public static Spec named(String name) {
+            return new Spec(name, "ROUND_ROBIN", 10, Duration.ofSeconds(30), 10, Duration.ofSeconds(1), "ALL", "",
+                    "BEGINNING", -1, List.of());
+        }
+
+        public Spec pinnedByStream() {
+            return withStrategy("PINNED_BY_STREAM");
+        }
+
+        public Spec withStrategy(String value) {
+            return new Spec(name, value, maxInFlight, ackTimeout, maxRetries, retryBackoff, scope, target, start,
+                    afterPosition, types);
+        }
+
+        public Spec withMaxInFlight(int value) {
+            return new Spec(name, strategy, value, ackTimeout, maxRetries, retryBackoff, scope, target, start,
+                    afterPosition, types);
+        }
+
+        public Spec withAckTimeout(Duration value) {
+            return new Spec(name, strategy, maxInFlight, value, maxRetries, retryBackoff, scope, target, start,
+                    afterPosition, types);
+        }
+
+        public Spec withMaxRetries(int value) {
+            return new Spec(name, strategy, maxInFlight, ackTimeout, value, retryBackoff, scope, target, start,
+                    afterPosition, types);
+        }
+
+        public Spec withRetryBackoff(Duration value) {
+            return new Spec(name, strategy, maxInFlight, ackTimeout, maxRetries, value, scope, target, start,
+                    afterPosition, types);
+        }
+
+        public Spec streamPrefix(String prefix) {
+            return new Spec(name, strategy, maxInFlight, ackTimeout, maxRetries, retryBackoff, "PREFIX", prefix, start,
+                    afterPosition, types);
+        }
+
+        public Spec stream(String stream) {
+            return new Spec(name, strategy, maxInFlight, ackTimeout, maxRetries, retryBackoff, "STREAM", stream, start,
+                    afterPosition, types);
+        }
+
+        public Spec withTypes(List<String> value) {
+            return new Spec(name, strategy, maxInFlight, ackTimeout, maxRetries, retryBackoff, scope, target, start,
+                    afterPosition, value);
+        }
+
+        /** Start after a position (-1 = the beginning). */
+        public Spec startAfter(long position) {
+            return new Spec(name, strategy, maxInFlight, ackTimeout, maxRetries, retryBackoff, scope, target, "AFTER",
+                    position, types);
+        }
+
+        /** Start at the head when the group is created. */
+        public Spec startNow() {
+            return new Spec(name, strategy, maxInFlight, ackTimeout, maxRetries, retryBackoff, scope, target, "NOW", -1,
+                    types);
+        }
+
+        List<String> arguments() {
+            List<String> args = new ArrayList<>(List.of(name, strategy, Integer.toString(maxInFlight),
+                    Long.toString(ackTimeout.toMillis()), Integer.toString(maxRetries),
+                    Long.toString(retryBackoff.toMillis()), scope, target, start, Long.toString(afterPosition)));
+            args.addAll(types);
+            return args;
+        }
+    }
+
+    /** A group as DESCRIBE shows it. */
+    public record Description(String name, String strategy, int maxInFlight, long ackTimeoutMillis, int maxRetries,
+            long retryBackoffMillis, String scope, String target, long startAfter, long checkpoint,
+            long durableCheckpoint, long head, int inFlight, int buffered, int parked, List<String> consumers,
+            List<String> types) {
+
+        static Description of(List<String> v) {
+            int consumers = Integer.parseInt(v.get(15));
+            return new Description(v.get(0), v.get(1), Integer.parseInt(v.get(2)), Long.parseLong(v.get(3)),
+                    Integer.parseInt(v.get(4)), Long.parseLong(v.get(5)), v.get(6), v.get(7), Long.parseLong(v.get(8)),
+                    Long.parseLong(v.get(9)), Long.parseLong(v.get(10)), Long.parseLong(v.get(11)),
+                    Integer.parseInt(v.get(12)), Integer.parseInt(v.get(13)), Integer.parseInt(v.get(14)),
+                    List.copyOf(v.subList(16, 16 + consumers)), List.copyOf(v.subList(16 + consumers, v.size())));
+        }
+
+        /** Positions between the checkpoint and the head. */
+        public long lag() {
+            return Math.max(0, head - checkpoint);
+        }
+    }
+
+    /** One entry of a group's parked list. */
+    public record Parked(long position, String stream, UUID eventId, int attempts, String reason) {
+    }
+
+    private final Connection connection;
+    private final Duration requestTimeout;
+
+    private RemoteGroups(Connection connection, Duration requestTimeout) {
+        this.connection = connection;
+        this.requestTimeout = requestTimeout;
+    }
+
+    /**
+     * The groups of the server {@code client} talks to.
+     *
+     * @throws IllegalArgumentException if {@code client} is not a store {@link RewindClient#connect} returned
+     */
+    public static RemoteGroups of(EventStore client) {
+        if (!(client instanceof RemoteEventStore remote)) {
+            throw new IllegalArgumentException("consumer groups need a client store from RewindClient.connect, not "
+                    + (client == null ? "null" : client.getClass().getName()));
+        }
+        return new RemoteGroups(remote.connection(), remote.config().requestTimeout());
+    }
+
+    public void create(Spec spec) {
+        call(GroupOperation.CREATE, spec.arguments());
+    }
+
+    public void delete(String name) {
+        call(GroupOperation.DELETE, List.of(name));
+    }
+
+    public List<String> list() {
+        return call(GroupOperation.LIST, List.of());
+    }
+
+    public Description describe(String name) {
+        return Description.of(call(GroupOperation.DESCRIBE, List.of(name)));
+    }
+
+    public List<Parked> parked(String name) {
+        List<String> v = call(GroupOperation.PARKED, List.of(name));
+        List<Parked> out = new ArrayList<>(v.size() / 5);
+        for (int i = 0; i + 4 < v.size(); i += 5) {
+            out.add(new Parked(Long.parseLong(v.get(i)), v.get(i + 1), UUID.fromString(v.get(i + 2)),
+                    Integer.parseInt(v.get(i + 3)), v.get(i + 4)));
+        }
+        return out;
+    }
+
+    /** Replays one parked event into the group. */
+    public void replay(String name, long position) {
+        call(GroupOperation.REPLAY, List.of(name, Long.toString(position)));
+    }
+
+    /** Replays every parked event; returns how many. */
+    public int replayAll(String name) {
+        return Integer.parseInt(call(GroupOperation.REPLAY, List.of(name, "ALL")).get(0));
+    }
+
+    /**
+     * Joins {@code group} as consumer {@code consumer}: {@code listener} receives its deliveries on a
+     * thread of the consumer's own until {@link GroupConsumer#close()}. Waits for the server to accept.
+     */
+    public GroupConsumer consume(String group, String consumer, GroupListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        GroupConsumer joined = new GroupConsumer(connection, requestTimeout, group, consumer, listener);
+        joined.start();
+        return joined;
+    }
+
+    private List<String> call(GroupOperation operation, List<String> arguments) {
+        CompletableFuture<CommandReply> future = connection.call(id -> new CommandRequest.Group(id, operation,
+                arguments));
+        try {
+            CommandReply reply = future.get(requestTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            return ((CommandReply.GroupResult) reply).values();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof EventStoreException failure ? failure
+                    : new StoreUnavailableException("GROUP " + operation + " failed: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new StoreUnavailableException("no answer to GROUP " + operation + " within "
+                    + requestTimeout.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreClosedException("interrupted while waiting for GROUP " + operation);
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package io.rewind.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.rewind.api.ErrorCode;
+import io.rewind.api.EventData;
+import io.rewind.api.EventStore;
+import io.rewind.api.EventStoreException;
+import io.rewind.api.ExpectedVersion;
+import io.rewind.groups.GroupService;
+import io.rewind.groups.GroupServiceOptions;
+import io.rewind.memory.MemoryEventStore;
+import io.rewind.server.EndpointBindException;
+import io.rewind.server.RewindServer;
+import io.rewind.server.ServerSecurity;
+import io.rewind.testkit.Await;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The Java client's consumer groups against a real server and GroupService on 127.0.0.1. */
+class RemoteGroupsTest {
+
+    private final EventStore store = MemoryEventStore.create();
+    private GroupService groups;
+    private RewindServer server;
+    private String endpoint;
+    private EventStore client;
+    private RemoteGroups remote;
+
+    @BeforeEach
+    void start() {
+        groups = GroupService.open(store, GroupServiceOptions.defaults());
+        server = RewindServer.start(InProcessServer.defaults().build(), store, ServerSecurity.none(),
+                Optional.of(groups));
+        endpoint = server.commandEndpoint();
+        client = RewindClient.connect(ClientConfig.builder().endpoint(endpoint).build());
+        remote = RemoteGroups.of(client);
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        server.close();
+        groups.close();
+        store.close();
+    }
+
+    private List<UUID> append(String stream, int count) {
+        List<EventData> events = java.util.stream.IntStream.range(0, count)
+                .mapToObj(i -> EventData.of(UUID.randomUUID(), "Made", new byte[] {(byte) i})).toList();
+        store.append(stream, ExpectedVersion.any(), events);
+        return events.stream().map(EventData::id).toList();
+    }
+
+    @Test
+    void twoListenersShareTheEventsAndTheirAcksMoveTheCheckpoint() {
+        remote.create(RemoteGroups.Spec.named("rr").withMaxInFlight(2));
+        Set<UUID> byA = ConcurrentHashMap.newKeySet();
+        Set<UUID> byB = ConcurrentHashMap.newKeySet();
+        try (GroupConsumer a = remote.consume("rr", "a", m -> {
+                    byA.add(m.event().id());
+                    m.ack();
+                });
+                GroupConsumer b = remote.consume("rr", "b", m -> {
+                    byB.add(m.event().id());
+                    m.ack();
+                })) {
+            assertThat(remote.describe("rr").consumers()).containsExactly(a.name(), b.name());
+            List<UUID> appended = append("orders-1", 30);
+            Await.until(() -> byA.size() + byB.size() >= 30 && union(byA, byB).containsAll(appended),
+                    "every event reached a listener");
+            assertThat(byA).as("a got a share").isNotEmpty();
+            assertThat(byB).as("b got a share").isNotEmpty();
+            long last = store.streamInfo("orders-1").orElseThrow().lastPosition();
+            Await.until(() -> remote.describe("rr").checkpoint() == last, "the acks moved the checkpoint to the last event");
+        }
+        Await.until(() -> remote.describe("rr").consumers().isEmpty(), "closing left the group");
+    }
+
+    private static Set<UUID> union(Set<UUID> x, Set<UUID> y) {
+        return java.util.stream.Stream.concat(x.stream(), y.stream()).collect(Collectors.toSet());
+    }
+
+    @Test
+    void nackParkThenReplayAndAck() {
+        remote.create(RemoteGroups.Spec.named("park").streamPrefix("invoice-"));
+        AtomicBoolean park = new AtomicBoolean(true);
+        Set<UUID> acked = ConcurrentHashMap.newKeySet();
+        try (GroupConsumer c = remote.consume("park", "c", m -> {
+            if (park.get()) {
+                m.nack(GroupMessage.NackAction.PARK, "no customer for " + m.event().stream());
+            } else {
+                assertThat(m.replay()).isTrue();
+                m.ack();
+                acked.add(m.event().id());
+            }
+        })) {
+            assertThat(c.group()).isEqualTo("park");
+            List<UUID> appended = append("invoice-7", 2);
+            Await.until(() -> remote.parked("park").size() == 2, "both parked");
+            assertThat(remote.parked("park")).extracting(RemoteGroups.Parked::eventId)
+                    .containsExactlyInAnyOrderElementsOf(appended);
+            assertThat(remote.parked("park").get(0).reason()).isEqualTo("no customer for invoice-7");
+            park.set(false);
+            assertThat(remote.replayAll("park")).isEqualTo(2);
+            Await.until(() -> acked.containsAll(appended), "the replays were acked");
+            Await.until(() -> remote.parked("park").isEmpty(), "the parked list is empty");
+        }
+    }
+
+    @Test
+    void badRequestsFailWithTheServersError() {
+        remote.create(RemoteGroups.Spec.named("g"));
+        assertThatThrownBy(() -> remote.create(RemoteGroups.Spec.named("g")))
+                .isInstanceOf(EventStoreException.class).hasMessageContaining("'g'");
+        EventStoreException unknown = (EventStoreException) org.assertj.core.api.Assertions.catchThrowable(
+                () -> remote.consume("nope", "c", m -> m.ack()));
+        assertThat(unknown.code()).isEqualTo(ErrorCode.NOT_FOUND);
+        assertThat(unknown.getMessage()).contains("'nope'");
+        assertThat(remote.list()).containsExactly("g");
+    }
+
+    @Test
+    void aConsumerJoinsAgainAfterTheServerRestarts() {
+        remote.create(RemoteGroups.Spec.named("again"));
+        Set<UUID> seen = ConcurrentHashMap.newKeySet();
+        try (GroupConsumer c = remote.consume("again", "c", m -> {
+            seen.add(m.event().id());
+            m.ack();
+        })) {
+            assertThat(c.name()).isEqualTo("c");
+            UUID first = append("orders-1", 1).get(0);
+            Await.until(() -> seen.contains(first), "the first event arrived");
+            server.close();
+            groups.close();
+            groups = GroupService.open(store, GroupServiceOptions.defaults());
+            AtomicReference<RewindServer> started = new AtomicReference<>();
+            Await.until(() -> {
+                try {
+                    started.set(RewindServer.start(InProcessServer.defaults().commandEndpoint(endpoint).build(), store,
+                            ServerSecurity.none(), Optional.of(groups)));
+                    return true;
+                } catch (EndpointBindException e) {
+                    return false;
+                }
+            }, Duration.ofSeconds(20), "the server binds " + endpoint + " again");
+            server = started.get();
+            UUID second = append("orders-1", 1).get(0);
+            Await.until(() -> seen.contains(second), Duration.ofSeconds(60), "the consumer joined again and got the next event");
+            Await.until(() -> groups.describe("again").consumers().equals(List.of("c")), "c is a member again");
+        }
+    }
+}

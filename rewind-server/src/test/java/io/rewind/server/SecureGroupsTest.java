@@ -1,0 +1,66 @@
+package io.rewind.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rewind.api.ErrorCode;
+import io.rewind.protocol.command.CommandReply;
+import io.rewind.protocol.command.CommandRequest;
+import io.rewind.protocol.command.CommandRequest.GroupOperation;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The grants of the GROUP command over CURVE (docs/SECURITY.md): admin to manage, read on the scope to join. */
+class SecureGroupsTest {
+
+    @TempDir
+    Path dir;
+
+    private SecureTestServer secure;
+
+    @AfterEach
+    void stop() {
+        if (secure != null) {
+            secure.close();
+        }
+    }
+
+    private static CommandReply call(CommandClient client, GroupOperation operation, String... args) {
+        long id = client.nextId();
+        client.dealer.sendCommand(new CommandRequest.Group(id, operation, List.of(args)));
+        return client.dealer.receiveReply();
+    }
+
+    @Test
+    void managingNeedsAdminAndJoiningNeedsReadOnTheGroupsScope() throws Exception {
+        secure = new SecureTestServer(dir, """
+                ops      admin read:$all
+                orders   read:orders-*
+                """, true);
+        CommandClient ops = new CommandClient(secure.dealer("ops"));
+        CommandClient orders = new CommandClient(secure.dealer("orders"));
+
+        CommandReply denied = call(orders, GroupOperation.CREATE, "o", "ROUND_ROBIN", "5", "30000", "2", "0", "PREFIX",
+                "orders-", "BEGINNING", "-1");
+        assertThat(denied).isInstanceOf(CommandReply.Error.class);
+        assertThat(((CommandReply.Error) denied).code()).isEqualTo(ErrorCode.ACCESS_DENIED);
+        assertThat(((CommandReply.Error) denied).reason())
+                .isEqualTo("principal 'orders' may not manage consumer groups (GROUP CREATE): it needs the admin grant");
+        assertThat(((CommandReply.Error) call(orders, GroupOperation.LIST)).code()).isEqualTo(ErrorCode.ACCESS_DENIED);
+
+        assertThat(call(ops, GroupOperation.CREATE, "o", "ROUND_ROBIN", "5", "30000", "2", "0", "PREFIX", "orders-",
+                "BEGINNING", "-1")).isInstanceOf(CommandReply.GroupResult.class);
+        assertThat(call(ops, GroupOperation.CREATE, "everything", "ROUND_ROBIN", "5", "30000", "2", "0", "ALL", "",
+                "BEGINNING", "-1")).isInstanceOf(CommandReply.GroupResult.class);
+
+        CommandReply joined = call(orders, GroupOperation.JOIN, "o", "w");
+        assertThat(joined).as("read:orders-* covers the prefix group").isInstanceOf(CommandReply.GroupResult.class);
+        CommandReply notAll = call(orders, GroupOperation.JOIN, "everything", "w");
+        assertThat(((CommandReply.Error) notAll).code()).isEqualTo(ErrorCode.ACCESS_DENIED);
+        assertThat(((CommandReply.Error) notAll).reason()).contains("'orders'").contains("$all");
+        assertThat(secure.groups.describe("everything").consumers()).as("the denied JOIN left no member").isEmpty();
+        assertThat(secure.groups.describe("o").consumers()).containsExactly("w");
+    }
+}
