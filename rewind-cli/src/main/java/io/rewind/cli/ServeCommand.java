@@ -49,6 +49,13 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true)
 final class ServeCommand implements Callable<Integer> {
 
+    /** Closes the consumer groups, if this server runs them (not on a cluster node). */
+    private static void closeGroups(GroupService groups) {
+        if (groups != null) {
+            groups.close();
+        }
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
     static final String DEFAULT_STORE = "log:./data";
@@ -231,21 +238,29 @@ final class ServeCommand implements Callable<Integer> {
         metrics.watch(eventStore);
         storeUri.directory().ifPresent(metrics::watchDisk);
         security.policy().ifPresent(policy -> metrics.watch(policy.audit()));
-        // Consumer groups (docs/GROUPS.md) live in the store's own system streams, on every store kind.
+        // Consumer groups (docs/GROUPS.md) live in the store's own system streams, on every store
+        // kind, but not on a cluster node yet: each node would run its own dispatcher over the same
+        // groups and hand the same events to its own consumers. A GROUP command there is refused.
         GroupService groups;
-        try {
-            groups = GroupService.open(eventStore, GroupServiceOptions.defaults());
-        } catch (RuntimeException e) {
-            eventStore.close();
-            security.close();
-            throw new CliException("cannot start the consumer groups: " + e.getMessage(), e);
+        if (clusterAdmin != null) {
+            LOG.info("consumer groups are not served on a cluster node yet (docs/GROUPS.md)");
+            groups = null;
+        } else {
+            try {
+                groups = GroupService.open(eventStore, GroupServiceOptions.defaults());
+            } catch (RuntimeException e) {
+                eventStore.close();
+                security.close();
+                throw new CliException("cannot start the consumer groups: " + e.getMessage(), e);
+            }
         }
+        Optional<GroupService> served = Optional.ofNullable(groups);
         RewindServer server;
         List<RewindServer> legacyServers = new ArrayList<>();
         try {
-            server = RewindServer.start(serverConfig, eventStore, security.main(), Optional.of(groups));
+            server = RewindServer.start(serverConfig, eventStore, security.main(), served);
         } catch (RuntimeException e) {
-            groups.close();
+            closeGroups(groups);
             eventStore.close();
             security.close();
             throw new CliException("cannot start the server: " + e.getMessage(), e);
@@ -253,11 +268,11 @@ final class ServeCommand implements Callable<Integer> {
         for (ZeroMqSecurity.LegacyEndpoint endpoint : security.legacyEndpoints()) {
             try {
                 legacyServers.add(RewindServer.start(endpoint.config(serverConfig), eventStore, security.of(endpoint),
-                        Optional.of(groups)));
+                        served));
             } catch (RuntimeException e) {
                 legacyServers.forEach(RewindServer::close);
                 server.close();
-                groups.close();
+                closeGroups(groups);
                 eventStore.close();
                 security.close();
                 throw new CliException("cannot start the legacy endpoint " + endpoint.commandEndpoint() + ": "
@@ -272,7 +287,7 @@ final class ServeCommand implements Callable<Integer> {
             } catch (RuntimeException e) {
                 legacyServers.forEach(RewindServer::close);
                 server.close();
-                groups.close();
+                closeGroups(groups);
                 eventStore.close();
                 security.close();
                 throw new CliException("cannot start the HTTP API: " + e.getMessage(), e);
@@ -464,7 +479,7 @@ final class ServeCommand implements Callable<Integer> {
             status = 1;
         }
         try {
-            groups.close(); // writes the final checkpoints, so it goes before the store
+            closeGroups(groups); // writes the final checkpoints, so it goes before the store
         } catch (RuntimeException e) {
             LOG.error("closing the consumer groups failed", e);
             status = 1;

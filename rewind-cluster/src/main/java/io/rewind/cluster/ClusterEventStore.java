@@ -272,15 +272,23 @@ public final class ClusterEventStore implements EventStore {
         // confirms that it still leads before it answers (a deposed leader cannot answer stale).
         RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         // Snapshots (docs/CLUSTER.md): Ratis takes one (the applied-index checkpoint) every
-        // snapshotEntries entries and purges its log up to it; a follower that needs a purged entry
-        // is told to install a snapshot and copies the events from the leader itself (not Ratis's
-        // file transfer); this node also writes its checkpoint itself when it stops cleanly.
+        // snapshotEntries entries and purges its log up to it, but never past what every member is
+        // known to have committed (purgeUptoSnapshotIndex false): a member that is behind, down or
+        // cut off keeps the entries it needs in the others' logs and catches up from them. Only a
+        // node that has no Raft log the leader can continue (an empty directory, a new member after
+        // a purge) is told to install a snapshot, and copies the events from the leader itself (not
+        // Ratis's file transfer). Purging past a behind member was tried: a healed old leader whose
+        // next index was the leader's log start stayed behind for good (Ratis 3.2.2: the appender
+        // died on "Previous TermIndex not found"; 3.3.0: the install was never taken up while its
+        // own diverged entries were still in its log) — PartitionTest
+        // .aLeaderCutOffWhileTheMajoritySnapshotsKeepsWhatItNeedsAndRejoins. This node also writes
+        // its checkpoint itself when it stops cleanly.
         SnapshotPolicy snapshots = SnapshotPolicy.current();
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, snapshots.snapshotEntries());
         RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(properties, false);
         RaftServerConfigKeys.Log.setPurgeGap(properties, snapshots.purgeGap());
-        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, false);
         RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(properties, false);
         // Room for the largest command in an append batch to a follower, and in a log segment.
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(properties, SizeInBytes.valueOf(MAX_COMMAND_BYTES + (1 << 16)));

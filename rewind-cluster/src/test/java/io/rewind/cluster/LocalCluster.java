@@ -59,6 +59,18 @@ final class LocalCluster implements AutoCloseable {
         return nodes[i];
     }
 
+    /**
+     * Starts node {@code i} on its directories as a joining node (an empty Raft group: it waits to
+     * be added with {@link ClusterMembership#add}), as {@code rewind serve --join} does.
+     */
+    ClusterEventStore startJoining(int i) {
+        String id = "n" + (i + 1);
+        LogEventStore local = LogEventStore.open(LogConfig.builder(root.resolve(id)).build());
+        nodes[i] = ClusterEventStore.start(new ClusterConfig(id, members, root.resolve(id + ".raft"),
+                electionMin, electionMax), local, null, true);
+        return nodes[i];
+    }
+
     void stopNode(int i) {
         if (nodes[i] != null) {
             nodes[i].close();

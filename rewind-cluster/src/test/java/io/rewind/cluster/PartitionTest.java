@@ -70,7 +70,33 @@ class PartitionTest {
         cutTheLeader("reset", LinkProxy::reset);
     }
 
-    private void cutTheLeader(String how, Consumer<LinkProxy> cut) throws Exception {
+    /**
+     * The majority snapshots its state many times while the old leader is cut off. It must keep
+     * in its Raft log what the old leader needs: the old leader's next index at the new leader is
+     * the first entry of the new term, which starts a Raft log segment, so a purge of the old
+     * term's segment leaves the leader's log starting exactly there with the entry before it gone.
+     * With Ratis purging up to each snapshot, that left the healed node behind for good (Ratis
+     * 3.2.2: the leader's appender to it died on "Previous TermIndex not found" and was never
+     * restarted; 3.3.0: it was told to install a snapshot, copied the events, but Ratis never took
+     * the install up while its own diverged entries were in its log). Now Ratis purges only what
+     * every member committed, and the healed node catches up from the Raft log.
+     */
+    @Test
+    void aLeaderCutOffWhileTheMajoritySnapshotsKeepsWhatItNeedsAndRejoins() throws Exception {
+        SnapshotPolicy.override(new SnapshotPolicy(64, 1L << 40, 8, SnapshotPolicy.DEFAULT_RAFT_SEGMENT_BYTES,
+                SnapshotPolicy.DEFAULT_COPY_PAGE_BYTES));
+        try {
+            snapshotting = true;
+            cutTheLeader("blackhole, the majority snapshotting", LinkProxy::blackhole);
+        } finally {
+            SnapshotPolicy.override(null);
+        }
+    }
+
+    /** Whether {@link #cutTheLeader} waits, during the cut, for the new leader to snapshot past the cut node. */
+    private boolean snapshotting;
+
+    private int cutTheLeader(String how, Consumer<LinkProxy> cut) throws Exception {
         try (ProxiedCluster cluster = ProxiedCluster.start(root, 3)) {
             int old = awaitLeader(cluster);
             List<Writer> writers = startWriters(cluster);
@@ -118,6 +144,17 @@ class PartitionTest {
                 assertThat(forwarded(cluster.linksNotOf(old))).as("bytes forwarded between the majority since the"
                         + " election").isGreaterThan(majorityBytesAtElection);
 
+                if (snapshotting) {
+                    // The writers still run: wait until the new leader snapshotted past what the cut
+                    // node holds, and check it kept in its Raft log what that node will need.
+                    long oldApplied = cluster.node(old).stateMachine().appliedIndex().applied().index();
+                    RewindStateMachine leaderMachine = cluster.node(leader).stateMachine();
+                    Await.until(() -> leaderMachine.getLatestSnapshot() != null
+                            && leaderMachine.getLatestSnapshot().getIndex() > oldApplied, LONG_WAIT,
+                            () -> "the new leader snapshots past index " + oldApplied + " during the cut");
+                    assertThat(leaderMachine.raftLogStartIndex()).as("the new leader's Raft log start (the cut"
+                            + " node applied up to " + oldApplied + ")").isLessThanOrEqualTo(oldApplied + 1);
+                }
                 long healAt = System.nanoTime();
                 writers.forEach(Writer::stopSubmitting);
                 cluster.heal();
@@ -136,6 +173,7 @@ class PartitionTest {
                         cluster.node(leader).headPosition() - isolatedHead, millis(System.nanoTime() - healAt));
                 drain(writers);
                 checkEverythingAcknowledgedIsEverywhere(cluster, writers);
+                return old;
             } finally {
                 writers.forEach(Writer::stopSubmitting);
                 drain(writers);

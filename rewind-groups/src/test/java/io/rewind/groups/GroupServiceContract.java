@@ -246,7 +246,9 @@ abstract class GroupServiceContract {
 
     @Test
     void aConsumerThatNeverAcksLosesItsEventToAnotherAfterTheTimeout() {
-        GroupSettings quick = SETTINGS.withAckTimeout(Duration.ofMillis(300)).withMaxRetries(3);
+        // Retries enough that, however late the second consumer joins on a loaded machine, the event
+        // is still being retried (not parked) when it does.
+        GroupSettings quick = SETTINGS.withAckTimeout(Duration.ofMillis(300)).withMaxRetries(1_000);
         service.create("g", quick, GroupFilter.allStreams(), GroupStart.beginning());
         Recorder silent = new Recorder();
         service.join("g", "silent", silent);
@@ -256,8 +258,8 @@ abstract class GroupServiceContract {
         service.join("g", "helpful", helpful);
         Delivery retried = helpful.next();
         assertThat(retried.event().position()).isEqualTo(position);
-        // Round-robin may hand the retry to the silent consumer once more before the helpful one.
-        assertThat(retried.attempt()).isBetween(2, 3);
+        // Round-robin may hand the retry to the silent consumer again before the helpful one joins.
+        assertThat(retried.attempt()).isGreaterThanOrEqualTo(2);
         assertThatThrownBy(() -> service.ack("g", "silent", ignored.id())).isInstanceOf(UnknownDeliveryException.class)
                 .hasMessageContaining("expired");
         service.ack("g", "helpful", retried.id());
