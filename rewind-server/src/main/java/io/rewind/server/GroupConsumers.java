@@ -4,6 +4,7 @@ import io.rewind.api.ErrorCode;
 import io.rewind.api.EventStoreException;
 import io.rewind.api.InvalidRequestException;
 import io.rewind.api.SubscriptionRequest;
+import io.rewind.api.UnauthenticatedException;
 import io.rewind.groups.Delivery;
 import io.rewind.groups.DeliverySink;
 import io.rewind.groups.GroupFilter;
@@ -11,6 +12,7 @@ import io.rewind.groups.GroupService;
 import io.rewind.groups.NackAction;
 import io.rewind.protocol.command.CommandReply;
 import io.rewind.protocol.command.CommandRequest;
+import io.rewind.protocol.command.ErrorReplies;
 import io.rewind.security.SecuredEventStore;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -20,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,13 +57,23 @@ final class GroupConsumers {
         final ByteBuffer peer;
         final List<byte[]> envelope;
         final long joinId;
+        /** The ZAP user id (a CURVE client key) of its connection, or null. */
+        final String userId;
+        /** The principal it joined as, or null without security. */
+        final String principal;
         boolean leaving;
+        /** The outcome of the leave sent to the service when it was removed: null while none settled. */
+        Boolean leftAtService;
+        /** Its JOIN succeeded at the service only after it had been removed (or had sent LEAVE). */
+        boolean joinedAfterRemoval;
 
-        Member(Key key, ByteBuffer peer, List<byte[]> envelope, long joinId) {
+        Member(Key key, ByteBuffer peer, List<byte[]> envelope, long joinId, String userId, String principal) {
             this.key = key;
             this.peer = peer;
             this.envelope = envelope;
             this.joinId = joinId;
+            this.userId = userId;
+            this.principal = principal;
         }
     }
 
@@ -141,6 +154,7 @@ final class GroupConsumers {
                     }, (result, failure) -> {
                         members.remove(key, member);
                         forgetPeerIfIdle(member.peer);
+                        settled(service, member, failure);
                         done.accept(result, failure);
                     });
                 }
@@ -160,7 +174,8 @@ final class GroupConsumers {
             throw new InvalidRequestException(key + " is already joined" + (existing.peer.equals(message.peer())
                     ? " on this connection" : " on another connection") + "; choose another consumer name");
         }
-        Member member = new Member(key, message.peer(), message.envelope(), request.requestId());
+        Member member = new Member(key, message.peer(), message.envelope(), request.requestId(), message.userId(),
+                guard.map(SecuredEventStore::principalName).orElse(null));
         members.put(key, member);
         lastHeard.put(member.peer, nowNanos);
         offThread.call(() -> {
@@ -174,10 +189,45 @@ final class GroupConsumers {
             if (failure != null) {
                 members.remove(key, member);
                 forgetPeerIfIdle(member.peer);
+                done.accept(result, failure);
+            } else if (members.get(key) != member || member.leaving) {
+                // Removed (its connection dropped or went silent, or it sent LEAVE) while the JOIN ran: the
+                // leave sent then may have reached the service first and failed. The service must not keep a
+                // consumer nobody serves, so it leaves again unless that earlier leave is known to have worked.
+                member.joinedAfterRemoval = true;
+                if (Boolean.FALSE.equals(member.leftAtService)) {
+                    leaveStale(service, member);
+                }
+                done.accept(null, new EventStoreException(ErrorCode.UNAVAILABLE,
+                        key + " was removed while its JOIN ran; it is not joined"));
             } else {
                 LOG.info("{} joined from client {}", key, SubscriptionHub.hex(member.peer));
+                done.accept(result, null);
             }
-            done.accept(result, failure);
+        });
+    }
+
+    /**
+     * The leave sent for a removed {@code member} settled with {@code failure} (null: it left). A
+     * failed leave whose JOIN then succeeded leaves a consumer at the service: it leaves again.
+     */
+    private void settled(GroupService service, Member member, Throwable failure) {
+        member.leftAtService = failure == null;
+        if (failure != null && member.joinedAfterRemoval) {
+            leaveStale(service, member);
+        }
+    }
+
+    /** Removes at the service a consumer whose JOIN completed after the server had removed it. */
+    private void leaveStale(GroupService service, Member member) {
+        LOG.info("{} joined at the group service after it was removed here; it leaves again", member.key);
+        offThread.call(() -> {
+            service.leave(member.key.group, member.key.consumer);
+            return null;
+        }, (result, failure) -> {
+            if (failure != null) {
+                LOG.warn("{} could not leave its group after a late JOIN: {}", member.key, failure.getMessage());
+            }
         });
     }
 
@@ -242,26 +292,48 @@ final class GroupConsumers {
         }
     }
 
-    private void leaveAll(ByteBuffer peer, String why) {
-        GroupService service = groups.orElse(null);
+    /**
+     * The consumers whose connection's key no longer maps to the principal they joined as (a client
+     * key removed while they are joined) leave their groups; each client gets UNAUTHENTICATED for its
+     * JOIN, as a revoked subscription does ({@link SubscriptionHub#endRevoked}).
+     */
+    void endRevoked(Function<String, Optional<String>> principalOfKey) {
         for (Member member : new ArrayList<>(members.values())) {
-            if (!member.peer.equals(peer)) {
-                continue;
+            if (member.userId != null && member.principal != null
+                    && !principalOfKey.apply(member.userId).equals(Optional.of(member.principal))) {
+                remove(member, "its client key is no longer accepted", ErrorReplies.of(member.joinId,
+                        new UnauthenticatedException("the client key " + member.userId + " is no longer accepted: "
+                                + member.key + " leaves its group")));
+                forgetPeerIfIdle(member.peer);
             }
-            members.remove(member.key, member);
-            member.leaving = true;
-            LOG.info("{} leaves: {}", member.key, why);
-            sender.send(member.envelope, new CommandReply.Error(OptionalLong.of(member.joinId), ErrorCode.UNAVAILABLE,
-                    member.key + " was removed: " + why, List.of()));
-            offThread.call(() -> {
-                service.leave(member.key.group, member.key.consumer);
-                return null;
-            }, (result, failure) -> {
-                if (failure != null) {
-                    LOG.debug("{} had already left: {}", member.key, failure.getMessage());
-                }
-            });
         }
+    }
+
+    private void leaveAll(ByteBuffer peer, String why) {
+        for (Member member : new ArrayList<>(members.values())) {
+            if (member.peer.equals(peer)) {
+                remove(member, why, new CommandReply.Error(OptionalLong.of(member.joinId), ErrorCode.UNAVAILABLE,
+                        member.key + " was removed: " + why, List.of()));
+            }
+        }
+    }
+
+    /** Removes a member here, tells its client {@code reply}, and has it leave at the service. */
+    private void remove(Member member, String why, CommandReply reply) {
+        GroupService service = groups.orElseThrow();
+        members.remove(member.key, member);
+        member.leaving = true;
+        LOG.info("{} leaves: {}", member.key, why);
+        sender.send(member.envelope, reply);
+        offThread.call(() -> {
+            service.leave(member.key.group, member.key.consumer);
+            return null;
+        }, (result, failure) -> {
+            if (failure != null) {
+                LOG.debug("{} had already left: {}", member.key, failure.getMessage());
+            }
+            settled(service, member, failure);
+        });
     }
 
     private void forgetPeerIfIdle(ByteBuffer peer) {

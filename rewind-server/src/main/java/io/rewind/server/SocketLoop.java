@@ -62,7 +62,7 @@ final class SocketLoop implements Runnable, Replies {
     private final GroupConsumers groupConsumers;
     private final Gate<Services> gate;
     private final Predicate<RecordedEvent> published;
-    /** The CURVE server's client keys, null without CURVE: subscriptions of removed keys end at housekeeping. */
+    /** The CURVE server's client keys, null without CURVE: subscriptions and group consumers of removed keys end at housekeeping. */
     private final ClientKeys clientKeys;
     private final ClientStyles clientStyles = new ClientStyles();
     private volatile boolean stopRequested;
@@ -144,6 +144,7 @@ final class SocketLoop implements Runnable, Replies {
                     groupConsumers.expireSilent(now);
                     if (clientKeys != null) {
                         subscriptions.endRevoked(clientKeys::principalOf);
+                        groupConsumers.endRevoked(clientKeys::principalOf);
                     }
                     nextHousekeeping = now + HOUSEKEEPING_NANOS;
                 }
