@@ -16,6 +16,8 @@ import io.rewind.metrics.MeteredEventStore;
 import io.rewind.metrics.MeteredFileIO;
 import io.rewind.metrics.ServerMetrics;
 import io.rewind.groups.GroupService;
+import io.rewind.security.InsecureKeyFileException;
+import io.rewind.security.KeyFilePermissions;
 import io.rewind.groups.GroupServiceOptions;
 import io.rewind.server.RewindServer;
 import io.rewind.server.ServerConfig;
@@ -400,11 +402,21 @@ final class ServeCommand implements Callable<Integer> {
             throw new CliException("cluster TLS needs all of --cluster-tls-key, --cluster-tls-cert and --cluster-ca;"
                     + " missing: " + String.join(", ", missing));
         }
+        ClusterTls tls;
         try {
-            return new ClusterTls(Path.of(key), Path.of(cert), Path.of(ca));
+            tls = new ClusterTls(Path.of(key), Path.of(cert), Path.of(ca));
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage(), e);
         }
+        try {
+            KeyFilePermissions.requireOwnerOnly(tls.privateKey(), "--cluster-tls-key");
+        } catch (InsecureKeyFileException e) {
+            throw new CliException(e.getMessage(), e);
+        } catch (java.io.IOException e) {
+            throw new CliException("--cluster-tls-key: cannot read the permissions of " + key + ": " + e.getMessage(),
+                    e);
+        }
+        return tls;
     }
 
     private static EventStore startNode(ClusterConfig clusterConfig, ClusterTls tls, boolean join, StoreUri uri,

@@ -161,6 +161,18 @@ class ServeCommandTest {
             assertThat(serve.awaitExit(START_TIMEOUT_MS)).isEqualTo(1);
             assertOneLineError(serve.stderr(), "rewind: the cluster TLS private key file");
         }
+        // A private key that others may read is refused (as CURVE's secret key is).
+        Path key = Files.writeString(temp.resolve("shared.key"), "-----BEGIN PRIVATE KEY-----\n");
+        Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Path cert = Files.writeString(temp.resolve("n1.crt"), "-----BEGIN CERTIFICATE-----\n");
+        Path ca = Files.writeString(temp.resolve("ca-only.crt"), "-----BEGIN CERTIFICATE-----\n");
+        try (RewindProcess serve = RewindProcess.start(ephemeral("--store", log, "--node", "n1", "--cluster",
+                "n1=127.0.0.1:19001", "--cluster-tls-key", key.toString(), "--cluster-tls-cert", cert.toString(),
+                "--cluster-ca", ca.toString()))) {
+            assertThat(serve.awaitExit(START_TIMEOUT_MS)).isEqualTo(1);
+            assertOneLineError(serve.stderr(), "rewind: --cluster-tls-key " + key
+                    + " is readable or writable by group or others (rw-r--r--): refusing to use it; run chmod 600 " + key);
+        }
     }
 
     @Test
