@@ -38,8 +38,13 @@ try {
   // The stream browser: search by prefix, open a stream, open its newest event.
   await page.fill("#prefix", "orders-");
   await page.click("#stream-search button[type=submit]");
-  await page.waitForSelector('#stream-list li[data-stream="orders-2"]', deadline);
-  const listed = await page.$$eval("#stream-list li", (items) => items.map((item) => item.dataset.stream));
+  // The first page (every stream) may still be on screen when orders-2 shows: wait for the
+  // search's own list, then check it.
+  const searched = await page.waitForFunction(() => {
+    const names = [...document.querySelectorAll("#stream-list li")].map((item) => item.dataset.stream);
+    return names.length > 0 && names.every((name) => name.startsWith("orders-")) ? names : null;
+  }, null, deadline).catch(async () => page.$$eval("#stream-list li", (items) => items.map((i) => i.dataset.stream)));
+  const listed = Array.isArray(searched) ? searched : await searched.jsonValue();
   if (listed.join(",") !== "orders-1,orders-2") throw new Error(`streams listed: ${listed}`);
   await page.click('#stream-list li[data-stream="orders-1"]');
   await page.waitForSelector("#events tbody tr", deadline);
