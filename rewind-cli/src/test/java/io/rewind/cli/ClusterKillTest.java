@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * saw every stored event once, in order.
  *
  * <p>{@value #DEFAULT_ROUNDS} rounds unless {@code -Drewind.clusterKill.rounds=N} says otherwise
- * (docs/BENCHMARKS.md's election figures come from a longer run).
+ * (docs/BENCHMARKS.md quotes the election times this test logs, from a CI run).
  */
 @Timeout(value = 20, unit = TimeUnit.MINUTES)
 class ClusterKillTest {
