@@ -384,6 +384,22 @@ class GroupConsumeTest {
         CommandReply.Error late = (CommandReply.Error) slow.ack(slow.deliveries.get(0).deliveryId());
         assertThat(late.code()).isEqualTo(ErrorCode.NOT_FOUND);
         assertThat(late.reason()).contains("expired");
-        assertThat(fast.ack(retried.deliveryId())).isInstanceOf(CommandReply.GroupResult.class);
+        // The fast one's delivery has the same 300 ms: on a loaded machine its ack may come late
+        // too, and the event goes out again. It acks each delivery of the event it gets until one
+        // is settled in time (bounded); a late one is refused as expired, never accepted.
+        CommandReply settled = fast.ack(retried.deliveryId());
+        while (!(settled instanceof CommandReply.GroupResult) && System.nanoTime() < end) {
+            assertThat(((CommandReply.Error) settled).reason()).contains("expired");
+            int seen = fast.deliveries.size();
+            while (fast.deliveries.size() == seen && System.nanoTime() < end) {
+                slow.dealer.sendCommand(new CommandRequest.Ping(slow.nextId++));
+                slow.pump();
+                fast.pump();
+            }
+            if (fast.deliveries.size() > seen) {
+                settled = fast.ack(fast.deliveries.get(fast.deliveries.size() - 1).deliveryId());
+            }
+        }
+        assertThat(settled).as("an ack of the fast consumer in time").isInstanceOf(CommandReply.GroupResult.class);
     }
 }
