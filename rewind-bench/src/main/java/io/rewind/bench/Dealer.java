@@ -1,6 +1,7 @@
 package io.rewind.bench;
 
 import io.rewind.protocol.Frames;
+import io.rewind.protocol.MalformedMessageException;
 import io.rewind.protocol.command.CommandReply;
 import io.rewind.protocol.command.CommandRequest;
 import io.rewind.security.CurveKeys;
@@ -30,19 +31,31 @@ final class Dealer implements AutoCloseable {
     private final String endpoint;
     private final List<byte[]> received = new ArrayList<>();
 
-    /** Connects a DEALER to {@code endpoint} and checks with a PING that the server answers. */
+    /** What the first PING of a new connection must get back before a run starts. */
+    enum Answer {
+        /** Rewind's own PONG: the run uses Rewind's own commands, so the server must be Rewind's. */
+        PONG,
+        /**
+         * Any reply: the run speaks only a legacy dialect, and the original servers (Python Rewind,
+         * GoRewind) answer a command they do not know with {@code ERROR Unknown request type},
+         * which proves just as well that a server is there.
+         */
+        ANY
+    }
+
+    /** Connects a DEALER to {@code endpoint} and checks with a PING that a Rewind server answers. */
     static Dealer connect(ZContext context, String endpoint) {
-        return connect(context, endpoint, null, null);
+        return connect(context, endpoint, null, null, Answer.PONG);
     }
 
     /**
      * As {@link #connect(ZContext, String)}, with CURVE when {@code serverKey} and {@code ownKeys}
-     * are given (docs/SECURITY.md).
+     * are given (docs/SECURITY.md), accepting {@code answer} to the PING.
      */
-    static Dealer connect(ZContext context, String endpoint, CurveKeys serverKey, CurveKeys ownKeys) {
+    static Dealer connect(ZContext context, String endpoint, CurveKeys serverKey, CurveKeys ownKeys, Answer answer) {
         Dealer dealer = new Dealer(context, endpoint, serverKey, ownKeys);
         try {
-            dealer.ping();
+            dealer.ping(answer);
             return dealer;
         } catch (RuntimeException e) {
             dealer.close();
@@ -106,20 +119,47 @@ final class Dealer implements AutoCloseable {
     }
 
     /** Waits for the answer to a PING, so a run starts only once the server is reachable. */
-    private void ping() {
+    private void ping(Answer answer) {
         long id = 0x7069_6e67L;
         send(command(new CommandRequest.Ping(id)));
         long deadline = System.nanoTime() + CONNECT_TIMEOUT_NANOS;
         while (System.nanoTime() - deadline < 0) {
             List<byte[]> reply = receive();
-            if (reply != null && reply.size() > 1
-                    && CommandReply.decode(reply.subList(1, reply.size())) instanceof CommandReply.Pong pong
-                    && pong.requestId() == id) {
+            if (reply == null) {
+                continue;
+            }
+            if (answer == Answer.ANY) {
                 return;
             }
+            if (isPong(reply, id)) {
+                return;
+            }
+            throw new BenchException("the server at " + endpoint + " answered PING with " + printable(reply)
+                    + ": not a Rewind server that knows its own commands; --dialect rewind or gorewind"
+                    + " drive the original servers");
         }
         throw new BenchException("no answer from a Rewind server at " + endpoint + " within "
                 + CONNECT_TIMEOUT_NANOS / 1_000_000_000L + " s");
+    }
+
+    private static boolean isPong(List<byte[]> reply, long id) {
+        if (reply.size() < 2 || reply.get(0).length != 0) {
+            return false;
+        }
+        try {
+            return CommandReply.decode(reply.subList(1, reply.size())) instanceof CommandReply.Pong pong
+                    && pong.requestId() == id;
+        } catch (MalformedMessageException e) {
+            return false;
+        }
+    }
+
+    private static String printable(List<byte[]> frames) {
+        StringBuilder text = new StringBuilder("[");
+        for (byte[] frame : frames) {
+            text.append(text.length() == 1 ? "" : ", ").append(Frames.printable(frame));
+        }
+        return text.append(']').toString();
     }
 
     /** The frames of one of Rewind's own commands as a DEALER sends them: the delimiter first. */

@@ -112,7 +112,8 @@ final class PublishCommand implements Callable<Integer> {
             try (ZContext context = new ZContext(1)) {
                 List<Dealer> dealers = new ArrayList<>();
                 for (int c = 0; c < clients; c++) {
-                    dealers.add(Dealer.connect(context, target, serverPublic, own));
+                    dealers.add(Dealer.connect(context, target, serverPublic, own,
+                            dialect == PublishDialect.NATIVE ? Dealer.Answer.PONG : Dealer.Answer.ANY));
                 }
                 measure(dialect, dealers, report, local == null ? null : local.forces());
             }
