@@ -73,6 +73,16 @@ final class SubscribeCommand implements Callable<Integer> {
                     + " http://127.0.0.1:9004) instead of ZeroMQ; the publisher is the same.")
     String sse;
 
+    @Option(names = "--pub", paramLabel = "ENDPOINT",
+            description = "Subscribe with ZeroMQ SUB sockets to this broadcast (PUB) endpoint of the server instead"
+                    + " of SUBSCRIBE, as the original clients do (see --pub-format); the publisher is the same.")
+    String pub;
+
+    @Option(names = "--pub-format", paramLabel = "FORMAT", defaultValue = "gorewind",
+            description = "What --pub carries: gorewind (the stream endpoint, [stream, id, data]) or rewind (the"
+                    + " legacy stream endpoint, [id, previous id, data]) (default: ${DEFAULT-VALUE}).")
+    String pubFormat;
+
     @Option(names = "--echo", paramLabel = "RELAY", split = ",",
             description = "Then measure the bare wire at the same rate for the same time ('bench echo'): jeromq,"
                     + " libzmq (Debian's python3-zmq) or both (jeromq,libzmq); its figures are reported beside,"
@@ -90,13 +100,33 @@ final class SubscribeCommand implements Callable<Integer> {
         }
         Options.atLeast(spec, "--subscribers", subscribers, 1);
         Options.atLeast(spec, "--size", size, Long.BYTES);
+        if (sse != null && pub != null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give at most one of --sse and --pub");
+        }
+        PubSubscriber.Format format;
+        try {
+            format = PubSubscriber.Format.parse(pubFormat);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        String via = sse != null ? "sse" : pub != null ? "pub-" + pubFormat : "zeromq";
         Report report = new Report("subscribe").text("server", server.endpoint).count("rate", rate)
-                .count("subscribers", subscribers).count("size", size).text("via", sse == null ? "zeromq" : "sse");
+                .count("subscribers", subscribers).count("size", size).text("via", via);
         try (ZContext context = new ZContext(1)) {
             List<Reader> readers = new ArrayList<>();
+            List<PubSubscriber> subs = new ArrayList<>();
             for (int s = 0; s < subscribers; s++) {
-                readers.add(sse == null ? Subscriber.start(Dealer.connect(context, server.endpoint))
-                        : SseSubscriber.start(sse, STREAM));
+                if (pub != null) {
+                    PubSubscriber sub = PubSubscriber.start(context, pub, format, STREAM);
+                    subs.add(sub);
+                    readers.add(sub);
+                } else {
+                    readers.add(sse == null ? Subscriber.start(Dealer.connect(context, server.endpoint))
+                            : SseSubscriber.start(sse, STREAM));
+                }
+            }
+            if (!subs.isEmpty()) {
+                awaitSubscriptions(context, subs);
             }
             measure(Dealer.connect(context, server.endpoint), readers, report);
         }
@@ -109,6 +139,48 @@ final class SubscribeCommand implements Callable<Integer> {
         }
         report.print(run.json, spec.commandLine().getOut(), spec.commandLine().getErr());
         return 0;
+    }
+
+    /**
+     * Appends probes (send time 0) until every SUB has received one, so that no event of the run is
+     * published before a subscription reached the server's PUB socket.
+     */
+    private void awaitSubscriptions(ZContext context, List<PubSubscriber> subs) {
+        try (Dealer dealer = Dealer.connect(context, server.endpoint)) {
+            long deadline = System.nanoTime() + Dealer.SILENCE_LIMIT_NANOS;
+            long id = 0;
+            while (true) {
+                dealer.send(Dealer.command(new CommandRequest.Append(++id, AppendRequest.to(STREAM,
+                        ExpectedVersion.any(), EventData.of(AppendCommand.EVENT_TYPE, new byte[size])))));
+                awaitAcknowledgement(dealer, id, System.nanoTime() + Dealer.SILENCE_LIMIT_NANOS);
+                if (subs.stream().allMatch(PubSubscriber::probed)) {
+                    return;
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new BenchException("the SUB sockets on " + pub + " received no probe within "
+                            + Dealer.SILENCE_LIMIT_NANOS / 1_000_000_000L + " s: is it the server's "
+                            + (pubFormat.equals("rewind") ? "legacy stream endpoint" : "stream endpoint") + "?");
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
+        }
+    }
+
+    private static void awaitAcknowledgement(Dealer dealer, long id, long deadline) {
+        while (System.nanoTime() - deadline < 0) {
+            List<byte[]> reply = dealer.receive();
+            if (reply == null) {
+                continue;
+            }
+            CommandReply decoded = CommandReply.decode(reply.subList(1, reply.size()));
+            if (decoded instanceof CommandReply.Appended appended && appended.requestId() == id) {
+                return;
+            }
+            if (decoded instanceof CommandReply.Error error) {
+                throw new BenchException("the server refused a probe: " + error.code() + " " + error.reason());
+            }
+        }
+        throw new BenchException("no answer to a probe within " + Dealer.SILENCE_LIMIT_NANOS / 1_000_000_000L + " s");
     }
 
     private void measure(Dealer publisherDealer, List<Reader> readers, Report report) throws InterruptedException {

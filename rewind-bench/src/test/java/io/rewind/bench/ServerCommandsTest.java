@@ -22,7 +22,8 @@ class ServerCommandsTest {
     void startServer() {
         store = MemoryEventStore.create();
         server = RewindServer.start(ServerConfig.builder().commandEndpoint("tcp://127.0.0.1:*")
-                .streamEndpoint("tcp://127.0.0.1:*").linger(Duration.ofMillis(200)).build(), store);
+                .streamEndpoint("tcp://127.0.0.1:*").legacyStreamEndpoint("tcp://127.0.0.1:*")
+                .linger(Duration.ofMillis(200)).build(), store);
     }
 
     @AfterEach
@@ -58,6 +59,30 @@ class ServerCommandsTest {
 
         run.hasPositive("events_per_s", "delivered_per_s", "p50_us", "p99_us");
         assertThat(run.number("gaps")).isZero();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gorewind", "rewind"})
+    void subscribeThroughTheBroadcastSocketsReceivesEveryEventOnEverySub(String format) {
+        String endpoint = format.equals("rewind") ? server.legacyStreamEndpoint().orElseThrow()
+                : server.streamEndpoint();
+        BenchRun run = BenchRun.of("subscribe", "--server", server.commandEndpoint(), "--pub", endpoint,
+                "--pub-format", format, "--rate", "2000", "--subscribers", "2", "--duration", "2", "--warmup", "0",
+                "--json").succeededWithJson();
+
+        run.hasPositive("events_per_s", "delivered_per_s", "p50_us", "p99_us");
+        assertThat(run.out()).contains("\"via\":\"pub-" + format + "\"");
+        // Every acknowledged event reached both SUB sockets (a PUB drop would count as a gap).
+        assertThat(run.number("gaps")).isZero();
+    }
+
+    @Test
+    void subscribeThroughABroadcastSocketThatIsNotTheServersSaysSo() {
+        BenchRun run = BenchRun.of("subscribe", "--server", server.commandEndpoint(), "--pub",
+                server.commandEndpoint(), "--rate", "100", "--duration", "1", "--warmup", "0");
+
+        assertThat(run.exitCode()).isNotZero();
+        assertThat(run.err()).contains("received no probe within");
     }
 
     @Test
