@@ -13,9 +13,10 @@ import picocli.CommandLine.Parameters;
 
 /** {@code rewind groups …}: manages the consumer groups of a server (docs/GROUPS.md). */
 @Command(name = "groups", mixinStandardHelpOptions = true,
-        description = "Manage consumer groups: create, list, describe, delete, parked, replay.",
-        subcommands = {GroupsCommand.Create.class, GroupsCommand.ListGroups.class, GroupsCommand.Describe.class,
-            GroupsCommand.Delete.class, GroupsCommand.ParkedList.class, GroupsCommand.Replay.class})
+        description = "Manage consumer groups: create, update, list, describe, delete, parked, replay.",
+        subcommands = {GroupsCommand.Create.class, GroupsCommand.Update.class, GroupsCommand.ListGroups.class,
+            GroupsCommand.Describe.class, GroupsCommand.Delete.class, GroupsCommand.ParkedList.class,
+            GroupsCommand.Replay.class})
 final class GroupsCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -24,7 +25,7 @@ final class GroupsCommand implements Runnable {
     @Override
     public void run() {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "missing subcommand: create, list, describe, delete, parked or replay");
+                "missing subcommand: create, update, list, describe, delete, parked or replay");
     }
 
     /** Runs {@code work} against the groups of the server {@code client} names. */
@@ -107,7 +108,104 @@ final class GroupsCommand implements Runnable {
             RemoteGroups.Spec created = spec;
             return withGroups(client, (groups, out) -> {
                 groups.create(created);
-                out.printf("created group %s%n", name);
+                out.println(client.json ? new Json().put("created", name).toString() : "created group " + name);
+            });
+        }
+    }
+
+    /** {@code round-robin} or {@code pinned} as the wire's strategy word. */
+    private static String strategyWord(ClientOptions client, String option, String value) {
+        return switch (value) {
+            case "round-robin" -> "ROUND_ROBIN";
+            case "pinned" -> "PINNED_BY_STREAM";
+            default -> throw client.usageError(option + " must be round-robin or pinned, was '" + value + "'");
+        };
+    }
+
+    /**
+     * A duration as the update options take it: a whole number with a unit {@code ms}, {@code s},
+     * {@code m} or {@code h} ({@code 500ms}, {@code 30s}, {@code 2m}); a bare number is milliseconds.
+     */
+    static Duration duration(ClientOptions client, String option, String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,12})(ms|s|m|h)?").matcher(text);
+        if (!m.matches()) {
+            throw client.usageError(option + " must be a whole number with a unit ms, s, m or h (e.g. 500ms, 30s,"
+                    + " 2m), was '" + text + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "ms" : m.group(2);
+        return switch (unit) {
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofMillis(n);
+        };
+    }
+
+    @Command(name = "update", mixinStandardHelpOptions = true,
+            description = {"Change some settings of a consumer group; those not given keep their value.",
+                "Applied at once and kept across restarts. Deliveries already out keep their ack deadline;",
+                "a lower --max-in-flight hands a consumer no more until it holds fewer.",
+                "The strategy of a live group cannot change (the server refuses it)."})
+    static final class Update implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(index = "0", paramLabel = "GROUP")
+        String name;
+
+        @Option(names = "--max-in-flight", paramLabel = "N", description = "Unsettled deliveries per consumer (1-10000)")
+        Integer maxInFlight;
+
+        @Option(names = "--ack-timeout", paramLabel = "D",
+                description = "Time to settle a delivery before it goes out again (1ms-24h; e.g. 30s, 500ms)")
+        String ackTimeout;
+
+        @Option(names = "--max-retries", paramLabel = "N", description = "Failed deliveries before parking (0-1000)")
+        Integer maxRetries;
+
+        @Option(names = "--retry-backoff", paramLabel = "D",
+                description = "Wait before redelivering after a nack with retry, doubling per attempt (0-1h)")
+        String retryBackoff;
+
+        @Option(names = "--strategy", paramLabel = "round-robin|pinned",
+                description = "Only the group's current strategy is accepted: a live group cannot switch")
+        String strategy;
+
+        @Override
+        public Integer call() {
+            RemoteGroups.Update update = RemoteGroups.Update.keep();
+            if (strategy != null) {
+                update = update.withStrategy(strategyWord(client, "--strategy", strategy));
+            }
+            if (maxInFlight != null) {
+                update = update.withMaxInFlight(maxInFlight);
+            }
+            if (ackTimeout != null) {
+                update = update.withAckTimeout(duration(client, "--ack-timeout", ackTimeout));
+            }
+            if (maxRetries != null) {
+                update = update.withMaxRetries(maxRetries);
+            }
+            if (retryBackoff != null) {
+                update = update.withRetryBackoff(duration(client, "--retry-backoff", retryBackoff));
+            }
+            if (update.equals(RemoteGroups.Update.keep())) {
+                throw client.usageError("nothing to update: give at least one of --max-in-flight, --ack-timeout,"
+                        + " --max-retries, --retry-backoff, --strategy");
+            }
+            RemoteGroups.Update asked = update;
+            return withGroups(client, (groups, out) -> {
+                RemoteGroups.Settings s = groups.update(name, asked);
+                if (client.json) {
+                    out.println(new Json().put("group", s.name()).put("strategy", s.strategy())
+                            .put("max_in_flight", s.maxInFlight()).put("ack_timeout_ms", s.ackTimeoutMillis())
+                            .put("max_retries", s.maxRetries()).put("retry_backoff_ms", s.retryBackoffMillis()));
+                } else {
+                    out.printf("updated group %s: strategy %s, max in flight %d, ack timeout %d ms, max retries %d,"
+                            + " retry backoff %d ms%n", s.name(), s.strategy(), s.maxInFlight(), s.ackTimeoutMillis(),
+                            s.maxRetries(), s.retryBackoffMillis());
+                }
             });
         }
     }
@@ -119,7 +217,8 @@ final class GroupsCommand implements Runnable {
 
         @Override
         public Integer call() {
-            return withGroups(client, (groups, out) -> groups.list().stream().sorted().forEach(out::println));
+            return withGroups(client, (groups, out) -> groups.list().stream().sorted().forEach(name -> out.println(
+                    client.json ? new Json().put("group", name).toString() : name)));
         }
     }
 
@@ -136,6 +235,18 @@ final class GroupsCommand implements Runnable {
         public Integer call() {
             return withGroups(client, (groups, out) -> {
                 RemoteGroups.Description d = groups.describe(name);
+                if (client.json) {
+                    out.println(new Json().put("group", d.name()).put("strategy", d.strategy())
+                            .put("scope", d.scope()).put("target", d.target()).put("types", d.types())
+                            .put("max_in_flight", d.maxInFlight()).put("ack_timeout_ms", d.ackTimeoutMillis())
+                            .put("max_retries", d.maxRetries()).put("retry_backoff_ms", d.retryBackoffMillis())
+                            .put("start_after", d.startAfter()).put("checkpoint", d.checkpoint())
+                            .put("durable_checkpoint", d.durableCheckpoint()).put("head", d.head())
+                            .put("lag_positions", d.lag()).put("in_flight", d.inFlight())
+                            .put("buffered", d.buffered()).put("parked", d.parked())
+                            .put("consumers", d.consumers()));
+                    return;
+                }
                 out.printf("group               %s%n", d.name());
                 out.printf("strategy            %s%n", d.strategy());
                 out.printf("filter              %s%s%s%n", d.scope(), d.target().isEmpty() ? "" : " " + d.target(),
@@ -167,7 +278,7 @@ final class GroupsCommand implements Runnable {
         public Integer call() {
             return withGroups(client, (groups, out) -> {
                 groups.delete(name);
-                out.printf("deleted group %s%n", name);
+                out.println(client.json ? new Json().put("deleted", name).toString() : "deleted group " + name);
             });
         }
     }
@@ -182,8 +293,15 @@ final class GroupsCommand implements Runnable {
 
         @Override
         public Integer call() {
-            return withGroups(client, (groups, out) -> groups.parked(name).forEach(p -> out.printf(
-                    "%d\t%s\t%s\tattempts %d\t%s%n", p.position(), p.stream(), p.eventId(), p.attempts(), p.reason())));
+            return withGroups(client, (groups, out) -> groups.parked(name).forEach(p -> {
+                if (client.json) {
+                    out.println(new Json().put("position", p.position()).put("stream", p.stream())
+                            .put("id", p.eventId().toString()).put("attempts", p.attempts()).put("reason", p.reason()));
+                } else {
+                    out.printf("%d\t%s\t%s\tattempts %d\t%s%n", p.position(), p.stream(), p.eventId(), p.attempts(),
+                            p.reason());
+                }
+            }));
         }
     }
 
@@ -203,10 +321,13 @@ final class GroupsCommand implements Runnable {
         public Integer call() {
             return withGroups(client, (groups, out) -> {
                 if (position == null) {
-                    out.printf("replayed %d parked event(s)%n", groups.replayAll(name));
+                    int count = groups.replayAll(name);
+                    out.println(client.json ? new Json().put("group", name).put("replayed", count).toString()
+                            : "replayed " + count + " parked event(s)");
                 } else {
                     groups.replay(name, position);
-                    out.printf("replayed the parked event at %d%n", position);
+                    out.println(client.json ? new Json().put("group", name).put("replayed", 1).put("position", position)
+                            .toString() : "replayed the parked event at " + position);
                 }
             });
         }

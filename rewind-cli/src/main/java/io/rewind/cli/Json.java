@@ -25,6 +25,20 @@ final class Json {
         return this;
     }
 
+    /** Adds an array of strings. */
+    Json put(String key, java.util.List<String> values) {
+        key(key);
+        line.append('[');
+        for (int i = 0; i < values.size(); i++) {
+            if (i > 0) {
+                line.append(',');
+            }
+            quote(values.get(i));
+        }
+        line.append(']');
+        return this;
+    }
+
     /** The object as one line of text, without the line end. */
     @Override
     public String toString() {

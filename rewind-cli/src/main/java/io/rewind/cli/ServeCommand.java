@@ -256,6 +256,9 @@ final class ServeCommand implements Callable<Integer> {
                 throw new CliException("cannot start the consumer groups: " + e.getMessage(), e);
             }
         }
+        if (groups != null) {
+            metrics.watch(groups); // per group lag, in-flight, retries, parked, consumers at /metrics
+        }
         Optional<GroupService> served = Optional.ofNullable(groups);
         RewindServer server;
         List<RewindServer> legacyServers = new ArrayList<>();

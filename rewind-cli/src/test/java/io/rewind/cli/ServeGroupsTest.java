@@ -52,4 +52,52 @@ class ServeGroupsTest {
             assertThat(server.terminate(EXIT_TIMEOUT_MS)).isZero();
         }
     }
+
+    @Test
+    void metricsOfARunningServeShowEachGroupUntilItIsDeleted() throws Exception {
+        String[] serve = {"serve", "--store", "log:" + temp.resolve("data"), "--command-endpoint", "tcp://127.0.0.1:*",
+            "--stream-endpoint", "tcp://127.0.0.1:*"};
+        try (RewindProcess server = RewindProcess.start(serve)) {
+            String endpoint = server.awaitCommandEndpoint(START_TIMEOUT_MS);
+            String http = server.httpEndpoint(START_TIMEOUT_MS);
+            ok("groups", "create", "billing", "--prefix", "invoice-", "--server", endpoint);
+            ok("publish", "--stream", "invoice-1", "--type", "Issued", "one", "two", "--server", endpoint);
+            ok("publish", "--stream", "orders-1", "--type", "Other", "x", "--server", endpoint);
+            java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+            java.util.function.Supplier<String> scrape = () -> {
+                try {
+                    java.net.http.HttpResponse<String> response = client.send(java.net.http.HttpRequest
+                            .newBuilder(java.net.URI.create(http + "metrics")).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+                    assertThat(response.statusCode()).isEqualTo(200);
+                    return response.body();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            };
+            // No consumer yet: both invoices read and unsettled, the order not matched (so not counted).
+            List<String> expected = List.of("rewind_group_consumers{group=\"billing\"} 0.0",
+                    "rewind_group_in_flight{group=\"billing\"} 0.0", "rewind_group_lag_events{group=\"billing\"} 2.0",
+                    "rewind_group_parked{group=\"billing\"} 0.0", "rewind_group_retries_total{group=\"billing\"} 0.0");
+            String[] text = {""};
+            io.rewind.testkit.Await.until(() -> {
+                text[0] = scrape.get();
+                return text[0].lines().toList().containsAll(expected);
+            }, java.time.Duration.ofSeconds(60), () -> "the group's metrics; scraped:\n" + text[0].lines()
+                    .filter(line -> line.startsWith("rewind_group_")).toList());
+            double lagSeconds = text[0].lines().filter(line -> line.startsWith("rewind_group_lag_seconds{group=\"billing\"}"))
+                    .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).findFirst()
+                    .orElseThrow();
+            assertThat(lagSeconds).as("the first invoice waits").isPositive();
+            assertThat(text[0]).contains("# HELP rewind_group_lag_seconds Now minus the recorded time of the oldest"
+                    + " event the group read and has not settled");
+
+            ok("groups", "delete", "billing", "--server", endpoint);
+            assertThat(scrape.get()).as("a deleted group's meters are gone").doesNotContain("group=\"billing\"");
+            assertThat(server.terminate(EXIT_TIMEOUT_MS)).isZero();
+        }
+    }
 }

@@ -126,6 +126,56 @@ public final class RemoteGroups {
         }
     }
 
+    /**
+     * What {@link #update} changes: each setting given is set, each left {@code null} keeps the
+     * group's current value. Start from {@link #keep()}.
+     */
+    public record Update(String strategy, Integer maxInFlight, Duration ackTimeout, Integer maxRetries,
+            Duration retryBackoff) {
+
+        /** Changes nothing (the server refuses an update with no setting given). */
+        public static Update keep() {
+            return new Update(null, null, null, null, null);
+        }
+
+        public Update withStrategy(String value) {
+            return new Update(value, maxInFlight, ackTimeout, maxRetries, retryBackoff);
+        }
+
+        public Update withMaxInFlight(int value) {
+            return new Update(strategy, value, ackTimeout, maxRetries, retryBackoff);
+        }
+
+        public Update withAckTimeout(Duration value) {
+            return new Update(strategy, maxInFlight, value, maxRetries, retryBackoff);
+        }
+
+        public Update withMaxRetries(int value) {
+            return new Update(strategy, maxInFlight, ackTimeout, value, retryBackoff);
+        }
+
+        public Update withRetryBackoff(Duration value) {
+            return new Update(strategy, maxInFlight, ackTimeout, maxRetries, value);
+        }
+
+        List<String> arguments(String name) {
+            return List.of(name, strategy == null ? "" : strategy, maxInFlight == null ? "" : maxInFlight.toString(),
+                    ackTimeout == null ? "" : Long.toString(ackTimeout.toMillis()),
+                    maxRetries == null ? "" : maxRetries.toString(),
+                    retryBackoff == null ? "" : Long.toString(retryBackoff.toMillis()));
+        }
+    }
+
+    /** A group's settings, as an {@link #update} left them. */
+    public record Settings(String name, String strategy, int maxInFlight, long ackTimeoutMillis, int maxRetries,
+            long retryBackoffMillis) {
+
+        static Settings of(List<String> v) {
+            return new Settings(v.get(0), v.get(1), Integer.parseInt(v.get(2)), Long.parseLong(v.get(3)),
+                    Integer.parseInt(v.get(4)), Long.parseLong(v.get(5)));
+        }
+    }
+
     /** One entry of a group's parked list. */
     public record Parked(long position, String stream, UUID eventId, int attempts, String reason) {
     }
@@ -153,6 +203,16 @@ public final class RemoteGroups {
 
     public void create(Spec spec) {
         call(GroupOperation.CREATE, spec.arguments());
+    }
+
+    /**
+     * Changes some of a group's settings (GROUP UPDATE, docs/GROUPS.md "Updating a group"): durable,
+     * and applied at once to the running group; returns the settings now in effect. A strategy other
+     * than the current one is refused ({@code BAD_REQUEST}).
+     */
+    public Settings update(String name, Update update) {
+        Objects.requireNonNull(update, "update");
+        return Settings.of(call(GroupOperation.UPDATE, update.arguments(name)));
     }
 
     public void delete(String name) {

@@ -132,6 +132,42 @@ class RemoteGroupsTest {
     }
 
     @Test
+    void anUpdateChangesSomeSettingsOfALiveGroupAndItsConsumerFeelsItAtOnce() throws Exception {
+        remote.create(RemoteGroups.Spec.named("u").withMaxInFlight(10));
+        RemoteGroups.Settings settings = remote.update("u", RemoteGroups.Update.keep().withMaxInFlight(1)
+                .withAckTimeout(Duration.ofSeconds(45)));
+        assertThat(settings).isEqualTo(new RemoteGroups.Settings("u", "ROUND_ROBIN", 1, 45_000, 10, 1_000));
+        RemoteGroups.Description described = remote.describe("u");
+        assertThat(described.maxInFlight()).isEqualTo(1);
+        assertThat(described.ackTimeoutMillis()).isEqualTo(45_000);
+        assertThat(described.maxRetries()).as("kept").isEqualTo(10);
+
+        java.util.concurrent.BlockingQueue<GroupMessage> held = new java.util.concurrent.LinkedBlockingQueue<>();
+        try (GroupConsumer consumer = remote.consume("u", "slow", held::add)) {
+            append("orders-1", 3);
+            GroupMessage first = held.poll(Await.DEFAULT_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            assertThat(first).isNotNull();
+            Await.until(() -> remote.describe("u").inFlight() == 1 && remote.describe("u").buffered() == 2,
+                    "one in flight under the new limit, two waiting");
+            assertThat(held).as("no second delivery while one is held").isEmpty();
+            assertThat(remote.describe("u").consumers()).containsExactly(consumer.name());
+            first.ack();
+            assertThat(held.poll(Await.DEFAULT_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS))
+                    .as("the next one after the ack").isNotNull();
+        }
+
+        EventStoreException unknown = (EventStoreException) org.assertj.core.api.Assertions.catchThrowable(
+                () -> remote.update("nope", RemoteGroups.Update.keep().withMaxRetries(1)));
+        assertThat(unknown.code()).isEqualTo(ErrorCode.NOT_FOUND);
+        assertThat(unknown.getMessage()).isEqualTo("there is no group named 'nope'; groups: [u]");
+        EventStoreException strategy = (EventStoreException) org.assertj.core.api.Assertions.catchThrowable(
+                () -> remote.update("u", RemoteGroups.Update.keep().withStrategy("PINNED_BY_STREAM")));
+        assertThat(strategy.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+        assertThat(strategy.getMessage()).startsWith("group 'u': the strategy cannot change (from ROUND_ROBIN to"
+                + " PINNED_BY_STREAM) on a live group");
+    }
+
+    @Test
     void aConsumerJoinsAgainAfterTheServerRestarts() {
         remote.create(RemoteGroups.Spec.named("again"));
         Set<UUID> seen = ConcurrentHashMap.newKeySet();

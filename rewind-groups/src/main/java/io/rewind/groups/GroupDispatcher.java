@@ -67,6 +67,8 @@ public final class GroupDispatcher {
         State state = State.PENDING;
         Instant retryAt;
         Delivery delivery;
+        /** The ack timeout its delivery was made with (an update may change the group's since). */
+        java.time.Duration ackTimeout;
 
         Entry(RecordedEvent event, boolean replay) {
             this.event = event;
@@ -94,7 +96,8 @@ public final class GroupDispatcher {
     }
 
     private final String group;
-    private final GroupSettings settings;
+    /** Replaced by {@link #update}; the strategy never changes. */
+    private GroupSettings settings;
     private final boolean pinned;
     /** Members in join order, each with the ids of the deliveries it holds. */
     private final LinkedHashMap<String, TreeSet<Long>> consumers = new LinkedHashMap<>();
@@ -108,16 +111,21 @@ public final class GroupDispatcher {
     /** Events waiting out a retry backoff, the soonest first. */
     private final TreeSet<Entry> waiting = new TreeSet<>(
             Comparator.comparing((Entry e) -> e.retryAt).thenComparingLong(Entry::position));
-    /**
-     * Open deliveries by id. Ids grow with time and every deadline is the hand-out time plus the
-     * same timeout, on a clock that never goes back here: so this order is also deadline order.
-     */
+    /** Open deliveries by id. */
     private final TreeMap<Long, Entry> inFlight = new TreeMap<>();
+    /**
+     * The same deliveries by deadline, then id. (Not id order: an {@link #update} of the ack
+     * timeout gives later deliveries deadlines earlier or later than those of earlier ones.)
+     */
+    private final TreeSet<Entry> byDeadline = new TreeSet<>(
+            Comparator.comparing((Entry e) -> e.delivery.deadline()).thenComparingLong(e -> e.delivery.id()));
     private final Map<String, Lane> lanes = new HashMap<>();
     private final TreeMap<Long, ParkedEvent> parked = new TreeMap<>();
     private final List<ParkedChange> parkedChanges = new ArrayList<>();
     private long lastPosition;
     private long nextDeliveryId = 1;
+    /** Failed deliveries whose event goes out again (not parked): nack with retry, timeout, leave. */
+    private long redeliveries;
     private Instant now = Instant.EPOCH;
 
     private GroupDispatcher(String group, GroupSettings settings, long checkpoint) {
@@ -250,11 +258,12 @@ public final class GroupDispatcher {
      */
     public List<Delivery> dispatch(Instant time) {
         advanceTo(time);
-        while (!inFlight.isEmpty() && !inFlight.firstEntry().getValue().delivery.deadline().isAfter(now)) {
-            Entry entry = inFlight.firstEntry().getValue();
+        while (!byDeadline.isEmpty() && !byDeadline.first().delivery.deadline().isAfter(now)) {
+            Entry entry = byDeadline.first();
             String consumer = entry.delivery.consumer();
+            java.time.Duration timeout = entry.ackTimeout;
             release(entry);
-            failed(entry, "no ack from '" + consumer + "' within " + settings.ackTimeout(), false);
+            failed(entry, "no ack from '" + consumer + "' within " + timeout, false);
         }
         while (!waiting.isEmpty() && !waiting.first().retryAt.isAfter(now)) {
             pending(waiting.pollFirst());
@@ -264,11 +273,46 @@ public final class GroupDispatcher {
 
     /** When {@link #dispatch} next has time-driven work (a deadline or a retry), if ever. */
     public Optional<Instant> nextWakeUp() {
-        Instant earliest = inFlight.isEmpty() ? null : inFlight.firstEntry().getValue().delivery.deadline();
+        Instant earliest = byDeadline.isEmpty() ? null : byDeadline.first().delivery.deadline();
         if (!waiting.isEmpty()) {
             earliest = earlier(earliest, waiting.first().retryAt);
         }
         return Optional.ofNullable(earliest);
+    }
+
+    // ---------------------------------------------------------------- settings
+
+    /**
+     * Changes the group's settings from now on; work in flight is not taken back:
+     * <ul>
+     *   <li>a lower max in flight lets each consumer keep what it holds and hands it no more until
+     *       it holds fewer than the new limit; a higher one takes effect at the next {@link #dispatch};</li>
+     *   <li>a new ack timeout applies to deliveries made after the update; open deliveries keep
+     *       their deadlines;</li>
+     *   <li>new max retries apply at each event's next failure (an event already past them is
+     *       parked then); a new retry backoff applies to retries scheduled after the update (events
+     *       waiting out a backoff keep their time).</li>
+     * </ul>
+     * The strategy cannot change: round-robin may have several deliveries of one stream out at
+     * once, which pinned mode's one-delivery-per-stream rule cannot take over, and pinned lanes
+     * would have to be drained first. So a different strategy is refused and nothing changes.
+     *
+     * @throws InvalidRequestException if {@code newSettings} has another strategy
+     */
+    public void update(GroupSettings newSettings) {
+        checkUpdate(newSettings);
+        settings = newSettings;
+    }
+
+    /** Throws what {@link #update} would throw for {@code newSettings}, and changes nothing. */
+    void checkUpdate(GroupSettings newSettings) {
+        Objects.requireNonNull(newSettings, "settings");
+        if (newSettings.strategy() != settings.strategy()) {
+            throw new InvalidRequestException("group '" + group + "': the strategy cannot change (from "
+                    + settings.strategy() + " to " + newSettings.strategy() + ") on a live group: the deliveries"
+                    + " already out follow the old one; delete the group and create it again (starting after its"
+                    + " checkpoint " + checkpoint() + ") to switch");
+        }
     }
 
     // ---------------------------------------------------------------- parked list
@@ -339,9 +383,38 @@ public final class GroupDispatcher {
         return inFlight.values().stream().map(e -> e.delivery).toList();
     }
 
+    /** How many deliveries are unsettled. */
+    public int inFlightCount() {
+        return inFlight.size();
+    }
+
+    /** How many events are in the parked list. */
+    public int parkedCount() {
+        return parked.size();
+    }
+
     /** The unsettled deliveries of one consumer, by id. */
     public List<Delivery> inFlightOf(String consumer) {
         return checkConsumer(consumer).stream().map(id -> inFlight.get(id).delivery).toList();
+    }
+
+    /**
+     * The failed deliveries whose event went out again or waits to (a nack with retry, an expired
+     * ack timeout, a consumer leaving with it), since this dispatcher was made; failures that
+     * parked the event do not count.
+     */
+    public long redeliveries() {
+        return redeliveries;
+    }
+
+    /** Events from the subscription not settled yet (pending, waiting for a retry, or in flight): what holds the checkpoint. */
+    public int unsettledCount() {
+        return unsettledLive.size();
+    }
+
+    /** The lowest-positioned event from the subscription not settled yet; empty when all are. */
+    public Optional<RecordedEvent> oldestUnsettled() {
+        return unsettledLive.isEmpty() ? Optional.empty() : Optional.of(entries.get(unsettledLive.first()).event);
     }
 
     /** Events the group holds but has not handed out (pending or waiting for a retry). */
@@ -417,6 +490,7 @@ public final class GroupDispatcher {
     /** Takes a delivery back from its consumer (before it is settled, failed or parked). */
     private void release(Entry entry) {
         Delivery delivery = entry.delivery;
+        byDeadline.remove(entry);
         inFlight.remove(delivery.id());
         consumers.get(delivery.consumer()).remove(delivery.id());
         entry.delivery = null;
@@ -429,7 +503,10 @@ public final class GroupDispatcher {
     private void failed(Entry entry, String reason, boolean backoff) {
         if (entry.attempts > settings.maxRetries()) {
             park(entry, reason + " (" + entry.attempts + " deliveries, max retries " + settings.maxRetries() + ")");
-        } else if (backoff && !settings.retryBackoff().isZero()) {
+            return;
+        }
+        redeliveries++;
+        if (backoff && !settings.retryBackoff().isZero()) {
             entry.state = State.WAITING_RETRY;
             entry.retryAt = now.plus(settings.backoffAfter(entry.attempts));
             waiting.add(entry);
@@ -537,7 +614,9 @@ public final class GroupDispatcher {
         Delivery delivery = new Delivery(nextDeliveryId++, consumer, entry.event, entry.attempts, entry.replay,
                 now.plus(settings.ackTimeout()));
         entry.delivery = delivery;
+        entry.ackTimeout = settings.ackTimeout();
         inFlight.put(delivery.id(), entry);
+        byDeadline.add(entry);
         consumers.get(consumer).add(delivery.id());
         return delivery;
     }

@@ -24,7 +24,7 @@ final class GroupLoader {
     private static final int PAGE = 1_000;
 
     /** A group as stored: what the service needs to run it again. */
-    record Stored(GroupDefinition definition, long generation, long checkpoint,
+    record Stored(GroupDefinition definition, long generation, long definitionVersion, long checkpoint,
             List<ParkedEvent> parked) {
     }
 
@@ -60,8 +60,16 @@ final class GroupLoader {
         if (last.isEmpty() || last.get().type().equals(GroupRecords.DELETED)) {
             return Optional.empty();
         }
-        GroupDefinition definition = GroupRecords.readCreated(last.get());
-        long generation = last.get().version();
+        GroupDefinition definition;
+        long generation;
+        if (last.get().type().equals(GroupRecords.UPDATED)) {
+            GroupRecords.Updated updated = GroupRecords.readUpdated(last.get());
+            definition = updated.definition();
+            generation = updated.generation();
+        } else {
+            definition = GroupRecords.readCreated(last.get());
+            generation = last.get().version();
+        }
         long checkpoint = last(GroupRecords.checkpointStream(definition.name()))
                 .map(GroupRecords::readCheckpoint)
                 .filter(record -> record[0] == generation)
@@ -70,7 +78,7 @@ final class GroupLoader {
         List<ParkedEvent> parked = parked(definition.name(), generation);
         LOG.info("Loaded group '{}' (generation {}): checkpoint {}, {} parked", definition.name(), generation,
                 checkpoint, parked.size());
-        return Optional.of(new Stored(definition, generation, checkpoint, parked));
+        return Optional.of(new Stored(definition, generation, last.get().version(), checkpoint, parked));
     }
 
     private List<ParkedEvent> parked(String group, long generation) {

@@ -25,14 +25,15 @@ import java.util.UUID;
  * <table>
  *   <caption>Streams</caption>
  *   <tr><th>stream</th><th>event types</th><th>read on start-up</th></tr>
- *   <tr><td>{@code $rewind.group.NAME}</td><td>{@value #CREATED}, {@value #DELETED}</td><td>the last event</td></tr>
+ *   <tr><td>{@code $rewind.group.NAME}</td><td>{@value #CREATED}, {@value #UPDATED}, {@value #DELETED}</td><td>the last event</td></tr>
  *   <tr><td>{@code $rewind.checkpoint.NAME}</td><td>{@value #CHECKPOINT}</td><td>the last event</td></tr>
  *   <tr><td>{@code $rewind.parked.NAME}</td><td>{@value #PARKED}, {@value #RESOLVED}</td><td>all, in order</td></tr>
  * </table>
  *
  * <p>A group's <em>generation</em> is the version of its {@value #CREATED} event: checkpoint and
  * parked records carry it, so a group deleted and created again under the same name starts clean
- * instead of inheriting the old one's checkpoint. Every body starts with a format byte
+ * instead of inheriting the old one's checkpoint; an {@value #UPDATED} event carries the generation
+ * it updates and the whole definition with its new settings. Every body starts with a format byte
  * ({@value #FORMAT}); integers are big-endian, strings are Java's modified UTF-8 with a 2-byte
  * length, durations are nanoseconds. Thread-safe (no state).
  */
@@ -43,6 +44,7 @@ final class GroupRecords {
     static final String PARKED_PREFIX = SystemStreams.PREFIX + "parked.";
 
     static final String CREATED = "GroupCreated";
+    static final String UPDATED = "GroupUpdated";
     static final String DELETED = "GroupDeleted";
     static final String CHECKPOINT = "Checkpoint";
     static final String PARKED = "Parked";
@@ -72,23 +74,33 @@ final class GroupRecords {
     }
 
     static EventData created(GroupDefinition definition) {
-        return EventData.of(CREATED, write(out -> {
-            GroupSettings s = definition.settings();
-            out.writeUTF(definition.name());
-            out.writeInt(s.maxInFlightPerConsumer());
-            out.writeLong(s.ackTimeout().toNanos());
-            out.writeInt(s.maxRetries());
-            out.writeLong(s.retryBackoff().toNanos());
-            out.writeUTF(s.strategy().name());
-            GroupFilter filter = definition.filter();
-            out.writeUTF(filter.scope().name());
-            out.writeUTF(filter.target());
-            out.writeInt(filter.types().size());
-            for (String type : filter.types()) {
-                out.writeUTF(type);
-            }
-            out.writeLong(definition.startAfter());
+        return EventData.of(CREATED, write(out -> writeDefinition(out, definition)));
+    }
+
+    /** A definition with new settings, for the group of {@code generation}. */
+    static EventData updated(long generation, GroupDefinition definition) {
+        return EventData.of(UPDATED, write(out -> {
+            out.writeLong(generation);
+            writeDefinition(out, definition);
         }));
+    }
+
+    private static void writeDefinition(DataOutputStream out, GroupDefinition definition) throws IOException {
+        GroupSettings s = definition.settings();
+        out.writeUTF(definition.name());
+        out.writeInt(s.maxInFlightPerConsumer());
+        out.writeLong(s.ackTimeout().toNanos());
+        out.writeInt(s.maxRetries());
+        out.writeLong(s.retryBackoff().toNanos());
+        out.writeUTF(s.strategy().name());
+        GroupFilter filter = definition.filter();
+        out.writeUTF(filter.scope().name());
+        out.writeUTF(filter.target());
+        out.writeInt(filter.types().size());
+        for (String type : filter.types()) {
+            out.writeUTF(type);
+        }
+        out.writeLong(definition.startAfter());
     }
 
     static EventData deleted(String group) {
@@ -124,19 +136,29 @@ final class GroupRecords {
     }
 
     static GroupDefinition readCreated(RecordedEvent event) {
-        return read(event, CREATED, in -> {
-            String name = in.readUTF();
-            GroupSettings settings = new GroupSettings(in.readInt(), Duration.ofNanos(in.readLong()), in.readInt(),
-                    Duration.ofNanos(in.readLong()), Strategy.valueOf(in.readUTF()));
-            SubscriptionRequest.Scope scope = SubscriptionRequest.Scope.valueOf(in.readUTF());
-            String target = in.readUTF();
-            int count = in.readInt();
-            List<String> types = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                types.add(in.readUTF());
-            }
-            return new GroupDefinition(name, settings, new GroupFilter(scope, target, Set.copyOf(types)), in.readLong());
-        });
+        return read(event, CREATED, GroupRecords::readDefinition);
+    }
+
+    /** An updated definition and the generation it belongs to. */
+    record Updated(long generation, GroupDefinition definition) {
+    }
+
+    static Updated readUpdated(RecordedEvent event) {
+        return read(event, UPDATED, in -> new Updated(in.readLong(), readDefinition(in)));
+    }
+
+    private static GroupDefinition readDefinition(DataInputStream in) throws IOException {
+        String name = in.readUTF();
+        GroupSettings settings = new GroupSettings(in.readInt(), Duration.ofNanos(in.readLong()), in.readInt(),
+                Duration.ofNanos(in.readLong()), Strategy.valueOf(in.readUTF()));
+        SubscriptionRequest.Scope scope = SubscriptionRequest.Scope.valueOf(in.readUTF());
+        String target = in.readUTF();
+        int count = in.readInt();
+        List<String> types = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            types.add(in.readUTF());
+        }
+        return new GroupDefinition(name, settings, new GroupFilter(scope, target, Set.copyOf(types)), in.readLong());
     }
 
     /** The (generation, position) of a checkpoint record. */

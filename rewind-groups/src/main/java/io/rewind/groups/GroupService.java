@@ -8,9 +8,12 @@ import io.rewind.api.ExpectedVersion;
 import io.rewind.api.HeadListener;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -18,6 +21,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +40,12 @@ import org.slf4j.LoggerFactory;
  * writes only makes the group resume from an older checkpoint and deliver again (at-least-once).
  * A failed write is logged and retried at the next flush; nothing is dropped.
  *
+ * <h2>Updates and metrics</h2>
+ * {@link #update} gives a live group new settings, durably and at once ({@link GroupDispatcher#update}
+ * says what happens to work in flight). {@link #metrics()} gives each group's lag, in-flight,
+ * redeliveries, parked and consumer counts from a snapshot the service's thread publishes after
+ * every change and step, so a metrics scrape never waits for that thread.
+ *
  * <p>Thread-safe. One thread of its own runs every group; the public methods hand it their work
  * and wait (or, called from a sink on that thread, run at once).
  */
@@ -51,6 +61,8 @@ public final class GroupService implements AutoCloseable {
     private final Thread thread;
     private final GroupLoader loader;
     private final Map<String, RunningGroup> groups = new TreeMap<>();
+    /** Each group's numbers as its last step left them: written by the service's thread, read by {@link #metrics()}. */
+    private final Map<String, RunningGroup.Published> published = new ConcurrentHashMap<>();
     private final AtomicBoolean fillQueued = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private HeadListener.Registration headWatch;
@@ -85,7 +97,8 @@ public final class GroupService implements AutoCloseable {
                 for (GroupLoader.Stored stored : service.loader.loadAll()) {
                     GroupDispatcher dispatcher = GroupDispatcher.restore(stored.definition().name(),
                             stored.definition().settings(), stored.checkpoint(), stored.parked());
-                    RunningGroup group = new RunningGroup(stored.definition(), stored.generation(), dispatcher);
+                    RunningGroup group = new RunningGroup(stored.definition(), stored.generation(),
+                            stored.definitionVersion(), dispatcher);
                     service.groups.put(group.name(), group);
                     service.changed(group);
                 }
@@ -131,7 +144,8 @@ public final class GroupService implements AutoCloseable {
             String stream = GroupRecords.definitionStream(name);
             AppendResult result = store.append(stream, last < 0 ? ExpectedVersion.noStream() : ExpectedVersion.exactly(last),
                     GroupRecords.created(definition));
-            RunningGroup group = new RunningGroup(definition, result.lastVersion(stream),
+            long version = result.lastVersion(stream);
+            RunningGroup group = new RunningGroup(definition, version, version,
                     GroupDispatcher.create(name, settings, startAfter));
             groups.put(name, group);
             changed(group);
@@ -144,15 +158,83 @@ public final class GroupService implements AutoCloseable {
     public void delete(String name) {
         call(() -> {
             RunningGroup group = group(name);
-            store.append(GroupRecords.definitionStream(name), ExpectedVersion.exactly(group.generation),
+            store.append(GroupRecords.definitionStream(name), ExpectedVersion.exactly(group.definitionVersion),
                     GroupRecords.deleted(name));
             groups.remove(name);
+            published.remove(name);
             group.deleted = true;
             cancelWakeUp(group);
             group.sinks.values().forEach(sink -> tellClosed(sink, "group '" + name + "' was deleted"));
             LOG.info("Deleted group '{}'", name);
             return null;
         });
+    }
+
+    /**
+     * Gives a group new settings, durably (a {@code GroupUpdated} event in its definition stream,
+     * read back on start-up) and at once for its running dispatcher. Work in flight is not taken
+     * back: see {@link GroupDispatcher#update} for what each setting does to it. The filter and the
+     * start cannot change, nor the strategy (refused with {@link io.rewind.api.InvalidRequestException}
+     * saying why); settings equal to the current ones write nothing.
+     *
+     * @return the group's definition with the new settings
+     * @throws UnknownGroupException if there is no such group
+     */
+    public GroupDefinition update(String name, GroupSettings settings) {
+        Objects.requireNonNull(settings, "settings");
+        return update(name, current -> settings);
+    }
+
+    /**
+     * As {@link #update(String, GroupSettings)}, with the new settings made from the current ones
+     * by {@code change} on the service's thread: a change of some settings that keeps the others,
+     * with no other update in between. What {@code change} throws (a bad value) is thrown, and
+     * nothing changes.
+     */
+    public GroupDefinition update(String name, UnaryOperator<GroupSettings> change) {
+        Objects.requireNonNull(change, "change");
+        return call(() -> {
+            RunningGroup g = group(name);
+            GroupDefinition current = g.definition;
+            GroupSettings settings = Objects.requireNonNull(change.apply(current.settings()), "settings");
+            if (settings.equals(current.settings())) {
+                return current;
+            }
+            g.dispatcher.checkUpdate(settings);
+            GroupDefinition updated = new GroupDefinition(name, settings, current.filter(), current.startAfter());
+            String stream = GroupRecords.definitionStream(name);
+            AppendResult result = store.append(stream, ExpectedVersion.exactly(g.definitionVersion),
+                    GroupRecords.updated(g.generation, updated));
+            g.definitionVersion = result.lastVersion(stream);
+            g.definition = updated;
+            g.dispatcher.update(settings);
+            changed(g);
+            LOG.info("Updated group '{}': {} (was {})", name, settings, current.settings());
+            return updated;
+        });
+    }
+
+    /**
+     * Every group's monitoring numbers, by name. Reads what the service's thread published after
+     * each group's latest step (without waiting for that thread) and the store's head now, so it
+     * may be called from any thread, often (a metrics scrape).
+     */
+    public List<GroupMetrics> metrics() {
+        long head;
+        try {
+            head = store.headPosition();
+        } catch (EventStoreException e) {
+            head = -1; // the store cannot answer: count no unread positions
+        }
+        Instant now = options.clock().instant();
+        List<GroupMetrics> out = new ArrayList<>();
+        for (RunningGroup.Published p : new TreeMap<>(published).values()) {
+            Duration age = p.oldestUnsettled() == null ? Duration.ZERO : Duration.between(p.oldestUnsettled(), now);
+            double lagSeconds = age.isNegative() ? 0 : age.getSeconds() + age.getNano() / 1e9;
+            out.add(new GroupMetrics(p.name(), p.consumers(), p.inFlight(),
+                    p.unsettled() + Math.max(0, head - p.lastRead()), lagSeconds, p.redeliveries(), p.parked()));
+        }
+        return out;
     }
 
     /** Every group's name, sorted. */
@@ -254,6 +336,7 @@ public final class GroupService implements AutoCloseable {
                 g.writeState(store, options.clock().instant(), options.flushInterval(), true);
                 g.sinks.values().forEach(sink -> tellClosed(sink, "the group service closed"));
             }
+            published.clear();
         };
         if (Thread.currentThread() == thread) { // closed from a sink: waiting for our own thread would hang
             last.run();
@@ -304,6 +387,7 @@ public final class GroupService implements AutoCloseable {
 
     /** Queues the work that follows a change: read ahead, hand out, write, re-arm the timer. */
     private void changed(RunningGroup group) {
+        publish(group);
         if (!group.stepQueued) {
             group.stepQueued = true;
             post(() -> run(group));
@@ -326,6 +410,7 @@ public final class GroupService implements AutoCloseable {
             if (group.dispatcher.bufferedCount() < options.maxBuffered() / 2 && group.behind(store)) {
                 changed(group); // the consumers drained the read-ahead: read and hand out more
             }
+            publish(group);
         } catch (RuntimeException e) {
             LOG.error("Group '{}' failed a step; it tries again in {}", group.name(), RETRY_AFTER_FAILURE, e);
             try {
@@ -333,6 +418,13 @@ public final class GroupService implements AutoCloseable {
             } catch (java.util.concurrent.RejectedExecutionException closing) {
                 LOG.debug("Not retrying group '{}': the service is closing", group.name());
             }
+        }
+    }
+
+    /** Makes the group's numbers as they are now visible to {@link #metrics()} (service thread only). */
+    private void publish(RunningGroup group) {
+        if (!group.deleted && !closed.get()) {
+            published.put(group.name(), group.publish());
         }
     }
 

@@ -27,9 +27,12 @@ final class RunningGroup {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunningGroup.class);
 
-    final GroupDefinition definition;
+    /** What the group is; replaced (with new settings) by an update. */
+    GroupDefinition definition;
     /** The version of the group's {@code GroupCreated} event; see {@link GroupRecords}. */
     final long generation;
+    /** The version of the group's last definition event (created or updated): what a delete or update expects. */
+    long definitionVersion;
     final GroupDispatcher dispatcher;
     final Map<String, DeliverySink> sinks = new LinkedHashMap<>();
     /** The checkpoint last written to the store: where a restart resumes. */
@@ -46,9 +49,10 @@ final class RunningGroup {
     private final List<ParkedChange> unwritten = new ArrayList<>();
     private Instant lastWrite = Instant.EPOCH;
 
-    RunningGroup(GroupDefinition definition, long generation, GroupDispatcher dispatcher) {
+    RunningGroup(GroupDefinition definition, long generation, long definitionVersion, GroupDispatcher dispatcher) {
         this.definition = definition;
         this.generation = generation;
+        this.definitionVersion = definitionVersion;
         this.dispatcher = dispatcher;
         this.readFrom = dispatcher.lastPosition() + 1;
         this.durableCheckpoint = dispatcher.checkpoint();
@@ -133,6 +137,18 @@ final class RunningGroup {
             LOG.warn("Group '{}' could not write its checkpoint {} and {} parked changes; will retry", name(),
                     checkpoint, unwritten.size(), e);
         }
+    }
+
+    /** What {@link GroupService#metrics()} reads, taken on the service's thread. */
+    record Published(String name, int consumers, int inFlight, int unsettled, long lastRead,
+            Instant oldestUnsettled, long redeliveries, int parked) {
+    }
+
+    Published publish() {
+        return new Published(name(), dispatcher.consumers().size(), dispatcher.inFlightCount(),
+                dispatcher.unsettledCount(), readFrom - 1,
+                dispatcher.oldestUnsettled().map(RecordedEvent::timestamp).orElse(null), dispatcher.redeliveries(),
+                dispatcher.parkedCount());
     }
 
     GroupInfo info(long head) {

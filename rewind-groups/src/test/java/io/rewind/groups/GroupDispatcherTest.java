@@ -324,4 +324,105 @@ class GroupDispatcherTest {
         return group.checkpoint() + "|" + group.inFlight() + "|" + group.parked() + "|" + group.consumers() + "|"
                 + group.bufferedCount() + "|" + group.nextWakeUp();
     }
+
+    @Test
+    void aLowerMaxInFlightTakesNothingBackAndHandsOutNoMoreUntilBelowIt() {
+        GroupDispatcher group = GroupDispatcher.create("g", SETTINGS.withMaxInFlightPerConsumer(3), -1);
+        group.join("a");
+        for (int i = 0; i < 5; i++) {
+            group.eventArrived(event("s", i, i));
+        }
+        List<Delivery> out = group.dispatch(T0);
+        assertThat(out).hasSize(3);
+        group.update(SETTINGS.withMaxInFlightPerConsumer(1));
+        assertThat(group.inFlight()).as("nothing taken back").hasSize(3);
+        group.ack("a", out.get(0).id());
+        assertThat(group.dispatch(T0)).as("holds 2, the limit is 1").isEmpty();
+        group.ack("a", out.get(1).id());
+        assertThat(group.dispatch(T0)).as("holds 1, the limit is 1").isEmpty();
+        group.ack("a", out.get(2).id());
+        assertThat(group.dispatch(T0)).extracting(d -> d.event().position()).containsExactly(3L);
+        group.update(SETTINGS.withMaxInFlightPerConsumer(10));
+        assertThat(group.dispatch(T0)).as("a higher limit applies at the next dispatch")
+                .extracting(d -> d.event().position()).containsExactly(4L);
+    }
+
+    @Test
+    void aNewAckTimeoutAppliesToLaterDeliveriesAndEarlierOnesKeepTheirDeadline() {
+        GroupDispatcher group = GroupDispatcher.create("g", SETTINGS.withAckTimeout(Duration.ofSeconds(30)), -1);
+        group.join("a");
+        group.eventArrived(event("s", 0, 0));
+        Delivery early = group.dispatch(T0).get(0);
+        group.update(SETTINGS.withAckTimeout(Duration.ofSeconds(1)));
+        group.eventArrived(event("s", 1, 1));
+        Delivery late = group.dispatch(T0.plusSeconds(2)).get(0);
+        assertThat(early.deadline()).isEqualTo(T0.plusSeconds(30));
+        assertThat(late.deadline()).isEqualTo(T0.plusSeconds(3));
+        assertThat(group.nextWakeUp()).as("the later delivery's deadline comes first").contains(T0.plusSeconds(3));
+        List<Delivery> again = group.dispatch(T0.plusSeconds(3));
+        assertThat(again).as("only the later delivery expired, and goes out again")
+                .extracting(d -> d.event().position(), Delivery::attempt).containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(1L, 2));
+        assertThat(group.inFlight()).extracting(Delivery::id).containsExactly(early.id(), again.get(0).id());
+        assertThatThrownBy(() -> group.ack("a", late.id())).isInstanceOf(UnknownDeliveryException.class);
+        group.ack("a", early.id());
+        assertThat(group.nextWakeUp()).contains(T0.plusSeconds(4));
+    }
+
+    @Test
+    void newMaxRetriesApplyAtTheNextFailureAndANewBackoffToRetriesScheduledAfter() {
+        GroupDispatcher group = GroupDispatcher.create("g", SETTINGS.withMaxRetries(5), -1);
+        group.join("a");
+        group.eventArrived(event("s", 0, 0));
+        group.eventArrived(event("s", 1, 1));
+        List<Delivery> out = group.dispatch(T0);
+        group.nack("a", out.get(0).id(), NackAction.RETRY, "down", T0);
+        group.update(SETTINGS.withMaxRetries(0).withRetryBackoff(Duration.ofSeconds(5)));
+        assertThat(group.nextWakeUp()).as("the waiting retry keeps its time").contains(T0.plusSeconds(1));
+        group.nack("a", out.get(1).id(), NackAction.RETRY, "down", T0);
+        assertThat(group.parked()).as("past the new max retries: parked at this failure")
+                .extracting(ParkedEvent::position).containsExactly(1L);
+        Delivery retried = group.dispatch(T0.plusSeconds(1)).get(0);
+        assertThat(retried.attempt()).isEqualTo(2);
+        assertThat(group.redeliveries()).as("one retry; the parking failure is not a redelivery").isEqualTo(1);
+    }
+
+    @Test
+    void theStrategyOfALiveGroupCannotChange() {
+        GroupDispatcher group = GroupDispatcher.create("g", SETTINGS, 4);
+        assertThatThrownBy(() -> group.update(SETTINGS.withStrategy(Strategy.PINNED_BY_STREAM)))
+                .isInstanceOf(io.rewind.api.InvalidRequestException.class)
+                .hasMessage("group 'g': the strategy cannot change (from ROUND_ROBIN to PINNED_BY_STREAM) on a live"
+                        + " group: the deliveries already out follow the old one; delete the group and create it"
+                        + " again (starting after its checkpoint 4) to switch");
+        assertThat(group.settings()).isEqualTo(SETTINGS);
+    }
+
+    @Test
+    void redeliveriesCountRetriesTimeoutsAndLeavesButNotParking() {
+        GroupDispatcher group = GroupDispatcher.create("g", SETTINGS.withMaxRetries(10)
+                .withRetryBackoff(Duration.ZERO), -1);
+        group.join("a");
+        group.join("b");
+        group.eventArrived(event("s", 0, 0));
+        group.eventArrived(event("s", 1, 1));
+        group.eventArrived(event("s", 2, 2));
+        List<Delivery> out = group.dispatch(T0); // a: 0, 2; b: 1
+        assertThat(group.unsettledCount()).isEqualTo(3);
+        assertThat(group.oldestUnsettled()).map(RecordedEvent::position).contains(0L);
+        group.nack(out.get(0).consumer(), out.get(0).id(), NackAction.RETRY, "retry", T0);
+        assertThat(group.redeliveries()).isEqualTo(1);
+        group.leave("b"); // its delivery goes out again
+        assertThat(group.redeliveries()).isEqualTo(2);
+        List<Delivery> second = group.dispatch(T0);
+        assertThat(second).hasSize(2);
+        group.dispatch(T0.plusSeconds(10)); // every delivery expires: 3 more
+        assertThat(group.redeliveries()).isEqualTo(5);
+        List<Delivery> third = group.inFlight();
+        third.forEach(d -> group.nack(d.consumer(), d.id(), NackAction.PARK, "give up", T0.plusSeconds(10)));
+        assertThat(group.redeliveries()).as("parking is no redelivery").isEqualTo(5);
+        assertThat(group.parkedCount()).isEqualTo(3);
+        assertThat(group.unsettledCount()).isZero();
+        assertThat(group.oldestUnsettled()).isEmpty();
+    }
 }

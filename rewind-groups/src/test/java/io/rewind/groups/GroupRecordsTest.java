@@ -30,6 +30,17 @@ class GroupRecordsTest {
     }
 
     @Test
+    void anUpdatedDefinitionRoundTripsWithTheGenerationItUpdates() {
+        GroupDefinition definition = new GroupDefinition("billing", new GroupSettings(2, Duration.ofSeconds(45), 9,
+                Duration.ofMillis(250), Strategy.ROUND_ROBIN), GroupFilter.stream("invoice-1"), -1);
+        RecordedEvent event = stored("$rewind.group.billing", GroupRecords.updated(12, definition));
+        assertThat(event.type()).isEqualTo("GroupUpdated");
+        assertThat(GroupRecords.readUpdated(event)).isEqualTo(new GroupRecords.Updated(12, definition));
+        assertThatThrownBy(() -> GroupRecords.readCreated(event)).isInstanceOf(CorruptionException.class)
+                .hasMessageContaining("has type 'GroupUpdated', expected 'GroupCreated'");
+    }
+
+    @Test
     void checkpointsAndParkedChangesRoundTrip() {
         assertThat(GroupRecords.readCheckpoint(stored("c", GroupRecords.checkpoint(5, 1234)))).containsExactly(5, 1234);
         RecordedEvent original = new RecordedEvent("order-1", 0, 17, new UUID(1, 2), "Placed", Instant.EPOCH,

@@ -323,4 +323,83 @@ abstract class GroupServiceContract {
         service.join("g", "good", good);
         assertThat(good.next().attempt()).isEqualTo(2);
     }
+
+    @Test
+    void anUpdateAppliesAtOnceAndSurvivesARestartWithTheCheckpointAndParkedList() {
+        GroupSettings two = SETTINGS.withMaxInFlightPerConsumer(2).withMaxRetries(3);
+        service.create("up", two, GroupFilter.streamPrefix("order-"), GroupStart.beginning());
+        long[] positions = new long[4];
+        for (int i = 0; i < 4; i++) {
+            positions[i] = append("order-" + i, "Placed");
+        }
+        Recorder consumer = new Recorder();
+        service.join("up", "c", consumer);
+        List<Delivery> first = consumer.next(2);
+        awaitGroup("up", g -> g.inFlight() == 2 && g.buffered() == 2, "two out, two waiting");
+
+        GroupSettings one = two.withMaxInFlightPerConsumer(1).withAckTimeout(Duration.ofSeconds(90));
+        GroupDefinition updated = service.update("up", one);
+        assertThat(updated.settings()).isEqualTo(one);
+        assertThat(updated.filter()).isEqualTo(GroupFilter.streamPrefix("order-"));
+        assertThat(service.describe("up").definition().settings()).isEqualTo(one);
+        // A lower max in flight takes nothing back, and hands out nothing until the consumer holds fewer than 1.
+        service.ack("up", "c", first.get(0).id());
+        awaitGroup("up", g -> g.inFlight() == 1 && g.buffered() == 2, "one acked, none handed out");
+        assertThat(consumer.deliveries).isEmpty();
+        service.nack("up", "c", first.get(1).id(), NackAction.PARK, "bad order");
+        Delivery third = consumer.next();
+        assertThat(third.event().position()).isEqualTo(positions[2]);
+        // Handed out after the first (60 s timeout) with the new 90 s one: at least 30 s later a deadline.
+        assertThat(Duration.between(first.get(0).deadline(), third.deadline())).as("the new ack timeout applies to it")
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(30));
+        service.ack("up", "c", third.id());
+        Delivery fourth = consumer.next();
+        awaitGroup("up", g -> g.durableCheckpoint() == positions[3] - 1, "the checkpoint is written below event 3");
+
+        restartAll();
+        GroupInfo restored = service.describe("up");
+        assertThat(restored.definition().settings()).as("the update was durable").isEqualTo(one);
+        assertThat(restored.definition().filter()).isEqualTo(GroupFilter.streamPrefix("order-"));
+        assertThat(restored.checkpoint()).as("the generation is the created one: the checkpoint is kept")
+                .isEqualTo(positions[3] - 1);
+        assertThat(service.parked("up")).extracting(ParkedEvent::position).containsExactly(positions[1]);
+        Recorder again = new Recorder();
+        service.join("up", "c", again);
+        assertThat(again.next().event().position()).isEqualTo(fourth.event().position());
+
+        // A second update on top of the first, then delete: the delete expects the newest definition version.
+        GroupSettings later = one.withMaxRetries(7);
+        service.update("up", current -> current.withMaxRetries(7));
+        assertThat(service.describe("up").definition().settings()).isEqualTo(later);
+        restartAll();
+        assertThat(service.describe("up").definition().settings()).isEqualTo(later);
+        service.delete("up");
+        restartAll();
+        assertThat(service.list()).isEmpty();
+    }
+
+    @Test
+    void badUpdatesAreRefusedWithClearErrorsAndChangeNothing() {
+        service.create("g", SETTINGS, GroupFilter.allStreams(), GroupStart.beginning());
+        assertThatThrownBy(() -> service.update("nope", SETTINGS)).isInstanceOf(UnknownGroupException.class)
+                .hasMessage("there is no group named 'nope'; groups: [g]");
+        assertThatThrownBy(() -> service.update("g", SETTINGS.withStrategy(Strategy.PINNED_BY_STREAM)))
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessage("group 'g': the strategy cannot change (from ROUND_ROBIN to PINNED_BY_STREAM) on a live"
+                        + " group: the deliveries already out follow the old one; delete the group and create it"
+                        + " again (starting after its checkpoint -1) to switch");
+        assertThatThrownBy(() -> service.update("g", current -> current.withMaxRetries(-1)))
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessage("group setting max retries must be 0 to 1000, was -1");
+        long version = store.streamInfo("$rewind.group.g").orElseThrow().headVersion();
+        assertThat(service.update("g", SETTINGS).settings()).as("the same settings").isEqualTo(SETTINGS);
+        assertThat(store.streamInfo("$rewind.group.g").orElseThrow().headVersion())
+                .as("nothing refused or unchanged was written").isEqualTo(version);
+        restartAll();
+        assertThat(service.describe("g").definition().settings()).isEqualTo(SETTINGS);
+        Recorder consumer = new Recorder();
+        service.join("g", "c", consumer);
+        long position = append("s", "One");
+        assertThat(consumer.next().event().position()).as("the group keeps serving").isEqualTo(position);
+    }
 }

@@ -12,18 +12,22 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.rewind.api.EventStore;
 import io.rewind.api.EventStoreException;
+import io.rewind.groups.GroupService;
 import io.rewind.security.AccessAudit;
 import io.rewind.security.Operation;
 import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The registry a served store's metrics live in, scraped as Prometheus text at {@code /metrics}:
  * the store's head position, the disk space left where the log lives, and the JVM's own meters
- * (memory, GC, threads, CPU, uptime). The log's fsyncs and bytes come from {@link MeteredFileIO},
+ * (memory, GC, threads, CPU, uptime), and the consumer groups' lag, in-flight, retries, parked
+ * and consumers ({@link #watch(GroupService)}). The log's fsyncs and bytes come from {@link MeteredFileIO},
  * the operations' rates, latencies, errors and subscriptions from {@link MeteredEventStore}.
  * Thread-safe.
  */
@@ -31,6 +35,8 @@ public final class ServerMetrics implements AutoCloseable {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
+    /** Run before every scrape: meters whose set changes at runtime (one per group) are brought up to date. */
+    private final List<Runnable> beforeScrape = new CopyOnWriteArrayList<>();
 
     public ServerMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -99,8 +105,20 @@ public final class ServerMetrics implements AutoCloseable {
         }
     }
 
+    /**
+     * The consumer groups of {@code groups}, one set of meters per group, tagged {@code group}
+     * (see {@link GroupMeters}): brought up to date at every {@link #scrape}, so a group created
+     * since appears and a deleted one's meters are gone.
+     */
+    public void watch(GroupService groups) {
+        GroupMeters meters = new GroupMeters(groups, registry);
+        meters.refresh();
+        beforeScrape.add(meters::refresh);
+    }
+
     /** The Prometheus text format, for {@code GET /metrics}. */
     public String scrape() {
+        beforeScrape.forEach(Runnable::run);
         return registry.scrape();
     }
 

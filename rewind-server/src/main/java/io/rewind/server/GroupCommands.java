@@ -45,6 +45,9 @@ final class GroupCommands {
                 return List.of(args.get(0));
             case CREATE:
                 return List.of(create(groups, args).name());
+            case UPDATE:
+                count(request, 6);
+                return settings(update(groups, args));
             case PARKED:
                 count(request, 1);
                 return parked(groups.parked(args.get(0)));
@@ -98,6 +101,51 @@ final class GroupCommands {
                     + args.get(8) + "'");
         };
         return groups.create(args.get(0), settings, filter, start);
+    }
+
+    /**
+     * UPDATE: name, then strategy, max in flight, ack timeout ms, max retries, retry backoff ms,
+     * each empty to keep the group's current value. The values are read here and applied on the
+     * service's thread to the settings current there, so two updates of different settings both hold.
+     */
+    private static GroupDefinition update(GroupService groups, List<String> args) {
+        List<String> values = args.subList(1, 6);
+        if (values.stream().allMatch(String::isEmpty)) {
+            throw new InvalidRequestException("GROUP UPDATE: give at least one setting to change (strategy, max in"
+                    + " flight, ack timeout ms, max retries, retry backoff ms); all five were empty");
+        }
+        Strategy strategy = args.get(1).isEmpty() ? null : word(Strategy.class, args.get(1), "strategy");
+        Integer maxInFlight = args.get(2).isEmpty() ? null : intNumber(args.get(2), "max in flight");
+        Long ackTimeout = args.get(3).isEmpty() ? null : number(args.get(3), "ack timeout ms");
+        Integer maxRetries = args.get(4).isEmpty() ? null : intNumber(args.get(4), "max retries");
+        Long retryBackoff = args.get(5).isEmpty() ? null : number(args.get(5), "retry backoff ms");
+        return groups.update(args.get(0), current -> {
+            GroupSettings s = current;
+            if (strategy != null) {
+                s = s.withStrategy(strategy);
+            }
+            if (maxInFlight != null) {
+                s = s.withMaxInFlightPerConsumer(maxInFlight);
+            }
+            if (ackTimeout != null) {
+                s = s.withAckTimeout(Duration.ofMillis(ackTimeout));
+            }
+            if (maxRetries != null) {
+                s = s.withMaxRetries(maxRetries);
+            }
+            if (retryBackoff != null) {
+                s = s.withRetryBackoff(Duration.ofMillis(retryBackoff));
+            }
+            return s;
+        });
+    }
+
+    /** The UPDATE reply: name, strategy, max in flight, ack timeout ms, max retries, retry backoff ms. */
+    static List<String> settings(GroupDefinition d) {
+        GroupSettings s = d.settings();
+        return List.of(d.name(), s.strategy().name(), Integer.toString(s.maxInFlightPerConsumer()),
+                Long.toString(s.ackTimeout().toMillis()), Integer.toString(s.maxRetries()),
+                Long.toString(s.retryBackoff().toMillis()));
     }
 
     /** The DESCRIBE frames, in the order docs/PROTOCOL.md §5.6 gives. */

@@ -150,12 +150,65 @@ class GroupCommandTest {
 
         long id = client.nextId();
         client.dealer.sendDelimited(List.of(bytes("GROUP"), new CommandRequest.Ping(id).toFrames().get(1),
-                bytes("UPDATE")));
+                bytes("RENAME")));
         CommandReply.Error op = (CommandReply.Error) client.dealer.receiveReply();
         assertThat(op.code()).isEqualTo(ErrorCode.BAD_REQUEST);
-        assertThat(op.reason()).contains("operation must be one of").contains("'UPDATE'");
+        assertThat(op.reason()).contains("operation must be one of").contains("'RENAME'");
 
         assertThat(ok(GroupOperation.LIST)).as("still serving, nothing changed").containsExactly("billing");
+        client.call(CommandRequest.Ping::new, CommandReply.Pong.class);
+    }
+
+    @Test
+    void anUpdateChangesTheGivenSettingsKeepsTheOthersAndSurvivesARestart() {
+        start(true);
+        ok(GroupOperation.CREATE, create("billing", "PINNED_BY_STREAM", "PREFIX", "invoice-"));
+        // create(): max in flight 5, ack timeout 30000 ms, max retries 2, backoff 0.
+        assertThat(ok(GroupOperation.UPDATE, "billing", "", "1", "", "7", "250"))
+                .containsExactly("billing", "PINNED_BY_STREAM", "1", "30000", "7", "250");
+        assertThat(ok(GroupOperation.UPDATE, "billing", "PINNED_BY_STREAM", "", "45000", "", ""))
+                .as("the same strategy is accepted").containsExactly("billing", "PINNED_BY_STREAM", "1", "45000", "7",
+                        "250");
+        assertThat(ok(GroupOperation.DESCRIBE, "billing").subList(0, 8)).containsExactly("billing",
+                "PINNED_BY_STREAM", "1", "45000", "7", "250", "PREFIX", "invoice-");
+
+        stop();
+        start(true);
+        assertThat(ok(GroupOperation.DESCRIBE, "billing").subList(0, 6)).as("durable across a restart")
+                .containsExactly("billing", "PINNED_BY_STREAM", "1", "45000", "7", "250");
+        assertThat(groups.describe("billing").definition().settings().ackTimeout()).isEqualTo(Duration.ofSeconds(45));
+    }
+
+    @Test
+    void badUpdatesGetAnErrorNamingWhatIsWrongAndChangeNothing() {
+        start(true);
+        ok(GroupOperation.CREATE, create("billing", "ROUND_ROBIN", "ALL", ""));
+        CommandReply.Error unknown = error(GroupOperation.UPDATE, "nope", "", "3", "", "", "");
+        assertThat(unknown.code()).isEqualTo(ErrorCode.NOT_FOUND);
+        assertThat(unknown.reason()).isEqualTo("there is no group named 'nope'; groups: [billing]");
+        CommandReply.Error strategy = error(GroupOperation.UPDATE, "billing", "PINNED_BY_STREAM", "", "", "", "");
+        assertThat(strategy.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+        assertThat(strategy.reason()).isEqualTo("group 'billing': the strategy cannot change (from ROUND_ROBIN to"
+                + " PINNED_BY_STREAM) on a live group: the deliveries already out follow the old one; delete the"
+                + " group and create it again (starting after its checkpoint -1) to switch");
+        CommandReply.Error range = error(GroupOperation.UPDATE, "billing", "", "0", "", "", "");
+        assertThat(range.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+        assertThat(range.reason()).isEqualTo("group setting max in flight per consumer must be 1 to 10000, was 0");
+        CommandReply.Error timeout = error(GroupOperation.UPDATE, "billing", "", "", "0", "", "");
+        assertThat(timeout.reason()).isEqualTo("group setting ack timeout must be 1 ms to 1 day, was PT0S");
+        CommandReply.Error number = error(GroupOperation.UPDATE, "billing", "", "", "", "lots", "");
+        assertThat(number.reason()).isEqualTo("GROUP: max retries must be a decimal number, was 'lots'");
+        CommandReply.Error word = error(GroupOperation.UPDATE, "billing", "RANDOM", "", "", "", "");
+        assertThat(word.reason()).isEqualTo("GROUP: strategy must be one of [ROUND_ROBIN, PINNED_BY_STREAM], was"
+                + " 'RANDOM'");
+        CommandReply.Error nothing = error(GroupOperation.UPDATE, "billing", "", "", "", "", "");
+        assertThat(nothing.reason()).isEqualTo("GROUP UPDATE: give at least one setting to change (strategy, max in"
+                + " flight, ack timeout ms, max retries, retry backoff ms); all five were empty");
+        CommandReply.Error arity = error(GroupOperation.UPDATE, "billing", "3");
+        assertThat(arity.reason()).isEqualTo("GROUP UPDATE takes 6 argument(s), got 2");
+
+        assertThat(ok(GroupOperation.DESCRIBE, "billing").subList(0, 6)).as("nothing changed")
+                .containsExactly("billing", "ROUND_ROBIN", "5", "30000", "2", "0");
         client.call(CommandRequest.Ping::new, CommandReply.Pong.class);
     }
 

@@ -69,6 +69,15 @@ class SecureGroupsTest {
         assertThat(((CommandReply.Error) notAll).reason()).contains("'orders'").contains("$all");
         assertThat(secure.groups.describe("everything").consumers()).as("the denied JOIN left no member").isEmpty();
         assertThat(secure.groups.describe("o").consumers()).containsExactly("w");
+
+        CommandReply updateDenied = call(orders, GroupOperation.UPDATE, "o", "", "1", "", "", "");
+        assertThat(((CommandReply.Error) updateDenied).code()).isEqualTo(ErrorCode.ACCESS_DENIED);
+        assertThat(((CommandReply.Error) updateDenied).reason())
+                .isEqualTo("principal 'orders' may not manage consumer groups (GROUP UPDATE): it needs the admin grant");
+        assertThat(secure.groups.describe("o").definition().settings().maxInFlightPerConsumer())
+                .as("the denied update changed nothing").isEqualTo(5);
+        assertThat(call(ops, GroupOperation.UPDATE, "o", "", "1", "", "", "")).isInstanceOf(CommandReply.GroupResult.class);
+        assertThat(secure.groups.describe("o").definition().settings().maxInFlightPerConsumer()).isEqualTo(1);
     }
 
     @Test

@@ -81,8 +81,8 @@ final class CommandDecoder {
         try {
             operation = CommandRequest.GroupOperation.valueOf(word);
         } catch (IllegalArgumentException e) {
-            throw new MalformedMessageException("GROUP: operation must be one of CREATE, DELETE, LIST, DESCRIBE,"
-                    + " PARKED, REPLAY, JOIN, ACK, NACK, LEAVE, was '" + Frames.printable(frames.get(2)) + "'");
+            throw new MalformedMessageException("GROUP: operation must be one of CREATE, UPDATE, DELETE, LIST,"
+                    + " DESCRIBE, PARKED, REPLAY, JOIN, ACK, NACK, LEAVE, was '" + Frames.printable(frames.get(2)) + "'");
         }
         List<String> arguments = new java.util.ArrayList<>(frames.size() - 3);
         for (int i = 3; i < frames.size(); i++) {

@@ -253,10 +253,10 @@ public sealed interface CommandRequest {
     }
 
     /** The operations of {@link Group}, as their first argument frame names them. */
-    enum GroupOperation { CREATE, DELETE, LIST, DESCRIBE, PARKED, REPLAY, JOIN, ACK, NACK, LEAVE }
+    enum GroupOperation { CREATE, DELETE, LIST, DESCRIBE, PARKED, REPLAY, JOIN, ACK, NACK, LEAVE, UPDATE }
 
     /**
-     * {@code [GROUP, id, CREATE|DELETE|LIST|DESCRIBE|PARKED|REPLAY|JOIN|ACK|NACK|LEAVE, argument…]}:
+     * {@code [GROUP, id, CREATE|UPDATE|DELETE|LIST|DESCRIBE|PARKED|REPLAY|JOIN|ACK|NACK|LEAVE, argument…]}:
      * manages consumer groups and consumes from them (docs/PROTOCOL.md §5.6). The arguments are UTF-8 text frames; the server, which knows
      * the groups' rules, judges them. Answered with {@link CommandReply.GroupResult} or ERROR.
      */

@@ -38,13 +38,24 @@ class GroupCodecTest {
     }
 
     @Test
+    void anUpdateCarriesTheNameAndFiveSettingsOfWhichEmptyOnesAreKept() {
+        CommandRequest.Group update = new CommandRequest.Group(11, CommandRequest.GroupOperation.UPDATE,
+                List.of("billing", "", "3", "", "", "250"));
+        List<byte[]> frames = update.toFrames();
+        assertThat(texts(frames.subList(2, frames.size()))).containsExactly("UPDATE", "billing", "", "3", "", "",
+                "250");
+        assertThat(CommandRequest.decode(frames)).isEqualTo(update);
+    }
+
+    @Test
     void aGroupRequestWithoutAnOperationOrWithAnUnknownOneIsMalformed() {
         byte[] id = RequestIds.encode(3);
         assertThatThrownBy(() -> CommandRequest.decode(List.of(text("GROUP"), id)))
                 .isInstanceOf(MalformedMessageException.class).hasMessage("Wrong number of frames for GROUP: no operation");
-        assertThatThrownBy(() -> CommandRequest.decode(List.of(text("GROUP"), id, text("UPDATE"))))
-                .isInstanceOf(MalformedMessageException.class).hasMessageContaining("was 'UPDATE'");
-        assertThat(CommandRequest.requestIdOf(List.of(text("GROUP"), id, text("UPDATE")))).isEqualTo(3L);
+        assertThatThrownBy(() -> CommandRequest.decode(List.of(text("GROUP"), id, text("RENAME"))))
+                .isInstanceOf(MalformedMessageException.class).hasMessage("GROUP: operation must be one of CREATE,"
+                        + " UPDATE, DELETE, LIST, DESCRIBE, PARKED, REPLAY, JOIN, ACK, NACK, LEAVE, was 'RENAME'");
+        assertThat(CommandRequest.requestIdOf(List.of(text("GROUP"), id, text("RENAME")))).isEqualTo(3L);
     }
 
     @Test
