@@ -19,6 +19,8 @@ import io.rewind.groups.GroupService;
 import io.rewind.security.InsecureKeyFileException;
 import io.rewind.security.KeyFilePermissions;
 import io.rewind.groups.GroupServiceOptions;
+import io.rewind.server.GroupServiceSource;
+import io.rewind.server.LeaderGroupService;
 import io.rewind.server.RewindServer;
 import io.rewind.server.ServerConfig;
 import io.rewind.stores.InvalidStoreUriException;
@@ -27,7 +29,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -51,12 +52,18 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true)
 final class ServeCommand implements Callable<Integer> {
 
-    /** Closes the consumer groups, if this server runs them (not on a cluster node). */
-    private static void closeGroups(GroupService groups) {
+    /** Closes the consumer groups: the server's, or a cluster node's leader-only ones. */
+    private void closeGroups(GroupService groups) {
         if (groups != null) {
             groups.close();
         }
+        if (leaderGroups != null) {
+            leaderGroups.close();
+        }
     }
+
+    /** A cluster node's consumer groups, run while it leads (docs/GROUPS.md "On a cluster"); null elsewhere. */
+    private LeaderGroupService leaderGroups;
 
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
@@ -241,12 +248,25 @@ final class ServeCommand implements Callable<Integer> {
         storeUri.directory().ifPresent(metrics::watchDisk);
         security.policy().ifPresent(policy -> metrics.watch(policy.audit()));
         // Consumer groups (docs/GROUPS.md) live in the store's own system streams, on every store
-        // kind, but not on a cluster node yet: each node would run its own dispatcher over the same
-        // groups and hand the same events to its own consumers. A GROUP command there is refused.
+        // kind. On a cluster node they run only while the node leads (one dispatcher for the
+        // cluster); a follower refuses GROUP commands with NotLeaderException naming the leader.
         GroupService groups;
-        if (clusterAdmin != null) {
-            LOG.info("consumer groups are not served on a cluster node yet (docs/GROUPS.md)");
+        if (opened instanceof ClusterEventStore node) {
             groups = null;
+            leaderGroups = LeaderGroupService.start(eventStore, GroupServiceOptions.defaults(), node.config().nodeId(),
+                    new LeaderGroupService.Leadership() {
+                        @Override
+                        public long leadingTerm() {
+                            return node.leadingTerm();
+                        }
+
+                        @Override
+                        public String leader() {
+                            return node.leader().orElse(null);
+                        }
+                    });
+            node.watchLeadership(leaderGroups::leadershipChanged);
+            leaderGroups.leadershipChanged(); // a change before the watch was registered
         } else {
             try {
                 groups = GroupService.open(eventStore, GroupServiceOptions.defaults());
@@ -258,8 +278,18 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (groups != null) {
             metrics.watch(groups); // per group lag, in-flight, retries, parked, consumers at /metrics
+        } else if (leaderGroups != null) {
+            // On a cluster node the groups' meters exist while this node leads and runs them.
+            metrics.watchGroups(() -> {
+                try {
+                    return leaderGroups.current().metrics();
+                } catch (RuntimeException notHere) {
+                    return List.of();
+                }
+            });
         }
-        Optional<GroupService> served = Optional.ofNullable(groups);
+        GroupServiceSource served = leaderGroups != null ? leaderGroups
+                : groups != null ? GroupServiceSource.of(groups) : GroupServiceSource.none();
         RewindServer server;
         List<RewindServer> legacyServers = new ArrayList<>();
         try {

@@ -397,6 +397,23 @@ final class Connection implements SubscriptionLinks.Outbound {
         replaceSocket(now);
     }
 
+    /**
+     * Drops the socket and connects to the next configured endpoint, as after a lost connection
+     * (requests in flight fail, group routes hear {@code connectionLost}): for a server that said
+     * it cannot serve this client's requests (a cluster follower's
+     * {@link io.rewind.api.NotLeaderException} to a group consumer). A no-op with one endpoint. Any thread.
+     */
+    void moveOn(String reason) {
+        if (config.endpoints().size() < 2) {
+            return;
+        }
+        execute(() -> {
+            long now = System.nanoTime();
+            connectionLost(reason, now);
+            moveToNextEndpoint(reason, now);
+        });
+    }
+
     private void replaceSocket(long now) {
         DealerSocket previous = socket;
         socket = DealerSocket.open(context, config, endpoint(), "rewind-client-" + clientNumber,

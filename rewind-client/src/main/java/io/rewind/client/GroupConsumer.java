@@ -1,6 +1,8 @@
 package io.rewind.client;
 
 import io.rewind.api.EventStoreException;
+import io.rewind.api.NotLeaderException;
+import io.rewind.api.StoreUnavailableException;
 import io.rewind.api.StoreClosedException;
 import io.rewind.protocol.command.CommandReply;
 import io.rewind.protocol.command.CommandRequest;
@@ -21,7 +23,12 @@ import org.slf4j.LoggerFactory;
  * A remote consumer of a consumer group (docs/GROUPS.md): joins with GROUP JOIN, hands every
  * GROUP_DELIVER to its {@link GroupListener} on a thread of its own, pings so the server keeps it,
  * and joins again after a lost connection or a removal (with a growing pause, as subscriptions
- * reconnect). {@link #close()} leaves the group. Thread-safe.
+ * reconnect). {@link #close()} leaves the group.
+ *
+ * <p>With several endpoints (a cluster's nodes) it has a connection of its own and finds the node
+ * that runs the groups, the leader: a node that answers {@link NotLeaderException} (to the JOIN,
+ * or to end a membership when it stops leading), or whose connection is lost, makes it move to the
+ * next endpoint and join there (docs/GROUPS.md "On a cluster"). Thread-safe.
  */
 public final class GroupConsumer implements AutoCloseable {
 
@@ -29,8 +36,12 @@ public final class GroupConsumer implements AutoCloseable {
     /** Well below the server's default subscription timeout (60 s): the server drops silent consumers. */
     static final Duration PING_INTERVAL = Duration.ofSeconds(5);
     private static final Duration MAX_PAUSE = Duration.ofSeconds(5);
+    /** The longest pause between two JOINs while looking for the leader across endpoints. */
+    private static final long MAX_MOVE_PAUSE_MILLIS = 1000;
 
     private final Connection connection;
+    /** Whether {@link #connection} is this consumer's own, which it may move between endpoints and closes. */
+    private final boolean ownConnection;
     private final Duration requestTimeout;
     private final String group;
     private final String name;
@@ -40,14 +51,27 @@ public final class GroupConsumer implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;
     private volatile long joinId = -1;
+    /** Why the last JOIN failed, for the first join's timeout message. */
+    private volatile EventStoreException lastJoinFailure;
+    private final java.util.concurrent.atomic.AtomicInteger moves = new java.util.concurrent.atomic.AtomicInteger();
 
-    /** The membership ended (an ERROR on the join id, or the connection was lost): join again. */
-    private record Ended(long joinId, String reason) {
+    /**
+     * The membership ended (an ERROR on the join id, or the connection was lost): join again.
+     * {@code error} is the server's ERROR, null for a lost connection.
+     */
+    private record Ended(long joinId, String reason, EventStoreException error) {
     }
 
     private static final Object STOP = new Object();
 
     GroupConsumer(Connection connection, Duration requestTimeout, String group, String name, GroupListener listener) {
+        this(connection, false, requestTimeout, group, name, listener);
+    }
+
+    /** With {@code ownConnection}, the consumer moves {@code connection} between endpoints and closes it. */
+    GroupConsumer(Connection connection, boolean ownConnection, Duration requestTimeout, String group, String name,
+            GroupListener listener) {
+        this.ownConnection = ownConnection;
         this.connection = connection;
         this.requestTimeout = requestTimeout;
         this.group = group;
@@ -68,8 +92,10 @@ public final class GroupConsumer implements AutoCloseable {
                     : new EventStoreException(io.rewind.api.ErrorCode.INTERNAL, e.getCause().getMessage());
         } catch (TimeoutException e) {
             close();
+            EventStoreException last = lastJoinFailure;
             throw new io.rewind.api.StoreUnavailableException("no answer to GROUP JOIN of consumer '" + name
-                    + "' of group '" + group + "' within " + requestTimeout.toMillis() * 2 + " ms");
+                    + "' of group '" + group + "' within " + requestTimeout.toMillis() * 2 + " ms"
+                    + (last == null ? "" : "; the last answer: " + last.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             close();
@@ -85,6 +111,16 @@ public final class GroupConsumer implements AutoCloseable {
         return name;
     }
 
+    /** How many times this consumer moved to another endpoint to find the node that runs the groups. */
+    public int moves() {
+        return moves.get();
+    }
+
+    /** The endpoint this consumer talks to now. */
+    public String endpoint() {
+        return connection.endpoint();
+    }
+
     private void run() {
         long pause = 100;
         boolean joined = false;
@@ -97,16 +133,26 @@ public final class GroupConsumer implements AutoCloseable {
                     pause = 100;
                     firstJoin.complete(null);
                 } catch (EventStoreException e) {
-                    if (!firstJoin.isDone()) {
+                    lastJoinFailure = e;
+                    boolean moving = ownConnection && e instanceof NotLeaderException;
+                    // Across a cluster's nodes, the first JOIN also looks for the leader (and waits out
+                    // an election, a starting service or one that closed as its node stepped down)
+                    // until start() gives up.
+                    boolean passing = e instanceof StoreUnavailableException
+                            || e.code() == io.rewind.api.ErrorCode.CLOSED;
+                    if (!firstJoin.isDone() && !(ownConnection && passing)) {
                         firstJoin.completeExceptionally(e);
                         return;
                     }
-                    LOG.info("Consumer '{}' of group '{}' could not join again ({}); retrying in {} ms", name, group,
-                            e.getMessage(), pause);
+                    if (moving) {
+                        moveOn("GROUP JOIN refused: " + e.getMessage());
+                    }
+                    LOG.info("Consumer '{}' of group '{}' could not join{} ({}); retrying in {} ms", name, group,
+                            firstJoin.isDone() ? " again" : "", e.getMessage(), pause);
                     if (waitFor(pause) == STOP) {
                         break;
                     }
-                    pause = Math.min(pause * 2, MAX_PAUSE.toMillis());
+                    pause = Math.min(pause * 2, moving ? MAX_MOVE_PAUSE_MILLIS : MAX_PAUSE.toMillis());
                     continue;
                 }
             }
@@ -123,6 +169,9 @@ public final class GroupConsumer implements AutoCloseable {
                         ended.reason());
                 connection.unroute(ended.joinId());
                 joined = false;
+                if (ownConnection && ended.error() instanceof NotLeaderException) {
+                    moveOn("the membership ended: " + ended.reason());
+                }
             }
         }
         listener.onStopped("consumer '" + name + "' of group '" + group + "' closed");
@@ -144,6 +193,12 @@ public final class GroupConsumer implements AutoCloseable {
         }
     }
 
+    /** Moves this consumer's own connection to the next endpoint. */
+    private void moveOn(String reason) {
+        moves.incrementAndGet();
+        connection.moveOn(reason);
+    }
+
     private Object waitFor(long millis) {
         try {
             return inbox.poll(millis, TimeUnit.MILLISECONDS);
@@ -160,7 +215,7 @@ public final class GroupConsumer implements AutoCloseable {
             @Override
             public void onReply(CommandReply reply) {
                 if (reply instanceof CommandReply.Error error) {
-                    inbox.add(new Ended(id, error.code() + ": " + error.reason()));
+                    inbox.add(new Ended(id, error.code() + ": " + error.reason(), ErrorReplies.toException(error)));
                 } else {
                     inbox.add(reply);
                 }
@@ -168,7 +223,7 @@ public final class GroupConsumer implements AutoCloseable {
 
             @Override
             public void connectionLost(String reason) {
-                inbox.add(new Ended(id, reason));
+                inbox.add(new Ended(id, reason, null));
             }
         });
         try {
@@ -227,6 +282,19 @@ public final class GroupConsumer implements AutoCloseable {
                 LOG.debug("Leave of consumer '{}' of group '{}': {}", name, group, e.getMessage());
             }
         }
+        if (ownConnection) {
+            connection.close();
+            if (onClose != null) {
+                onClose.run();
+            }
+        }
+    }
+
+    /** Run after close (the client forgets this consumer); set before start. */
+    private Runnable onClose;
+
+    void onClose(Runnable action) {
+        this.onClose = action;
     }
 
     static EventStoreException toException(CommandReply.Error error) {

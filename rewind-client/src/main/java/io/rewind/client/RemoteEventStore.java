@@ -50,6 +50,8 @@ final class RemoteEventStore implements EventStore {
     private final ClientConfig config;
     private final Connection connection;
     private volatile boolean closed;
+    /** Closed with this client: the group consumers with connections of their own. */
+    private final java.util.Set<AutoCloseable> dependents = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     RemoteEventStore(ClientConfig config, Connection connection) {
         this.config = config;
@@ -63,6 +65,29 @@ final class RemoteEventStore implements EventStore {
 
     ClientConfig config() {
         return config;
+    }
+
+    /** Closes {@code dependent} when this client closes (at once if it is closed already). */
+    void closeWith(AutoCloseable dependent) {
+        dependents.add(dependent);
+        if (closed) {
+            closeDependents();
+        }
+    }
+
+    void forget(AutoCloseable dependent) {
+        dependents.remove(dependent);
+    }
+
+    private void closeDependents() {
+        for (AutoCloseable dependent : List.copyOf(dependents)) {
+            dependents.remove(dependent);
+            try {
+                dependent.close();
+            } catch (Exception e) {
+                org.slf4j.LoggerFactory.getLogger(RemoteEventStore.class).debug("closing {} failed", dependent, e);
+            }
+        }
     }
 
     @Override
@@ -222,6 +247,7 @@ final class RemoteEventStore implements EventStore {
     @Override
     public void close() {
         closed = true;
+        closeDependents();
         connection.close();
     }
 

@@ -180,12 +180,14 @@ public final class RemoteGroups {
     public record Parked(long position, String stream, UUID eventId, int attempts, String reason) {
     }
 
+    private final RemoteEventStore client;
     private final Connection connection;
     private final Duration requestTimeout;
 
-    private RemoteGroups(Connection connection, Duration requestTimeout) {
-        this.connection = connection;
-        this.requestTimeout = requestTimeout;
+    private RemoteGroups(RemoteEventStore client) {
+        this.client = client;
+        this.connection = client.connection();
+        this.requestTimeout = client.config().requestTimeout();
     }
 
     /**
@@ -198,7 +200,7 @@ public final class RemoteGroups {
             throw new IllegalArgumentException("consumer groups need a client store from RewindClient.connect, not "
                     + (client == null ? "null" : client.getClass().getName()));
         }
-        return new RemoteGroups(remote.connection(), remote.config().requestTimeout());
+        return new RemoteGroups(remote);
     }
 
     public void create(Spec spec) {
@@ -250,10 +252,24 @@ public final class RemoteGroups {
     /**
      * Joins {@code group} as consumer {@code consumer}: {@code listener} receives its deliveries on a
      * thread of the consumer's own until {@link GroupConsumer#close()}. Waits for the server to accept.
+     *
+     * <p>A client given several endpoints (a cluster's nodes) gives the consumer a connection of
+     * its own, which finds the leader (the node that runs the groups) and follows it across
+     * failovers; it is closed with the consumer or with the client. With one endpoint the consumer
+     * shares the client's connection.
      */
     public GroupConsumer consume(String group, String consumer, GroupListener listener) {
         Objects.requireNonNull(listener, "listener");
-        GroupConsumer joined = new GroupConsumer(connection, requestTimeout, group, consumer, listener);
+        GroupConsumer joined;
+        if (client.config().endpoints().size() > 1) {
+            joined = new GroupConsumer(Connection.open(client.config()), true, requestTimeout, group, consumer,
+                    listener);
+            GroupConsumer owned = joined;
+            joined.onClose(() -> client.forget(owned));
+            client.closeWith(joined);
+        } else {
+            joined = new GroupConsumer(connection, requestTimeout, group, consumer, listener);
+        }
         joined.start();
         return joined;
     }

@@ -346,6 +346,30 @@ public final class ClusterEventStore implements EventStore {
     }
 
     /**
+     * The term this node leads in, once it has applied every entry committed before that term
+     * (Ratis's leader-ready point, then this node's store caught up to it); -1 while it does not
+     * lead or has not caught up. What a service that must run on the leader alone, from the
+     * replicated state, waits for (the consumer groups, docs/GROUPS.md "On a cluster").
+     */
+    public long leadingTerm() {
+        return stateMachine.leadingTerm();
+    }
+
+    /** The leader's node id as this node knows it; empty while none is known (an election). */
+    public Optional<String> leader() {
+        return Optional.ofNullable(stateMachine.leaderId());
+    }
+
+    /**
+     * Calls {@code watcher} after every change of the leadership this node sees: the leader changed
+     * (this node among them), or this node caught up as leader ({@link #leadingTerm}). Called on
+     * Ratis's or the store's threads: it must return at once and look at {@link #leadingTerm} itself.
+     */
+    public void watchLeadership(Runnable watcher) {
+        stateMachine.watchLeadership(java.util.Objects.requireNonNull(watcher, "watcher"));
+    }
+
+    /**
      * {@inheritDoc} Validated here, given ids where it has none, then proposed to the leader,
      * batched with the other appends waiting on this node into one Raft entry; the future
      * completes after commit by a majority and apply on the leader and on this node. When no

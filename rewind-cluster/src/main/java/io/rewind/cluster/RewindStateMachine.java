@@ -128,6 +128,10 @@ final class RewindStateMachine extends BaseStateMachine {
      */
     private volatile long applyNanosPerMiB;
 
+    /** The term in which this node, as leader, applied every entry committed before it; -1 for none. */
+    private volatile long readyTerm = -1;
+    private final List<Runnable> leadershipWatchers = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     /** Tests only: holds the apply thread {@code perMiB} per MiB of each entry (a slow machine); zero for none. */
     void throttleApplyForTest(java.time.Duration perMiB) {
         applyNanosPerMiB = perMiB.toNanos();
@@ -467,6 +471,62 @@ final class RewindStateMachine extends BaseStateMachine {
     @Override
     public void notifyLeaderChanged(RaftGroupMemberId member, RaftPeerId newLeader) {
         LOG.info("cluster leader is now {} (seen by {})", newLeader, member.getPeerId());
+        tellLeadershipWatchers();
+    }
+
+    /**
+     * Ratis applied this leader's first entry of its term (so it was committed, and every entry
+     * before it too). This node's store may still be writing earlier entries: the leader counts as
+     * caught up ({@link #leadingTerm}) once it applied everything committed now.
+     */
+    @Override
+    public void notifyLeaderReady() {
+        RaftServer.Division own = division;
+        long term = own.getInfo().getCurrentTerm();
+        long committed = own.getRaftLog().getLastCommittedIndex();
+        applied.whenApplied(committed).whenComplete((done, failure) -> {
+            if (failure == null) {
+                readyTerm = term;
+                LOG.info("this node leads term {} and has applied every entry up to index {}", term, committed);
+            }
+            tellLeadershipWatchers();
+        });
+    }
+
+    /**
+     * The term this node leads in, once it has applied every entry committed before that term (its
+     * store holds their effect: the state the cluster's consumer groups start from); -1 otherwise.
+     */
+    long leadingTerm() {
+        RaftServer.Division own = division;
+        if (own == null) {
+            return -1;
+        }
+        org.apache.ratis.server.DivisionInfo info = own.getInfo();
+        long term = readyTerm;
+        return info.isLeader() && term == info.getCurrentTerm() ? term : -1;
+    }
+
+    /** The leader's id as this node knows it, or null (none known: an election). */
+    String leaderId() {
+        RaftServer.Division own = division;
+        RaftPeerId leader = own == null ? null : own.getInfo().getLeaderId();
+        return leader == null ? null : leader.toString();
+    }
+
+    /** Calls {@code watcher} (on Ratis's or the store's threads; it must not block) after every leadership change. */
+    void watchLeadership(Runnable watcher) {
+        leadershipWatchers.add(watcher);
+    }
+
+    private void tellLeadershipWatchers() {
+        for (Runnable watcher : leadershipWatchers) {
+            try {
+                watcher.run();
+            } catch (RuntimeException e) {
+                LOG.warn("a leadership watcher failed", e);
+            }
+        }
     }
 
     /**

@@ -355,6 +355,39 @@ public final class GroupService implements AutoCloseable {
     }
 
     /**
+     * Tells every consumer {@code reason} and stops, without writing any state: for a service that
+     * lost the right to write it (a cluster node that stopped leading, docs/GROUPS.md "On a
+     * cluster"), whose successor resumes from the state written before it took over. What was
+     * settled since the last write is delivered again there. Idempotent; a no-op after {@link #close}.
+     */
+    public void closeWithoutWriting(String reason) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (headWatch != null) {
+            headWatch.close();
+        }
+        Runnable last = () -> groups.values().forEach(g -> {
+            cancelWakeUp(g);
+            g.sinks.values().forEach(sink -> tellClosed(sink, reason));
+        });
+        if (Thread.currentThread() == thread) {
+            last.run();
+            executor.shutdown();
+            return;
+        }
+        try {
+            executor.submit(last).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.warn("Groups did not tell their consumers that the service closed", e);
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    /**
      * Stops at once without writing anything, as a killed process would: what was settled since
      * the last write is delivered again after the next {@link #open}. For crash tests.
      */

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -32,20 +33,25 @@ import java.util.function.ToDoubleFunction;
  */
 final class GroupMeters {
 
-    private final GroupService groups;
+    private final Supplier<List<GroupMetrics>> groups;
     private final MeterRegistry registry;
     /** Guarded by {@code this}. */
     private final Map<String, List<Meter>> meters = new HashMap<>();
     private volatile Map<String, GroupMetrics> latest = Map.of();
 
     GroupMeters(GroupService groups, MeterRegistry registry) {
+        this(Objects.requireNonNull(groups, "groups")::metrics, registry);
+    }
+
+    /** Meters of whatever groups {@code groups} reports at each refresh (none when it reports none). */
+    GroupMeters(Supplier<List<GroupMetrics>> groups, MeterRegistry registry) {
         this.groups = Objects.requireNonNull(groups, "groups");
         this.registry = Objects.requireNonNull(registry, "registry");
     }
 
     synchronized void refresh() {
         Map<String, GroupMetrics> now = new HashMap<>();
-        for (GroupMetrics m : groups.metrics()) {
+        for (GroupMetrics m : groups.get()) {
             now.put(m.group(), m);
         }
         latest = now;

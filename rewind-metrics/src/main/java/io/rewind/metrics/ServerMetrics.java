@@ -111,6 +111,15 @@ public final class ServerMetrics implements AutoCloseable {
      * since appears and a deleted one's meters are gone.
      */
     public void watch(GroupService groups) {
+        watchGroups(java.util.Objects.requireNonNull(groups, "groups")::metrics);
+    }
+
+    /**
+     * As {@link #watch(GroupService)}, for groups whose service comes and goes (a cluster node runs
+     * them only while it leads): {@code groups} is asked at every scrape, and the meters of the
+     * groups it no longer reports are removed.
+     */
+    public void watchGroups(java.util.function.Supplier<java.util.List<io.rewind.groups.GroupMetrics>> groups) {
         GroupMeters meters = new GroupMeters(groups, registry);
         meters.refresh();
         beforeScrape.add(meters::refresh);

@@ -61,13 +61,17 @@ final class GroupConsumers {
         final String userId;
         /** The principal it joined as, or null without security. */
         final String principal;
+        /** The service it joined (a cluster node's may be replaced: docs/GROUPS.md "On a cluster"). */
+        final GroupService service;
         boolean leaving;
         /** The outcome of the leave sent to the service when it was removed: null while none settled. */
         Boolean leftAtService;
         /** Its JOIN succeeded at the service only after it had been removed (or had sent LEAVE). */
         boolean joinedAfterRemoval;
 
-        Member(Key key, ByteBuffer peer, List<byte[]> envelope, long joinId, String userId, String principal) {
+        Member(Key key, ByteBuffer peer, List<byte[]> envelope, long joinId, String userId, String principal,
+                GroupService service) {
+            this.service = service;
             this.key = key;
             this.peer = peer;
             this.envelope = envelope;
@@ -77,7 +81,7 @@ final class GroupConsumers {
         }
     }
 
-    private final Optional<GroupService> groups;
+    private final GroupServiceSource groups;
     private final OffThread offThread;
     private final Mailbox mailbox;
     private final Sender sender;
@@ -85,7 +89,7 @@ final class GroupConsumers {
     private final Map<Key, Member> members = new HashMap<>();
     private final Map<ByteBuffer, Long> lastHeard = new HashMap<>();
 
-    GroupConsumers(Optional<GroupService> groups, OffThread offThread, Mailbox mailbox, Sender sender,
+    GroupConsumers(GroupServiceSource groups, OffThread offThread, Mailbox mailbox, Sender sender,
             ServerConfig config) {
         this.groups = groups;
         this.offThread = offThread;
@@ -94,13 +98,12 @@ final class GroupConsumers {
         this.config = config;
     }
 
-    Optional<GroupService> service() {
-        return groups;
-    }
-
+    /**
+     * The service to serve a GROUP command with now; throws why there is none (no groups here, or a
+     * cluster node that does not lead: {@link io.rewind.api.NotLeaderException}).
+     */
     GroupService requireService() {
-        return groups.orElseThrow(() -> new EventStoreException(ErrorCode.UNAVAILABLE,
-                "this server runs no consumer groups (it was started without a group service)"));
+        return groups.current();
     }
 
     static boolean isConsumerOperation(CommandRequest.GroupOperation operation) {
@@ -119,13 +122,13 @@ final class GroupConsumers {
     void serve(InboundMessage message, CommandRequest.Group request, Optional<SecuredEventStore> guard, long nowNanos,
             BiConsumer<List<String>, Throwable> done) {
         try {
-            GroupService service = requireService();
             List<String> args = request.arguments();
             switch (request.operation()) {
-                case JOIN -> join(service, message, request, guard, nowNanos, done);
+                case JOIN -> join(requireService(), message, request, guard, nowNanos, done);
                 case ACK -> {
                     count(request, 3);
                     Key key = held(message, args);
+                    GroupService service = members.get(key).service;
                     long delivery = number(args.get(2), "delivery id");
                     offThread.call(() -> {
                         service.ack(key.group, key.consumer, delivery);
@@ -135,6 +138,7 @@ final class GroupConsumers {
                 case NACK -> {
                     count(request, 5);
                     Key key = held(message, args);
+                    GroupService service = members.get(key).service;
                     long delivery = number(args.get(2), "delivery id");
                     NackAction action = nackAction(args.get(3));
                     String reason = args.get(4);
@@ -147,6 +151,7 @@ final class GroupConsumers {
                     count(request, 2);
                     Key key = held(message, args);
                     Member member = members.get(key);
+                    GroupService service = member.service;
                     member.leaving = true;
                     offThread.call(() -> {
                         service.leave(key.group, key.consumer);
@@ -175,7 +180,7 @@ final class GroupConsumers {
                     ? " on this connection" : " on another connection") + "; choose another consumer name");
         }
         Member member = new Member(key, message.peer(), message.envelope(), request.requestId(), message.userId(),
-                guard.map(SecuredEventStore::principalName).orElse(null));
+                guard.map(SecuredEventStore::principalName).orElse(null), service);
         members.put(key, member);
         lastHeard.put(member.peer, nowNanos);
         offThread.call(() -> {
@@ -251,13 +256,39 @@ final class GroupConsumers {
                     if (members.remove(member.key, member)) {
                         forgetPeerIfIdle(member.peer);
                         if (!member.leaving) {
-                            sender.send(member.envelope, new CommandReply.Error(OptionalLong.of(member.joinId),
-                                    ErrorCode.CLOSED, member.key + " is out of the group: " + reason, List.of()));
+                            sender.send(member.envelope, outOfGroup(member, reason));
                         }
                     }
                 });
             }
         };
+    }
+
+    /**
+     * What a consumer whose service told it {@code reason} hears: {@code CLOSED} when its service is
+     * still this server's (the group was deleted, or the server closes its groups); otherwise (a
+     * cluster node that stopped leading, or whose service was replaced) why this server has no
+     * service for it now — a {@link io.rewind.api.NotLeaderException} naming the leader — so that it
+     * joins again, elsewhere.
+     */
+    private CommandReply outOfGroup(Member member, String reason) {
+        EventStoreException now;
+        try {
+            GroupService current = groups.current();
+            if (current == member.service) {
+                return new CommandReply.Error(OptionalLong.of(member.joinId), ErrorCode.CLOSED,
+                        member.key + " is out of the group: " + reason, List.of());
+            }
+            now = new EventStoreException(ErrorCode.UNAVAILABLE, member.key + " is out of the group: " + reason
+                    + "; this server's consumer groups restarted: join again");
+        } catch (io.rewind.api.NotLeaderException e) {
+            now = new io.rewind.api.NotLeaderException(member.key + " is out of the group: " + reason + "; "
+                    + e.getMessage(), e.leader().orElse(null));
+        } catch (EventStoreException e) {
+            now = new EventStoreException(ErrorCode.UNAVAILABLE, member.key + " is out of the group: " + reason + "; "
+                    + e.getMessage());
+        }
+        return ErrorReplies.of(member.joinId, now);
     }
 
     /** The consumer the request names, which must be joined on the request's own connection. */
@@ -320,7 +351,7 @@ final class GroupConsumers {
 
     /** Removes a member here, tells its client {@code reply}, and has it leave at the service. */
     private void remove(Member member, String why, CommandReply reply) {
-        GroupService service = groups.orElseThrow();
+        GroupService service = member.service;
         members.remove(member.key, member);
         member.leaving = true;
         LOG.info("{} leaves: {}", member.key, why);

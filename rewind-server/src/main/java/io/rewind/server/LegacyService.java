@@ -221,7 +221,7 @@ final class LegacyService {
         if (failure instanceof EventStoreException e) {
             if (e.code() == ErrorCode.WRONG_EXPECTED_VERSION || e.code() == ErrorCode.IDEMPOTENCY_CONFLICT
                     || e.code() == ErrorCode.OVERLOADED || e.code() == ErrorCode.ACCESS_DENIED
-                    || e.code() == ErrorCode.UNAUTHENTICATED) {
+                    || e.code() == ErrorCode.UNAUTHENTICATED || e instanceof io.rewind.api.NotLeaderException) {
                 LOG.debug("Refused a request from {}: {}", message.describe(), e.getMessage());
             } else if (e.code() == ErrorCode.BAD_REQUEST || e.code() == ErrorCode.NOT_FOUND
                     || e.code() == ErrorCode.TOO_LARGE) {

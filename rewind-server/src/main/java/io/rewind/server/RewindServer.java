@@ -89,6 +89,18 @@ public final class RewindServer implements AutoCloseable {
     public static RewindServer start(ServerConfig config, EventStore store, ServerSecurity security,
             Optional<GroupService> groups) {
         Objects.requireNonNull(groups, "groups");
+        return start(config, store, security, groups.map(GroupServiceSource::of).orElse(GroupServiceSource.none()));
+    }
+
+    /**
+     * As {@link #start(ServerConfig, EventStore, ServerSecurity, Optional)}, asking {@code groups}
+     * for the service afresh on every GROUP command: on a cluster node it is a
+     * {@link LeaderGroupService}, which has a service only while the node leads (docs/GROUPS.md
+     * "On a cluster"). The server never closes it.
+     */
+    public static RewindServer start(ServerConfig config, EventStore store, ServerSecurity security,
+            GroupServiceSource groups) {
+        Objects.requireNonNull(groups, "groups");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(security, "security");

@@ -69,7 +69,7 @@ final class SocketLoop implements Runnable, Replies {
     private int inFlight;
 
     SocketLoop(ServerConfig config, EventStore store, ServerSecurity security, Sockets sockets, Mailbox mailbox,
-            ExecutorService workers, Broadcaster broadcaster, Optional<io.rewind.groups.GroupService> groups) {
+            ExecutorService workers, Broadcaster broadcaster, GroupServiceSource groups) {
         this.config = config;
         this.store = store;
         this.router = sockets.router();

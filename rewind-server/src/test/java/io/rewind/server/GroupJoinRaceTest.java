@@ -47,7 +47,7 @@ class GroupJoinRaceTest {
     private final Mailbox mailbox = new Mailbox();
     /** What the consumers' clients were sent: socket thread (the test thread) only. */
     private final List<Sent> sent = new ArrayList<>();
-    private final GroupConsumers consumers = new GroupConsumers(Optional.of(groups), new OffThread(workers, mailbox),
+    private final GroupConsumers consumers = new GroupConsumers(GroupServiceSource.of(groups), new OffThread(workers, mailbox),
             mailbox, (envelope, reply) -> sent.add(new Sent(envelope, reply)),
             ServerConfig.builder().subscriptionTimeout(Duration.ofSeconds(60)).build());
 

@@ -8,6 +8,7 @@ import io.rewind.api.EventTooLargeException;
 import io.rewind.api.ExpectedVersion;
 import io.rewind.api.IdempotencyConflictException;
 import io.rewind.api.InvalidRequestException;
+import io.rewind.api.NotLeaderException;
 import io.rewind.api.StoreClosedException;
 import io.rewind.api.StoreFailedException;
 import io.rewind.api.StoreOverloadedException;
@@ -24,11 +25,15 @@ import java.util.UUID;
  *
  * <p>Details by code: {@code WRONG_EXPECTED_VERSION} carries {@code [stream, expected, actual]}
  * (expected in {@link ExpectedVersion#toString()} form, actual a decimal version, -1 for no
- * stream); {@code IDEMPOTENCY_CONFLICT} carries {@code [event id, reason]}; the others none.
+ * stream); {@code IDEMPOTENCY_CONFLICT} carries {@code [event id, reason]}; {@code UNAVAILABLE}
+ * carries {@code [not-leader, leader id or empty]} for a {@link NotLeaderException}, nothing
+ * otherwise; the others none.
  */
 public final class ErrorReplies {
 
     private static final String IDEMPOTENCY_PREFIX = " is already stored: ";
+    /** The first detail of an UNAVAILABLE that stands for a {@link NotLeaderException}. */
+    public static final String NOT_LEADER = "not-leader";
 
     private ErrorReplies() {
     }
@@ -50,6 +55,10 @@ public final class ErrorReplies {
             String inner = cut < 0 ? reason : reason.substring(cut + IDEMPOTENCY_PREFIX.length());
             return new CommandReply.Error(requestId, failure.code(), reason,
                     List.of(conflict.eventId().toString(), inner));
+        }
+        if (failure instanceof NotLeaderException notLeader) {
+            return new CommandReply.Error(requestId, failure.code(), reason,
+                    List.of(NOT_LEADER, notLeader.leader().orElse("")));
         }
         return new CommandReply.Error(requestId, failure.code(), reason, List.of());
     }
@@ -89,6 +98,9 @@ public final class ErrorReplies {
             case CORRUPTION:
                 return new CorruptionException(reason);
             case UNAVAILABLE:
+                if (details.size() == 2 && details.get(0).equals(NOT_LEADER)) {
+                    return new NotLeaderException(reason, details.get(1));
+                }
                 return new StoreUnavailableException(reason);
             case OVERLOADED:
                 return new StoreOverloadedException(reason);
