@@ -139,6 +139,40 @@ class LostDataTest {
         }
     }
 
+    /**
+     * A node stopped after its removal was committed and before it was added back (its marker was
+     * written): restarted, it goes on with the add, although no member lists it any more.
+     */
+    @Test
+    void aNodeStoppedHalfWayThroughItsRejoinGoesOn() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(root, 3)) {
+            List<CompletableFuture<AppendResult>> acknowledged = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                acknowledged.add(cluster.node(0).appendAsync(append(i)));
+            }
+            awaitAll(acknowledged);
+            awaitSameLogs(cluster);
+            cluster.stopNode(2);
+            deleteRecursively(root.resolve("n3"));
+            deleteRecursively(root.resolve("n3.raft"));
+            // Where the rejoin had got to: the marker written, the removal committed.
+            Files.createDirectories(root.resolve("n3.raft"));
+            Rejoin.markUnderWay(new ClusterConfig("n3", cluster.members(), root.resolve("n3.raft")));
+            cluster.node(0).membership().remove("n3");
+
+            ClusterEventStore node = cluster.startNode(2);
+
+            assertThat(node.rejoin()).as("the rejoin goes on").isNotNull();
+            Await.until(() -> node.rejoin().added(), Duration.ofSeconds(90), () -> "n3 back: " + node.rejoin());
+            assertThat(Rejoin.underWay(root.resolve("n3.raft"))).as("the marker once back").isFalse();
+            acknowledged.add(node.appendAsync(append(20)));
+            awaitAll(acknowledged);
+            awaitSameLogs(cluster);
+            assertThat(readAll(node)).hasSize(21);
+            assertThat(node.stateMachine().catchUpStats().copies.get()).isGreaterThanOrEqualTo(1);
+        }
+    }
+
     @Test
     void aNewClusterWhoseThirdNodeStartsLateFormsNormally() throws Exception {
         // A server's election timeouts: two of three nodes on a loaded machine keep their leader.
