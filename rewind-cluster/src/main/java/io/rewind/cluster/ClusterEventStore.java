@@ -129,6 +129,8 @@ public final class ClusterEventStore implements EventStore {
     private final RaftClient client;
     private final ClusterMembership membership;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** For a node that lost its data: removing and adding itself back; null otherwise. */
+    private volatile Rejoin rejoin;
     /**
      * Room for appends waiting for or in flight through Raft: a server thread must never block,
      * so this node takes a permit without waiting and refuses an append as overloaded when there
@@ -204,9 +206,25 @@ public final class ClusterEventStore implements EventStore {
             Files.createDirectories(config.raftDirectory());
             boolean existing = Files.isDirectory(config.raftDirectory().resolve(GROUP_ID.getUuid().toString()));
             Parameters parameters = parameters(tls);
+            // No Raft directory: a member of a cluster being created, or a node that lost its data,
+            // which must not take part under its old membership (docs/CLUSTER.md, "A node that lost
+            // its data"): it runs as a joining node and removes and adds itself back (Rejoin).
+            // A node stopped while it did so has its marker and goes on with it.
+            LostDataCheck.Evidence lost = null;
+            if (!join && Rejoin.underWay(config.raftDirectory())) {
+                lost = new LostDataCheck.Evidence(config.nodeId(), config.address(), -1);
+                LOG.warn("node {} stopped while it was removing and adding itself back after it lost its data ({}):"
+                        + " it goes on with it", config.nodeId(), Rejoin.marker(config.raftDirectory()));
+            } else if (!join && !existing) {
+                lost = LostDataCheck.ask(config, parameters).orElse(null);
+                if (lost != null) {
+                    LOG.warn(LostDataCheck.describe(config, lost));
+                    Rejoin.markUnderWay(config);
+                }
+            }
             // A joining node knows no configuration: it learns it from the leader (Ratis starts a
             // server outside any configuration in its initializing state, never standing for election).
-            RaftGroup serverGroup = join && !existing ? RaftGroup.valueOf(GROUP_ID) : group;
+            RaftGroup serverGroup = (join && !existing) || lost != null ? RaftGroup.valueOf(GROUP_ID) : group;
             server = RaftServer.newBuilder().setServerId(RaftPeerId.valueOf(config.nodeId())).setGroup(serverGroup)
                     .setStateMachine(stateMachine).setProperties(serverProperties(config)).setParameters(parameters)
                     .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
@@ -220,11 +238,18 @@ public final class ClusterEventStore implements EventStore {
                     .build();
             stateMachine.useLeaderQueries(query -> leaderQuery(client, query));
             LOG.info("cluster node {} started on {} with members {}{}; cluster traffic {}", config.nodeId(),
-                    config.address(), config.members(), join && !existing ? " (joining: waiting to be added)" : "",
+                    config.address(), config.members(),
+                    lost != null ? " (it lost its data: removing and adding itself back)"
+                            : join && !existing ? " (joining: waiting to be added)" : "",
                     tls == null ? "in plain text" : "under mutual TLS (CA " + tls.trustedCa() + ")");
             ClusterMembership membership = new ClusterMembership(config.nodeId(), server, parameters,
                     () -> stateMachine.appliedIndex().applied().index(), local::headPosition);
-            return new ClusterEventStore(config, local, stateMachine, server, client, membership);
+            ClusterEventStore node = new ClusterEventStore(config, local, stateMachine, server, client, membership);
+            if (lost != null) {
+                node.rejoin = new Rejoin(config, parameters);
+                node.rejoin.start();
+            }
+            return node;
         } catch (IOException | RuntimeException e) {
             closeQuietly(server);
             local.close();
@@ -324,6 +349,11 @@ public final class ClusterEventStore implements EventStore {
     public ClusterMembership membership() {
         checkOpen();
         return membership;
+    }
+
+    /** How this node, which lost its data, is bringing itself back; null when it did not (tests). */
+    Rejoin rejoin() {
+        return rejoin;
     }
 
     /** This node's state machine (tests: its catch-up counters and Raft log start). */
@@ -754,6 +784,10 @@ public final class ClusterEventStore implements EventStore {
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        Rejoin rejoining = rejoin;
+        if (rejoining != null) {
+            rejoining.close();
         }
         synchronized (waiting) {
             waiting.notifyAll();

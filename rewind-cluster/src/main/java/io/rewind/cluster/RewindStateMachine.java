@@ -111,6 +111,17 @@ final class RewindStateMachine extends BaseStateMachine {
         thread.setDaemon(true);
         return thread;
     });
+    /**
+     * Asks Ratis for the snapshots this node triggers by bytes: not the copier, so that an ask never
+     * waits behind a copy and runs the moment it ends, before Ratis reloads the installed point.
+     */
+    private final ExecutorService snapshotAsker = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "rewind-cluster-snapshot-ask");
+        thread.setDaemon(true);
+        return thread;
+    });
+    /** Held while the checkpoint file is read, compared and written (snapshot and copy). */
+    private final Object checkpointLock = new Object();
     private volatile boolean closing;
     private static final long COPY_RETRY_PAUSE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
     /** When the last copy failed (System.nanoTime), or 0. */
@@ -247,11 +258,41 @@ final class RewindStateMachine extends BaseStateMachine {
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IOException("could not force the store before the snapshot at index " + now.index() + ": " + e, e);
         }
-        Checkpoint.write(checkpointDirectory(), now);
-        latestSnapshot = snapshotInfo(now);
+        if (!writeCheckpoint(now, "a snapshot")) {
+            // Nothing was taken: Ratis purges nothing for it (and the point it reloads is the copy's).
+            return -1;
+        }
         bytesSinceSnapshot.set(0);
         LOG.info("checkpoint written at index {} (next position {})", now.index(), now.nextPosition());
         return now.index();
+    }
+
+    /**
+     * Writes {@code point} as this node's checkpoint, unless the checkpoint on disk is already at a
+     * later index: the checkpoint never moves backwards. That happens when a copy installed a
+     * point beyond what this node has applied and Ratis has not reloaded the state machine yet
+     * ({@link #reinitialize}): a snapshot of the applied prefix taken then would be lower, and a
+     * reload or restart from it would take the copied events for ones to recognise. Returns
+     * whether it was written.
+     */
+    boolean writeCheckpoint(AppliedIndex.Applied point, String by) throws IOException {
+        synchronized (checkpointLock) {
+            java.util.Optional<AppliedIndex.Applied> current = Checkpoint.read(checkpointDirectory());
+            if (current.isPresent() && point.index() < current.get().index()) {
+                LOG.info("{} at index {} (next position {}) is not written: the checkpoint is at index {} (next position"
+                        + " {}) already, and it never moves backwards", by, point.index(), point.nextPosition(),
+                        current.get().index(), current.get().nextPosition());
+                return false;
+            }
+            Checkpoint.write(checkpointDirectory(), point);
+            latestSnapshot = snapshotInfo(point);
+            return true;
+        }
+    }
+
+    /** The directory of this node's checkpoint file (tests). */
+    Path checkpointDirectoryForTest() {
+        return checkpointDirectory();
     }
 
     /**
@@ -282,8 +323,10 @@ final class RewindStateMachine extends BaseStateMachine {
                 }
                 CatchUp copy = new CatchUp(store, query, policy.copyPageBytes(), catchUpStats, () -> closing);
                 AppliedIndex.Applied installed = copy.run(firstAvailable.getIndex() - 1);
-                Checkpoint.write(checkpointDirectory(), installed);
-                latestSnapshot = snapshotInfo(installed);
+                if (!writeCheckpoint(installed, "the point copied from the leader")) {
+                    throw new StoreUnavailableException("the copy reached index " + installed.index()
+                            + ", below this node's checkpoint: asking the leader again");
+                }
                 catchUpStats.lastInstalled = installed;
                 catchUpStats.copies.incrementAndGet();
                 return TermIndex.valueOf(installed.term(), installed.index());
@@ -327,14 +370,15 @@ final class RewindStateMachine extends BaseStateMachine {
     /**
      * Asks Ratis (once at a time) for a snapshot now, because many bytes were applied since the
      * last one; Ratis takes it on its apply thread as it takes the ones it triggers by entries,
-     * and purges its log up to it. Sent from the copier thread, never from Ratis's apply thread.
+     * and purges its log up to it. Sent from a thread of its own, never from Ratis's apply thread,
+     * nor from the copier's (where it would wait behind a copy, see {@link #writeCheckpoint}).
      */
     private void askForSnapshot() {
         if (closing || !snapshotAsked.compareAndSet(false, true)) {
             return;
         }
         try {
-            copier.execute(() -> {
+            snapshotAsker.execute(() -> {
                 try {
                     RaftServer server = getServer().join();
                     server.snapshotManagementAsync(SnapshotManagementRequest.newCreate(ClientId.randomId(),
@@ -399,6 +443,7 @@ final class RewindStateMachine extends BaseStateMachine {
     public void close() throws IOException {
         closing = true;
         copier.shutdownNow();
+        snapshotAsker.shutdownNow();
         super.close();
     }
 

@@ -50,6 +50,11 @@ final class LocalCluster implements AutoCloseable {
         return cluster;
     }
 
+    /** A cluster whose nodes are not started yet ({@link #startNode} starts each, in any order). */
+    static LocalCluster create(Path root, int size, Duration electionMin, Duration electionMax) throws IOException {
+        return new LocalCluster(root, size, electionMin, electionMax);
+    }
+
     /** Starts (or restarts) node {@code i} on its directories. */
     ClusterEventStore startNode(int i) {
         String id = "n" + (i + 1);
