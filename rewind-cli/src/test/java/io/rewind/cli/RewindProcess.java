@@ -59,6 +59,17 @@ final class RewindProcess implements AutoCloseable {
         return launch(List.of("-cp", System.getProperty("java.class.path"), Rewind.class.getName()), environment, args);
     }
 
+    /**
+     * Runs {@code mainClass} from the test classpath in a JVM of its own started with
+     * {@code jvmOptions}: a helper process of a test (a consumer, a writer) rather than a
+     * {@code rewind} command.
+     */
+    static RewindProcess startMain(List<String> jvmOptions, String mainClass, String... args) throws IOException {
+        List<String> javaArgs = new ArrayList<>(jvmOptions);
+        javaArgs.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+        return launch(javaArgs, args);
+    }
+
     private static RewindProcess launch(List<String> javaArgs, String... args) throws IOException {
         return launch(javaArgs, Map.of(), args);
     }
@@ -110,17 +121,32 @@ final class RewindProcess implements AutoCloseable {
      * time ran out or the process ended first.
      */
     boolean awaitStdout(Predicate<String> condition, long timeoutMs) throws InterruptedException {
+        return await(stdout, condition, timeoutMs);
+    }
+
+    /** As {@link #awaitStdout}, for what the process wrote on stderr (its log). */
+    boolean awaitStderr(Predicate<String> condition, long timeoutMs) throws InterruptedException {
+        return await(stderr, condition, timeoutMs);
+    }
+
+    private boolean await(Collector collector, Predicate<String> condition, long timeoutMs)
+            throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         while (System.nanoTime() < deadline) {
-            if (condition.test(stdout())) {
+            if (condition.test(collector.text())) {
                 return true;
             }
-            if (!process.isAlive() && !stdout.isAlive()) {
-                return condition.test(stdout());
+            if (!process.isAlive() && !collector.isAlive()) {
+                return condition.test(collector.text());
             }
-            stdout.awaitMore(50);
+            collector.awaitMore(50);
         }
         return false;
+    }
+
+    /** The operating system's process id. */
+    long pid() {
+        return process.pid();
     }
 
     /** Sends SIGKILL and waits until the process is gone. */

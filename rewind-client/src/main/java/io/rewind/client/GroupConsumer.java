@@ -54,6 +54,14 @@ public final class GroupConsumer implements AutoCloseable {
     /** Why the last JOIN failed, for the first join's timeout message. */
     private volatile EventStoreException lastJoinFailure;
     private final java.util.concurrent.atomic.AtomicInteger moves = new java.util.concurrent.atomic.AtomicInteger();
+    /**
+     * A JOIN of this consumer went unanswered (no reply in time, or the connection dropped first):
+     * the server may still take it later and count this consumer as joined on this connection — a
+     * JOIN sent while the server is down waits in ZeroMQ's queue and reaches the restarted server.
+     * Such a membership would get the deliveries, which nobody here handles, and refuse every later
+     * JOIN as a duplicate; so a LEAVE goes first (it follows that JOIN in the same queue).
+     */
+    private volatile boolean mayBeJoined;
 
     /**
      * The membership ended (an ERROR on the join id, or the connection was lost): join again.
@@ -128,8 +136,12 @@ public final class GroupConsumer implements AutoCloseable {
         while (!closed) {
             if (!joined) {
                 try {
+                    if (mayBeJoined) {
+                        leaveUnansweredJoin();
+                    }
                     join();
                     joined = true;
+                    mayBeJoined = false; // whatever an earlier JOIN did, the server took it before this one
                     pause = 100;
                     firstJoin.complete(null);
                 } catch (EventStoreException e) {
@@ -231,7 +243,24 @@ public final class GroupConsumer implements AutoCloseable {
                     List.of(group, name))));
         } catch (EventStoreException e) {
             connection.unroute(id);
+            if (e instanceof io.rewind.api.StoreUnavailableException) {
+                mayBeJoined = true;
+            }
             throw e;
+        }
+    }
+
+    /** Sends LEAVE for a JOIN that may have reached the server unanswered ({@link #mayBeJoined}). */
+    private void leaveUnansweredJoin() {
+        try {
+            await(connection.call(requestId -> new CommandRequest.Group(requestId, GroupOperation.LEAVE,
+                    List.of(group, name))));
+            mayBeJoined = false;
+            LOG.info("Consumer '{}' of group '{}' left the membership an unanswered JOIN had made", name, group);
+        } catch (io.rewind.api.StoreUnavailableException e) {
+            LOG.debug("Leave of consumer '{}' of group '{}' before joining again: {}", name, group, e.getMessage());
+        } catch (EventStoreException e) {
+            mayBeJoined = false; // answered: this connection holds no such membership (any more)
         }
     }
 
@@ -273,7 +302,7 @@ public final class GroupConsumer implements AutoCloseable {
             }
         }
         long id = joinId;
-        if (id >= 0 && firstJoin.isDone() && !firstJoin.isCompletedExceptionally()) {
+        if (id >= 0 && (mayBeJoined || (firstJoin.isDone() && !firstJoin.isCompletedExceptionally()))) {
             connection.unroute(id);
             try {
                 await(connection.call(requestId -> new CommandRequest.Group(requestId, GroupOperation.LEAVE,

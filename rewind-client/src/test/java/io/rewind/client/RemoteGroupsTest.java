@@ -197,4 +197,56 @@ class RemoteGroupsTest {
             Await.until(() -> groups.describe("again").consumers().equals(List.of("c")), "c is a member again");
         }
     }
+    /**
+     * A JOIN sent while the server is down waits in ZeroMQ's queue, the client gives up on it, and
+     * the restarted server takes it later: the consumer must not be left with a membership it does
+     * not serve (the restarted server would refuse every later JOIN of the name as "already joined
+     * on this connection" and hand that membership the events, which nobody acks).
+     */
+    @Test
+    void aJoinTheServerTakesOnlyAfterTheClientGaveUpOnItDoesNotStrandTheConsumer() {
+        remote.create(RemoteGroups.Spec.named("late"));
+        Set<UUID> seen = ConcurrentHashMap.newKeySet();
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                GroupConsumer.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        log.addAppender(logged);
+        try (EventStore quick = RewindClient.connect(ClientConfig.builder().endpoint(endpoint)
+                .requestTimeout(Duration.ofMillis(1000)).reconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(100))
+                .build());
+             GroupConsumer c = RemoteGroups.of(quick).consume("late", "c", m -> {
+                 seen.add(m.event().id());
+                 m.ack();
+             })) {
+            assertThat(c.group()).isEqualTo("late");
+            UUID first = append("orders-1", 1).get(0);
+            Await.until(() -> seen.contains(first), "the first event arrived");
+            server.close();
+            groups.close();
+            groups = GroupService.open(store, GroupServiceOptions.defaults());
+            // A JOIN went out to the stopped server and its second passed: it waits in the queue.
+            Await.until(() -> List.copyOf(logged.list).stream().anyMatch(e -> e.getFormattedMessage().contains(
+                    "could not join again (no reply")), Duration.ofSeconds(20), "a JOIN went unanswered");
+            AtomicReference<RewindServer> started = new AtomicReference<>();
+            Await.until(() -> {
+                try {
+                    started.set(RewindServer.start(InProcessServer.defaults().commandEndpoint(endpoint).build(), store,
+                            ServerSecurity.none(), Optional.of(groups)));
+                    return true;
+                } catch (EndpointBindException e) {
+                    return false;
+                }
+            }, Duration.ofSeconds(20), "the server binds " + endpoint + " again");
+            server = started.get();
+            UUID second = append("orders-1", 1).get(0);
+            Await.until(() -> seen.contains(second), Duration.ofSeconds(30),
+                    () -> "the consumer joined again and got the next event; it logged: " + List.copyOf(logged.list)
+                            .stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList());
+            Await.until(() -> groups.describe("late").consumers().equals(List.of("c")), "c is a member, once");
+        } finally {
+            log.detachAppender(logged);
+        }
+    }
 }
