@@ -134,8 +134,17 @@ class LeaderGroupServiceTest {
                     "the consumer joined again and got the event appended while the node followed");
             assertThat(remote.list()).containsExactly("g");
 
-            // Term 3 without a follower phase seen in between: the term-2 service is replaced.
+            // Term 3 without a follower phase seen in between: the term-2 service is replaced (on the
+            // service's own thread: wait until the one serving is another instance).
+            io.rewind.groups.GroupService term2 = groups.current();
             lead(3);
+            Await.until(() -> {
+                try {
+                    return groups.current() != term2;
+                } catch (EventStoreException notYet) {
+                    return false; // between the two services
+                }
+            }, "the term-2 service is replaced by the term-3 one");
             UUID afterTerm3 = append("orders-1");
             Await.until(() -> seen.contains(afterTerm3), Duration.ofSeconds(30),
                     "the consumer follows the term-3 service");
