@@ -285,7 +285,7 @@ final class ServeCommand implements Callable<Integer> {
         if (httpConfig != null) {
             try {
                 http = RewindHttpServer.start(httpConfig, eventStore, metrics::scrape, eventStore::openSubscriptions,
-                        httpAccess, clusterAdmin);
+                        httpAccess, clusterAdmin, served);
             } catch (RuntimeException e) {
                 legacyServers.forEach(RewindServer::close);
                 server.close();
