@@ -280,6 +280,72 @@ class HttpGroupsTest {
         }
     }
 
+    /**
+     * Mangled create bodies (cut, bytes flipped, noise, fields swapped for wrong types) and random
+     * group routes: every answer is 200 or a 4xx problem, never a 5xx; exactly the groups answered
+     * 200 exist afterwards.
+     */
+    @Test
+    void randomCreateBodiesAndGroupRoutesGetA200OrA4xxProblemAndCreateOnlyWhatWasAnswered() {
+        String[] values = {"\"round-robin\"", "\"pinned-by-stream\"", "0", "-1", "1", "10001", "99999999999999999999",
+            "1.5", "null", "true", "[]", "{}", "\"\"", "\"$rewind.x\"", "\"now\"", "\"beginning\"", "\"a b\""};
+        String[] fields = {"strategy", "max_in_flight", "ack_timeout_ms", "max_retries", "retry_backoff_ms"};
+        java.util.Random random = new java.util.Random(20261202L);
+        java.util.Set<String> created = new java.util.TreeSet<>();
+        List<String> serverErrors = new java.util.ArrayList<>();
+        try (HttpFixture http = HttpFixture.metered()) {
+            for (int i = 0; i < 1500; i++) {
+                String name = "g" + random.nextInt(40);
+                // Each part present or not, so that some bodies are valid.
+                String body = "{\"name\": \"" + name + "\""
+                        + (random.nextBoolean() ? "" : ", \"settings\": {\"" + fields[random.nextInt(fields.length)]
+                                + "\": " + values[random.nextInt(values.length)] + "}")
+                        + (random.nextBoolean() ? "" : ", \"filter\": {\"" + (random.nextBoolean() ? "prefix" : "stream")
+                                + "\": " + (random.nextBoolean() ? "\"orders-\"" : values[random.nextInt(values.length)]) + "}")
+                        + (random.nextBoolean() ? "" : ", \"start\": " + values[random.nextInt(values.length)]) + "}";
+                byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+                switch (random.nextInt(5)) {
+                    case 0 -> bytes = java.util.Arrays.copyOf(bytes, random.nextInt(bytes.length));
+                    case 1 -> bytes[random.nextInt(bytes.length)] = (byte) random.nextInt(256);
+                    case 2 -> {
+                        bytes = new byte[random.nextInt(200)];
+                        random.nextBytes(bytes);
+                    }
+                    default -> {
+                    }
+                }
+                HttpFixture.Answer answer = switch (random.nextInt(6)) {
+                    case 0 -> http.get("/api/groups/" + name + "/parked?limit="
+                            + java.net.URLEncoder.encode(values[random.nextInt(values.length)], StandardCharsets.UTF_8));
+                    case 1 -> http.send("POST", "/api/groups/" + name + "/parked/" + random.nextInt(3) + "/replay", null, null);
+                    case 2 -> http.send("DELETE", "/api/groups/" + name, null, null);
+                    default -> http.send("POST", "/api/groups", "application/json", bytes);
+                };
+                if (answer.status() >= 500) {
+                    serverErrors.add(answer.status() + " " + answer.body());
+                } else if (answer.status() >= 400) {
+                    assertThat(answer.isProblem()).as(answer.status() + " " + answer.body()).isTrue();
+                } else {
+                    assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+                    // The name the server answered: a flipped byte may have changed the one sent.
+                    java.util.regex.Matcher named = java.util.regex.Pattern.compile("^\\{\"(name|deleted)\":\"([^\"]*)\"")
+                            .matcher(answer.body());
+                    if (named.find()) {
+                        if (named.group(1).equals("deleted")) {
+                            created.remove(named.group(2));
+                        } else {
+                            created.add(named.group(2));
+                        }
+                    }
+                }
+            }
+            assertThat(serverErrors).isEmpty();
+            assertThat(created).as("some creates were valid, so the fuzz reached the service").isNotEmpty();
+            assertThat(http.groups.list()).containsExactlyElementsOf(created);
+            assertThat(http.get("/health").status()).isEqualTo(200);
+        }
+    }
+
     private static void refused(HttpFixture http, HttpFixture.Answer answer, int status, String code, String detail) {
         assertThat(answer.status()).as(answer.body()).isEqualTo(status);
         assertThat(answer.isProblem()).as("content type " + answer.contentType()).isTrue();
