@@ -2,12 +2,22 @@ package io.rewind.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code rewind serve} runs consumer groups: a real process, a log store, a SIGTERM restart in between. */
+/**
+ * {@code rewind serve} runs consumer groups: a real process, a log store, a SIGTERM restart in
+ * between, the group seen over ZeroMQ and over HTTP; a cluster node runs none and says so over HTTP.
+ */
 class ServeGroupsTest {
 
     private static final long START_TIMEOUT_MS = 60_000;
@@ -20,6 +30,33 @@ class ServeGroupsTest {
         CliRun run = CliRun.run(args);
         assertThat(run.exitCode()).as("%s", run).isZero();
         return run;
+    }
+
+    private static HttpResponse<String> get(String uri) throws Exception {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        return client.send(HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A cluster node runs no groups yet (docs/GROUPS.md): its HTTP group routes say so with a 503. */
+    @Test
+    void aClusterNodesHttpGroupRoutesAnswer503() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        // A node started to join a cluster (whose member never answers) serves HTTP while it waits to be added.
+        try (RewindProcess server = RewindProcess.start("serve", "--store", "log:" + temp.resolve("node"), "--node",
+                "n4", "--join", "n1=127.0.0.1:1,n4=127.0.0.1:" + port, "--command-endpoint", "tcp://127.0.0.1:*",
+                "--stream-endpoint", "tcp://127.0.0.1:*")) {
+            HttpResponse<String> groups = get(server.httpEndpoint(START_TIMEOUT_MS) + "api/groups");
+            assertThat(groups.statusCode()).as(groups.body()).isEqualTo(503);
+            assertThat(groups.headers().firstValue("Content-Type")).hasValueSatisfying(
+                    type -> assertThat(type).startsWith("application/problem+json"));
+            assertThat(groups.body()).contains("\"title\":\"Groups not served\"")
+                    .contains("consumer groups are not served over HTTP on a cluster node yet");
+            assertThat(server.terminate(EXIT_TIMEOUT_MS)).isZero();
+        }
     }
 
     @Test
@@ -49,6 +86,11 @@ class ServeGroupsTest {
             assertThat(described).contains("checkpoint          " + checkpoint + " (durable " + checkpoint + ")",
                     "filter              PREFIX invoice-", "consumers           none");
             assertThat(Long.parseLong(checkpoint)).as("the checkpoint passed both invoices").isGreaterThanOrEqualTo(1);
+            // The HTTP API serves the same group service.
+            HttpResponse<String> groups = get(server.httpEndpoint(START_TIMEOUT_MS) + "api/groups/billing");
+            assertThat(groups.statusCode()).as(groups.body()).isEqualTo(200);
+            assertThat(groups.body()).startsWith("{\"name\":\"billing\",").contains("\"filter\":{\"prefix\":\"invoice-\"")
+                    .contains("\"checkpoint\":" + checkpoint + ",\"durable_checkpoint\":" + checkpoint + ",");
             assertThat(server.terminate(EXIT_TIMEOUT_MS)).isZero();
         }
     }

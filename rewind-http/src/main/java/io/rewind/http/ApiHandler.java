@@ -62,6 +62,9 @@ final class ApiHandler extends Handler.Abstract {
     /** Null: not a cluster node. */
     private final ClusterAdmin cluster;
 
+    /** The consumer groups' routes; they answer 503 when the server was given no group service. */
+    private final GroupRoutes groups;
+
     ApiHandler(EventStore store, HttpConfig config, LiveFeed feeds, byte[] openApi,
             java.util.function.Supplier<String> metrics,
             java.util.function.Supplier<List<SubscriptionStatus>> subscriptions, HttpAccess access) {
@@ -72,6 +75,14 @@ final class ApiHandler extends Handler.Abstract {
             java.util.function.Supplier<String> metrics,
             java.util.function.Supplier<List<SubscriptionStatus>> subscriptions, HttpAccess access,
             ClusterAdmin cluster) {
+        this(store, config, feeds, openApi, metrics, subscriptions, access, cluster, Optional.empty());
+    }
+
+    ApiHandler(EventStore store, HttpConfig config, LiveFeed feeds, byte[] openApi,
+            java.util.function.Supplier<String> metrics,
+            java.util.function.Supplier<List<SubscriptionStatus>> subscriptions, HttpAccess access,
+            ClusterAdmin cluster, Optional<io.rewind.groups.GroupService> groups) {
+        this.groups = new GroupRoutes(groups, store, cluster != null);
         this.cluster = cluster;
         this.access = access;
         this.metrics = metrics;
@@ -156,6 +167,14 @@ final class ApiHandler extends Handler.Abstract {
                 new Route("GET", "/api/cluster", false, (x, p) -> clusterStatus(x)),
                 new Route("POST", "/api/cluster/members", false, (x, p) -> addMember(x)),
                 new Route("DELETE", "/api/cluster/members/{id}", false, (x, p) -> removeMember(x, p.get(3))),
+                new Route("GET", "/api/groups", false, (x, p) -> groups.list(x)),
+                new Route("POST", "/api/groups", false, (x, p) -> groups.create(x)),
+                new Route("GET", "/api/groups/{group}", false, (x, p) -> groups.describe(x, p.get(2))),
+                new Route("DELETE", "/api/groups/{group}", false, (x, p) -> groups.delete(x, p.get(2))),
+                new Route("GET", "/api/groups/{group}/parked", false, (x, p) -> groups.parked(x, p.get(2))),
+                new Route("POST", "/api/groups/{group}/parked/replay", false, (x, p) -> groups.replayAll(x, p.get(2))),
+                new Route("POST", "/api/groups/{group}/parked/{position}/replay", false,
+                        (x, p) -> groups.replayOne(x, p.get(2), p.get(4))),
                 new Route("GET", "/health", true, (x, p) -> health(x)),
                 new Route("GET", "/ready", true, (x, p) -> ready(x)),
                 new Route("GET", "/openapi.json", true, (x, p) -> x.send(200, Exchange.JSON, openApi)),

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves an {@link EventStore} over HTTP/JSON on Jetty 12 (its core handler API: no servlets): the
  * API under {@code /api}, {@code /health}, {@code /ready} and {@code /openapi.json}. It serves any
- * store the same way and never owns it: closing the server leaves the store open. Thread-safe.
+ * store the same way and never owns it: closing the server leaves the store (and the group service,
+ * when given one) open. Thread-safe.
  */
 public final class RewindHttpServer implements AutoCloseable {
 
@@ -86,7 +87,23 @@ public final class RewindHttpServer implements AutoCloseable {
     public static RewindHttpServer start(HttpConfig config, EventStore store, java.util.function.Supplier<String> metrics,
             java.util.function.Supplier<java.util.List<io.rewind.api.SubscriptionStatus>> subscriptions,
             HttpAccess access, ClusterAdmin cluster) {
+        return start(config, store, metrics, subscriptions, access, cluster, java.util.Optional.empty());
+    }
+
+    /**
+     * As {@link #start(HttpConfig, EventStore, java.util.function.Supplier, java.util.function.Supplier, HttpAccess, ClusterAdmin)},
+     * serving the consumer groups of {@code groups} at {@code /api/groups} (empty: those routes
+     * answer 503, saying why: not on a cluster node yet, or started without groups). The server
+     * never closes the group service.
+     *
+     * @throws HttpStartException      if the endpoint cannot be bound
+     * @throws SecurityConfigException if the TLS files are missing, unsafe or malformed
+     */
+    public static RewindHttpServer start(HttpConfig config, EventStore store, java.util.function.Supplier<String> metrics,
+            java.util.function.Supplier<java.util.List<io.rewind.api.SubscriptionStatus>> subscriptions,
+            HttpAccess access, ClusterAdmin cluster, java.util.Optional<io.rewind.groups.GroupService> groups) {
         Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(groups, "groups");
         Objects.requireNonNull(store, "store");
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("rewind-http");
@@ -112,7 +129,7 @@ public final class RewindHttpServer implements AutoCloseable {
         connector.setIdleTimeout(IDLE_TIMEOUT_MS);
         server.addConnector(connector);
         LiveFeed feeds = new LiveFeed(config.heartbeat());
-        server.setHandler(new ApiHandler(store, config, feeds, openApi(), metrics, subscriptions, access, cluster));
+        server.setHandler(new ApiHandler(store, config, feeds, openApi(), metrics, subscriptions, access, cluster, groups));
         server.setErrorHandler(new ProblemErrorHandler());
         server.setStopTimeout(5_000);
         try {

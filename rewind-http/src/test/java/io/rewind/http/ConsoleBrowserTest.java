@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rewind.api.EventData;
 import io.rewind.api.ExpectedVersion;
+import io.rewind.groups.Delivery;
+import io.rewind.groups.GroupFilter;
+import io.rewind.groups.GroupSettings;
+import io.rewind.groups.GroupStart;
+import io.rewind.groups.Strategy;
 import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * opens a JSON and a binary event, follows a live tail while 1,000 events are appended through the
  * API, and saves a screenshot, which this test checks is not blank; src/test/browser/sse-latency.mjs
  * (the benchmark of docs/BENCHMARKS.md, run small) follows a stream with an EventSource while
- * events are appended at a fixed rate. {@code .ci/run} installs
+ * events are appended at a fixed rate; src/test/browser/groups.test.mjs replays a consumer group's
+ * parked events from the Groups tab. {@code .ci/run} installs
  * Chromium and runs {@code npm ci} in src/test/browser; without them the test is skipped locally
  * and fails in CI ({@code CI=true}).
  */
@@ -51,6 +57,53 @@ class ConsoleBrowserTest {
         try (SecuredServer http = new SecuredServer(temp, null)) {
             runConsoleTest(http.server.uri(), http.store, http.tokens.get("admin"));
         }
+    }
+
+    /**
+     * The Groups tab (src/test/browser/groups.test.mjs) over the server's real group service: a group
+     * with one parked event shows parked 1, its Replay button replays it and the count goes to 0; a
+     * group with two goes to 0 by Replay all. The consumers here park each event the first time and
+     * ack the replays, so the counts stay at 0; they must have received exactly those replays.
+     */
+    @Test
+    void theGroupsTabShowsParkedCountsAndReplaysParkedEventsWithAClick() throws Exception {
+        requireBrowser();
+        Path screenshot = Path.of("target", "console-groups.png");
+        Files.createDirectories(screenshot.getParent());
+        Files.deleteIfExists(screenshot);
+        try (HttpFixture http = HttpFixture.metered()) {
+            http.groups.create("billing", GroupSettings.defaults(), GroupFilter.streamPrefix("invoices-"),
+                    GroupStart.beginning());
+            http.groups.create("shipping", GroupSettings.defaults().withStrategy(Strategy.PINNED_BY_STREAM),
+                    GroupFilter.streamPrefix("parcels-"), GroupStart.beginning());
+            GroupTestConsumer billing = GroupTestConsumer.join(http.groups, "billing", "billing-worker",
+                    event -> event.type().equals("InvoiceFailed"));
+            GroupTestConsumer shipping = GroupTestConsumer.join(http.groups, "shipping", "shipping-worker", event -> true);
+            long failed = http.store.append("invoices-1", ExpectedVersion.any(), java.util.List.of(
+                    EventData.of("InvoiceIssued", "{\"invoice\":7}".getBytes(StandardCharsets.UTF_8)),
+                    EventData.of("InvoiceFailed", "{\"invoice\":7}".getBytes(StandardCharsets.UTF_8))))
+                    .events().get(1).position();
+            long parcel1 = http.store.append("parcels-1", ExpectedVersion.any(),
+                    EventData.of("ParcelSent", "{}".getBytes(StandardCharsets.UTF_8))).events().get(0).position();
+            long parcel2 = http.store.append("parcels-2", ExpectedVersion.any(),
+                    EventData.of("ParcelSent", "{}".getBytes(StandardCharsets.UTF_8))).events().get(0).position();
+            GroupTestConsumer.await(http.groups, "billing", info -> info.parked() == 1 && info.inFlight() == 0,
+                    "with InvoiceFailed parked");
+            GroupTestConsumer.await(http.groups, "shipping", info -> info.parked() == 2 && info.inFlight() == 0,
+                    "with both parcels parked");
+
+            String output = node("groups.test.mjs", http.server.uri(), screenshot.toAbsolutePath().toString());
+            assertThat(output).contains("replay checked").contains("replay all checked").contains("groups test passed");
+            GroupTestConsumer.await(http.groups, "billing", info -> info.parked() == 0 && info.inFlight() == 0,
+                    "with its replayed event acked");
+            GroupTestConsumer.await(http.groups, "shipping", info -> info.parked() == 0 && info.inFlight() == 0,
+                    "with its replayed events acked");
+            assertThat(billing.deliveries.stream().filter(Delivery::replay).map(d -> d.event().position()))
+                    .as("the replays billing's consumer got").containsExactly(failed);
+            assertThat(shipping.deliveries.stream().filter(Delivery::replay).map(d -> d.event().position()))
+                    .as("the replays shipping's consumer got").containsExactlyInAnyOrder(parcel1, parcel2);
+        }
+        assertNotBlank(screenshot);
     }
 
     /**

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rewind.api.EventData;
 import io.rewind.api.ExpectedVersion;
+import io.rewind.groups.GroupFilter;
+import io.rewind.groups.GroupSettings;
+import io.rewind.groups.GroupStart;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * caller, with a wrong token, with the token of a principal the grants file does not know, as a
  * principal without the grant and as one with it: exactly the allowed requests succeed; the
  * others get 401 or 403 (or, for a lookup by id, the 404 of an id that does not exist), store
- * nothing, and reveal nothing: no event data and no name of a stream outside the grant.
+ * nothing, and reveal nothing: no event data and no name of a stream outside the grant. The
+ * consumer-group routes need the admin grant: a denied replay leaves the event parked.
  */
 class HttpAccessMatrixTest {
 
@@ -34,6 +38,8 @@ class HttpAccessMatrixTest {
     static SecuredServer http;
     static String invoiceId;
     static String orderId;
+    static final String PARKING_GROUP = "matrix-parked";
+    static long parkedPosition;
 
     /**
      * One request to one route, denied to {@code deniedTo} (with {@code deniedStatus}) and allowed
@@ -51,6 +57,17 @@ class HttpAccessMatrixTest {
         invoiceId = http.store.append("invoices-1", ExpectedVersion.any(),
                 json("Invoiced", "{\"secret\":\"" + SECRET + "\"}")).events().get(0).id().toString();
         http.store.append(HIDDEN_STREAM, ExpectedVersion.any(), json("Invoiced", "{\"secret\":\"" + SECRET + "-2\"}"));
+        // A group over every stream with one parked event, for the group routes. Its consumer leaves
+        // once the event is parked and the state is written: with no consumer, what the cases append
+        // stays pending, the checkpoint stays put, and the group writes nothing while a case runs.
+        http.groups.create(PARKING_GROUP, GroupSettings.defaults(), GroupFilter.allStreams(),
+                GroupStart.after(http.store.headPosition()));
+        GroupTestConsumer consumer = GroupTestConsumer.join(http.groups, PARKING_GROUP, "parker", event -> true);
+        parkedPosition = http.store.append("orders-parked", ExpectedVersion.any(), json("OrderPlaced", "{\"p\":1}"))
+                .events().get(0).position();
+        GroupTestConsumer.await(http.groups, PARKING_GROUP, info -> info.parked() == 1, "parked 1");
+        consumer.leave();
+        http.groups.flush();
     }
 
     @AfterAll
@@ -76,6 +93,18 @@ class HttpAccessMatrixTest {
                         "{\"id\":\"n2\",\"address\":\"127.0.0.1:9200\"}", "orders", 403, "admin"),
                 new Case("DELETE /api/cluster/members/{id}", "DELETE", "/api/cluster/members/n2", null, "orders", 403,
                         "admin"),
+                // Consumer groups: admin only, as the ZeroMQ GROUP command (docs/SECURITY.md).
+                new Case("GET /api/groups", "GET", "/api/groups", null, "orders", 403, "admin"),
+                new Case("POST /api/groups", "POST", "/api/groups", "{\"name\":\"matrix-new\",\"start\":\"now\"}",
+                        "orders", 403, "admin"),
+                new Case("GET /api/groups/{group}", "GET", "/api/groups/" + PARKING_GROUP, null, "orders", 403, "admin"),
+                new Case("GET /api/groups/{group}/parked", "GET", "/api/groups/" + PARKING_GROUP + "/parked", null,
+                        "orders", 403, "admin"),
+                new Case("POST /api/groups/{group}/parked/{position}/replay", "POST", "/api/groups/" + PARKING_GROUP
+                        + "/parked/" + parkedPosition + "/replay", null, "orders", 403, "admin"),
+                new Case("POST /api/groups/{group}/parked/replay", "POST", "/api/groups/" + PARKING_GROUP
+                        + "/parked/replay", null, "writer", 403, "admin"),
+                new Case("DELETE /api/groups/{group}", "DELETE", "/api/groups/matrix-new", null, "orders", 403, "admin"),
                 new Case("GET /api/head", "GET", "/api/head", null, "writer", 403, "orders"),
                 new Case("GET /api/position", "GET", "/api/position?time=2026-01-01T00:00:00Z", null, "writer", 403,
                         "orders"),
@@ -143,11 +172,17 @@ class HttpAccessMatrixTest {
             unauthenticated(c, "not-even-the-form-of-a-token", true);
             unauthenticated(c, http.tokens.get("ghost"), true);
             denied(c);
+            if (c.route().startsWith("POST /api/groups/{group}/parked/{position}")) {
+                assertThat(http.groups.describe(PARKING_GROUP).parked()).as("a denied replay replays nothing").isEqualTo(1);
+            }
             long head = http.store.headPosition();
             SecuredServer.Answer allowed = http.send(c.method(), c.target(), c.body(), http.tokens.get(c.allowedTo()));
             assertThat(allowed.status()).as(c + " as " + c.allowedTo() + ": " + allowed.body()).isEqualTo(200);
-            if (c.method().equals("POST") && !c.route().startsWith("POST /api/cluster")) {
+            if (c.method().equals("POST") && !c.route().startsWith("POST /api/cluster") && !c.route().endsWith("/replay")) {
                 assertThat(http.store.headPosition()).as("the allowed append is stored").isGreaterThan(head);
+            }
+            if (c.route().startsWith("POST /api/groups/{group}/parked")) {
+                assertThat(http.groups.describe(PARKING_GROUP).parked()).as("after " + c).isZero();
             }
         }
     }

@@ -17,12 +17,15 @@ import org.junit.jupiter.api.Test;
  * checks that it prints what the document shows after it ({@code …} matching ids and times), so
  * the document cannot drift from the server. The examples of the section "Authentication" run
  * against a server with TLS and tokens, with {@code $REWIND_CA} its certificate and
- * {@code $REWIND_TOKEN} a token of the principal {@code orders}.
+ * {@code $REWIND_TOKEN} a token of the principal {@code orders}. In the section "Consumer groups"
+ * a consumer joins the group the first example creates, in-process through the server's real
+ * group service (HTTP serves no consuming), and parks the event the document shows parked.
  */
 class HttpDocumentationTest {
 
     private static final Path DOCUMENT = Path.of("..", "docs", "HTTP.md");
     private static final String SECURED_SECTION = "Authentication";
+    private static final String GROUPS_SECTION = "Consumer groups";
 
     /** One example: the section it is in, the command and the output shown after it. */
     record Example(String section, String command, String output) {
@@ -34,7 +37,25 @@ class HttpDocumentationTest {
                 .filter(example -> !example.section().equals(SECURED_SECTION)).toList();
         assertThat(examples).as("examples in " + DOCUMENT).hasSizeGreaterThanOrEqualTo(15);
         try (HttpFixture http = HttpFixture.metered()) {
-            run(examples, "127.0.0.1:" + http.server.port(), java.util.Map.of());
+            // HTTP serves no consuming: once the section's first example has created the group, a
+            // consumer joins it in-process, as the document says, acks OrderPlaced and parks OrderPaid.
+            boolean[] joined = {false};
+            run(examples, "127.0.0.1:" + http.server.port(), java.util.Map.of(), example -> {
+                if (example.section().equals(GROUPS_SECTION) && !joined[0] && http.groups.list().contains("billing")) {
+                    joined[0] = true;
+                    long head = http.store.headPosition(); // the group's GroupCreated: its checkpoint stops below it
+                    GroupTestConsumer.join(http.groups, "billing", "worker-1", event -> event.type().equals("OrderPaid"));
+                    try {
+                        GroupTestConsumer.await(http.groups, "billing", info -> info.parked() == 1 && info.inFlight() == 0
+                                && info.checkpoint() >= head - 1, "with OrderPaid parked and the rest acked");
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException(e);
+                    }
+                    http.groups.flush();
+                }
+            });
+            assertThat(joined[0]).as("the section " + GROUPS_SECTION + " created the group billing").isTrue();
         }
     }
 
@@ -47,13 +68,14 @@ class HttpDocumentationTest {
         TestCertificates certificates = TestCertificates.create(temp);
         try (SecuredServer http = new SecuredServer(temp, certificates)) {
             run(examples, "127.0.0.1:" + http.server.port(), java.util.Map.of("REWIND_CA",
-                    certificates.pemCertificate().toString(), "REWIND_TOKEN", http.tokens.get("orders")));
+                    certificates.pemCertificate().toString(), "REWIND_TOKEN", http.tokens.get("orders")), example -> { });
         }
     }
 
-    private static void run(List<Example> examples, String host, java.util.Map<String, String> environment)
-            throws Exception {
+    private static void run(List<Example> examples, String host, java.util.Map<String, String> environment,
+            java.util.function.Consumer<Example> before) throws Exception {
         for (Example example : examples) {
+            before.accept(example);
             String command = example.command().replace("localhost:9004", host);
             ProcessBuilder builder = new ProcessBuilder("bash", "-c", command).redirectErrorStream(true);
             builder.environment().putAll(environment);

@@ -1,5 +1,7 @@
 package io.rewind.http;
 
+import io.rewind.groups.GroupService;
+import io.rewind.groups.GroupServiceOptions;
 import io.rewind.memory.MemoryEventStore;
 import io.rewind.metrics.MeteredEventStore;
 import io.rewind.metrics.ServerMetrics;
@@ -10,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 
 /** A memory store served over HTTP on 127.0.0.1 (an ephemeral port), and a client for raw requests. */
 final class HttpFixture implements AutoCloseable {
@@ -19,6 +22,8 @@ final class HttpFixture implements AutoCloseable {
     final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     /** The metrics, for a fixture made by {@link #metered()}; null otherwise. */
     private final ServerMetrics metrics;
+    /** The consumer groups served at {@code /api/groups}, for a fixture made by {@link #metered()}; null otherwise. */
+    final GroupService groups;
 
     HttpFixture() {
         this(HttpConfig.builder().port(0).build());
@@ -27,25 +32,29 @@ final class HttpFixture implements AutoCloseable {
     HttpFixture(HttpConfig config) {
         server = RewindHttpServer.start(config, store);
         metrics = null;
+        groups = null;
     }
 
     /** A server of the memory store that serves {@code cluster} at {@code /api/cluster}. */
     HttpFixture(ClusterAdmin cluster) {
         server = RewindHttpServer.start(HttpConfig.builder().port(0).build(), store, null, null, null, cluster);
         metrics = null;
+        groups = null;
     }
 
     private HttpFixture(ServerMetrics metrics) {
         this.metrics = metrics;
         MeteredEventStore served = new MeteredEventStore(store, metrics.registry());
         metrics.watch(served);
+        groups = GroupService.open(served, GroupServiceOptions.defaults());
         server = RewindHttpServer.start(HttpConfig.builder().port(0).build(), served, metrics::scrape,
-                served::openSubscriptions, null);
+                served::openSubscriptions, null, null, Optional.of(groups));
     }
 
     /**
      * The memory store served as {@code rewind serve} serves a store: through a {@link MeteredEventStore},
-     * with {@code /metrics} and {@code /api/subscriptions}. {@link #store} is the memory store under
+     * with {@code /metrics}, {@code /api/subscriptions} and the consumer groups ({@link #groups}, a
+     * real {@link GroupService} over the metered store). {@link #store} is the memory store under
      * it (calls on it directly are not measured).
      */
     static HttpFixture metered() {
@@ -94,6 +103,9 @@ final class HttpFixture implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        if (groups != null) {
+            groups.close();
+        }
         store.close();
         if (metrics != null) {
             metrics.close();

@@ -7,6 +7,9 @@ import com.fasterxml.jackson.core.JsonToken;
 import io.rewind.api.AppendResult;
 import io.rewind.api.ErrorCode;
 import io.rewind.api.ExpectedVersion;
+import io.rewind.groups.GroupFilter;
+import io.rewind.groups.GroupSettings;
+import io.rewind.groups.GroupStart;
 import io.rewind.testkit.TestEvents;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -34,7 +37,7 @@ class OpenApiTest {
     }
 
     @Test
-    void everyRouteIsDocumentedAndEveryDocumentedRouteAnswers() throws IOException {
+    void everyRouteIsDocumentedAndEveryDocumentedRouteAnswers() throws Exception {
         HttpFixture.Answer served = http.get("/openapi.json");
         assertThat(served.status()).isEqualTo(200);
         Set<String> documented = operations(served.body());
@@ -44,6 +47,13 @@ class OpenApiTest {
 
         AppendResult stored = http.store.append("doc-stream", ExpectedVersion.any(), TestEvents.event("documented"));
         String eventId = stored.events().get(0).id().toString();
+        // Groups for the group routes, through the server's real group service: one with a parked
+        // event (its consumer parks what it is first given), one to delete.
+        http.groups.create("doc-group", GroupSettings.defaults(), GroupFilter.stream("doc-stream"), GroupStart.beginning());
+        http.groups.create("doc-delete", GroupSettings.defaults(), GroupFilter.allStreams(), GroupStart.fromNow());
+        GroupTestConsumer.join(http.groups, "doc-group", "worker", event -> true);
+        GroupTestConsumer.await(http.groups, "doc-group", info -> info.parked() == 1, "with the event parked");
+        long parkedPosition = http.groups.parked("doc-group").get(0).position();
         for (String operation : documented) {
             String[] parts = operation.split(" ");
             String target = parts[1].replace("{stream}", "doc-stream").replace("{id}", eventId).replace("{file}", "app.js");
@@ -51,6 +61,20 @@ class OpenApiTest {
                 target += "?time=2026-01-01T00:00:00Z";
             }
             HttpFixture.Answer answer;
+            if (target.startsWith("/api/groups")) {
+                // In the set's order: DELETE first (its own group), POST /api/groups creates doc-new,
+                // whose empty parked list the replay of all then replays; doc-group's event is replayed alone.
+                String group = switch (operation) {
+                    case "DELETE /api/groups/{group}" -> "doc-delete";
+                    case "POST /api/groups/{group}/parked/replay" -> "doc-new";
+                    default -> "doc-group";
+                };
+                target = target.replace("{group}", group).replace("{position}", Long.toString(parkedPosition));
+                answer = !parts[0].equals("POST") ? http.send(parts[0], target, null, null)
+                        : http.postJson(target, target.equals("/api/groups") ? "{\"name\":\"doc-new\"}" : "{}");
+                assertThat(answer.status()).as(operation + " answered " + answer.body()).isEqualTo(200);
+                continue;
+            }
             if (target.startsWith("/api/cluster")) {
                 // Not a cluster node: the route's own 404 (ClusterHttpTest runs them on one).
                 boolean post = parts[0].equals("POST");

@@ -33,6 +33,8 @@ final class SecuredServer implements AutoCloseable {
     final Path tokenFile;
     final Map<String, String> tokens;
     final AccessPolicy policy;
+    /** The consumer groups it serves at {@code /api/groups}, over the same store. */
+    final io.rewind.groups.GroupService groups;
     final RewindHttpServer server;
     final HttpClient client;
 
@@ -54,8 +56,16 @@ final class SecuredServer implements AutoCloseable {
         // Served through the metered store, as rewind serve serves it, for its list of subscriptions.
         io.rewind.metrics.MeteredEventStore served = new io.rewind.metrics.MeteredEventStore(store,
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
-        server = RewindHttpServer.start(config.build(), served, () -> "# metrics of the test\n", served::openSubscriptions,
-                HttpAccess.of(TokenAuthenticator.open(tokenFile), policy), new FixedClusterAdmin());
+        groups = io.rewind.groups.GroupService.open(served, io.rewind.groups.GroupServiceOptions.defaults());
+        try {
+            server = RewindHttpServer.start(config.build(), served, () -> "# metrics of the test\n",
+                    served::openSubscriptions, HttpAccess.of(TokenAuthenticator.open(tokenFile), policy),
+                    new FixedClusterAdmin(), java.util.Optional.of(groups));
+        } catch (RuntimeException e) {
+            groups.close();
+            policy.close();
+            throw e;
+        }
         client = clientBuilder.build();
     }
 
@@ -111,6 +121,7 @@ final class SecuredServer implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        groups.close();
         policy.close();
         store.close();
     }

@@ -91,6 +91,7 @@ for (const button of document.querySelectorAll("nav button")) {
     for (const other of document.querySelectorAll("nav button")) other.classList.toggle("active", other === button);
     for (const tab of document.querySelectorAll(".tab")) tab.classList.toggle("active", tab.id === activeTab);
     if (activeTab === "feeds") refreshFeeds();
+    if (activeTab === "groups") refreshGroups();
   });
 }
 
@@ -493,3 +494,140 @@ async function refreshSubscriptions() {
 }
 
 setInterval(() => { if (activeTab === "feeds") refreshFeeds(); }, 2000);
+
+// --- consumer groups --------------------------------------------------------------------------
+// The groups the server runs (GET /api/groups), with their lag, consumers, in-flight and parked
+// counts; a group's parked events, each with a Replay button, and Replay all. Consuming is not
+// done here: consumers join over ZeroMQ (docs/GROUPS.md).
+
+let selectedGroup = null;
+// Each refresh takes a ticket; an answer to an older one (a poll overtaken by a replay's refresh)
+// is dropped, so the page never goes back to counts from before a replay.
+let groupsTicket = 0;
+
+async function post(path) {
+  const response = await authFetch(path, { method: "POST", headers: { Accept: "application/json" } });
+  if (response.status === 401) throw new LoginNeeded("log in with a token");
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(body.detail || response.statusText);
+  return body;
+}
+
+function follows(filter) {
+  const scope = filter.stream !== undefined ? `stream ${filter.stream}`
+    : filter.prefix !== undefined ? `prefix ${filter.prefix}` : "every stream";
+  return filter.types.length ? `${scope} (${filter.types.join(", ")})` : scope;
+}
+
+async function refreshGroups() {
+  const ticket = ++groupsTicket;
+  const response = await authFetch("/api/groups", { headers: { Accept: "application/json" } });
+  if (response.status === 401) return;
+  const body = await response.json().catch(() => ({}));
+  if (ticket !== groupsTicket) return;
+  const list = $("#group-list tbody");
+  const missing = $("#groups-missing");
+  list.replaceChildren();
+  if (!response.ok) {
+    // 503 on a server without groups (a cluster node): the problem says why.
+    missing.textContent = body.detail || response.statusText;
+    missing.hidden = false;
+    closeGroup();
+    return;
+  }
+  missing.hidden = true;
+  for (const group of body.groups) {
+    const row = document.createElement("tr");
+    row.dataset.group = group.name;
+    cell(row, group.name, "name");
+    cell(row, follows(group.filter));
+    cell(row, group.settings.strategy);
+    cell(row, group.consumers.length ? group.consumers.join(", ") : "none", "consumers");
+    cell(row, group.in_flight, "in-flight");
+    cell(row, group.parked, group.parked > 0 ? "parked some" : "parked");
+    cell(row, group.checkpoint, "checkpoint");
+    cell(row, group.lag, "lag");
+    row.classList.toggle("selected", group.name === selectedGroup);
+    row.addEventListener("click", () => openGroup(group.name));
+    list.appendChild(row);
+  }
+  if (selectedGroup !== null) {
+    if (body.groups.some((group) => group.name === selectedGroup)) await refreshParked(ticket);
+    else closeGroup();
+  }
+}
+
+function openGroup(name) {
+  selectedGroup = name;
+  $("#replay-message").textContent = "";
+  for (const row of document.querySelectorAll("#group-list tbody tr")) {
+    row.classList.toggle("selected", row.dataset.group === name);
+  }
+  refreshGroups();
+}
+
+function closeGroup() {
+  selectedGroup = null;
+  $("#group-detail").hidden = true;
+  $("#groups-hint").hidden = false;
+}
+
+async function refreshParked(ticket) {
+  const name = selectedGroup;
+  const page = await api(`/api/groups/${segment(name)}/parked?limit=100`);
+  if (ticket !== groupsTicket || name !== selectedGroup) return;
+  $("#groups-hint").hidden = true;
+  $("#group-detail").hidden = false;
+  $("#parked-title").textContent = page.total > page.parked.length
+    ? `Parked events of ${name}: the first ${page.parked.length} of ${page.total.toLocaleString()}`
+    : `Parked events of ${name}: ${page.total.toLocaleString()}`;
+  $("#replay-all").disabled = page.total === 0;
+  const body = $("#parked-list tbody");
+  body.replaceChildren();
+  for (const parked of page.parked) {
+    const event = parked.event;
+    const row = document.createElement("tr");
+    row.dataset.position = String(parked.position);
+    cell(row, parked.position);
+    cell(row, event.stream, "stream");
+    cell(row, event.version);
+    cell(row, event.type, "type");
+    cell(row, parked.attempts);
+    cell(row, parked.reason, "reason").title = parked.reason;
+    cell(row, event.data !== undefined ? JSON.stringify(event.data) : `base64 ${event.data_base64}`, "data");
+    const actions = cell(row, "");
+    const replay = document.createElement("button");
+    replay.type = "button";
+    replay.className = "replay";
+    replay.textContent = "Replay";
+    replay.addEventListener("click", () => replayParked(name, parked.position, replay));
+    actions.appendChild(replay);
+    body.appendChild(row);
+  }
+}
+
+async function replayParked(name, position, button) {
+  button.disabled = true;
+  try {
+    await post(`/api/groups/${segment(name)}/parked/${position}/replay`);
+    $("#replay-message").textContent = `replayed position ${position}`;
+  } catch (error) {
+    $("#replay-message").textContent = `replay failed: ${error.message}`;
+  }
+  await refreshGroups();
+}
+
+$("#replay-all").addEventListener("click", async () => {
+  const name = selectedGroup;
+  if (name === null) return;
+  $("#replay-all").disabled = true;
+  try {
+    const { replayed } = await post(`/api/groups/${segment(name)}/parked/replay`);
+    $("#replay-message").textContent = `replayed ${replayed.toLocaleString()} events`;
+  } catch (error) {
+    $("#replay-message").textContent = `replay failed: ${error.message}`;
+  }
+  await refreshGroups();
+});
+
+setInterval(() => { if (activeTab === "groups") refreshGroups(); }, 2000);
