@@ -7,7 +7,8 @@ from collections import OrderedDict
 
 FIGURES = ["events_per_s", "mb_per_s", "p50_us", "p99_us", "p999_us", "mean_events_per_fsync",
            "ceiling_events_per_s", "ratio_to_ceiling", "delivered_per_s", "gaps", "reopen_ms", "heap_mb",
-           "heap_used_mb"]
+           "heap_used_mb", "plain_events_per_s", "ratio_to_plain", "redeliveries", "ack_p50_us", "ack_p99_us",
+           "consumer_min_acked", "consumer_max_acked"]
 runs = OrderedDict()
 for line in open(sys.argv[1]):
     line = line.strip()

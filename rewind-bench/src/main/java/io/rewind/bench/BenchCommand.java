@@ -16,9 +16,10 @@ import picocli.CommandLine.Spec;
  * user) and picocli's {@link ParameterException} for a bad option.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure Rewind: embedded appends, the disk's ceiling, the server over ZeroMQ, replay, reopen.",
+        description = "Measure Rewind: embedded appends, the disk's ceiling, the server over ZeroMQ, consumer groups,"
+                + " replay, reopen.",
         subcommands = {AppendCommand.class, SqliteInsertCommand.class, CeilingCommand.class, PublishCommand.class,
-            HttpAppendCommand.class, SubscribeCommand.class, EchoCommand.class, EchoRelay.class,
+            HttpAppendCommand.class, SubscribeCommand.class, GroupsCommand.class, EchoCommand.class, EchoRelay.class,
             ReadCommand.class, ReopenCommand.class, CommandLine.HelpCommand.class})
 public final class BenchCommand implements Runnable {
 

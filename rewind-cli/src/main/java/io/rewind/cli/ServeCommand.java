@@ -318,7 +318,7 @@ final class ServeCommand implements Callable<Integer> {
         if (httpConfig != null) {
             try {
                 http = RewindHttpServer.start(httpConfig, eventStore, metrics::scrape, eventStore::openSubscriptions,
-                        httpAccess, clusterAdmin, Optional.ofNullable(groups));
+                        httpAccess, clusterAdmin, java.util.Optional.ofNullable(groups));
             } catch (RuntimeException e) {
                 legacyServers.forEach(RewindServer::close);
                 server.close();
