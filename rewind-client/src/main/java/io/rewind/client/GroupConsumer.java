@@ -181,6 +181,13 @@ public final class GroupConsumer implements AutoCloseable {
                         ended.reason());
                 connection.unroute(ended.joinId());
                 joined = false;
+                if (ended.error() == null) {
+                    // A lost connection says nothing of the server's side: it may still count this
+                    // consumer as joined (it notices a drop only later, or the JOIN reached it just as
+                    // the client gave the connection up), and a JOIN from the same client would then
+                    // be refused as a duplicate. A LEAVE goes first.
+                    mayBeJoined = true;
+                }
                 if (ownConnection && ended.error() instanceof NotLeaderException) {
                     moveOn("the membership ended: " + ended.reason());
                 }
@@ -243,11 +250,20 @@ public final class GroupConsumer implements AutoCloseable {
                     List.of(group, name))));
         } catch (EventStoreException e) {
             connection.unroute(id);
-            if (e instanceof io.rewind.api.StoreUnavailableException) {
+            if (e instanceof io.rewind.api.StoreUnavailableException || holdsTheNameAlready(e)) {
                 mayBeJoined = true;
             }
             throw e;
         }
+    }
+
+    /**
+     * Whether the server refused a JOIN because this very client already holds the name there (an
+     * earlier membership it no longer knows of): a LEAVE frees it.
+     */
+    private static boolean holdsTheNameAlready(EventStoreException e) {
+        return e.code() == io.rewind.api.ErrorCode.BAD_REQUEST && e.getMessage() != null
+                && e.getMessage().contains("is already joined on this connection");
     }
 
     /** Sends LEAVE for a JOIN that may have reached the server unanswered ({@link #mayBeJoined}). */
