@@ -134,7 +134,7 @@ public final class RewindServer implements AutoCloseable {
                 secure(legacyPub, security, ZapHandler.STREAM);
                 legacy = bind(legacyPub, "legacy stream", config.legacyStreamEndpoint().get());
             }
-            mailbox = new Mailbox();
+            mailbox = new Mailbox(context);
             ZMQ.Poller poller = context.poller(2);
             poller.register(router, ZMQ.Poller.POLLIN);
             poller.register(mailbox.signal(), ZMQ.Poller.POLLIN);
@@ -288,6 +288,11 @@ public final class RewindServer implements AutoCloseable {
         return Optional.ofNullable(legacyStreamEndpoint);
     }
 
+    /** How the socket thread has polled so far (for tests that guard against spinning and missed wake-ups). */
+    SocketLoop.Counters loopCounters() {
+        return loop.counters();
+    }
+
     /** The number of subscriptions clients hold over the command socket now, for monitoring. */
     public int subscriptionCount() {
         return loop.subscriptionCount();
@@ -329,6 +334,9 @@ public final class RewindServer implements AutoCloseable {
             zap.close();
         }
         context.close();
+        SocketLoop.Counters counters = loop.counters();
+        LOG.debug("Socket thread: {} polls, {} returned with nothing ready, {} waited out a timeout with a wake-up queued",
+                counters.polls(), counters.idlePolls(), counters.lateWakeUps());
         LOG.info("Rewind server on {} closed", commandEndpoint);
     }
 }

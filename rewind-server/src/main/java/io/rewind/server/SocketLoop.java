@@ -67,6 +67,10 @@ final class SocketLoop implements Runnable, Replies {
     private final ClientStyles clientStyles = new ClientStyles();
     private volatile boolean stopRequested;
     private int inFlight;
+    /** Socket thread writes, any thread reads: see {@link #counters()}. */
+    private volatile long polls;
+    private volatile long idlePolls;
+    private volatile long lateWakeUps;
 
     SocketLoop(ServerConfig config, EventStore store, ServerSecurity security, Sockets sockets, Mailbox mailbox,
             ExecutorService workers, Broadcaster broadcaster, GroupServiceSource groups) {
@@ -155,13 +159,39 @@ final class SocketLoop implements Runnable, Replies {
         }
     }
 
+    /**
+     * How the socket thread has waited so far. {@code idlePolls}: polls that said an item was ready
+     * when neither the ROUTER nor the mailbox had anything (a poll that returns at once for nothing
+     * makes the thread spin, as it did with a raw pipe for the mailbox, see {@link Mailbox}).
+     * {@code lateWakeUps}: polls that waited out their whole timeout although a mailbox wake-up was
+     * already queued when they began (work left to a timeout). Both stay zero in a healthy loop.
+     */
+    record Counters(long polls, long idlePolls, long lateWakeUps) {
+    }
+
+    /** The loop's poll counters. Any thread. */
+    Counters counters() {
+        return new Counters(polls, idlePolls, lateWakeUps);
+    }
+
     private void cycle(boolean readRequests) {
         long idle = subscriptions.millisUntilCheckpointDue(System.nanoTime(), IDLE_POLL_MS);
-        poller.poll(broadcaster.hasPending() ? 0 : sender.hasBacklog() ? Math.min(BACKLOG_POLL_MS, idle) : idle);
+        long timeout = broadcaster.hasPending() ? 0 : sender.hasBacklog() ? Math.min(BACKLOG_POLL_MS, idle) : idle;
+        long wakeUpsWaiting = mailbox.wakeUpsSent() - mailbox.wakeUpsRead();
+        int ready = poller.poll(timeout);
+        polls++;
+        boolean requestsRead = false;
         if (readRequests && poller.pollin(0)) {
-            readRequests();
+            requestsRead = readRequests();
         }
+        long read = mailbox.wakeUpsRead();
         mailbox.drain();
+        boolean woken = mailbox.wakeUpsRead() != read;
+        if (ready > 0 && !requestsRead && !woken && !(poller.pollin(0) && !readRequests)) {
+            idlePolls++;
+        } else if (ready == 0 && timeout > 0 && wakeUpsWaiting > 0) {
+            lateWakeUps++;
+        }
         List<SubscriptionEvent> broadcast = broadcaster.publishPending(streamPub, legacyPub, published);
         subscriptions.onBroadcast(broadcast);
         subscriptions.sendDueCheckpoints(System.nanoTime());
@@ -197,11 +227,12 @@ final class SocketLoop implements Runnable, Replies {
         }
     }
 
-    private void readRequests() {
+    /** Reads and handles up to {@link #READS_PER_CYCLE} requests; false if there was none. */
+    private boolean readRequests() {
         for (int i = 0; i < READS_PER_CYCLE; i++) {
             byte[] identity = router.recv(ZMQ.DONTWAIT);
             if (identity == null) {
-                return;
+                return i > 0;
             }
             InboundMessage message = InboundMessage.read(router, identity, config.maxMessageFrames(),
                     config.maxMessageBytes());
@@ -211,6 +242,7 @@ final class SocketLoop implements Runnable, Replies {
                 LOG.error("Failed to handle a message from {}", message.describe(), e);
             }
         }
+        return true;
     }
 
     private void onMessage(InboundMessage message) {

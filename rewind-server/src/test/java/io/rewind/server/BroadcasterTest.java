@@ -17,8 +17,6 @@ import io.rewind.api.SubscriptionRequest;
 import io.rewind.memory.MemoryEventStore;
 import io.rewind.protocol.legacy.Broadcast;
 import io.rewind.testkit.ForwardingEventStore;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -130,16 +128,17 @@ class BroadcasterTest {
 
     @Test
     void aNewDurableEventWakesTheSocketThread() throws Exception {
-        try (MemoryEventStore store = MemoryEventStore.create(); Mailbox mailbox = new Mailbox();
-                Selector selector = Selector.open()) {
+        try (MemoryEventStore store = MemoryEventStore.create(); ZContext context = new ZContext(1);
+                Mailbox mailbox = new Mailbox(context.getContext());
+                ZMQ.Poller poller = context.createPoller(1)) {
             Broadcaster broadcaster = new Broadcaster(store, 16, mailbox, cause -> { });
             broadcaster.start();
-            mailbox.signal().register(selector, SelectionKey.OP_READ);
-            assertThat(selector.selectNow()).as("nothing to wake for yet").isZero();
+            poller.register(mailbox.signal(), ZMQ.Poller.POLLIN);
+            assertThat(poller.poll(0)).as("nothing to wake for yet").isZero();
 
             store.append("s", ExpectedVersion.any(), EventData.of("t", new byte[] {1}));
 
-            assertThat(selector.select(10_000)).as("the mailbox's wake-up channel is readable").isEqualTo(1);
+            assertThat(poller.poll(10_000)).as("the mailbox's wake-up socket is readable").isEqualTo(1);
             assertThat(broadcaster.hasPending()).isTrue();
             broadcaster.close();
         }
