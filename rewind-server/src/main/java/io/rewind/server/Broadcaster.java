@@ -74,6 +74,9 @@ final class Broadcaster implements HeadListener {
     private HeadListener.Registration registration;
     /** Socket thread only. */
     private long lastPublished;
+    /** Reader thread writes, any thread reads: see {@link #unreadableHeads()} and {@link #idleParksRunOut()}. */
+    private volatile long unreadableHeads;
+    private volatile long idleParksRunOut;
 
     Broadcaster(EventStore store, int capacity, Mailbox mailbox, Consumer<Throwable> onEnd) {
         this(store, capacity, mailbox, onEnd, "rewind-broadcast-reader");
@@ -137,7 +140,12 @@ final class Broadcaster implements HeadListener {
                     end(stoppedBy);
                     return;
                 }
+                long parked = System.nanoTime();
                 LockSupport.parkNanos(this, IDLE_PARK_NANOS);
+                if (System.nanoTime() - parked >= IDLE_PARK_NANOS && toldHead.get() <= lastRead
+                        && !closed && headBeyond(lastRead)) {
+                    idleParksRunOut++; // durable events nobody told of, found by the safety net
+                }
                 continue;
             }
             List<RecordedEvent> page;
@@ -161,6 +169,7 @@ final class Broadcaster implements HeadListener {
                 return;
             }
             if (page.isEmpty()) {
+                unreadableHeads++; // a store broke its promise to tell only readable heads
                 LockSupport.parkNanos(this, IDLE_PARK_NANOS); // told a head not yet readable: look again soon
                 continue;
             }
@@ -173,6 +182,32 @@ final class Broadcaster implements HeadListener {
             }
             mailbox.wake();
         }
+    }
+
+    /** Whether the store's head is beyond {@code position}; false when it cannot say. Reader thread. */
+    private boolean headBeyond(long position) {
+        try {
+            return store.headPosition() > position;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * How often the store told a head the reader then could not read (an empty page): a store
+     * must tell only durable, readable heads, so this stays zero. Any thread.
+     */
+    long unreadableHeads() {
+        return unreadableHeads;
+    }
+
+    /**
+     * How often the reader's 100 ms safety park ran out while durable events it had not been told
+     * of were waiting: a tell lost, or one racing the park's end (a few microseconds of each 100 ms
+     * of idleness), so a diagnostic, not an invariant. Any thread.
+     */
+    long idleParksRunOut() {
+        return idleParksRunOut;
     }
 
     /** Queues one item, waiting while the queue is full; false if the broadcaster closed meanwhile. */

@@ -288,6 +288,11 @@ public final class RewindServer implements AutoCloseable {
         return Optional.ofNullable(legacyStreamEndpoint);
     }
 
+    /** The broadcaster, for tests that read its counters. */
+    Broadcaster broadcaster() {
+        return broadcaster;
+    }
+
     /** How the socket thread has polled so far (for tests that guard against spinning and missed wake-ups). */
     SocketLoop.Counters loopCounters() {
         return loop.counters();
@@ -335,8 +340,10 @@ public final class RewindServer implements AutoCloseable {
         }
         context.close();
         SocketLoop.Counters counters = loop.counters();
-        LOG.debug("Socket thread: {} polls, {} returned with nothing ready, {} waited out a timeout with a wake-up queued",
-                counters.polls(), counters.idlePolls(), counters.lateWakeUps());
+        LOG.debug("Socket thread: {} polls, {} returned with nothing ready, {} waited out a timeout with a wake-up queued;"
+                + " broadcast reader: {} heads told before readable, {} safety parks ran out over untold events",
+                counters.polls(), counters.idlePolls(), counters.lateWakeUps(), broadcaster.unreadableHeads(),
+                broadcaster.idleParksRunOut());
         LOG.info("Rewind server on {} closed", commandEndpoint);
     }
 }

@@ -72,5 +72,6 @@ class SocketThreadWaitTest {
         assertThat(counters.polls()).as("the counters count: at least a poll per append").isGreaterThanOrEqualTo(APPENDS);
         assertThat(counters.idlePolls()).as("polls that said ready with nothing to read (%s)", counters).isZero();
         assertThat(counters.lateWakeUps()).as("polls that timed out over a queued wake-up (%s)", counters).isZero();
+        assertThat(server.server.broadcaster().unreadableHeads()).as("heads told before the reader could read them").isZero();
     }
 }
