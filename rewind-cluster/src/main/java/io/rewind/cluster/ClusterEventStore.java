@@ -118,6 +118,11 @@ public final class ClusterEventStore implements EventStore {
      * append has the other half for its entry's round (docs/CLUSTER.md, "What a client sees").
      */
     static final Duration PROPOSE_TIMEOUT = APPEND_TIMEOUT.dividedBy(2);
+    /**
+     * How long a Raft client Ratis gave up stays open for the requests it sent before (they are
+     * answered normally or time out): beyond {@link #APPEND_TIMEOUT}, whose callers have heard by then.
+     */
+    static final Duration CLIENT_RETIRE_GRACE = APPEND_TIMEOUT.plusSeconds(4);
     /** The Raft client's timeout per request: beyond {@link #APPEND_TIMEOUT} (see clientProperties). */
     static final TimeDuration RAFT_REQUEST_TIMEOUT = TimeDuration.valueOf(APPEND_TIMEOUT.toMillis() + 2000,
             TimeUnit.MILLISECONDS);
@@ -126,7 +131,8 @@ public final class ClusterEventStore implements EventStore {
     private final LogEventStore local;
     private final RewindStateMachine stateMachine;
     private final RaftServer server;
-    private final RaftClient client;
+    /** This node's Raft client, replaced when Ratis gives it up (see {@link RenewableRaftClient}). */
+    private final RenewableRaftClient clients;
     private final ClusterMembership membership;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** For a node that lost its data: removing and adding itself back; null otherwise. */
@@ -154,13 +160,13 @@ public final class ClusterEventStore implements EventStore {
     }
 
     private ClusterEventStore(ClusterConfig config, LogEventStore local, RewindStateMachine stateMachine,
-            RaftServer server, RaftClient client, ClusterMembership membership) {
+            RaftServer server, RenewableRaftClient clients, ClusterMembership membership) {
         this.membership = membership;
         this.config = config;
         this.local = local;
         this.stateMachine = stateMachine;
         this.server = server;
-        this.client = client;
+        this.clients = clients;
         this.proposer = new Thread(this::propose, "rewind-cluster-proposer-" + config.nodeId());
         this.proposer.setDaemon(true);
         this.proposer.start();
@@ -230,13 +236,14 @@ public final class ClusterEventStore implements EventStore {
                     .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                     .build();
             server.start();
-            RaftClient client = RaftClient.newBuilder().setProperties(clientProperties()).setParameters(parameters)
+            RenewableRaftClient clients = new RenewableRaftClient(config.nodeId(), () -> RaftClient.newBuilder()
+                    .setProperties(clientProperties()).setParameters(parameters)
                     .setRaftGroup(group)
                     .setClientId(ClientId.randomId())
                     .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(Integer.MAX_VALUE,
                             TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
-                    .build();
-            stateMachine.useLeaderQueries(query -> leaderQuery(client, query));
+                    .build(), CLIENT_RETIRE_GRACE.toMillis());
+            stateMachine.useLeaderQueries(query -> leaderQuery(clients, query));
             LOG.info("cluster node {} started on {} with members {}{}; cluster traffic {}", config.nodeId(),
                     config.address(), config.members(),
                     lost != null ? " (it lost its data: removing and adding itself back)"
@@ -244,7 +251,7 @@ public final class ClusterEventStore implements EventStore {
                     tls == null ? "in plain text" : "under mutual TLS (CA " + tls.trustedCa() + ")");
             ClusterMembership membership = new ClusterMembership(config.nodeId(), server, parameters,
                     () -> stateMachine.appliedIndex().applied().index(), local::headPosition);
-            ClusterEventStore node = new ClusterEventStore(config, local, stateMachine, server, client, membership);
+            ClusterEventStore node = new ClusterEventStore(config, local, stateMachine, server, clients, membership);
             if (lost != null) {
                 node.rejoin = new Rejoin(config, parameters);
                 node.rejoin.start();
@@ -263,9 +270,20 @@ public final class ClusterEventStore implements EventStore {
      * node catching up asks for committed history only, and must not depend on a majority
      * acknowledging the leader's heartbeats (it may itself be one of the majority).
      */
-    private static CompletableFuture<ByteBuffer> leaderQuery(RaftClient client, byte[] query) {
+    private static CompletableFuture<ByteBuffer> leaderQuery(RenewableRaftClient clients, byte[] query) {
         Message message = Message.valueOf(ByteString.copyFrom(query));
-        return client.async().sendReadOnlyNonLinearizable(message).thenApply(reply -> {
+        RaftClient client = clients.get();
+        CompletableFuture<RaftClientReply> sent;
+        try {
+            sent = client.async().sendReadOnlyNonLinearizable(message);
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        return sent.whenComplete((reply, failure) -> {
+            if (failure != null) {
+                clients.renewIfGivenUp(client, failure);
+            }
+        }).thenApply(reply -> {
             if (!reply.isSuccess()) {
                 throw new CompletionException(reply.getException());
             }
@@ -338,6 +356,16 @@ public final class ClusterEventStore implements EventStore {
 
     private static TimeDuration duration(Duration duration) {
         return TimeDuration.valueOf(duration.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The Raft client this node sends through now (tests: to have Ratis give it up). */
+    RaftClient raftClient() {
+        return clients.get();
+    }
+
+    /** How many times Ratis gave up this node's Raft client and a new one took its place. */
+    long raftClientRenewals() {
+        return clients.renewals();
     }
 
     /** This node's configuration. */
@@ -532,6 +560,7 @@ public final class ClusterEventStore implements EventStore {
         }
         int bytesOfEntry = entryBytes;
         CompletableFuture<RaftClientReply> sent;
+        RaftClient client = clients.get();
         try {
             sent = client.async().send(Message.valueOf(ByteString.copyFrom(Command.encodeAppends(bodies))));
         } catch (RuntimeException e) {
@@ -551,6 +580,9 @@ public final class ClusterEventStore implements EventStore {
             }
             inFlight.release(batch.size());
             if (failure != null) {
+                if (!closed.get()) {
+                    clients.renewIfGivenUp(client, failure);
+                }
                 batch.forEach(proposal -> proposal.future().completeExceptionally(failure));
             } else if (!reply.isSuccess()) {
                 batch.forEach(proposal -> proposal.future().completeExceptionally(reply.getException()));
@@ -692,7 +724,7 @@ public final class ClusterEventStore implements EventStore {
         }
         CompletableFuture<RaftClientReply> asked;
         try {
-            asked = client.async().sendReadOnlyUnordered(Message.valueOf(ByteString.copyFrom(
+            asked = clients.get().async().sendReadOnlyUnordered(Message.valueOf(ByteString.copyFrom(
                     new byte[] {RewindStateMachine.QUERY_COMMIT_INDEX})));
         } catch (RuntimeException e) {
             asked = CompletableFuture.failedFuture(e);
@@ -797,11 +829,7 @@ public final class ClusterEventStore implements EventStore {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        try {
-            client.close();
-        } catch (IOException e) {
-            LOG.warn("closing the Raft client of node {} failed: {}", config.nodeId(), e.toString());
-        }
+        clients.close();
         closeWithin(server, SERVER_CLOSE_TIMEOUT);
         if (stateMachine.failure() == null) {
             try {
