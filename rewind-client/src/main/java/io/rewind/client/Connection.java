@@ -43,7 +43,10 @@ final class Connection implements SubscriptionLinks.Outbound {
 
     private final ClientConfig config;
     private final int clientNumber;
-    private final ZMQ.Context context;
+    /** Makes the ZeroMQ contexts (each with its own I/O thread) this client's sockets live in. */
+    private final java.util.function.Supplier<ZMQ.Context> contexts;
+    /** The context the socket lives in; replaced (I/O thread only) when it stops making connections. */
+    private ZMQ.Context context;
     private final TaskQueue tasks = new TaskQueue();
     private final InFlight inFlight;
     private final SubscriptionLinks links;
@@ -62,16 +65,27 @@ final class Connection implements SubscriptionLinks.Outbound {
     /** Since when the socket has not been connected (I/O thread only). */
     private long notConnectedSinceNanos = System.nanoTime();
     private long nextPingNanos;
+    /**
+     * When a server last sent this client anything (or the context was made): the proof that the
+     * context's I/O thread works. I/O thread only.
+     */
+    private long lastMessageNanos = System.nanoTime();
+    /** How long without any message before the context is suspected and replaced (see {@link #replaceSocket}). */
+    private final long contextRenewalNanos;
+    private final AtomicInteger contextRenewals = new AtomicInteger();
 
-    private Connection(ClientConfig config, int clientNumber, ZMQ.Context context, DealerSocket socket) {
+    private Connection(ClientConfig config, int clientNumber, java.util.function.Supplier<ZMQ.Context> contexts,
+            ZMQ.Context context, DealerSocket socket) {
         this.config = config;
         this.clientNumber = clientNumber;
+        this.contexts = contexts;
         this.context = context;
         this.socket = socket;
         this.inFlight = new InFlight(config.requestTimeout().toNanos());
         this.links = new SubscriptionLinks(this, config);
         this.heartbeatIntervalNanos = config.heartbeatInterval().toNanos();
         this.heartbeatTimeoutNanos = config.heartbeatTimeout().toNanos();
+        this.contextRenewalNanos = heartbeatTimeoutNanos * Math.max(3, config.endpoints().size());
         this.ioThread = new Thread(this::run, "rewind-client-" + clientNumber + "-io");
         this.ioThread.setDaemon(true);
     }
@@ -83,19 +97,42 @@ final class Connection implements SubscriptionLinks.Outbound {
      * @throws IllegalArgumentException if the endpoint is not a ZeroMQ address
      */
     static Connection open(ClientConfig config) {
+        return open(config, Connection::newContext);
+    }
+
+    /** As {@link #open(ClientConfig)}, with the ZeroMQ contexts made by {@code contexts} (tests: a wedged one). */
+    static Connection open(ClientConfig config, java.util.function.Supplier<ZMQ.Context> contexts) {
         int clientNumber = CLIENT_COUNTER.incrementAndGet();
-        ZMQ.Context context = ZMQ.context(1);
+        ZMQ.Context context = contexts.get();
         Connection connection;
         try {
             DealerSocket socket = DealerSocket.open(context, config, config.endpoints().get(0),
                     "rewind-client-" + clientNumber, 1);
-            connection = new Connection(config, clientNumber, context, socket);
+            connection = new Connection(config, clientNumber, contexts, context, socket);
         } catch (RuntimeException e) {
             context.close();
             throw e;
         }
         connection.ioThread.start();
         return connection;
+    }
+
+    /**
+     * A ZeroMQ context with one I/O thread, whose exceptions (JeroMQ prints them to stderr by
+     * default) are logged.
+     */
+    private static ZMQ.Context newContext() {
+        ZMQ.Context context = ZMQ.context(1);
+        context.setNotificationExceptionHandler((thread, e) -> LOG.warn("JeroMQ's thread {} reported: {}",
+                thread.getName(), e.toString()));
+        context.setUncaughtExceptionHandler((thread, e) -> LOG.error("JeroMQ's thread {} failed; this client's"
+                + " connections stop until its context is replaced", thread.getName(), e));
+        return context;
+    }
+
+    /** How many times the client replaced its ZeroMQ context because it stopped making connections. */
+    int contextRenewals() {
+        return contextRenewals.get();
     }
 
     /** The endpoint the client talks to now. */
@@ -259,6 +296,7 @@ final class Connection implements SubscriptionLinks.Outbound {
             if (message == null) {
                 break;
             }
+            lastMessageNanos = now;
             onMessage(message, now);
         }
         tasks.runAll();
@@ -369,6 +407,14 @@ final class Connection implements SubscriptionLinks.Outbound {
                 String reason = "no connection to " + endpoint() + " for " + config.heartbeatTimeout().toMillis() + " ms";
                 connectionLost(reason, now);
                 moveToNextEndpoint(reason, now);
+            } else if (config.endpoints().size() == 1 && now - notConnectedSinceNanos >= contextRenewalNanos
+                    && now - lastMessageNanos >= contextRenewalNanos) {
+                // One endpoint: ZeroMQ reconnects by itself, unless the context itself is stuck.
+                String reason = "no connection to " + endpoint() + " for "
+                        + TimeUnit.NANOSECONDS.toMillis(now - notConnectedSinceNanos) + " ms";
+                LOG.warn("{}; connecting again", reason);
+                connectionLost(reason, now);
+                replaceSocket(now);
             }
             return;
         }
@@ -414,13 +460,47 @@ final class Connection implements SubscriptionLinks.Outbound {
         });
     }
 
+    /**
+     * Drops the socket and opens one to {@link #endpoint()}. When no server has sent anything for
+     * {@link #contextRenewalNanos} (every endpoint tried once, or three heartbeat timeouts), the
+     * new socket goes into a new ZeroMQ context: a JeroMQ 0.6.0 context was seen to stop making
+     * connections at all (ClusterKillTest, once in 40 runs: one client's fresh sockets never
+     * connected to any of three live nodes for 120 s, while the other clients in the same JVM,
+     * each with its own context, worked), and only a new I/O thread gets such a client going.
+     * Replacing a context that was fine costs a thread.
+     */
     private void replaceSocket(long now) {
         DealerSocket previous = socket;
+        ZMQ.Context previousContext = null;
+        if (now - lastMessageNanos >= contextRenewalNanos) {
+            previousContext = context;
+            context = contexts.get();
+            lastMessageNanos = now;
+            contextRenewals.incrementAndGet();
+            LOG.warn("no server has answered the client for {} for {} ms: it connects from a new ZeroMQ context",
+                    endpoint(), TimeUnit.NANOSECONDS.toMillis(contextRenewalNanos));
+        }
         socket = DealerSocket.open(context, config, endpoint(), "rewind-client-" + clientNumber,
                 previous.generation() + 1);
         socket.registerWakeUp(tasks.wakeUpChannel());
         previous.close(0);
         notConnectedSinceNanos = now;
+        if (previousContext != null) {
+            closeInBackground(previousContext);
+        }
+    }
+
+    /** Closes a replaced context on a thread of its own: a stuck context may never finish closing. */
+    private void closeInBackground(ZMQ.Context old) {
+        Thread closer = new Thread(() -> {
+            try {
+                old.close();
+            } catch (RuntimeException e) {
+                LOG.debug("closing a replaced ZeroMQ context failed: {}", e.toString());
+            }
+        }, "rewind-client-" + clientNumber + "-context-closer");
+        closer.setDaemon(true);
+        closer.start();
     }
 
     private void connectionLost(String reason, long now) {

@@ -38,7 +38,15 @@ public final class RewindClient {
      */
     public static EventStore connect(ClientConfig config) {
         Objects.requireNonNull(config, "config");
-        Connection connection = Connection.open(config);
+        return connect(config, Connection.open(config));
+    }
+
+    /** As {@link #connect(ClientConfig)}, with the ZeroMQ contexts made by {@code contexts} (tests). */
+    static EventStore connect(ClientConfig config, java.util.function.Supplier<org.zeromq.ZMQ.Context> contexts) {
+        return connect(config, Connection.open(config, contexts));
+    }
+
+    private static EventStore connect(ClientConfig config, Connection connection) {
         try {
             awaitFirstAnswer(connection, config);
         } catch (RuntimeException | Error e) {
