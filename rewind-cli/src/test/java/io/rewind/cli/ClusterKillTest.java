@@ -71,6 +71,8 @@ class ClusterKillTest {
     private static final int ROUNDS = Integer.getInteger("rewind.clusterKill.rounds", DEFAULT_ROUNDS);
     /** How long the GoRewind writer waits for a PUBLISHED before it moves to the next node. */
     private static final int LEGACY_REPLY_TIMEOUT_MS = 10_000;
+    /** The nodes' log level (REWIND_LOG_LEVEL): {@code -Drewind.clusterKill.nodeLogLevel=DEBUG} to look closer. */
+    private static final String NODE_LOG_LEVEL = System.getProperty("rewind.clusterKill.nodeLogLevel", "INFO");
     private static final Pattern LEADER = Pattern.compile("cluster leader is now (\\S+) \\(seen by (\\S+)\\)");
 
     @TempDir
@@ -80,6 +82,8 @@ class ClusterKillTest {
     private final RewindProcess[] nodes = new RewindProcess[NODES];
     private final String[] endpoints = new String[NODES];
     private final List<RecordedEvent> subscribed = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** Every node process started, killed ones included, by node id and start: their logs, kept for a failure. */
+    private final Map<String, RewindProcess> everyStart = new LinkedHashMap<>();
 
     @Test
     void everyAcknowledgedEventSurvivesKillsOfTheLeaderOnEveryNodeOnceAndInOrder() throws Exception {
@@ -147,6 +151,9 @@ class ClusterKillTest {
             Await.until(() -> subscribed.size() >= stored.size(), Duration.ofSeconds(60),
                     () -> "the subscriber saw " + subscribed.size() + " of " + stored.size() + " events");
             assertThat(new ArrayList<>(subscribed)).as("the subscription across the kills").isEqualTo(stored);
+        } catch (Throwable failure) {
+            keepNodeLogs(failure);
+            throw failure;
         } finally {
             stop.set(true);
             if (subscriber != null) {
@@ -162,9 +169,43 @@ class ClusterKillTest {
     }
 
     private void start(int i) throws IOException {
-        nodes[i] = RewindProcess.start("serve", "--store", "log:" + temp.resolve(id(i)), "--node", id(i),
-                "--cluster", cluster(), "--command-endpoint", endpoints[i], "--stream-endpoint",
+        nodes[i] = RewindProcess.startWithEnvironment(Map.of("REWIND_LOG_LEVEL", NODE_LOG_LEVEL), "serve",
+                "--store", "log:" + temp.resolve(id(i)), "--node", id(i), "--cluster", cluster(), "--command-endpoint", endpoints[i], "--stream-endpoint",
                 "tcp://127.0.0.1:*", "--http-endpoint", "off");
+        everyStart.put(id(i) + "-start-" + (everyStart.size() + 1), nodes[i]);
+    }
+
+    /** Writes the log of every node process this test started to target/ClusterKillTest-logs, for a failure. */
+    private void keepNodeLogs(Throwable failure) {
+        Path directory = Path.of("target", "ClusterKillTest-logs", String.valueOf(System.currentTimeMillis()));
+        try {
+            java.nio.file.Files.createDirectories(directory);
+            StringBuilder trace = new StringBuilder();
+            for (Throwable t = failure; t != null; t = t.getCause()) {
+                trace.append(t == failure ? "" : "caused by: ").append(t).append('\n');
+                for (StackTraceElement frame : t.getStackTrace()) {
+                    trace.append("    at ").append(frame).append('\n');
+                }
+            }
+            java.nio.file.Files.writeString(directory.resolve("failure.txt"), trace);
+            // This JVM's threads as the failure is reported (the clients' I/O threads, JeroMQ's).
+            StringBuilder threads = new StringBuilder();
+            for (Map.Entry<Thread, StackTraceElement[]> thread : Thread.getAllStackTraces().entrySet()) {
+                threads.append('"').append(thread.getKey().getName()).append("\" ").append(thread.getKey().getState())
+                        .append('\n');
+                for (StackTraceElement frame : thread.getValue()) {
+                    threads.append("    at ").append(frame).append('\n');
+                }
+            }
+            java.nio.file.Files.writeString(directory.resolve("test-jvm-threads.txt"), threads);
+            for (Map.Entry<String, RewindProcess> start : everyStart.entrySet()) {
+                java.nio.file.Files.writeString(directory.resolve(start.getKey() + ".log"), start.getValue().stderr());
+            }
+            LOG.error("the test failed; the logs of its {} node processes are in {}", everyStart.size(),
+                    directory.toAbsolutePath());
+        } catch (IOException e) {
+            LOG.error("could not keep the node logs in {}: {}", directory.toAbsolutePath(), e.toString());
+        }
     }
 
     private String cluster() {
@@ -233,10 +274,14 @@ class ClusterKillTest {
                 EventData event = EventData.of(UUID.randomUUID(), "Written",
                         (stream + "/" + n + "/" + "x".repeat(n % 50)).getBytes(StandardCharsets.UTF_8));
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                EventStoreException last = null;
+                int attempts = 0;
                 while (true) {
                     if (System.nanoTime() > deadline) {
-                        throw new AssertionError(stream + ": no node acknowledged event " + n + " within 120 s");
+                        throw new AssertionError(stream + ": no node acknowledged event " + n + " (" + event.id()
+                                + ") within 120 s; " + attempts + " attempts, the last failed with " + last, last);
                     }
+                    attempts++;
                     try {
                         if (client == null) {
                             client = client(writer % NODES);
@@ -245,6 +290,7 @@ class ClusterKillTest {
                         acknowledged.add(stream, event, result);
                         break;
                     } catch (EventStoreException e) {
+                        last = e;
                         LOG.debug("{}: event {} not acknowledged ({}); retrying it", stream, n, e.getMessage());
                     }
                 }
