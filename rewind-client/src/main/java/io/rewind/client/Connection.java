@@ -70,7 +70,11 @@ final class Connection implements SubscriptionLinks.Outbound {
      * context's I/O thread works. I/O thread only.
      */
     private long lastMessageNanos = System.nanoTime();
-    /** How long without any message before the context is suspected and replaced (see {@link #replaceSocket}). */
+    /** Sockets opened since a server last sent anything (I/O thread only); see {@link #replaceSocket}. */
+    private int socketsWithoutMessage;
+    /** How many such sockets before the next one goes into a new context: max(3, endpoints). */
+    private final int contextRenewalSockets;
+    /** One endpoint: how long without a connection or a message before connecting again from a new context. */
     private final long contextRenewalNanos;
     private final AtomicInteger contextRenewals = new AtomicInteger();
 
@@ -85,7 +89,8 @@ final class Connection implements SubscriptionLinks.Outbound {
         this.links = new SubscriptionLinks(this, config);
         this.heartbeatIntervalNanos = config.heartbeatInterval().toNanos();
         this.heartbeatTimeoutNanos = config.heartbeatTimeout().toNanos();
-        this.contextRenewalNanos = heartbeatTimeoutNanos * Math.max(3, config.endpoints().size());
+        this.contextRenewalSockets = Math.max(3, config.endpoints().size());
+        this.contextRenewalNanos = heartbeatTimeoutNanos * 3;
         this.ioThread = new Thread(this::run, "rewind-client-" + clientNumber + "-io");
         this.ioThread.setDaemon(true);
     }
@@ -297,6 +302,7 @@ final class Connection implements SubscriptionLinks.Outbound {
                 break;
             }
             lastMessageNanos = now;
+            socketsWithoutMessage = 0;
             onMessage(message, now);
         }
         tasks.runAll();
@@ -414,7 +420,7 @@ final class Connection implements SubscriptionLinks.Outbound {
                         + TimeUnit.NANOSECONDS.toMillis(now - notConnectedSinceNanos) + " ms";
                 LOG.warn("{}; connecting again", reason);
                 connectionLost(reason, now);
-                replaceSocket(now);
+                replaceSocket(now, true);
             }
             return;
         }
@@ -461,25 +467,31 @@ final class Connection implements SubscriptionLinks.Outbound {
     }
 
     /**
-     * Drops the socket and opens one to {@link #endpoint()}. When no server has sent anything for
-     * {@link #contextRenewalNanos} (every endpoint tried once, or three heartbeat timeouts), the
-     * new socket goes into a new ZeroMQ context: a JeroMQ 0.6.0 context was seen to stop making
-     * connections at all (ClusterKillTest, once in 40 runs: one client's fresh sockets never
-     * connected to any of three live nodes for 120 s, while the other clients in the same JVM,
-     * each with its own context, worked), and only a new I/O thread gets such a client going.
-     * Replacing a context that was fine costs a thread.
+     * Drops the socket and opens one to {@link #endpoint()}. When {@link #contextRenewalSockets}
+     * sockets were opened since a server last sent anything (every endpoint tried, at least three
+     * times in all), or when {@code renewContext} says so, the new socket goes into a new ZeroMQ
+     * context: a JeroMQ 0.6.0 context was seen to stop making connections at all (ClusterKillTest,
+     * once in 40 runs: one client's fresh sockets never connected to any of three live nodes for
+     * 120 s, while the other clients in the same JVM, each with its own context, worked), and only
+     * a new I/O thread gets such a client going. Replacing a context that was fine costs a thread.
      */
     private void replaceSocket(long now) {
+        replaceSocket(now, false);
+    }
+
+    private void replaceSocket(long now, boolean renewContext) {
         DealerSocket previous = socket;
         ZMQ.Context previousContext = null;
-        if (now - lastMessageNanos >= contextRenewalNanos) {
+        if (renewContext || socketsWithoutMessage >= contextRenewalSockets) {
+            LOG.warn("no server has answered this client for {} ms: it connects to {} from a new ZeroMQ context",
+                    TimeUnit.NANOSECONDS.toMillis(now - lastMessageNanos), endpoint());
             previousContext = context;
             context = contexts.get();
             lastMessageNanos = now;
+            socketsWithoutMessage = 0;
             contextRenewals.incrementAndGet();
-            LOG.warn("no server has answered the client for {} for {} ms: it connects from a new ZeroMQ context",
-                    endpoint(), TimeUnit.NANOSECONDS.toMillis(contextRenewalNanos));
         }
+        socketsWithoutMessage++;
         socket = DealerSocket.open(context, config, endpoint(), "rewind-client-" + clientNumber,
                 previous.generation() + 1);
         socket.registerWakeUp(tasks.wakeUpChannel());
