@@ -25,7 +25,15 @@ final class GroupLoader {
 
     /** A group as stored: what the service needs to run it again. */
     record Stored(GroupDefinition definition, long generation, long definitionVersion, long checkpoint,
-            List<ParkedEvent> parked) {
+            List<ParkedEvent> parked, StateVersions versions) {
+    }
+
+    /**
+     * The last versions of a group's checkpoint and parked streams (-1: none) as this service knows
+     * them: its state writes expect them, so that a write it did not make (a deposed leader's late
+     * one) is noticed, and a late write made against older versions is refused.
+     */
+    record StateVersions(long checkpoint, long parked) {
     }
 
     private final EventStore store;
@@ -52,7 +60,18 @@ final class GroupLoader {
 
     /** The version of a group's last definition event, -1 when its stream has none. */
     long lastDefinitionVersion(String group) {
-        return last(GroupRecords.definitionStream(group)).map(RecordedEvent::version).orElse(-1L);
+        return lastVersion(store, GroupRecords.definitionStream(group));
+    }
+
+    /** The versions a group's checkpoint and parked streams are at now (what its next state write expects). */
+    StateVersions stateVersions(String group) {
+        return new StateVersions(lastVersion(store, GroupRecords.checkpointStream(group)),
+                lastVersion(store, GroupRecords.parkedStream(group)));
+    }
+
+    /** The version of a stream's last event, -1 when it has none. */
+    static long lastVersion(EventStore store, String stream) {
+        return last(store, stream).map(RecordedEvent::version).orElse(-1L);
     }
 
     private Optional<Stored> load(String definitionStream) {
@@ -70,15 +89,21 @@ final class GroupLoader {
             definition = GroupRecords.readCreated(last.get());
             generation = last.get().version();
         }
-        long checkpoint = last(GroupRecords.checkpointStream(definition.name()))
+        Optional<RecordedEvent> lastCheckpoint = last(GroupRecords.checkpointStream(definition.name()));
+        long checkpoint = lastCheckpoint
                 .map(GroupRecords::readCheckpoint)
                 .filter(record -> record[0] == generation)
                 .map(record -> record[1])
                 .orElse(definition.startAfter());
+        // Read before the parked list, so that a parked record appended meanwhile makes the first
+        // state write fail its expected version instead of being overlooked.
+        long parkedVersion = lastVersion(store, GroupRecords.parkedStream(definition.name()));
         List<ParkedEvent> parked = parked(definition.name(), generation);
         LOG.info("Loaded group '{}' (generation {}): checkpoint {}, {} parked", definition.name(), generation,
                 checkpoint, parked.size());
-        return Optional.of(new Stored(definition, generation, last.get().version(), checkpoint, parked));
+        StateVersions versions = new StateVersions(lastCheckpoint.map(RecordedEvent::version).orElse(-1L),
+                parkedVersion);
+        return Optional.of(new Stored(definition, generation, last.get().version(), checkpoint, parked, versions));
     }
 
     private List<ParkedEvent> parked(String group, long generation) {
@@ -119,6 +144,10 @@ final class GroupLoader {
     }
 
     private Optional<RecordedEvent> last(String stream) {
+        return last(store, stream);
+    }
+
+    private static Optional<RecordedEvent> last(EventStore store, String stream) {
         List<RecordedEvent> events = store.readStream(stream, ReadOptions.from(EventStore.END, Direction.BACKWARD)
                 .withMaxEvents(1)).events();
         return events.stream().findFirst();

@@ -98,7 +98,7 @@ public final class GroupService implements AutoCloseable {
                     GroupDispatcher dispatcher = GroupDispatcher.restore(stored.definition().name(),
                             stored.definition().settings(), stored.checkpoint(), stored.parked());
                     RunningGroup group = new RunningGroup(stored.definition(), stored.generation(),
-                            stored.definitionVersion(), dispatcher);
+                            stored.definitionVersion(), dispatcher, stored.versions());
                     service.groups.put(group.name(), group);
                     service.changed(group);
                 }
@@ -146,7 +146,7 @@ public final class GroupService implements AutoCloseable {
                     GroupRecords.created(definition));
             long version = result.lastVersion(stream);
             RunningGroup group = new RunningGroup(definition, version, version,
-                    GroupDispatcher.create(name, settings, startAfter));
+                    GroupDispatcher.create(name, settings, startAfter), loader.stateVersions(name));
             groups.put(name, group);
             changed(group);
             LOG.info("Created group '{}' after position {} ({}, {})", name, startAfter, filter, settings);

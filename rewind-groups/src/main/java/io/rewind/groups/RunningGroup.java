@@ -1,6 +1,7 @@
 package io.rewind.groups;
 
 import io.rewind.api.AppendRequest;
+import io.rewind.api.AppendResult;
 import io.rewind.api.Direction;
 import io.rewind.api.EventStore;
 import io.rewind.api.EventStoreException;
@@ -8,6 +9,7 @@ import io.rewind.api.ExpectedVersion;
 import io.rewind.api.ReadOptions;
 import io.rewind.api.RecordedEvent;
 import io.rewind.api.SystemStreams;
+import io.rewind.api.WrongExpectedVersionException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -48,12 +50,18 @@ final class RunningGroup {
     /** Parked-list changes taken from the dispatcher and not yet written. */
     private final List<ParkedChange> unwritten = new ArrayList<>();
     private Instant lastWrite = Instant.EPOCH;
+    /** What the next state write expects its streams to be at: the versions of this service's last write. */
+    private GroupLoader.StateVersions versions;
+    /** Whether the last state write failed: its outcome may be unknown (stored after all). */
+    private boolean lastWriteUncertain;
 
-    RunningGroup(GroupDefinition definition, long generation, long definitionVersion, GroupDispatcher dispatcher) {
+    RunningGroup(GroupDefinition definition, long generation, long definitionVersion, GroupDispatcher dispatcher,
+            GroupLoader.StateVersions versions) {
         this.definition = definition;
         this.generation = generation;
         this.definitionVersion = definitionVersion;
         this.dispatcher = dispatcher;
+        this.versions = versions;
         this.readFrom = dispatcher.lastPosition() + 1;
         this.durableCheckpoint = dispatcher.checkpoint();
     }
@@ -109,6 +117,14 @@ final class RunningGroup {
      * Writes the checkpoint and the parked changes in one atomic append, if they changed and
      * either {@code force} or the flush interval has passed. A failure is logged and keeps them for
      * the next write; nothing is dropped.
+     *
+     * <p>Each stream is appended at the version this service last wrote or read it at, never with
+     * "any": a write made against older versions — the late write of a deposed leader's service,
+     * which its node's Raft client still retries after a new leader's service has written — is
+     * refused by the store instead of moving the checkpoint back. When this service's own write is
+     * refused that way, another writer appended since: it is logged at WARN with both versions,
+     * the versions are read again, and this service's state (which it keeps) is written over at
+     * the next write.
      */
     void writeState(EventStore store, Instant now, Duration flushInterval, boolean force) {
         unwritten.addAll(dispatcher.drainParkedChanges());
@@ -119,24 +135,70 @@ final class RunningGroup {
         if (!force && now.isBefore(nextWriteAt(flushInterval))) {
             return;
         }
+        String parkedStream = GroupRecords.parkedStream(name());
+        String checkpointStream = GroupRecords.checkpointStream(name());
         AppendRequest.Builder request = AppendRequest.builder();
         if (!unwritten.isEmpty()) {
-            request.append(GroupRecords.parkedStream(name()), ExpectedVersion.any(),
+            request.append(parkedStream, expected(versions.parked()),
                     unwritten.stream().map(change -> GroupRecords.change(generation, change)).toList());
         }
         if (checkpoint != durableCheckpoint) {
-            request.append(GroupRecords.checkpointStream(name()), ExpectedVersion.any(),
+            request.append(checkpointStream, expected(versions.checkpoint()),
                     GroupRecords.checkpoint(generation, checkpoint));
         }
         lastWrite = now;
         try {
-            store.append(request.build());
+            AppendResult result = store.append(request.build());
             unwritten.clear();
             durableCheckpoint = checkpoint;
+            versions = new GroupLoader.StateVersions(lastVersion(result, checkpointStream, versions.checkpoint()),
+                    lastVersion(result, parkedStream, versions.parked()));
+            lastWriteUncertain = false;
+        } catch (WrongExpectedVersionException e) {
+            GroupLoader.StateVersions expected = versions;
+            try {
+                versions = new GroupLoader.StateVersions(GroupLoader.lastVersion(store, checkpointStream),
+                        GroupLoader.lastVersion(store, parkedStream));
+            } catch (EventStoreException readFailed) {
+                // The next write fails its expected version again and reads them again.
+                LOG.warn("Group '{}': its state write was refused on its expected version and its state streams"
+                        + " could not be read again; will retry", name(), readFailed);
+                return;
+            }
+            if (lastWriteUncertain) {
+                // Most likely this service's own earlier write, whose outcome was not known, was stored.
+                LOG.info("Group '{}': its state streams moved past the versions it expected (checkpoint stream at {},"
+                        + " expected {}; parked stream at {}, expected {}): its earlier write whose outcome was unknown"
+                        + " was stored, or another writer appended; it writes its state over at the next write",
+                        name(), versions.checkpoint(), expected.checkpoint(), versions.parked(), expected.parked());
+            } else {
+                LOG.warn("Group '{}': another writer appended to its state since this service wrote it (checkpoint"
+                        + " stream at version {}, expected {}; parked stream at {}, expected {}) — a deposed leader's"
+                        + " late write, or a second service over this store; this service keeps its own state"
+                        + " (checkpoint {}, {} parked changes) and writes it over at the next write", name(),
+                        versions.checkpoint(), expected.checkpoint(), versions.parked(), expected.parked(), checkpoint,
+                        unwritten.size());
+            }
+            lastWriteUncertain = false;
         } catch (EventStoreException e) {
+            lastWriteUncertain = true;
             LOG.warn("Group '{}' could not write its checkpoint {} and {} parked changes; will retry", name(),
                     checkpoint, unwritten.size(), e);
         }
+    }
+
+    private static ExpectedVersion expected(long version) {
+        return version < 0 ? ExpectedVersion.noStream() : ExpectedVersion.exactly(version);
+    }
+
+    private static long lastVersion(AppendResult result, String stream, long otherwise) {
+        long last = otherwise;
+        for (AppendResult.Written written : result.events()) {
+            if (written.stream().equals(stream)) {
+                last = Math.max(last, written.version());
+            }
+        }
+        return last;
     }
 
     /** What {@link GroupService#metrics()} reads, taken on the service's thread. */
