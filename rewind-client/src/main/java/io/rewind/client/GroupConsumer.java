@@ -62,6 +62,13 @@ public final class GroupConsumer implements AutoCloseable {
      * JOIN as a duplicate; so a LEAVE goes first (it follows that JOIN in the same queue).
      */
     private volatile boolean mayBeJoined;
+    /**
+     * The join id of the last membership that ended (set by the I/O thread the moment it hears, so
+     * that deliveries of that membership still queued in {@link #inbox} are dropped, not handed to
+     * the listener: their acks could only fail, and the server hands the events out again).
+     */
+    private volatile long endedJoinId = -1;
+    private final java.util.concurrent.atomic.AtomicLong droppedDeliveries = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * The membership ended (an ERROR on the join id, or the connection was lost): join again.
@@ -124,6 +131,24 @@ public final class GroupConsumer implements AutoCloseable {
         return moves.get();
     }
 
+    /**
+     * How many deliveries this consumer dropped unhandled because their membership had ended
+     * (the connection dropped, or the server ended it) before the listener's turn came.
+     */
+    public long droppedDeliveries() {
+        return droppedDeliveries.get();
+    }
+
+    /** How many deliveries wait in this consumer's queue for the listener (tests). */
+    int queuedForTest() {
+        return (int) inbox.stream().filter(CommandReply.GroupDelivery.class::isInstance).count();
+    }
+
+    /** Whether the current membership has ended and the consumer has not joined again yet (tests). */
+    boolean membershipEnded() {
+        return endedJoinId == joinId;
+    }
+
     /** The endpoint this consumer talks to now. */
     public String endpoint() {
         return connection.endpoint();
@@ -175,7 +200,13 @@ public final class GroupConsumer implements AutoCloseable {
             } else if (next == STOP) {
                 break;
             } else if (next instanceof CommandReply.GroupDelivery delivery && delivery.requestId() == joinId) {
-                deliver(delivery);
+                if (delivery.requestId() == endedJoinId) {
+                    droppedDeliveries.incrementAndGet();
+                    LOG.debug("Consumer '{}' of group '{}' drops delivery {} of a membership that ended", name, group,
+                            delivery.deliveryId());
+                } else {
+                    deliver(delivery);
+                }
             } else if (next instanceof Ended ended && ended.joinId() == joinId) {
                 LOG.info("Consumer '{}' of group '{}' lost its membership: {}; joining again", name, group,
                         ended.reason());
@@ -234,6 +265,7 @@ public final class GroupConsumer implements AutoCloseable {
             @Override
             public void onReply(CommandReply reply) {
                 if (reply instanceof CommandReply.Error error) {
+                    endedJoinId = id;
                     inbox.add(new Ended(id, error.code() + ": " + error.reason(), ErrorReplies.toException(error)));
                 } else {
                     inbox.add(reply);
@@ -242,6 +274,7 @@ public final class GroupConsumer implements AutoCloseable {
 
             @Override
             public void connectionLost(String reason) {
+                endedJoinId = id;
                 inbox.add(new Ended(id, reason, null));
             }
         });

@@ -249,4 +249,66 @@ class RemoteGroupsTest {
             log.detachAppender(logged);
         }
     }
+
+    /**
+     * Deliveries that reached the client before its connection dropped, queued behind one the
+     * listener is still handling, are not handed to the listener once the drop is known: their
+     * acks could only fail, and the server hands those events out again (here to the same
+     * consumer, after it joined the restarted server). Each of them reaches the listener once.
+     */
+    @Test
+    void deliveriesQueuedWhenTheConnectionDropsAreNotHandedToTheListener() throws Exception {
+        remote.create(RemoteGroups.Spec.named("queued").withMaxInFlight(10));
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.Map<UUID, java.util.concurrent.atomic.AtomicInteger> handed = new ConcurrentHashMap<>();
+        Set<UUID> acked = ConcurrentHashMap.newKeySet();
+        List<UUID> ids;
+        long dropped;
+        try (GroupConsumer c = remote.consume("queued", "c", m -> {
+            int times = handed.computeIfAbsent(m.event().id(), id -> new java.util.concurrent.atomic.AtomicInteger())
+                    .incrementAndGet();
+            if (handed.size() == 1 && times == 1) {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            m.ack();
+            acked.add(m.event().id());
+        })) {
+            ids = append("orders-1", 5);
+            Await.until(() -> handed.size() == 1 && groups.describe("queued").inFlight() == 5, Await.DEFAULT_TIMEOUT,
+                    () -> "the listener holds the first delivery and the server sent all five ("
+                            + groups.describe("queued") + ")");
+            // The other four are on their way to the client's queue behind the first; the server
+            // goes down once they are there.
+            Await.until(() -> c.queuedForTest() == 4, Await.DEFAULT_TIMEOUT, () -> c.queuedForTest() + " deliveries queued, not 4");
+            server.close();
+            groups.close();
+            groups = GroupService.open(store, GroupServiceOptions.defaults());
+            Await.until(c::membershipEnded, Duration.ofSeconds(30), "the consumer hears that its connection dropped");
+            release.countDown();
+            AtomicReference<RewindServer> started = new AtomicReference<>();
+            Await.until(() -> {
+                try {
+                    started.set(RewindServer.start(InProcessServer.defaults().commandEndpoint(endpoint).build(), store,
+                            ServerSecurity.none(), Optional.of(groups)));
+                    return true;
+                } catch (EndpointBindException e) {
+                    return false;
+                }
+            }, Duration.ofSeconds(20), "the server binds " + endpoint + " again");
+            server = started.get();
+            Await.until(() -> acked.containsAll(ids), Duration.ofSeconds(60),
+                    () -> "every event acknowledged after the consumer joined again (" + acked.size() + " of 5)");
+            dropped = c.droppedDeliveries();
+        }
+        assertThat(handed.get(ids.get(0)).get()).as("times the first event (held across the drop) was handed over")
+                .isEqualTo(2);
+        for (UUID id : ids.subList(1, 5)) {
+            assertThat(handed.get(id).get()).as("times a queued event was handed to the listener").isEqualTo(1);
+        }
+        assertThat(dropped).as("deliveries the consumer dropped unhandled").isEqualTo(4);
+    }
 }
