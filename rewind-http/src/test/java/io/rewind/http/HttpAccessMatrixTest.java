@@ -184,6 +184,11 @@ class HttpAccessMatrixTest {
             if (c.route().startsWith("POST /api/groups/{group}/parked")) {
                 assertThat(http.groups.describe(PARKING_GROUP).parked()).as("after " + c).isZero();
             }
+            if (c.route().startsWith("POST /api/groups") || c.route().startsWith("DELETE /api/groups")) {
+                // A replay changes the parked list, which the group writes at its next flush (200 ms
+                // later): written now, so that it does not land in the next case's "nothing stored".
+                http.groups.flush();
+            }
         }
     }
 
