@@ -56,6 +56,21 @@ class RemoteGroupsTest {
         store.close();
     }
 
+    /** Starts the server again on the same endpoint (the old socket may hold the port a moment). */
+    private void startTheServerAgain() {
+        AtomicReference<RewindServer> started = new AtomicReference<>();
+        Await.until(() -> {
+            try {
+                started.set(RewindServer.start(InProcessServer.defaults().commandEndpoint(endpoint).build(), store,
+                        ServerSecurity.none(), Optional.of(groups)));
+                return true;
+            } catch (EndpointBindException e) {
+                return false;
+            }
+        }, Duration.ofSeconds(20), "the server binds " + endpoint + " again");
+        server = started.get();
+    }
+
     private List<UUID> append(String stream, int count) {
         List<EventData> events = java.util.stream.IntStream.range(0, count)
                 .mapToObj(i -> EventData.of(UUID.randomUUID(), "Made", new byte[] {(byte) i})).toList();
@@ -181,17 +196,7 @@ class RemoteGroupsTest {
             server.close();
             groups.close();
             groups = GroupService.open(store, GroupServiceOptions.defaults());
-            AtomicReference<RewindServer> started = new AtomicReference<>();
-            Await.until(() -> {
-                try {
-                    started.set(RewindServer.start(InProcessServer.defaults().commandEndpoint(endpoint).build(), store,
-                            ServerSecurity.none(), Optional.of(groups)));
-                    return true;
-                } catch (EndpointBindException e) {
-                    return false;
-                }
-            }, Duration.ofSeconds(20), "the server binds " + endpoint + " again");
-            server = started.get();
+            startTheServerAgain();
             UUID second = append("orders-1", 1).get(0);
             Await.until(() -> seen.contains(second), Duration.ofSeconds(60), "the consumer joined again and got the next event");
             Await.until(() -> groups.describe("again").consumers().equals(List.of("c")), "c is a member again");
@@ -229,17 +234,7 @@ class RemoteGroupsTest {
             // A JOIN went out to the stopped server and its second passed: it waits in the queue.
             Await.until(() -> List.copyOf(logged.list).stream().anyMatch(e -> e.getFormattedMessage().contains(
                     "could not join again (no reply")), Duration.ofSeconds(20), "a JOIN went unanswered");
-            AtomicReference<RewindServer> started = new AtomicReference<>();
-            Await.until(() -> {
-                try {
-                    started.set(RewindServer.start(InProcessServer.defaults().commandEndpoint(endpoint).build(), store,
-                            ServerSecurity.none(), Optional.of(groups)));
-                    return true;
-                } catch (EndpointBindException e) {
-                    return false;
-                }
-            }, Duration.ofSeconds(20), "the server binds " + endpoint + " again");
-            server = started.get();
+            startTheServerAgain();
             UUID second = append("orders-1", 1).get(0);
             Await.until(() -> seen.contains(second), Duration.ofSeconds(30),
                     () -> "the consumer joined again and got the next event; it logged: " + List.copyOf(logged.list)
@@ -289,17 +284,7 @@ class RemoteGroupsTest {
             groups = GroupService.open(store, GroupServiceOptions.defaults());
             Await.until(c::membershipEnded, Duration.ofSeconds(30), "the consumer hears that its connection dropped");
             release.countDown();
-            AtomicReference<RewindServer> started = new AtomicReference<>();
-            Await.until(() -> {
-                try {
-                    started.set(RewindServer.start(InProcessServer.defaults().commandEndpoint(endpoint).build(), store,
-                            ServerSecurity.none(), Optional.of(groups)));
-                    return true;
-                } catch (EndpointBindException e) {
-                    return false;
-                }
-            }, Duration.ofSeconds(20), "the server binds " + endpoint + " again");
-            server = started.get();
+            startTheServerAgain();
             Await.until(() -> acked.containsAll(ids), Duration.ofSeconds(60),
                     () -> "every event acknowledged after the consumer joined again (" + acked.size() + " of 5)");
             dropped = c.droppedDeliveries();
