@@ -2,6 +2,7 @@ package io.rewind.groups;
 
 import io.rewind.api.Direction;
 import io.rewind.api.EventStore;
+import io.rewind.api.ExpectedVersion;
 import io.rewind.api.ReadOptions;
 import io.rewind.api.RecordedEvent;
 import io.rewind.api.StreamInfo;
@@ -65,8 +66,17 @@ final class GroupLoader {
 
     /** The versions a group's checkpoint and parked streams are at now (what its next state write expects). */
     StateVersions stateVersions(String group) {
+        return stateVersions(store, group);
+    }
+
+    static StateVersions stateVersions(EventStore store, String group) {
         return new StateVersions(lastVersion(store, GroupRecords.checkpointStream(group)),
                 lastVersion(store, GroupRecords.parkedStream(group)));
+    }
+
+    /** The expected version of an append after a stream's last version {@code version} (-1: none). */
+    static ExpectedVersion expectedAt(long version) {
+        return version < 0 ? ExpectedVersion.noStream() : ExpectedVersion.exactly(version);
     }
 
     /** The version of a stream's last event, -1 when it has none. */

@@ -142,7 +142,7 @@ public final class GroupService implements AutoCloseable {
             GroupDefinition definition = new GroupDefinition(name, settings, filter, startAfter);
             long last = loader.lastDefinitionVersion(name);
             String stream = GroupRecords.definitionStream(name);
-            AppendResult result = store.append(stream, last < 0 ? ExpectedVersion.noStream() : ExpectedVersion.exactly(last),
+            AppendResult result = store.append(stream, GroupLoader.expectedAt(last),
                     GroupRecords.created(definition));
             long version = result.lastVersion(stream);
             RunningGroup group = new RunningGroup(definition, version, version,

@@ -5,7 +5,6 @@ import io.rewind.api.AppendResult;
 import io.rewind.api.Direction;
 import io.rewind.api.EventStore;
 import io.rewind.api.EventStoreException;
-import io.rewind.api.ExpectedVersion;
 import io.rewind.api.ReadOptions;
 import io.rewind.api.RecordedEvent;
 import io.rewind.api.SystemStreams;
@@ -138,12 +137,14 @@ final class RunningGroup {
         String parkedStream = GroupRecords.parkedStream(name());
         String checkpointStream = GroupRecords.checkpointStream(name());
         AppendRequest.Builder request = AppendRequest.builder();
-        if (!unwritten.isEmpty()) {
-            request.append(parkedStream, expected(versions.parked()),
+        boolean parkedWritten = !unwritten.isEmpty();
+        boolean checkpointWritten = checkpoint != durableCheckpoint;
+        if (parkedWritten) {
+            request.append(parkedStream, GroupLoader.expectedAt(versions.parked()),
                     unwritten.stream().map(change -> GroupRecords.change(generation, change)).toList());
         }
-        if (checkpoint != durableCheckpoint) {
-            request.append(checkpointStream, expected(versions.checkpoint()),
+        if (checkpointWritten) {
+            request.append(checkpointStream, GroupLoader.expectedAt(versions.checkpoint()),
                     GroupRecords.checkpoint(generation, checkpoint));
         }
         lastWrite = now;
@@ -151,14 +152,14 @@ final class RunningGroup {
             AppendResult result = store.append(request.build());
             unwritten.clear();
             durableCheckpoint = checkpoint;
-            versions = new GroupLoader.StateVersions(lastVersion(result, checkpointStream, versions.checkpoint()),
-                    lastVersion(result, parkedStream, versions.parked()));
+            versions = new GroupLoader.StateVersions(
+                    checkpointWritten ? result.lastVersion(checkpointStream) : versions.checkpoint(),
+                    parkedWritten ? result.lastVersion(parkedStream) : versions.parked());
             lastWriteUncertain = false;
         } catch (WrongExpectedVersionException e) {
             GroupLoader.StateVersions expected = versions;
             try {
-                versions = new GroupLoader.StateVersions(GroupLoader.lastVersion(store, checkpointStream),
-                        GroupLoader.lastVersion(store, parkedStream));
+                versions = GroupLoader.stateVersions(store, name());
             } catch (EventStoreException readFailed) {
                 // The next write fails its expected version again and reads them again.
                 LOG.warn("Group '{}': its state write was refused on its expected version and its state streams"
@@ -185,20 +186,6 @@ final class RunningGroup {
             LOG.warn("Group '{}' could not write its checkpoint {} and {} parked changes; will retry", name(),
                     checkpoint, unwritten.size(), e);
         }
-    }
-
-    private static ExpectedVersion expected(long version) {
-        return version < 0 ? ExpectedVersion.noStream() : ExpectedVersion.exactly(version);
-    }
-
-    private static long lastVersion(AppendResult result, String stream, long otherwise) {
-        long last = otherwise;
-        for (AppendResult.Written written : result.events()) {
-            if (written.stream().equals(stream)) {
-                last = Math.max(last, written.version());
-            }
-        }
-        return last;
     }
 
     /** What {@link GroupService#metrics()} reads, taken on the service's thread. */
