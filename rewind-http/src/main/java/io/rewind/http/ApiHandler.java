@@ -103,6 +103,10 @@ final class ApiHandler extends Handler.Abstract {
             String target = request.getHttpURI().getPath();
             Problem problem = Problem.of(e);
             response.setStatus(problem.status());
+            if (request.getLength() != 0) {
+                // Refused before its body was read: as in Exchange.problem, the client must not reuse the connection.
+                response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            }
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, Problem.CONTENT_TYPE);
             response.write(true, java.nio.ByteBuffer.wrap(problem.body(target == null ? "/" : target)), callback);
             return true;

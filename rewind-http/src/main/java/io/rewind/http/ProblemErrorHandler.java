@@ -28,6 +28,10 @@ final class ProblemErrorHandler extends ErrorHandler {
         String target = request.getHttpURI() == null || request.getHttpURI().getPath() == null ? "/"
                 : request.getHttpURI().getPath();
         byte[] body = problem(code, message).body(target);
+        if (request.getLength() != 0) {
+            // A body that may be partly unread: Jetty may close the connection after this answer.
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, Problem.CONTENT_TYPE);
         response.write(true, ByteBuffer.wrap(body), callback);
     }
