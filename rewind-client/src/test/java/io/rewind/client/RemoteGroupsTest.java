@@ -264,7 +264,8 @@ class RemoteGroupsTest {
                     .incrementAndGet();
             if (handed.size() == 1 && times == 1) {
                 try {
-                    release.await();
+                    // Bounded: if the test fails before the release, the listener thread still ends.
+                    release.await(120, java.util.concurrent.TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
