@@ -298,6 +298,11 @@ public final class RewindServer implements AutoCloseable {
         return loop.counters();
     }
 
+    /** Whether the socket thread has stopped reading requests and is finishing those in flight (for tests). */
+    boolean loopDraining() {
+        return loop.draining();
+    }
+
     /** The number of subscriptions clients hold over the command socket now, for monitoring. */
     public int subscriptionCount() {
         return loop.subscriptionCount();

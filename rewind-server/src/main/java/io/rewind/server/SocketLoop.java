@@ -71,6 +71,9 @@ final class SocketLoop implements Runnable, Replies {
     private volatile long polls;
     private volatile long idlePolls;
     private volatile long lateWakeUps;
+    private volatile long timeouts;
+    /** True once the loop stopped reading requests and only finishes what is in flight; the ROUTER is then out of the poller. */
+    private volatile boolean draining;
 
     SocketLoop(ServerConfig config, EventStore store, ServerSecurity security, Sockets sockets, Mailbox mailbox,
             ExecutorService workers, Broadcaster broadcaster, GroupServiceSource groups) {
@@ -165,15 +168,22 @@ final class SocketLoop implements Runnable, Replies {
      * makes the thread spin, as it did with a raw pipe for the mailbox, see {@link Mailbox}).
      * {@code lateWakeUps}: polls that waited out their whole timeout although a mailbox wake-up was
      * already queued when they began (work left to a timeout). Both stay zero in a healthy loop.
+     * {@code timeouts}: polls that waited out their whole (non-zero) timeout with nothing ready.
      */
-    record Counters(long polls, long idlePolls, long lateWakeUps) {
+    record Counters(long polls, long idlePolls, long lateWakeUps, long timeouts) {
     }
 
     /** The loop's poll counters. Any thread. */
     Counters counters() {
-        return new Counters(polls, idlePolls, lateWakeUps);
+        return new Counters(polls, idlePolls, lateWakeUps, timeouts);
     }
 
+    /** Whether the loop has stopped reading requests and is finishing those in flight. Any thread. */
+    boolean draining() {
+        return draining;
+    }
+
+    /** One poll and what it found; reads requests only while {@code readRequests} (the ROUTER is polled only then). */
     private void cycle(boolean readRequests) {
         long idle = subscriptions.millisUntilCheckpointDue(System.nanoTime(), IDLE_POLL_MS);
         long timeout = broadcaster.hasPending() ? 0 : sender.hasBacklog() ? Math.min(BACKLOG_POLL_MS, idle) : idle;
@@ -187,10 +197,13 @@ final class SocketLoop implements Runnable, Replies {
         long read = mailbox.wakeUpsRead();
         mailbox.drain();
         boolean woken = mailbox.wakeUpsRead() != read;
-        if (ready > 0 && !requestsRead && !woken && !(poller.pollin(0) && !readRequests)) {
+        if (ready > 0 && !requestsRead && !woken) {
             idlePolls++;
-        } else if (ready == 0 && timeout > 0 && wakeUpsWaiting > 0) {
-            lateWakeUps++;
+        } else if (ready == 0 && timeout > 0) {
+            timeouts++;
+            if (wakeUpsWaiting > 0) {
+                lateWakeUps++;
+            }
         }
         List<SubscriptionEvent> broadcast = broadcaster.publishPending(streamPub, legacyPub, published);
         subscriptions.onBroadcast(broadcast);
@@ -202,6 +215,10 @@ final class SocketLoop implements Runnable, Replies {
 
     /** Graceful end: answer what is in flight, publish what is durable, then tell subscribers. */
     private void finish() {
+        // Requests that arrive from now on stay unread: a ROUTER left in the poller would make every
+        // poll return at once while one waits, and the thread would spin until the last answer.
+        poller.unregister(router);
+        draining = true;
         long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
         while (inFlight > 0 && System.nanoTime() - deadline < 0) {
             cycle(false);

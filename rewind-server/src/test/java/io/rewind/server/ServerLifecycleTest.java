@@ -12,6 +12,7 @@ import io.rewind.api.ExpectedVersion;
 import io.rewind.memory.MemoryEventStore;
 import io.rewind.protocol.command.CommandReply;
 import io.rewind.protocol.command.CommandRequest;
+import io.rewind.testkit.Await;
 import io.rewind.testkit.ForwardingEventStore;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -90,6 +91,59 @@ class ServerLifecycleTest {
         }
         assertThat(memory.readAll(0, Direction.FORWARD, 10)).hasSize(1);
         memory.append("s", ExpectedVersion.any(), EventData.of("t", new byte[0]));
+        memory.close();
+    }
+
+    /**
+     * While the server closes and waits for an append in flight, a request that arrives stays unread
+     * and the socket thread keeps sleeping in its poll: it used to poll the ROUTER still, which
+     * reported the unread request at once on every poll, so the thread spun until the last answer.
+     * Two poll timeouts after the request was sent show it slept (a spinning poll never times out).
+     */
+    @Test
+    void aRequestArrivingWhileTheServerFinishesStaysUnreadAndTheSocketThreadSleeps() throws Exception {
+        CountDownLatch reachedStore = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        MemoryEventStore memory = MemoryEventStore.create();
+        ServerConfig config = ServerConfig.builder().commandEndpoint("tcp://127.0.0.1:*")
+                .streamEndpoint("tcp://127.0.0.1:*").shutdownTimeout(Duration.ofSeconds(60)).build();
+        RewindServer server = RewindServer.start(config, new HoldingStore(memory, reachedStore, release));
+        Thread closer = new Thread(server::close);
+        try (ZContext context = new ZContext(1)) {
+            ZMQ.Socket socket = context.createSocket(SocketType.DEALER);
+            socket.setReceiveTimeOut(TestServer.RECEIVE_TIMEOUT_MS);
+            socket.setHandshakeIvl(TestServer.HANDSHAKE_INTERVAL_MS);
+            socket.connect(server.commandEndpoint());
+            TestClient client = new TestClient(socket);
+            client.sendCommand(new CommandRequest.Append(1,
+                    AppendRequest.to("s", ExpectedVersion.any(), EventData.of("t", new byte[] {1}))));
+            assertThat(reachedStore.await(10, TimeUnit.SECONDS)).isTrue();
+            closer.start();
+            Await.until(server::loopDraining, "the socket thread finishes what is in flight");
+            long idleBefore = server.loopCounters().idlePolls();
+            client.sendCommand(new CommandRequest.Append(2,
+                    AppendRequest.to("s", ExpectedVersion.any(), EventData.of("t", new byte[] {2}))));
+            long timeoutsAtSend = server.loopCounters().timeouts();
+            Await.until(() -> server.loopCounters().timeouts() >= timeoutsAtSend + 2, Duration.ofSeconds(30),
+                    () -> "two poll timeouts after the second request was sent (" + server.loopCounters() + ")");
+            assertThat(server.loopCounters().idlePolls()).as("polls that returned for nothing while finishing (%s)",
+                    server.loopCounters()).isEqualTo(idleBefore);
+            release.countDown();
+            closer.join(30_000);
+            assertThat(closer.isAlive()).isFalse();
+            CommandReply reply = client.receiveReply();
+            assertThat(reply).isInstanceOf(CommandReply.Appended.class);
+            assertThat(((CommandReply.Appended) reply).requestId()).isEqualTo(1);
+        } finally {
+            release.countDown();
+            if (closer.isAlive()) {
+                closer.join(30_000);
+            } else if (closer.getState() == Thread.State.NEW) {
+                server.close();
+            }
+        }
+        assertThat(memory.readAll(0, Direction.FORWARD, 10)).as("the request sent while closing was not served")
+                .hasSize(1);
         memory.close();
     }
 
