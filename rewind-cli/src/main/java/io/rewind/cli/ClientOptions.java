@@ -8,6 +8,7 @@ import io.rewind.security.CurveKeys;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -27,9 +28,11 @@ final class ClientOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
 
-    @Option(names = "--server", paramLabel = "ENDPOINT", defaultValue = ServeCommand.DEFAULT_COMMAND_ENDPOINT,
-            description = "The server's command endpoint (default: ${DEFAULT-VALUE}).")
-    String server;
+    @Option(names = "--server", paramLabel = "ENDPOINT", split = ",", defaultValue = ServeCommand.DEFAULT_COMMAND_ENDPOINT,
+            description = "The server's command endpoint (default: ${DEFAULT-VALUE}); a cluster's nodes as"
+                    + " ENDPOINT,ENDPOINT,...: the client moves to another when one is lost, and group"
+                    + " commands go to the leader.")
+    List<String> servers;
 
     @Option(names = "--json", description = "Print one JSON object per line, for scripts.")
     boolean json;
@@ -71,7 +74,8 @@ final class ClientOptions {
     EventStore connect() {
         ClientConfig.Builder config;
         try {
-            config = ClientConfig.builder().endpoint(server);
+            config = servers.size() == 1 ? ClientConfig.builder().endpoint(servers.get(0))
+                    : ClientConfig.builder().endpoints(servers);
         } catch (IllegalArgumentException e) {
             throw new CliException("--server: " + e.getMessage(), e);
         }

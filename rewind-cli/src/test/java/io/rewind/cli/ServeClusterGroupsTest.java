@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Consumer groups on three {@code rewind serve --node} processes: only the leader serves them, a
  * follower refuses naming the leader, and after the leader is killed with SIGKILL the new leader
  * serves the same group from its replicated checkpoint — the events acked before (and durably
- * checkpointed) are not delivered again, the new ones are.
+ * checkpointed) are not delivered again, the new ones are. Tools given several nodes' endpoints
+ * ({@code --server A,B,C}) find the leader for group commands by themselves.
  */
 class ServeClusterGroupsTest {
 
@@ -90,6 +91,16 @@ class ServeClusterGroupsTest {
             CliRun stillRefused = CliRun.run("groups", "list", "--server", endpoints[remainingFollower]);
             assertThat(stillRefused.exitCode()).as("%s", stillRefused).isNotZero();
             assertThat(stillRefused.err()).contains("the leader is node '" + id(next) + "'");
+
+            // Given several nodes (a follower first, the killed one last), the tools find the leader themselves.
+            String followerFirst = String.join(",", endpoints[remainingFollower], onNext, endpoints[leader]);
+            assertThat(ok("groups", "list", "--server", followerFirst).out()).contains("billing");
+            ok("groups", "create", "shipping", "--server", followerFirst);
+            assertThat(ok("groups", "list", "--server", onNext).out()).contains("billing", "shipping");
+            ok("publish", "--stream", "invoice-2", "--type", "Issued", "six", "--server", followerFirst);
+            String third = String.join("\n", ok("consume", "billing", "--consumer", "w3", "--limit", "1", "--server",
+                    followerFirst).lines());
+            assertThat(third).contains("six").doesNotContain("five");
         } finally {
             for (RewindProcess node : nodes) {
                 if (node != null) {

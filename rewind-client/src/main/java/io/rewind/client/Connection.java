@@ -467,6 +467,24 @@ final class Connection implements SubscriptionLinks.Outbound {
     }
 
     /**
+     * As {@link #moveOn}, but only if the connection is still at {@code from} when the move runs:
+     * callers on several threads that each heard a refusal from the same node move it once.
+     */
+    void moveOnFrom(String from, String reason) {
+        if (config.endpoints().size() < 2) {
+            return;
+        }
+        execute(() -> {
+            if (!endpoint().equals(from)) {
+                return;
+            }
+            long now = System.nanoTime();
+            connectionLost(reason, now);
+            moveToNextEndpoint(reason, now);
+        });
+    }
+
+    /**
      * Drops the socket and opens one to {@link #endpoint()}. When {@link #contextRenewalSockets}
      * sockets were opened since a server last sent anything (every endpoint tried, at least three
      * times in all), or when {@code renewContext} says so, the new socket goes into a new ZeroMQ

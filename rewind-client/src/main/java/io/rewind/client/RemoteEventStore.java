@@ -50,6 +50,8 @@ final class RemoteEventStore implements EventStore {
     private final ClientConfig config;
     private final Connection connection;
     private volatile boolean closed;
+    /** See {@link #groupsConnection()}; guarded by this. */
+    private Connection groupsConnection;
     /** Closed with this client: the group consumers with connections of their own. */
     private final java.util.Set<AutoCloseable> dependents = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -65,6 +67,21 @@ final class RemoteEventStore implements EventStore {
 
     ClientConfig config() {
         return config;
+    }
+
+    /**
+     * For {@link RemoteGroups} of a client given several endpoints: a connection of its own that
+     * moves on to look for the leader (so the client's own connection stays where it is), opened
+     * on first use and closed with this client.
+     */
+    synchronized Connection groupsConnection() {
+        checkOpen();
+        if (groupsConnection == null) {
+            Connection opened = Connection.open(config);
+            groupsConnection = opened;
+            closeWith(opened::close);
+        }
+        return groupsConnection;
     }
 
     /** Closes {@code dependent} when this client closes (at once if it is closed already). */

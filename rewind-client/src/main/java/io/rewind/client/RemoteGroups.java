@@ -2,6 +2,7 @@ package io.rewind.client;
 
 import io.rewind.api.EventStore;
 import io.rewind.api.EventStoreException;
+import io.rewind.api.NotLeaderException;
 import io.rewind.api.StoreClosedException;
 import io.rewind.api.StoreUnavailableException;
 import io.rewind.protocol.command.CommandReply;
@@ -9,20 +10,26 @@ import io.rewind.protocol.command.CommandRequest;
 import io.rewind.protocol.command.CommandRequest.GroupOperation;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The consumer groups of a Rewind server (docs/GROUPS.md), over the GROUP command
  * (docs/PROTOCOL.md §5.6): manage them, and consume with {@link #consume}. Get one with
  * {@link #of} from a store {@link RewindClient#connect} returned. Failures are the server's:
  * {@code NOT_FOUND} for an unknown group, {@code BAD_REQUEST} for a duplicate or bad settings,
- * {@code ACCESS_DENIED} without the grant (docs/SECURITY.md). Thread-safe.
+ * {@code ACCESS_DENIED} without the grant (docs/SECURITY.md). On a cluster, a client given every
+ * node's endpoint sends these calls to the node that runs the groups, the leader, by itself
+ * (docs/GROUPS.md, "On a cluster"); a client given one follower's endpoint gets its {@link NotLeaderException}. Thread-safe.
  */
 public final class RemoteGroups {
 
@@ -180,14 +187,24 @@ public final class RemoteGroups {
     public record Parked(long position, String stream, UUID eventId, int attempts, String reason) {
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(RemoteGroups.class);
+    /** The operations that change nothing: retried after any unavailability while looking for the leader. */
+    private static final Set<GroupOperation> READ_ONLY = EnumSet.of(GroupOperation.LIST, GroupOperation.DESCRIBE,
+            GroupOperation.PARKED);
+    private static final long FIRST_PAUSE_MILLIS = 50;
+    private static final long MAX_PAUSE_MILLIS = 1000;
+
     private final RemoteEventStore client;
     private final Connection connection;
     private final Duration requestTimeout;
+    /** Whether management calls look for the leader across the client's several endpoints. */
+    private final boolean seeksLeader;
 
     private RemoteGroups(RemoteEventStore client) {
         this.client = client;
         this.connection = client.connection();
         this.requestTimeout = client.config().requestTimeout();
+        this.seeksLeader = client.config().endpoints().size() > 1;
     }
 
     /**
@@ -274,18 +291,60 @@ public final class RemoteGroups {
         return joined;
     }
 
+    /**
+     * One GROUP call. With one endpoint: on the client's connection, and a refusal is the caller's.
+     * With several (a cluster's nodes): on the client's groups connection, which looks for the node
+     * that runs the groups within the request timeout: a {@link NotLeaderException} (the node did
+     * nothing) moves it to the next endpoint and the call is sent again, whatever the operation;
+     * any other {@link StoreUnavailableException} (an election, a service still starting, a lost
+     * connection) is retried only for the operations that change nothing (LIST, DESCRIBE, PARKED),
+     * since the outcome of a change may be unknown then.
+     */
     private List<String> call(GroupOperation operation, List<String> arguments) {
-        CompletableFuture<CommandReply> future = connection.call(id -> new CommandRequest.Group(id, operation,
-                arguments));
+        if (!seeksLeader) {
+            return callOnce(connection, operation, arguments, requestTimeout.toMillis());
+        }
+        Connection via = client.groupsConnection();
+        long deadline = System.nanoTime() + requestTimeout.toNanos();
+        long pause = FIRST_PAUSE_MILLIS;
+        while (true) {
+            String at = via.endpoint();
+            long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+            try {
+                return callOnce(via, operation, arguments, left);
+            } catch (StoreUnavailableException e) {
+                boolean notLeader = e instanceof NotLeaderException;
+                if (!(notLeader || READ_ONLY.contains(operation))
+                        || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pause) - deadline > 0) {
+                    throw e;
+                }
+                if (notLeader) {
+                    via.moveOnFrom(at, "GROUP " + operation + " refused: " + e.getMessage());
+                }
+                LOG.debug("GROUP {} at {} failed ({}); trying again in {} ms", operation, at, e.getMessage(), pause);
+                try {
+                    Thread.sleep(pause);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new StoreClosedException("interrupted while looking for the leader for GROUP " + operation);
+                }
+                pause = Math.min(pause * 2, MAX_PAUSE_MILLIS);
+            }
+        }
+    }
+
+    private static List<String> callOnce(Connection via, GroupOperation operation, List<String> arguments,
+            long timeoutMillis) {
+        CompletableFuture<CommandReply> future = via.call(id -> new CommandRequest.Group(id, operation, arguments));
         try {
-            CommandReply reply = future.get(requestTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            CommandReply reply = future.get(timeoutMillis + 1000, TimeUnit.MILLISECONDS);
             return ((CommandReply.GroupResult) reply).values();
         } catch (ExecutionException e) {
             throw e.getCause() instanceof EventStoreException failure ? failure
                     : new StoreUnavailableException("GROUP " + operation + " failed: " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
-            throw new StoreUnavailableException("no answer to GROUP " + operation + " within "
-                    + requestTimeout.toMillis() + " ms");
+            throw new StoreUnavailableException("no answer to GROUP " + operation + " within " + timeoutMillis
+                    + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreClosedException("interrupted while waiting for GROUP " + operation);

@@ -188,6 +188,49 @@ class ClusterGroupsFailoverTest {
     }
 
     @Test
+    void managementCallsOfAClientGivenEveryEndpointGoToTheLeaderAndFollowItAcrossAFailover() {
+        int leader = awaitGroupLeader();
+        List<String> followerFirst = new ArrayList<>();
+        for (int i = 1; i <= NODES; i++) {
+            followerFirst.add(endpoints.get((leader + i) % NODES));
+        }
+        EventStore every = RewindClient.connect(ClientConfig.builder().endpoints(followerFirst)
+                .heartbeat(Duration.ofMillis(500), Duration.ofSeconds(2)).requestTimeout(Duration.ofSeconds(30))
+                .build());
+        clients.add(every);
+        RemoteGroups management = RemoteGroups.of(every);
+
+        management.create(RemoteGroups.Spec.named("billing"));
+        assertThat(management.list()).containsExactly("billing");
+        assertThat(management.describe("billing").name()).isEqualTo("billing");
+        assertThat(management.update("billing", RemoteGroups.Update.keep().withMaxRetries(3)).maxRetries())
+                .isEqualTo(3);
+        assertThat(management.parked("billing")).isEmpty();
+        assertThat(groups.get(leader).current().list()).as("the leader's service holds it").contains("billing");
+        // The leader's own refusal is the caller's at once (it is no reason to look elsewhere).
+        assertThatThrownBy(() -> management.create(RemoteGroups.Spec.named("billing")))
+                .isInstanceOfSatisfying(EventStoreException.class,
+                        e -> assertThat(e).isNotInstanceOf(NotLeaderException.class))
+                .hasMessageContaining("billing");
+
+        stopped[leader] = true;
+        nodes.get(leader).close();
+        servers.get(leader).close();
+        groups.get(leader).close();
+        // No wait for the election: the read-only call looks for the new leader by itself.
+        assertThat(management.list()).containsExactly("billing");
+        int newLeader = awaitGroupLeader();
+        management.create(RemoteGroups.Spec.named("shipping"));
+        assertThat(management.list()).containsExactlyInAnyOrder("billing", "shipping");
+        assertThat(management.describe("billing").maxRetries()).as("the update was replicated").isEqualTo(3);
+        management.delete("shipping");
+        assertThat(management.list()).containsExactly("billing");
+        assertThat(groups.get(newLeader).current().list()).as("the new leader's service").containsExactly("billing");
+        // The client's own connection did not move for these calls.
+        assertThat(((RemoteEventStore) every).connection().endpoint()).isEqualTo(followerFirst.get(0));
+    }
+
+    @Test
     void aConsumerOfEveryEndpointFollowsTheLeaderAcrossAFailoverAndNothingBelowTheDurableCheckpointComesAgain()
             throws Exception {
         int leader = awaitGroupLeader();
