@@ -11,6 +11,7 @@ import io.rewind.log.Durability;
 import io.rewind.http.HttpAccess;
 import io.rewind.http.HttpConfig;
 import io.rewind.http.RewindHttpServer;
+import io.rewind.http.ServedGroups;
 import io.rewind.log.io.FileIO;
 import io.rewind.metrics.MeteredEventStore;
 import io.rewind.metrics.MeteredFileIO;
@@ -318,7 +319,8 @@ final class ServeCommand implements Callable<Integer> {
         if (httpConfig != null) {
             try {
                 http = RewindHttpServer.start(httpConfig, eventStore, metrics::scrape, eventStore::openSubscriptions,
-                        httpAccess, clusterAdmin, java.util.Optional.ofNullable(groups));
+                        httpAccess, clusterAdmin, leaderGroups != null ? leaderGroups::current
+                                : groups != null ? ServedGroups.of(groups) : null);
             } catch (RuntimeException e) {
                 legacyServers.forEach(RewindServer::close);
                 server.close();

@@ -6,6 +6,10 @@ import io.rewind.testkit.Await;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -48,7 +52,7 @@ class ServeClusterGroupsTest {
             for (int i = 0; i < NODES; i++) {
                 nodes[i] = RewindProcess.start("serve", "--store", "log:" + temp.resolve(id(i)), "--node", id(i),
                         "--cluster", cluster(), "--command-endpoint", "tcp://127.0.0.1:*", "--stream-endpoint",
-                        "tcp://127.0.0.1:*", "--http-endpoint", "off");
+                        "tcp://127.0.0.1:*");
             }
             for (int i = 0; i < NODES; i++) {
                 endpoints[i] = nodes[i].awaitCommandEndpoint(START_TIMEOUT_MS);
@@ -59,6 +63,13 @@ class ServeClusterGroupsTest {
             untilOk("groups", "create", "billing", "--prefix", "invoice-", "--server", onLeader);
 
             int follower = (leader + 1) % NODES;
+            // Over HTTP too: the leader serves the groups, a follower answers 503 naming the leader.
+            HttpResponse<String> listed = get(nodes[leader].httpEndpoint(START_TIMEOUT_MS) + "api/groups");
+            assertThat(listed.statusCode()).as(listed.body()).isEqualTo(200);
+            assertThat(listed.body()).contains("\"name\":\"billing\"");
+            HttpResponse<String> notHere = get(nodes[follower].httpEndpoint(START_TIMEOUT_MS) + "api/groups/billing");
+            assertThat(notHere.statusCode()).as(notHere.body()).isEqualTo(503);
+            assertThat(notHere.body()).contains("\"leader\":\"" + id(leader) + "\"");
             CliRun refused = CliRun.run("groups", "list", "--server", endpoints[follower]);
             assertThat(refused.exitCode()).as("%s", refused).isNotZero();
             assertThat(refused.err()).contains("cluster node '" + id(follower) + "' is not the cluster's leader:"
@@ -108,6 +119,12 @@ class ServeClusterGroupsTest {
                 }
             }
         }
+    }
+
+    private static HttpResponse<String> get(String uri) throws Exception {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        return client.send(HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static CliRun ok(String... args) {

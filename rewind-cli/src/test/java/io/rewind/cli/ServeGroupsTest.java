@@ -38,9 +38,9 @@ class ServeGroupsTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    /** A cluster node runs no groups yet (docs/GROUPS.md): its HTTP group routes say so with a 503. */
+    /** A cluster node that knows no leader runs no groups: its HTTP group routes say so with a 503. */
     @Test
-    void aClusterNodesHttpGroupRoutesAnswer503() throws Exception {
+    void aClusterNodeWithoutALeaderAnswers503OnItsHttpGroupRoutes() throws Exception {
         int port;
         try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = free.getLocalPort();
@@ -53,8 +53,9 @@ class ServeGroupsTest {
             assertThat(groups.statusCode()).as(groups.body()).isEqualTo(503);
             assertThat(groups.headers().firstValue("Content-Type")).hasValueSatisfying(
                     type -> assertThat(type).startsWith("application/problem+json"));
-            assertThat(groups.body()).contains("\"title\":\"Groups not served\"")
-                    .contains("consumer groups are not served over HTTP on a cluster node yet");
+            assertThat(groups.body()).contains("\"code\":\"UNAVAILABLE\"")
+                    .contains("cluster node 'n4' is not the cluster's leader: consumer groups run on the leader only")
+                    .contains("\"leader\":null");
             assertThat(server.terminate(EXIT_TIMEOUT_MS)).isZero();
         }
     }

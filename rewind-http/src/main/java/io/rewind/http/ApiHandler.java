@@ -75,14 +75,14 @@ final class ApiHandler extends Handler.Abstract {
             java.util.function.Supplier<String> metrics,
             java.util.function.Supplier<List<SubscriptionStatus>> subscriptions, HttpAccess access,
             ClusterAdmin cluster) {
-        this(store, config, feeds, openApi, metrics, subscriptions, access, cluster, Optional.empty());
+        this(store, config, feeds, openApi, metrics, subscriptions, access, cluster, null);
     }
 
     ApiHandler(EventStore store, HttpConfig config, LiveFeed feeds, byte[] openApi,
             java.util.function.Supplier<String> metrics,
             java.util.function.Supplier<List<SubscriptionStatus>> subscriptions, HttpAccess access,
-            ClusterAdmin cluster, Optional<io.rewind.groups.GroupService> groups) {
-        this.groups = new GroupRoutes(groups, store, cluster != null);
+            ClusterAdmin cluster, ServedGroups groups) {
+        this.groups = new GroupRoutes(groups, store);
         this.cluster = cluster;
         this.access = access;
         this.metrics = metrics;

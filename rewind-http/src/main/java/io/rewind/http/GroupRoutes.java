@@ -11,12 +11,12 @@ import io.rewind.groups.ParkedEvent;
 import io.rewind.groups.UnknownGroupException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The consumer-group routes under {@code /api/groups} (docs/HTTP.md, "Consumer groups"): list,
  * describe, create and delete groups, list a group's parked events and replay them, through the
- * {@link GroupService} the server was given, which runs the groups on the server's authority. Every
+ * {@link GroupService} the server was given ({@link ServedGroups}: on a cluster node, the one that
+ * runs while the node leads), which runs the groups on the server's authority. Every
  * route needs the {@code admin} grant when the server asks for tokens, as the ZeroMQ GROUP command
  * does (docs/SECURITY.md). Consuming (join, ack, nack) is not served over HTTP. The service's own
  * exceptions become problems by their code (unknown group 404, bad settings 400), except a duplicate
@@ -28,16 +28,14 @@ final class GroupRoutes {
     static final int DEFAULT_PARKED_PAGE = 100;
     static final int MAX_PARKED_PAGE = 10_000;
 
-    private final Optional<GroupService> groups;
+    /** Null: the server was started without groups. */
+    private final ServedGroups groups;
     /** The server's store itself, for the head of an empty list (the groups read it on the server's authority too). */
     private final EventStore store;
-    /** Whether the server is a cluster node: it says why it serves no groups. */
-    private final boolean clusterNode;
 
-    GroupRoutes(Optional<GroupService> groups, EventStore store, boolean clusterNode) {
-        this.groups = java.util.Objects.requireNonNull(groups, "groups");
+    GroupRoutes(ServedGroups groups, EventStore store) {
+        this.groups = groups;
         this.store = store;
-        this.clusterNode = clusterNode;
     }
 
     /** Every group with its figures, sorted by name, and the head they were taken at. */
@@ -170,14 +168,16 @@ final class GroupRoutes {
         });
     }
 
+    /**
+     * The service for this request; a cluster node that does not lead throws its
+     * {@link io.rewind.api.NotLeaderException} (503, naming the leader).
+     */
     private GroupService service() {
-        if (groups.isEmpty()) {
-            throw new HttpProblemException(Problem.http(503, ErrorCode.UNAVAILABLE, "Groups not served", clusterNode
-                    ? "consumer groups are not served over HTTP on a cluster node yet: they run on the leader and"
-                            + " are served there over the ZeroMQ GROUP command (docs/GROUPS.md, \"On a cluster\")"
-                    : "this server was started without consumer groups"));
+        if (groups == null) {
+            throw new HttpProblemException(Problem.http(503, ErrorCode.UNAVAILABLE, "Groups not served",
+                    "this server was started without consumer groups"));
         }
-        return groups.get();
+        return groups.current();
     }
 
     private static boolean base64(Exchange x) {

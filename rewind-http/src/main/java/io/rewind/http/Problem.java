@@ -3,6 +3,7 @@ package io.rewind.http;
 import io.rewind.api.ErrorCode;
 import io.rewind.api.EventStoreException;
 import io.rewind.api.IdempotencyConflictException;
+import io.rewind.api.NotLeaderException;
 import io.rewind.api.WrongExpectedVersionException;
 import java.util.Locale;
 
@@ -11,7 +12,8 @@ import java.util.Locale;
  * {@code status}, {@code detail}, {@code instance}, and Rewind's {@code code} (the store's
  * {@link ErrorCode}, as the Java API and the ZeroMQ protocol carry it), with the fields a client
  * needs to act: {@code stream}, {@code expected_version}, {@code actual_version} for a wrong
- * expected version; {@code event_id} and {@code reason} for an idempotency conflict. Immutable.
+ * expected version; {@code event_id} and {@code reason} for an idempotency conflict; {@code leader}
+ * (a node id, or null during an election) from a cluster node that does not lead. Immutable.
  */
 record Problem(int status, ErrorCode code, String title, String detail, EventStoreException cause) {
 
@@ -74,6 +76,13 @@ record Problem(int status, ErrorCode code, String title, String detail, EventSto
                 out.writeStringField("stream", wrong.stream());
                 out.writeStringField("expected_version", wrong.expected().toString());
                 out.writeNumberField("actual_version", wrong.actualVersion());
+            } else if (cause instanceof NotLeaderException notLeader) {
+                out.writeFieldName("leader");
+                if (notLeader.leader().isPresent()) {
+                    out.writeString(notLeader.leader().get());
+                } else {
+                    out.writeNull();
+                }
             } else if (cause instanceof IdempotencyConflictException conflict) {
                 out.writeStringField("event_id", conflict.eventId().toString());
                 int cut = detail.indexOf(IDEMPOTENCY_PREFIX);

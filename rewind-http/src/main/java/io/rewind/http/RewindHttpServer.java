@@ -93,8 +93,7 @@ public final class RewindHttpServer implements AutoCloseable {
     /**
      * As {@link #start(HttpConfig, EventStore, java.util.function.Supplier, java.util.function.Supplier, HttpAccess, ClusterAdmin)},
      * serving the consumer groups of {@code groups} at {@code /api/groups} (empty: those routes
-     * answer 503, saying why: not on a cluster node yet, or started without groups). The server
-     * never closes the group service.
+     * answer 503 "Groups not served"). The server never closes the group service.
      *
      * @throws HttpStartException      if the endpoint cannot be bound
      * @throws SecurityConfigException if the TLS files are missing, unsafe or malformed
@@ -102,8 +101,23 @@ public final class RewindHttpServer implements AutoCloseable {
     public static RewindHttpServer start(HttpConfig config, EventStore store, java.util.function.Supplier<String> metrics,
             java.util.function.Supplier<java.util.List<io.rewind.api.SubscriptionStatus>> subscriptions,
             HttpAccess access, ClusterAdmin cluster, java.util.Optional<io.rewind.groups.GroupService> groups) {
-        Objects.requireNonNull(config, "config");
         Objects.requireNonNull(groups, "groups");
+        return start(config, store, metrics, subscriptions, access, cluster, groups.map(ServedGroups::of).orElse(null));
+    }
+
+    /**
+     * As {@link #start(HttpConfig, EventStore, java.util.function.Supplier, java.util.function.Supplier, HttpAccess,
+     * ClusterAdmin, java.util.Optional)}, with the groups asked of {@code groups} at every request (null: those
+     * routes answer 503 "Groups not served"): a cluster node passes its leader-only service, so
+     * that the leader serves the groups and a follower answers 503 naming the leader.
+     *
+     * @throws HttpStartException      if the endpoint cannot be bound
+     * @throws SecurityConfigException if the TLS files are missing, unsafe or malformed
+     */
+    public static RewindHttpServer start(HttpConfig config, EventStore store, java.util.function.Supplier<String> metrics,
+            java.util.function.Supplier<java.util.List<io.rewind.api.SubscriptionStatus>> subscriptions,
+            HttpAccess access, ClusterAdmin cluster, ServedGroups groups) {
+        Objects.requireNonNull(config, "config");
         Objects.requireNonNull(store, "store");
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("rewind-http");

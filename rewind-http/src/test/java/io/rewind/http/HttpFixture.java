@@ -42,6 +42,13 @@ final class HttpFixture implements AutoCloseable {
         groups = null;
     }
 
+    /** As {@link #HttpFixture(ClusterAdmin)}, serving the groups {@code served} gives (as a cluster node does). */
+    HttpFixture(ClusterAdmin cluster, ServedGroups served) {
+        server = RewindHttpServer.start(HttpConfig.builder().port(0).build(), store, null, null, null, cluster, served);
+        metrics = null;
+        groups = null;
+    }
+
     private HttpFixture(ServerMetrics metrics) {
         this.metrics = metrics;
         MeteredEventStore served = new MeteredEventStore(store, metrics.registry());

@@ -353,21 +353,60 @@ class HttpGroupsTest {
         assertThat(http.get("/health").status()).as("still serving").isEqualTo(200);
     }
 
+    private static HttpFixture.Answer[] everyGroupRoute(HttpFixture http) {
+        return new HttpFixture.Answer[] {http.get("/api/groups"), http.postJson("/api/groups", "{\"name\": \"g\"}"),
+            http.get("/api/groups/g"), http.send("DELETE", "/api/groups/g", null, null), http.get("/api/groups/g/parked"),
+            http.postJson("/api/groups/g/parked/replay", "{}"), http.postJson("/api/groups/g/parked/1/replay", "{}")};
+    }
+
     @Test
-    void aServerWithoutGroupsAndAClusterNodeAnswer503SayingWhy() {
+    void aServerWithoutGroupsAnswers503SayingWhy() {
         try (HttpFixture plain = new HttpFixture(); HttpFixture node = new HttpFixture(new FixedClusterAdmin())) {
             for (HttpFixture http : List.of(plain, node)) {
-                String why = http == node ? "consumer groups are not served over HTTP on a cluster node yet"
-                        : "this server was started without consumer groups";
-                for (HttpFixture.Answer answer : new HttpFixture.Answer[] {http.get("/api/groups"),
-                        http.postJson("/api/groups", "{\"name\": \"g\"}"), http.get("/api/groups/g"),
-                        http.send("DELETE", "/api/groups/g", null, null), http.get("/api/groups/g/parked"),
-                        http.postJson("/api/groups/g/parked/replay", "{}"),
-                        http.postJson("/api/groups/g/parked/1/replay", "{}")}) {
-                    refused(http, answer, 503, "UNAVAILABLE", why);
+                for (HttpFixture.Answer answer : everyGroupRoute(http)) {
+                    refused(http, answer, 503, "UNAVAILABLE", "this server was started without consumer groups");
                     assertThat(answer.body()).contains("\"title\":\"Groups not served\"");
                 }
                 assertThat(http.store.headPosition()).as("nothing written").isEqualTo(-1);
+            }
+        }
+    }
+
+    /**
+     * A cluster node's groups are asked for at every request: a follower's refusal is a 503 naming
+     * the leader (null during an election), and once the node leads the same routes serve.
+     */
+    @Test
+    void aClusterNodeThatDoesNotLeadAnswers503NamingTheLeaderAndServesOnceItLeads() {
+        java.util.concurrent.atomic.AtomicReference<GroupService> leading = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<String> leader = new java.util.concurrent.atomic.AtomicReference<>("n1");
+        ServedGroups served = () -> {
+            GroupService now = leading.get();
+            if (now == null) {
+                throw new io.rewind.api.NotLeaderException("cluster node 'n2' is not the cluster's leader: consumer"
+                        + " groups run on the leader only", leader.get());
+            }
+            return now;
+        };
+        try (HttpFixture node = new HttpFixture(new FixedClusterAdmin(), served)) {
+            for (HttpFixture.Answer answer : everyGroupRoute(node)) {
+                refused(node, answer, 503, "UNAVAILABLE", "cluster node 'n2' is not the cluster's leader");
+                assertThat(answer.body()).contains("\"leader\":\"n1\"");
+            }
+            leader.set(null);
+            HttpFixture.Answer electing = node.get("/api/groups");
+            refused(node, electing, 503, "UNAVAILABLE", "not the cluster's leader");
+            assertThat(electing.body()).contains("\"leader\":null");
+            assertThat(node.store.headPosition()).as("nothing written").isEqualTo(-1);
+
+            try (GroupService service = GroupService.open(node.store, GroupServiceOptions.defaults())) {
+                leading.set(service);
+                HttpFixture.Answer created = node.postJson("/api/groups", "{\"name\": \"billing\"}");
+                assertThat(created.status()).as(created.body()).isEqualTo(200);
+                assertThat(node.get("/api/groups").body()).contains("\"name\":\"billing\"");
+                assertThat(service.list()).containsExactly("billing");
+                leading.set(null);
+                assertThat(node.get("/api/groups/billing").status()).as("stepped down").isEqualTo(503);
             }
         }
     }

@@ -529,7 +529,7 @@ async function refreshGroups() {
   const missing = $("#groups-missing");
   list.replaceChildren();
   if (!response.ok) {
-    // 503 on a server without groups (a cluster node): the problem says why.
+    // 503 on a server without groups, or a cluster node that does not lead: the problem says why.
     missing.textContent = body.detail || response.statusText;
     missing.hidden = false;
     closeGroup();
