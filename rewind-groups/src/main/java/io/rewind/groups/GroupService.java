@@ -1,11 +1,14 @@
 package io.rewind.groups;
 
+import io.rewind.api.AppendRequest;
 import io.rewind.api.AppendResult;
 import io.rewind.api.ErrorCode;
 import io.rewind.api.EventStore;
 import io.rewind.api.EventStoreException;
 import io.rewind.api.ExpectedVersion;
 import io.rewind.api.HeadListener;
+import io.rewind.api.StoreUnavailableException;
+import io.rewind.api.WrongExpectedVersionException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -89,16 +92,18 @@ public final class GroupService implements AutoCloseable {
         this.thread = created[0];
     }
 
-    /** Loads every group {@code store} holds and starts serving them. */
+    /**
+     * Loads every group {@code store} holds and starts serving them; with
+     * {@link GroupServiceOptions#fenceOnOpen()}, first writes each group's checkpoint at the
+     * versions it read (loading again if another writer moved them meanwhile).
+     *
+     * @throws StoreUnavailableException if the fence kept meeting other writes
+     */
     public static GroupService open(EventStore store, GroupServiceOptions options) {
         GroupService service = new GroupService(store, options);
         try {
             service.call(() -> {
-                for (GroupLoader.Stored stored : service.loader.loadAll()) {
-                    GroupDispatcher dispatcher = GroupDispatcher.restore(stored.definition().name(),
-                            stored.definition().settings(), stored.checkpoint(), stored.parked());
-                    RunningGroup group = new RunningGroup(stored.definition(), stored.generation(),
-                            stored.definitionVersion(), dispatcher, stored.versions());
+                for (RunningGroup group : service.loadFenced()) {
                     service.groups.put(group.name(), group);
                     service.changed(group);
                 }
@@ -419,6 +424,47 @@ public final class GroupService implements AutoCloseable {
     }
 
     /** Queues the work that follows a change: read ahead, hand out, write, re-arm the timer. */
+    /** Attempts at loading and fencing before {@link #open} gives up. */
+    private static final int FENCE_ATTEMPTS = 5;
+    /** Groups fenced by one append. */
+    private static final int FENCE_BATCH = 100;
+
+    /** The stored groups, fenced when the options say so. Service thread. */
+    private List<RunningGroup> loadFenced() {
+        for (int attempt = 1; ; attempt++) {
+            List<RunningGroup> loaded = new ArrayList<>();
+            for (GroupLoader.Stored stored : loader.loadAll()) {
+                GroupDispatcher dispatcher = GroupDispatcher.restore(stored.definition().name(),
+                        stored.definition().settings(), stored.checkpoint(), stored.parked());
+                loaded.add(new RunningGroup(stored.definition(), stored.generation(), stored.definitionVersion(),
+                        dispatcher, stored.versions()));
+            }
+            if (!options.fenceOnOpen()) {
+                return loaded;
+            }
+            try {
+                for (int from = 0; from < loaded.size(); from += FENCE_BATCH) {
+                    List<RunningGroup> batch = loaded.subList(from, Math.min(loaded.size(), from + FENCE_BATCH));
+                    AppendRequest.Builder request = AppendRequest.builder();
+                    batch.forEach(group -> group.addFence(request));
+                    AppendResult result = store.append(request.build());
+                    batch.forEach(group -> group.fenced(result));
+                }
+                return loaded;
+            } catch (WrongExpectedVersionException e) {
+                // Another writer's state record landed between the read and the fence: most
+                // likely a late write of an earlier service; it is read with the rest next time.
+                if (attempt == FENCE_ATTEMPTS) {
+                    throw new StoreUnavailableException("the consumer groups' state kept changing while"
+                            + " the service opened (" + FENCE_ATTEMPTS + " attempts; last: " + e.getMessage()
+                            + "): another writer appends to it");
+                }
+                LOG.info("A group's state changed while the group service opened ({}); reading the groups again",
+                        e.getMessage());
+            }
+        }
+    }
+
     private void changed(RunningGroup group) {
         publish(group);
         if (!group.stepQueued) {

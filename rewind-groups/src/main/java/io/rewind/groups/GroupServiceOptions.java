@@ -16,8 +16,13 @@ import java.util.Objects;
  *                      events in memory
  * @param readBatch     the most events one read of the store fetches (1 to 10,000)
  * @param clock         the time the dispatchers run on
+ * @param fenceOnOpen   whether {@link GroupService#open} writes every group's checkpoint once, at the
+ *                      versions it read, before it serves: a state write of an earlier service over
+ *                      the same store (a deposed cluster leader's, retried by its node) that was not
+ *                      stored by then is refused from then on (docs/GROUPS.md, "On a cluster")
  */
-public record GroupServiceOptions(Duration flushInterval, int maxBuffered, int readBatch, Clock clock) {
+public record GroupServiceOptions(Duration flushInterval, int maxBuffered, int readBatch, Clock clock,
+        boolean fenceOnOpen) {
 
     public GroupServiceOptions {
         Objects.requireNonNull(flushInterval, "flushInterval");
@@ -33,20 +38,32 @@ public record GroupServiceOptions(Duration flushInterval, int maxBuffered, int r
         Objects.requireNonNull(clock, "clock");
     }
 
-    /** Checkpoints written at most every 200 ms, 10,000 events read ahead, reads of 500, the system clock. */
+    /** As the canonical constructor, without the fence at open. */
+    public GroupServiceOptions(Duration flushInterval, int maxBuffered, int readBatch, Clock clock) {
+        this(flushInterval, maxBuffered, readBatch, clock, false);
+    }
+
+    /**
+     * Checkpoints written at most every 200 ms, 10,000 events read ahead, reads of 500, the system
+     * clock, no fence at open.
+     */
     public static GroupServiceOptions defaults() {
-        return new GroupServiceOptions(Duration.ofMillis(200), 10_000, 500, Clock.systemUTC());
+        return new GroupServiceOptions(Duration.ofMillis(200), 10_000, 500, Clock.systemUTC(), false);
     }
 
     public GroupServiceOptions withFlushInterval(Duration value) {
-        return new GroupServiceOptions(value, maxBuffered, readBatch, clock);
+        return new GroupServiceOptions(value, maxBuffered, readBatch, clock, fenceOnOpen);
     }
 
     public GroupServiceOptions withMaxBuffered(int value) {
-        return new GroupServiceOptions(flushInterval, value, readBatch, clock);
+        return new GroupServiceOptions(flushInterval, value, readBatch, clock, fenceOnOpen);
     }
 
     public GroupServiceOptions withReadBatch(int value) {
-        return new GroupServiceOptions(flushInterval, maxBuffered, value, clock);
+        return new GroupServiceOptions(flushInterval, maxBuffered, value, clock, fenceOnOpen);
+    }
+
+    public GroupServiceOptions withFenceOnOpen(boolean value) {
+        return new GroupServiceOptions(flushInterval, maxBuffered, readBatch, clock, value);
     }
 }

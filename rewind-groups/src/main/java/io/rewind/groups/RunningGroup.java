@@ -146,6 +146,10 @@ final class RunningGroup {
         if (checkpointWritten) {
             request.append(checkpointStream, GroupLoader.expectedAt(versions.checkpoint()),
                     GroupRecords.checkpoint(generation, checkpoint));
+        } else {
+            // Every state write depends on the checkpoint stream's version, so that one checkpoint
+            // record of a later service (its fence at open) refuses every write made before it.
+            request.check(checkpointStream, GroupLoader.expectedAt(versions.checkpoint()));
         }
         lastWrite = now;
         try {
@@ -186,6 +190,18 @@ final class RunningGroup {
             LOG.warn("Group '{}' could not write its checkpoint {} and {} parked changes; will retry", name(),
                     checkpoint, unwritten.size(), e);
         }
+    }
+
+    /** Adds this group's fence to {@code request}: its checkpoint as read, at the version read. */
+    void addFence(AppendRequest.Builder request) {
+        request.append(GroupRecords.checkpointStream(name()), GroupLoader.expectedAt(versions.checkpoint()),
+                GroupRecords.checkpoint(generation, durableCheckpoint));
+    }
+
+    /** The fence {@link #addFence} added was stored as part of {@code result}. */
+    void fenced(AppendResult result) {
+        versions = new GroupLoader.StateVersions(result.lastVersion(GroupRecords.checkpointStream(name())),
+                versions.parked());
     }
 
     /** What {@link GroupService#metrics()} reads, taken on the service's thread. */

@@ -31,7 +31,9 @@ import org.junit.jupiter.api.Test;
  * node's Raft client and can commit after the new leader's service started. The service appends
  * its state at the versions it last wrote or read, so such a write is refused once the new service
  * has written (the stored checkpoint never moves back past it), and a new service whose own write
- * meets one that landed first writes its state over it.
+ * meets one that landed first writes its state over it. With the fence at open (a cluster leader's
+ * service), the new service's first write is at its opening, so a late write is refused from then
+ * on, and one that lands between its read and its fence is read at a second attempt.
  */
 class LateStateWriteTest {
 
@@ -46,8 +48,8 @@ class LateStateWriteTest {
 
         @Override
         public CompletableFuture<AppendResult> appendAsync(AppendRequest request) {
-            boolean state = request.appends().stream()
-                    .anyMatch(a -> a.stream().equals(GroupRecords.checkpointStream("g")));
+            boolean state = request.appends().stream().anyMatch(a -> a.stream().equals(GroupRecords.checkpointStream("g"))
+                    || a.stream().equals(GroupRecords.parkedStream("g")));
             if (holding && state) {
                 held.add(request);
                 return CompletableFuture.failedFuture(new StoreUnavailableException("the node lost the leadership"
@@ -134,6 +136,88 @@ class LateStateWriteTest {
         }
         try (GroupService again = GroupService.open(memory, OPTIONS)) {
             assertThat(again.describe("g").checkpoint()).as("where a restart resumes").isEqualTo(c);
+        }
+    }
+
+    @Test
+    void withTheFenceALateWriteThatArrivesAfterTheNewServiceOpenedIsRefused() {
+        AppendRequest late = deposed.held.peek();
+        try (GroupService now = GroupService.open(memory, OPTIONS.withFenceOnOpen(true))) {
+            assertThat(now.describe("g").checkpoint()).isEqualTo(a);
+            assertThat(storedCheckpoint()).as("the fence: the checkpoint as read, written again").isEqualTo(a);
+            // The retry commits before the new service acknowledged anything: refused all the same.
+            assertThatThrownBy(() -> memory.append(late)).isInstanceOf(WrongExpectedVersionException.class);
+            assertThat(storedCheckpoint()).as("the stored checkpoint after the late write").isEqualTo(a);
+            ackEverything(now);
+            Await.until(() -> now.describe("g").durableCheckpoint() == c && storedCheckpoint() == c,
+                    Await.DEFAULT_TIMEOUT, () -> "the new service writes checkpoint " + c + "; " + now.describe("g"));
+        }
+    }
+
+    @Test
+    void withTheFenceALateWriteThatLandsWhileTheNewServiceOpensIsReadAtASecondAttempt() {
+        AppendRequest late = deposed.held.peek();
+        // The late write commits just before the new service's fence: after its read.
+        EventStore racing = new ForwardingEventStore(memory) {
+            private boolean landed;
+
+            @Override
+            public CompletableFuture<AppendResult> appendAsync(AppendRequest request) {
+                if (!landed) {
+                    landed = true;
+                    memory.append(late);
+                }
+                return super.appendAsync(request);
+            }
+        };
+        try (GroupService now = GroupService.open(racing, OPTIONS.withFenceOnOpen(true))) {
+            assertThat(now.describe("g").checkpoint()).as("read again: the late write said b was settled")
+                    .isEqualTo(b);
+            assertThat(storedCheckpoint()).isEqualTo(b);
+            GroupServiceContract.Recorder consumer = new GroupServiceContract.Recorder();
+            now.join("g", "new-consumer", consumer);
+            Delivery only = consumer.next(1).get(0);
+            assertThat(only.event().position()).as("only c comes again").isEqualTo(c);
+            now.ack("g", "new-consumer", only.id());
+            Await.until(() -> storedCheckpoint() == c, Await.DEFAULT_TIMEOUT, () -> "checkpoint " + c + " stored; "
+                    + now.describe("g"));
+        }
+    }
+
+    /**
+     * A late write that only parks (the checkpoint did not move) appends nothing to the checkpoint
+     * stream; it depends on that stream's version all the same, so the fence refuses it too.
+     */
+    @Test
+    void withTheFenceALateWriteThatOnlyParksIsRefused() {
+        try (MemoryEventStore store = MemoryEventStore.create()) {
+            DeposedStore parking = new DeposedStore(store);
+            GroupService old = GroupService.open(parking, OPTIONS);
+            old.create("g", SETTINGS, GroupFilter.allStreams(), GroupStart.beginning());
+            store.append("s", ExpectedVersion.any(), EventData.of("A", bytes("a")), EventData.of("B", bytes("b")));
+            GroupServiceContract.Recorder consumer = new GroupServiceContract.Recorder();
+            old.join("g", "old-consumer", consumer);
+            List<Delivery> deliveries = consumer.next(2);
+            // Whatever checkpoint the scan of the group's own records moved to is written before the hold.
+            Await.until(() -> {
+                old.flush();
+                return old.describe("g").durableCheckpoint() == old.describe("g").checkpoint();
+            }, Await.DEFAULT_TIMEOUT, () -> "the old service's checkpoint written: " + old.describe("g"));
+            parking.holding = true;
+            // B parked while A is still in flight: the checkpoint stays before A, the write only parks.
+            old.nack("g", "old-consumer", deliveries.get(1).id(), NackAction.PARK, "test");
+            Await.until(() -> !parking.held.isEmpty(), Await.DEFAULT_TIMEOUT, "the old service's parked write");
+            AppendRequest late = parking.held.peek();
+            assertThat(late.appends()).as("the late write appends only to the parked stream: %s", late)
+                    .allMatch(a -> a.stream().equals(GroupRecords.parkedStream("g")));
+            old.closeWithoutWriting("its node is no longer the leader (test)");
+            try (GroupService now = GroupService.open(store, OPTIONS.withFenceOnOpen(true))) {
+                assertThatThrownBy(() -> store.append(late)).isInstanceOf(WrongExpectedVersionException.class);
+                assertThat(now.parked("g")).as("nothing parked by the late write").isEmpty();
+            }
+            try (GroupService again = GroupService.open(store, OPTIONS)) {
+                assertThat(again.parked("g")).as("nothing parked after a restart either").isEmpty();
+            }
         }
     }
 

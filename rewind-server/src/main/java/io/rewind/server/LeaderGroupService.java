@@ -148,7 +148,9 @@ public final class LeaderGroupService implements GroupServiceSource, AutoCloseab
         }
         if (term >= 0 && running == null) {
             try {
-                running = new Running(GroupService.open(store, options), term);
+                // The fence: a state write of the service an earlier leader ran, still retried by
+                // its node, is refused once this one has opened (docs/GROUPS.md, "On a cluster").
+                running = new Running(GroupService.open(store, options.withFenceOnOpen(true)), term);
                 LOG.info("cluster node '{}' leads in term {}: its consumer groups run", nodeId, term);
             } catch (RuntimeException e) {
                 LOG.warn("cluster node '{}' leads but could not start its consumer groups; trying again in {} ms: {}",
