@@ -117,6 +117,11 @@ final class GroupsCommand implements Callable<Integer> {
                     + " own thread, one at a time, as docs/GROUPS.md's example does (default: ${DEFAULT-VALUE}).")
     int ackThreads;
 
+    @Option(names = "--async-ack", description = "Ack with GroupMessage.ackAsync() on the listener's thread, not"
+            + " waiting for the answer, so up to the group's max in flight acks are under way per consumer; not"
+            + " with --ack-threads.")
+    boolean asyncAck;
+
     @Option(names = "--warmup-events", paramLabel = "N", defaultValue = "20000",
             description = "First, unmeasured: a plain subscription and a group of the same settings read this many"
                     + " events (JIT, connections); 0 for none (default: ${DEFAULT-VALUE}).")
@@ -135,6 +140,9 @@ final class GroupsCommand implements Callable<Integer> {
         Options.between(spec, "--max-in-flight", maxInFlight, 1, 10_000);
         Options.between(spec, "--ack-threads", ackThreads, 0, 1_000);
         Options.between(spec, "--warmup-events", warmupEvents, 0, events);
+        if (asyncAck && ackThreads > 0) {
+            throw new ParameterException(spec.commandLine(), "--async-ack and --ack-threads exclude each other");
+        }
         String strategy = switch (strategyName) {
             case "round-robin" -> "ROUND_ROBIN";
             case "pinned" -> "PINNED_BY_STREAM";
@@ -151,7 +159,8 @@ final class GroupsCommand implements Callable<Integer> {
             report = new Report("groups").text("server", local == null ? target : "in-process over " + serve)
                     .count("events", events).count("streams", streams).count("size", size)
                     .count("consumers", consumers).text("strategy", strategyName).count("max_in_flight", maxInFlight)
-                    .count("ack_threads", ackThreads).count("warmup_events", warmupEvents);
+                    .count("ack_threads", ackThreads).text("async_ack", Boolean.toString(asyncAck))
+                    .count("warmup_events", warmupEvents);
             List<EventStore> clients = new ArrayList<>();
             try {
                 for (int c = 0; c <= consumers; c++) {
@@ -401,6 +410,18 @@ final class GroupsCommand implements Callable<Integer> {
                     orderViolations.increment();
                 }
             }
+            if (asyncAck) {
+                release(c, message, stream);
+                long started = System.nanoTime();
+                message.ackAsync().whenComplete((ignored, failure) -> {
+                    if (failure != null) {
+                        fail("the ack of " + message + " by consumer " + c + " failed: " + failure.getMessage());
+                    } else {
+                        acked(c, index, System.nanoTime() - started);
+                    }
+                });
+                return;
+            }
             Runnable settle = () -> ack(c, message, index, stream);
             if (ackers == null) {
                 settle.run();
@@ -409,12 +430,16 @@ final class GroupsCommand implements Callable<Integer> {
             }
         }
 
-        private void ack(int c, GroupMessage message, int index, int stream) {
+        /** Released before the ack: the server hands the stream's next event out only once it has the ack. */
+        private void release(int c, GroupMessage message, int stream) {
             if (pinned) {
-                // Released before the ack: the server hands the stream's next event out only once it has the ack.
                 lastAckedVersion.accumulateAndGet(stream, message.event().version(), Math::max);
                 holder.compareAndSet(stream, c + 1, 0);
             }
+        }
+
+        private void ack(int c, GroupMessage message, int index, int stream) {
+            release(c, message, stream);
             long started = System.nanoTime();
             try {
                 message.ack();
@@ -422,7 +447,11 @@ final class GroupsCommand implements Callable<Integer> {
                 fail("the ack of " + message + " by consumer " + c + " failed: " + e.getMessage());
                 return;
             }
-            ackLatency.record(System.nanoTime() - started);
+            acked(c, index, System.nanoTime() - started);
+        }
+
+        private void acked(int c, int index, long latencyNanos) {
+            ackLatency.record(latencyNanos);
             if (ackedCount.getAndIncrement(index) == 0) {
                 perConsumer.incrementAndGet(c);
                 if (acked.incrementAndGet() == limit) {

@@ -320,6 +320,28 @@ public final class GroupConsumer implements AutoCloseable {
         await(connection.call(id -> new CommandRequest.Group(id, GroupOperation.valueOf(operation), args)));
     }
 
+    /**
+     * Sends ACK or NACK of a delivery; the future completes with the answer or fails with the
+     * refusal (the connection fails a request with no answer within the request timeout).
+     */
+    CompletableFuture<Void> settleAsync(String operation, long deliveryId, String... more) {
+        List<String> args = new java.util.ArrayList<>(List.of(group, name, Long.toString(deliveryId)));
+        args.addAll(List.of(more));
+        CompletableFuture<Void> settled = new CompletableFuture<>();
+        connection.call(id -> new CommandRequest.Group(id, GroupOperation.valueOf(operation), args))
+                .whenComplete((reply, failure) -> {
+                    if (failure == null) {
+                        settled.complete(null);
+                        return;
+                    }
+                    Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure;
+                    settled.completeExceptionally(cause instanceof EventStoreException ? cause
+                            : new EventStoreException(io.rewind.api.ErrorCode.INTERNAL, String.valueOf(cause)));
+                });
+        return settled;
+    }
+
     private CommandReply await(CompletableFuture<CommandReply> future) {
         try {
             return future.get(requestTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);

@@ -2,6 +2,7 @@ package io.rewind.client;
 
 import io.rewind.api.RecordedEvent;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One delivery of a consumer group to a remote consumer: the event, which attempt this is, whether
@@ -53,6 +54,24 @@ public final class GroupMessage {
     public void nack(NackAction action, String reason) {
         Objects.requireNonNull(action, "action");
         consumer.settle("NACK", deliveryId, action.name(), reason == null ? "" : reason);
+    }
+
+    /**
+     * Acknowledges the delivery without waiting: the listener can take the next delivery while the
+     * ack is on its way, so up to the group's max in flight can be settled at once. The future
+     * completes when the server took the ack, or fails with what it refused (as {@link #ack()}
+     * throws), or with {@code StoreUnavailableException} when no answer came within the request
+     * timeout. It completes on the client's I/O thread: do not block in a dependent action attached
+     * without an executor. Acks of one consumer reach the server in the order they were sent.
+     */
+    public CompletableFuture<Void> ackAsync() {
+        return consumer.settleAsync("ACK", deliveryId);
+    }
+
+    /** {@link #nack} without waiting, as {@link #ackAsync()}. */
+    public CompletableFuture<Void> nackAsync(NackAction action, String reason) {
+        Objects.requireNonNull(action, "action");
+        return consumer.settleAsync("NACK", deliveryId, action.name(), reason == null ? "" : reason);
     }
 
     /** What a nack asks for. */

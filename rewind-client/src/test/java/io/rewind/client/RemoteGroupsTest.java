@@ -103,6 +103,37 @@ class RemoteGroupsTest {
         Await.until(() -> remote.describe("rr").consumers().isEmpty(), "closing left the group");
     }
 
+    /**
+     * Acks and nacks sent without waiting: each future completes with the server's answer (the
+     * checkpoint moves to the last event, the parked one is parked), and a refused one fails its
+     * future with the server's error instead of throwing on the listener's thread.
+     */
+    @Test
+    void asyncAcksAndNacksCompleteWithTheServersAnswer() throws Exception {
+        remote.create(RemoteGroups.Spec.named("async").withMaxInFlight(8));
+        List<java.util.concurrent.CompletableFuture<Void>> settled = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AtomicReference<GroupMessage> first = new AtomicReference<>();
+        try (GroupConsumer c = remote.consume("async", "c", m -> {
+            first.compareAndSet(null, m);
+            settled.add(m.event().data()[0] == 7 ? m.nackAsync(GroupMessage.NackAction.PARK, "seven")
+                    : m.ackAsync());
+        })) {
+            assertThat(c.name()).isEqualTo("c");
+            List<UUID> appended = append("orders-1", 20);
+            Await.until(() -> settled.size() == 20, "the listener settled all 20 without waiting");
+            java.util.concurrent.CompletableFuture.allOf(settled.toArray(new java.util.concurrent.CompletableFuture<?>[0]))
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS);
+            long last = store.streamInfo("orders-1").orElseThrow().lastPosition();
+            Await.until(() -> remote.describe("async").checkpoint() == last, "the acks moved the checkpoint to the end");
+            assertThat(remote.parked("async")).extracting(RemoteGroups.Parked::eventId).containsExactly(appended.get(7));
+            java.util.concurrent.CompletableFuture<Void> again = first.get().ackAsync();
+            assertThatThrownBy(() -> again.get(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(EventStoreException.class)
+                    .satisfies(e -> assertThat(((EventStoreException) e.getCause()).code())
+                            .isEqualTo(ErrorCode.NOT_FOUND));
+        }
+    }
+
     private static Set<UUID> union(Set<UUID> x, Set<UUID> y) {
         return java.util.stream.Stream.concat(x.stream(), y.stream()).collect(Collectors.toSet());
     }
