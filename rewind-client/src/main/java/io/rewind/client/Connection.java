@@ -48,6 +48,9 @@ final class Connection implements SubscriptionLinks.Outbound {
     /** The context the socket lives in; replaced (I/O thread only) when it stops making connections. */
     private ZMQ.Context context;
     private final TaskQueue tasks = new TaskQueue();
+    /** I/O thread writes, any thread reads: see {@link #pollCounters()}. */
+    private volatile long polls;
+    private volatile long idlePolls;
     private final InFlight inFlight;
     private final SubscriptionLinks links;
     private final java.util.Map<Long, GroupRoute> groupRoutes = new java.util.concurrent.ConcurrentHashMap<>();
@@ -269,7 +272,7 @@ final class Connection implements SubscriptionLinks.Outbound {
         EventStoreException endReason = new StoreClosedException("the client for " + endpoint() + " was closed");
         try {
             nextPingNanos = System.nanoTime() + heartbeatIntervalNanos;
-            socket.registerWakeUp(tasks.wakeUpChannel());
+            socket.registerWakeUp(tasks.wakeUpSocket());
             while (!stopRequested) {
                 cycle();
             }
@@ -281,9 +284,28 @@ final class Connection implements SubscriptionLinks.Outbound {
         }
     }
 
+    /**
+     * How the I/O thread has polled so far: {@code idlePolls} returned saying an item was ready
+     * although no reply, no monitor event and no wake-up was there to read (a poll that returns for
+     * nothing makes the thread spin, as it did with a raw pipe for its wake-ups, see
+     * {@link TaskQueue}). Zero in a healthy connection.
+     */
+    record PollCounters(long polls, long idlePolls) {
+    }
+
+    /** The I/O thread's poll counters. Any thread. */
+    PollCounters pollCounters() {
+        return new PollCounters(polls, idlePolls);
+    }
+
     private void cycle() {
         long now = System.nanoTime();
-        socket.poll(pollMillis(now));
+        DealerSocket polled = socket;
+        int ready = polled.poll(pollMillis(now));
+        polls++;
+        long eventsBefore = polled.monitorEvents();
+        long wakeUpsBefore = tasks.wakeUpsRead();
+        boolean received = false;
         now = System.nanoTime();
         DealerSocket.Change change = socket.readConnectionEvents();
         if (change == DealerSocket.Change.CONNECTED) {
@@ -303,9 +325,13 @@ final class Connection implements SubscriptionLinks.Outbound {
             }
             lastMessageNanos = now;
             socketsWithoutMessage = 0;
+            received = true;
             onMessage(message, now);
         }
         tasks.runAll();
+        if (ready > 0 && !received && polled.monitorEvents() == eventsBefore && tasks.wakeUpsRead() == wakeUpsBefore) {
+            idlePolls++;
+        }
         housekeeping(System.nanoTime());
     }
 
@@ -512,7 +538,7 @@ final class Connection implements SubscriptionLinks.Outbound {
         socketsWithoutMessage++;
         socket = DealerSocket.open(context, config, endpoint(), "rewind-client-" + clientNumber,
                 previous.generation() + 1);
-        socket.registerWakeUp(tasks.wakeUpChannel());
+        socket.registerWakeUp(tasks.wakeUpSocket());
         previous.close(0);
         notConnectedSinceNanos = now;
         if (previousContext != null) {

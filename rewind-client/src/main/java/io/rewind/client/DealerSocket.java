@@ -1,6 +1,5 @@
 package io.rewind.client;
 
-import java.nio.channels.SelectableChannel;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -38,6 +37,8 @@ final class DealerSocket {
     private final ZMQ.Socket monitor;
     private final int generation;
     private ZMQ.Poller poller;
+    /** Monitor events read so far (I/O thread). */
+    private long monitorEvents;
     private boolean connected;
     private long lastHeardNanos = System.nanoTime();
 
@@ -91,21 +92,26 @@ final class DealerSocket {
         return (int) Math.min(Integer.MAX_VALUE, duration.toMillis());
     }
 
-    /** Builds the poller over the socket, its monitor and the task queue's wake-up channel. */
-    void registerWakeUp(SelectableChannel wakeUp) {
+    /** Builds the poller over the socket, its monitor and the task queue's wake-up socket. */
+    void registerWakeUp(ZMQ.Socket wakeUp) {
         poller = context.poller(3);
         poller.register(dealer, ZMQ.Poller.POLLIN);
         poller.register(monitor, ZMQ.Poller.POLLIN);
         poller.register(wakeUp, ZMQ.Poller.POLLIN);
     }
 
+    /** Monitor events {@link #readConnectionEvents} has read so far. I/O thread. */
+    long monitorEvents() {
+        return monitorEvents;
+    }
+
     int generation() {
         return generation;
     }
 
-    /** Waits up to {@code millis} for a reply, a monitor event or a task. */
-    void poll(long millis) {
-        poller.poll(millis);
+    /** Waits up to {@code millis} for a reply, a monitor event or a task; returns how many items are ready. */
+    int poll(long millis) {
+        return poller.poll(millis);
     }
 
     /** Whether the TCP connection is up, as far as the monitor and the last reply tell. */
@@ -128,6 +134,7 @@ final class DealerSocket {
         Change change = Change.NONE;
         ZEvent event;
         while ((event = ZEvent.recv(monitor, ZMQ.DONTWAIT)) != null) {
+            monitorEvents++;
             if (event.getEvent() == ZMonitor.Event.CONNECTED) {
                 connected = true;
                 lastHeardNanos = System.nanoTime();
