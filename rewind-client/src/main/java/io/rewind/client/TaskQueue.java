@@ -43,18 +43,29 @@ final class TaskQueue {
 
     TaskQueue() {
         context = ZMQ.context(0);
+        ZMQ.Socket in = null;
+        ZMQ.Socket out = null;
         try {
             String endpoint = "inproc://rewind-client-tasks-" + QUEUES.incrementAndGet();
-            receiver = context.socket(SocketType.PAIR);
-            receiver.setLinger(0);
-            receiver.bind(endpoint);
-            sender = context.socket(SocketType.PAIR);
-            sender.setLinger(0);
-            sender.connect(endpoint);
+            in = context.socket(SocketType.PAIR);
+            in.setLinger(0);
+            in.bind(endpoint);
+            out = context.socket(SocketType.PAIR);
+            out.setLinger(0);
+            out.connect(endpoint);
         } catch (RuntimeException e) {
+            // A context waits for its sockets when it closes: close them first.
+            if (out != null) {
+                out.close();
+            }
+            if (in != null) {
+                in.close();
+            }
             context.close();
             throw e;
         }
+        receiver = in;
+        sender = out;
     }
 
     /** The socket that becomes readable when tasks are waiting; polled for POLLIN by the I/O thread only. */

@@ -200,18 +200,19 @@ class ClusterGroupsFailoverTest {
         clients.add(every);
         RemoteGroups management = RemoteGroups.of(every);
 
-        management.create(RemoteGroups.Spec.named("billing"));
+        createRetrying(management, "billing");
         assertThat(management.list()).containsExactly("billing");
         assertThat(management.describe("billing").name()).isEqualTo("billing");
-        assertThat(management.update("billing", RemoteGroups.Update.keep().withMaxRetries(3)).maxRetries())
-                .isEqualTo(3);
+        assertThat(answered(() -> management.update("billing", RemoteGroups.Update.keep().withMaxRetries(3)))
+                .maxRetries()).isEqualTo(3);
         assertThat(management.parked("billing")).isEmpty();
         assertThat(groups.get(leader).current().list()).as("the leader's service holds it").contains("billing");
         // The leader's own refusal is the caller's at once (it is no reason to look elsewhere).
-        assertThatThrownBy(() -> management.create(RemoteGroups.Spec.named("billing")))
-                .isInstanceOfSatisfying(EventStoreException.class,
-                        e -> assertThat(e).isNotInstanceOf(NotLeaderException.class))
-                .hasMessageContaining("billing");
+        assertThatThrownBy(() -> answered(() -> {
+            management.create(RemoteGroups.Spec.named("billing"));
+            return null;
+        })).isInstanceOfSatisfying(EventStoreException.class, e -> assertThat(e.code()).isEqualTo(
+                io.rewind.api.ErrorCode.BAD_REQUEST)).hasMessageContaining("group 'billing' already exists");
 
         stopped[leader] = true;
         nodes.get(leader).close();
@@ -220,14 +221,73 @@ class ClusterGroupsFailoverTest {
         // No wait for the election: the read-only call looks for the new leader by itself.
         assertThat(management.list()).containsExactly("billing");
         int newLeader = awaitGroupLeader();
-        management.create(RemoteGroups.Spec.named("shipping"));
+        createRetrying(management, "shipping");
         assertThat(management.list()).containsExactlyInAnyOrder("billing", "shipping");
         assertThat(management.describe("billing").maxRetries()).as("the update was replicated").isEqualTo(3);
-        management.delete("shipping");
+        deleteRetrying(management, "shipping");
         assertThat(management.list()).containsExactly("billing");
         assertThat(groups.get(newLeader).current().list()).as("the new leader's service").containsExactly("billing");
-        // The client's own connection did not move for these calls.
-        assertThat(((RemoteEventStore) every).connection().endpoint()).isEqualTo(followerFirst.get(0));
+        // The calls went over the client's groups connection, now at the new leader, not its own.
+        RemoteEventStore remote = (RemoteEventStore) every;
+        assertThat(remote.groupsConnection()).isNotSameAs(remote.connection());
+        assertThat(remote.groupsConnection().endpoint()).isEqualTo(endpoints.get(newLeader));
+    }
+
+    /**
+     * A change whose answer was lost (a connection torn down, e.g. by JeroMQ's handshake timeout,
+     * while it was under way) is the caller's to retry, as a user would: the outcome is unknown.
+     */
+    private static <T> T answered(java.util.function.Supplier<T> call) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            try {
+                return call.get();
+            } catch (io.rewind.api.StoreUnavailableException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Creates {@code name}, retrying a lost answer; "already exists" after a retry means the first was taken. */
+    private static void createRetrying(RemoteGroups management, String name) {
+        boolean[] retried = {false};
+        try {
+            answered(() -> {
+                try {
+                    management.create(RemoteGroups.Spec.named(name));
+                    return null;
+                } catch (io.rewind.api.StoreUnavailableException e) {
+                    retried[0] = true;
+                    throw e;
+                }
+            });
+        } catch (EventStoreException e) {
+            if (!(retried[0] && String.valueOf(e.getMessage()).contains("group '" + name + "' already exists"))) {
+                throw e;
+            }
+        }
+    }
+
+    /** Deletes {@code name}, retrying a lost answer; "no group named" after a retry means the first was taken. */
+    private static void deleteRetrying(RemoteGroups management, String name) {
+        boolean[] retried = {false};
+        try {
+            answered(() -> {
+                try {
+                    management.delete(name);
+                    return null;
+                } catch (io.rewind.api.StoreUnavailableException e) {
+                    retried[0] = true;
+                    throw e;
+                }
+            });
+        } catch (EventStoreException e) {
+            if (!(retried[0] && e.code() == io.rewind.api.ErrorCode.NOT_FOUND)) {
+                throw e;
+            }
+        }
     }
 
     @Test

@@ -423,7 +423,6 @@ public final class GroupService implements AutoCloseable {
         return group;
     }
 
-    /** Queues the work that follows a change: read ahead, hand out, write, re-arm the timer. */
     /** Attempts at loading and fencing before {@link #open} gives up. */
     private static final int FENCE_ATTEMPTS = 5;
     /** Groups fenced by one append. */
@@ -465,6 +464,7 @@ public final class GroupService implements AutoCloseable {
         }
     }
 
+    /** Queues the work that follows a change: read ahead, hand out, write, re-arm the timer. */
     private void changed(RunningGroup group) {
         publish(group);
         if (!group.stepQueued) {

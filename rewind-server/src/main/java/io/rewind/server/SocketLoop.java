@@ -119,7 +119,11 @@ final class SocketLoop implements Runnable, Replies {
         return event -> policy.principal(principal).map(p -> p.mayRead(event.stream())).orElse(false);
     }
 
-    /** The sockets the loop owns, and the poller over the ROUTER (index 0) and the mailbox (index 1). */
+    /**
+     * The sockets the loop owns, and the poller over the ROUTER (index 0) and the mailbox (index 1);
+     * {@link #finish} unregisters the ROUTER, after which the mailbox is index 0 (JeroMQ's poller
+     * removes the item), and nothing reads the poller by index any more.
+     */
     record Sockets(ZMQ.Socket router, ZMQ.Socket streamPub, ZMQ.Socket legacyPub, ZMQ.Poller poller) {
     }
 
