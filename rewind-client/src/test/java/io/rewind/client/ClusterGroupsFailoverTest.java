@@ -252,31 +252,22 @@ class ClusterGroupsFailoverTest {
 
     /** Creates {@code name}, retrying a lost answer; "already exists" after a retry means the first was taken. */
     private static void createRetrying(RemoteGroups management, String name) {
-        boolean[] retried = {false};
-        try {
-            answered(() -> {
-                try {
-                    management.create(RemoteGroups.Spec.named(name));
-                    return null;
-                } catch (io.rewind.api.StoreUnavailableException e) {
-                    retried[0] = true;
-                    throw e;
-                }
-            });
-        } catch (EventStoreException e) {
-            if (!(retried[0] && String.valueOf(e.getMessage()).contains("group '" + name + "' already exists"))) {
-                throw e;
-            }
-        }
+        changeRetrying(() -> management.create(RemoteGroups.Spec.named(name)),
+                e -> String.valueOf(e.getMessage()).contains("group '" + name + "' already exists"));
     }
 
     /** Deletes {@code name}, retrying a lost answer; "no group named" after a retry means the first was taken. */
     private static void deleteRetrying(RemoteGroups management, String name) {
+        changeRetrying(() -> management.delete(name), e -> e.code() == io.rewind.api.ErrorCode.NOT_FOUND);
+    }
+
+    /** Runs {@code change} until answered; a refusal that {@code takenBefore} accepts after a lost answer is success. */
+    private static void changeRetrying(Runnable change, java.util.function.Predicate<EventStoreException> takenBefore) {
         boolean[] retried = {false};
         try {
             answered(() -> {
                 try {
-                    management.delete(name);
+                    change.run();
                     return null;
                 } catch (io.rewind.api.StoreUnavailableException e) {
                     retried[0] = true;
@@ -284,7 +275,7 @@ class ClusterGroupsFailoverTest {
                 }
             });
         } catch (EventStoreException e) {
-            if (!(retried[0] && e.code() == io.rewind.api.ErrorCode.NOT_FOUND)) {
+            if (!(retried[0] && takenBefore.test(e))) {
                 throw e;
             }
         }

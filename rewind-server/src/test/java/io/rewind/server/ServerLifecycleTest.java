@@ -74,14 +74,7 @@ class ServerLifecycleTest {
                 .streamEndpoint("tcp://127.0.0.1:*").linger(Duration.ofSeconds(2)).build();
         RewindServer server = RewindServer.start(config, held);
         try (ZContext context = new ZContext(1)) {
-            ZMQ.Socket socket = context.createSocket(SocketType.DEALER);
-            socket.setReceiveTimeOut(TestServer.RECEIVE_TIMEOUT_MS);
-            socket.setHandshakeIvl(TestServer.HANDSHAKE_INTERVAL_MS);
-            socket.connect(server.commandEndpoint());
-            TestClient client = new TestClient(socket);
-            client.sendCommand(new CommandRequest.Append(1,
-                    AppendRequest.to("s", ExpectedVersion.any(), EventData.of("t", new byte[] {1}))));
-            assertThat(reachedStore.await(10, TimeUnit.SECONDS)).isTrue();
+            TestClient client = appendHeld(context, server, reachedStore);
             Thread closer = new Thread(server::close);
             closer.start();
             release.countDown();
@@ -110,14 +103,7 @@ class ServerLifecycleTest {
         RewindServer server = RewindServer.start(config, new HoldingStore(memory, reachedStore, release));
         Thread closer = new Thread(server::close);
         try (ZContext context = new ZContext(1)) {
-            ZMQ.Socket socket = context.createSocket(SocketType.DEALER);
-            socket.setReceiveTimeOut(TestServer.RECEIVE_TIMEOUT_MS);
-            socket.setHandshakeIvl(TestServer.HANDSHAKE_INTERVAL_MS);
-            socket.connect(server.commandEndpoint());
-            TestClient client = new TestClient(socket);
-            client.sendCommand(new CommandRequest.Append(1,
-                    AppendRequest.to("s", ExpectedVersion.any(), EventData.of("t", new byte[] {1}))));
-            assertThat(reachedStore.await(10, TimeUnit.SECONDS)).isTrue();
+            TestClient client = appendHeld(context, server, reachedStore);
             closer.start();
             Await.until(server::loopDraining, "the socket thread finishes what is in flight");
             long idleBefore = server.loopCounters().idlePolls();
@@ -145,6 +131,20 @@ class ServerLifecycleTest {
         assertThat(memory.readAll(0, Direction.FORWARD, 10)).as("the request sent while closing was not served")
                 .hasSize(1);
         memory.close();
+    }
+
+    /** Connects a client and sends an append (request 1) that the store holds; returns once it is held. */
+    private static TestClient appendHeld(ZContext context, RewindServer server, CountDownLatch reachedStore)
+            throws InterruptedException {
+        ZMQ.Socket socket = context.createSocket(SocketType.DEALER);
+        socket.setReceiveTimeOut(TestServer.RECEIVE_TIMEOUT_MS);
+        socket.setHandshakeIvl(TestServer.HANDSHAKE_INTERVAL_MS);
+        socket.connect(server.commandEndpoint());
+        TestClient client = new TestClient(socket);
+        client.sendCommand(new CommandRequest.Append(1,
+                AppendRequest.to("s", ExpectedVersion.any(), EventData.of("t", new byte[] {1}))));
+        assertThat(reachedStore.await(10, TimeUnit.SECONDS)).isTrue();
+        return client;
     }
 
     /** A real store whose appends wait for a latch, to hold one in flight. */
