@@ -42,7 +42,19 @@ class ServerOptionTest {
             CommandLine.ParseResult parsed = Rewind.commandLine(InputStream.nullInputStream())
                     .parseArgs(args.toArray(String[]::new));
             Object server = parsed.subcommand().commandSpec().findOption("--server").getValue();
-            assertThat(server).as("%s", args).isEqualTo("tcp://127.0.0.1:9002");
+            assertThat(server).as("%s", args).isEqualTo(List.of("tcp://127.0.0.1:9002"));
         }
+    }
+
+    @Test
+    void severalEndpointsAreGivenSeparatedByCommas() {
+        CommandLine.ParseResult parsed = Rewind.commandLine(InputStream.nullInputStream())
+                .parseArgs("groups", "list", "--server", "tcp://127.0.0.1:9002,tcp://127.0.0.1:9102");
+        CommandLine.ParseResult groups = parsed.subcommand();
+        while (groups.hasSubcommand()) {
+            groups = groups.subcommand();
+        }
+        Object server = groups.commandSpec().findOption("--server").getValue();
+        assertThat(server).isEqualTo(List.of("tcp://127.0.0.1:9002", "tcp://127.0.0.1:9102"));
     }
 }
